@@ -1,0 +1,19 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "StreamEvents",
+    products: [
+        // libeventlog.so: the only artifact the panel loads (through PHP FFI).
+        .library(name: "eventlog", type: .dynamic, targets: ["EventLogKit"]),
+    ],
+    targets: [
+        // Debian's libsqlite3-dev.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Carries include/eventlog.h to Swift, so that `@c @implementation`
+        // checks every exported function against its C declaration.
+        .target(name: "CEventLog", path: "Sources/CEventLog"),
+        .target(name: "EventLogKit", dependencies: ["CSQLite", "CEventLog"]),
+        .testTarget(name: "EventLogKitTests", dependencies: ["EventLogKit", "CEventLog"]),
+    ]
+)

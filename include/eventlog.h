@@ -1,0 +1,193 @@
+/*
+ * eventlog.h - Stream Events: the event log of a media streaming control panel.
+ *
+ * The one C contract of libeventlog.so. Every caller (the PHP bridge through
+ * FFI, the C test client, benchmarks) uses this header and nothing else.
+ *
+ * Conventions (after SQLite and libgit2):
+ *  - Functions that can fail return an int status: EL_OK (0) or a negative
+ *    EL_E* code. Results come back through out-parameters, which are written
+ *    only when the call returns EL_OK (out-counts are set to 0 on failure).
+ *  - Handles are opaque. Destructors return void and accept NULL.
+ *  - Strings passed in are NUL-terminated UTF-8. Invalid UTF-8 is EL_EINVAL.
+ *  - JSON is UTF-8 with camelCase keys. Unknown keys are rejected (EL_EINVAL)
+ *    so that a misspelt field is an error, not silently dropped data.
+ *  - A `char **out, size_t *out_len` result is owned by the caller and must be
+ *    released with el_string_free(). It is NUL-terminated; out_len excludes
+ *    the terminator.
+ *  - A `const char *` result is borrowed: owned by the library, valid until
+ *    the next call on the same handle (or, for static strings, forever).
+ *  - After a failure, el_errmsg(db) says what went wrong, in one sentence that
+ *    names the offending field where there is one.
+ *
+ * Thread-safety: a handle may be used from several threads; calls on one
+ * el_db are serialized inside the library. el_errmsg() reports the last call
+ * on the handle from any thread, so a multi-threaded caller that needs the
+ * message must serialize its own calls. Separate processes (PHP-FPM workers)
+ * each open their own handle on the same file; SQLite serializes writers.
+ *
+ * Durability: an event is committed when el_log() returns EL_OK.
+ *
+ * The header is C89 apart from <stddef.h>/<stdint.h> types. PHP's FFI::cdef()
+ * cannot run the preprocessor: the build emits a copy preprocessed with
+ * `cpp -P -DEL_FFI_CDEF`, which drops the includes (FFI knows these types).
+ */
+#ifndef EVENTLOG_H
+#define EVENTLOG_H
+
+#ifndef EL_FFI_CDEF
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Version of this contract. el_abi_version() returns the library's; a caller
+ * built against another number must not use the library. Enum constants (not
+ * macros) so that they survive preprocessing and FFI sees them. */
+enum el_abi { EL_ABI_VERSION = 1 };
+
+/* Status codes. */
+enum el_status {
+    EL_OK        =  0, /* success */
+    EL_ERROR     = -1, /* internal error (a bug: please report el_errmsg) */
+    EL_EINVAL    = -2, /* invalid argument: NULL, bad UTF-8, bad JSON, failed validation */
+    EL_EDENIED   = -3, /* the principal may not see what it asked for */
+    EL_ENOTFOUND = -4, /* unknown service (or other named object) */
+    EL_EBUSY     = -5, /* the store stayed locked longer than busyTimeoutMs */
+    EL_EIO       = -6, /* disk full, I/O error, read-only or unopenable file */
+    EL_EMISUSE   = -7, /* wrong use of the API: closed or foreign handle, call out of order */
+    EL_ESCHEMA   = -8, /* not an event store, corrupt, or made by a newer version */
+    EL_ENOMEM    = -9  /* out of memory */
+};
+
+/* An open event store. One per process (per PHP-FPM worker) is the intended
+ * use: closing the last connection checkpoints the write-ahead log. */
+typedef struct el_db el_db;
+
+/* A running export: a cursor that yields CSV or JSON Lines chunks. */
+typedef struct el_export el_export;
+
+/** ABI number of the loaded library (compare with EL_ABI_VERSION). */
+int el_abi_version(void);
+
+/** Library version, e.g. "0.1.0". Static string, never freed. */
+const char *el_version(void);
+
+/**
+ * Opens or creates the store at `path`, migrating its schema forward.
+ *
+ * A new file is created with mode 0640 (it holds IP addresses). A store made
+ * by a newer version of the library is refused with EL_ESCHEMA and left
+ * untouched; so is a file that is not an event store.
+ *
+ * `options_json` may be NULL (defaults) or an object with:
+ *   "retentionDays"  integer 1..3650; stored in the file so that later opens
+ *                    and el_prune() use it (default 30 for a new store)
+ *   "busyTimeoutMs"  integer 0..600000, how long to wait for a lock (default 5000)
+ *   "synchronous"    "normal" (default, WAL: durable across process crashes)
+ *                    or "full" (also across power loss)
+ *
+ * `*out` is set to a handle even on failure (except EL_ENOMEM or a NULL
+ * `out`), so el_errmsg(*out) can say why; close it with el_close() either way.
+ *
+ * Returns EL_OK, EL_EINVAL, EL_EIO, EL_ESCHEMA, EL_EBUSY, EL_ENOMEM.
+ */
+int el_open(el_db **out, const char *path, const char *options_json);
+
+/** Closes the store. NULL, an already closed or a foreign handle is ignored.
+ * Exports still open on the handle fail with EL_EMISUSE afterwards and must
+ * still be closed with el_export_close(). */
+void el_close(el_db *db);
+
+/** Message of the last failed call on `db` ("" after a success). Borrowed:
+ * valid until the next call on `db`. Never NULL, also for a NULL or closed
+ * handle. */
+const char *el_errmsg(el_db *db);
+
+/**
+ * Validates and stores one event; on EL_OK it is committed and `*out_id`
+ * (may be NULL) holds its id. Ids increase monotonically and are never reused.
+ *
+ * Event JSON: {"type": "dj.connect", "serviceId": 42,
+ *   "time": unix ms or RFC 3339 string (default: now),
+ *   "actor": {"type": "user"|"dj"|"api"|"system", "id": int|null, "name": str|null},
+ *   "djName": str, "sourceIp": IPv4/IPv6 str, "takeover": bool,
+ *   "details": {...}, "category": optional, must match the type's}
+ * Required attributes per type are those of the event catalog; a system
+ * action (actor "system") on a service names its `details.reason`.
+ *
+ * Returns EL_OK, EL_EINVAL (nothing stored), EL_EBUSY, EL_EIO.
+ */
+int el_log(el_db *db, const char *event_json, int64_t *out_id);
+
+/** Stores a JSON array of events (at most 100000) in one transaction: all or
+ * nothing. `*out_count` (may be NULL) gets the number stored. On EL_EINVAL
+ * the message names the index of the first bad event. */
+int el_log_batch(el_db *db, const char *events_json_array, int64_t *out_count);
+
+/**
+ * Upserts the directory the access rules are decided from:
+ * {"accounts": [{"id": 7, "role": "admin"|"reseller"|"customer",
+ *                "name": "...", "resellerId": 3 or null}],
+ *  "services": [{"id": 42, "name": "...", "ownerId": 7, "kind": "icecast",
+ *                "status": "active"|"suspended"|"expired",
+ *                "removed": false}]}
+ * Both lists are optional. Rows not mentioned are left as they are.
+ */
+int el_directory_put(el_db *db, const char *json);
+
+/**
+ * One page of events the principal may see, newest first.
+ *
+ * principal_json: {"role": "admin"|"reseller"|"customer", "id": N}.
+ * filter_json (NULL or "{}" = everything): {"category": "all"|"service"|
+ *   "mount"|"dj"|"source"|"autodj", "types": ["dj.connect", ...],
+ *   "serviceId": N, "actor": "user"|"dj"|"api"|"system",
+ *   "from": ms|RFC 3339 (inclusive), "to": ms|RFC 3339 (exclusive),
+ *   "q": text in DJ name, source IP or message, "page": 1.., "perPage": 1..500
+ *   (default 25)}
+ * A serviceId outside the principal's scope is EL_EDENIED; one the directory
+ * does not know (and, for an admin, with no events) is EL_ENOTFOUND.
+ *
+ * *out_json: {"logs": [...], "total": N, "page": P, "perPage": K,
+ *             "totalPages": T}; free with el_string_free().
+ */
+int el_query(el_db *db, const char *principal_json, const char *filter_json,
+             char **out_json, size_t *out_len);
+
+/**
+ * Starts an export of everything the query would match (all pages), in
+ * `format` "csv" (RFC 4180, CRLF, header row, UTC times) or "jsonl".
+ * Rows are read in short chunks, so an export never holds a long read
+ * transaction and rows logged after it started are not included.
+ * Same errors as el_query(). `*out` is NULL on failure.
+ */
+int el_export_open(el_db *db, const char *principal_json, const char *filter_json,
+                   const char *format, el_export **out);
+
+/** Next chunk of the export. `*chunk` is borrowed until the next call on `ex`
+ * (not NUL-terminated); `*chunk_len` 0 means the export is complete. */
+int el_export_next(el_export *ex, const char **chunk, size_t *chunk_len);
+
+/** Ends an export. NULL is ignored. */
+void el_export_close(el_export *ex);
+
+/**
+ * Deletes events older than the store's retention window, measured back from
+ * `now_ms` (unix ms; 0 = now), in small transactions so writers are never
+ * blocked for long, then returns freed pages to the file system.
+ * `*out_deleted` (may be NULL) gets the number of events removed.
+ */
+int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
+
+/** Frees a string returned through a `char **out` parameter. NULL is ignored. */
+void el_string_free(char *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EVENTLOG_H */
