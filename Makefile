@@ -1,0 +1,76 @@
+# Stream Events. `make demo` and `make test` do all set-up on a fresh Debian 12
+# machine (run as root, or with the packages below already installed).
+
+SWIFT      ?= $(shell command -v swift 2>/dev/null || echo /opt/swift/usr/bin/swift)
+BUILD_DIR  := .build
+LIB        := $(BUILD_DIR)/release/libeventlog.so
+FFI_HEADER := php-bridge/ffi/eventlog.h
+PORT       ?= 8080
+
+# Everything the build, the tests and the demo need from Debian and PyPI.
+APT_PACKAGES := libsqlite3-dev sqlite3 php8.2-cli php8.2-sqlite3 php8.2-cgi php8.2-fpm \
+                phpunit icecast2 liquidsoap ffmpeg chromium chromium-driver valgrind \
+                libclang-rt-14-dev curl
+PIP_PACKAGES := selenium openapi-spec-validator jsonschema
+
+RELEASE_FLAGS := -c release --product eventlog -Xswiftc -static-stdlib \
+                 -Xlinker -z -Xlinker nodelete \
+                 -Xlinker --version-script=$(CURDIR)/Sources/CEventLog/exports.map \
+                 -Xlinker -s
+
+.PHONY: all deps build ffi-header test test-swift test-c test-php test-hooks test-ui demo bench stress clean
+
+all: build
+
+# Installs missing Debian and PyPI packages; a no-op when all are there.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@python3 -c 'import selenium, openapi_spec_validator, jsonschema' 2>/dev/null || \
+	  python3 -m pip install -q $(PIP_PACKAGES)
+
+build: $(LIB) ffi-header
+
+$(LIB): Package.swift include/eventlog.h Sources/CEventLog/exports.map $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.c' -o -name '*.modulemap')
+	$(SWIFT) build $(RELEASE_FLAGS)
+	@touch $@
+
+# PHP's FFI::cdef() cannot preprocess: the bridge loads this generated copy.
+ffi-header: $(FFI_HEADER)
+$(FFI_HEADER): include/eventlog.h
+	@mkdir -p $(dir $@)
+	{ echo '/* Generated from include/eventlog.h by `make ffi-header` (cpp -P -DEL_FFI_CDEF). Do not edit. */'; \
+	  cpp -P -DEL_FFI_CDEF include/eventlog.h; } > $@
+
+test: deps build
+	$(MAKE) test-swift test-c test-php test-hooks test-ui
+
+test-swift:
+	$(SWIFT) test
+
+test-c: $(LIB)
+	Tests/c/run.sh $(LIB)
+
+test-php: $(LIB)
+	php-bridge/tests/run.sh
+
+test-hooks: $(LIB)
+	php-bridge/tests/hooks/run.sh
+
+test-ui: $(LIB)
+	php-bridge/tests/ui/run.sh
+
+demo: deps build
+	PORT=$(PORT) php-bridge/demo/run.sh
+
+bench: deps build
+	bench/run.sh $(MODE)
+
+stress: deps build
+	tests/stress/run.sh
+
+clean:
+	rm -rf $(BUILD_DIR) build var
