@@ -1,0 +1,80 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * Front controller of the demo server (`php -S 127.0.0.1:PORT php-bridge/public/index.php`).
+ * It stands in for the host panel: it authenticates (demo bearer tokens, demo
+ * mode only), then hands a principal to the controllers.
+ *
+ * Environment: STREAM_EVENTS_DB (store, default <repo>/var/demo.sqlite),
+ * STREAM_EVENTS_LIB (default <repo>/.build/release/libeventlog.so),
+ * STREAM_EVENTS_DEMO=1 (enables the demo sign-in).
+ *
+ * Routes are grouped in delimited blocks, one per owner; add new ones as a new
+ * block above the final 404, with targeted edits.
+ */
+
+use StreamEvents\EventLog;
+use StreamEvents\Exception\EventLogException;
+use StreamEvents\Http\DemoAuth;
+use StreamEvents\Http\EventLogController;
+use StreamEvents\Http\Response;
+
+require __DIR__ . '/../autoload.php';
+
+$repoRoot = dirname(__DIR__, 2);
+$storePath = getenv('STREAM_EVENTS_DB') ?: $repoRoot . '/var/demo.sqlite';
+$libraryPath = getenv('STREAM_EVENTS_LIB') ?: $repoRoot . '/.build/release/libeventlog.so';
+
+$method = $_SERVER['REQUEST_METHOD'] ?? 'GET';
+$path = (string) parse_url($_SERVER['REQUEST_URI'] ?? '/', PHP_URL_PATH);
+
+// php -S: let existing files under public/ (assets) be served as they are.
+if (PHP_SAPI === 'cli-server' && $path !== '/' && is_file(__DIR__ . $path)) {
+    return false;
+}
+
+// The signed-in principal (null when nobody is signed in).
+$principal = DemoAuth::principal($_SERVER, $_COOKIE);
+
+// The store, opened once per process; failures become a JSON 503.
+$openEventLog = static function () use ($storePath, $libraryPath): EventLog {
+    return EventLog::open($storePath, [], $libraryPath);
+};
+
+// ---- routes: /controller/EventLog API (bridge) ----------------------------
+if (preg_match('#^/controller/EventLog(?:/([^/]*))?/?$#', $path, $m)) {
+    (static function () use ($m, $method, $principal, $openEventLog): void {
+        if ($method !== 'GET' && $method !== 'HEAD') {
+            Response::error(405, 'method_not_allowed', "Method $method is not allowed here; use GET.", null, ['Allow' => 'GET, HEAD'])->send();
+            return;
+        }
+        if ($principal === null) {
+            Response::error(401, 'unauthorized', 'Sign in first (demo: Authorization: Bearer demo-admin, demo-reseller or demo-customer).',
+                null, ['WWW-Authenticate' => 'Bearer realm="stream-events"'])->send();
+            return;
+        }
+        $serviceId = null;
+        if (isset($m[1])) {
+            if (!preg_match('/^[1-9][0-9]{0,17}$/', $m[1])) {
+                Response::error(400, 'invalid_parameter', 'The service id in the path must be a positive integer.', 'id')->send();
+                return;
+            }
+            $serviceId = (int) $m[1];
+        }
+        try {
+            $log = $openEventLog();
+        } catch (EventLogException $e) {
+            error_log('stream-events: ' . $e->getMessage());
+            Response::error(503, 'unavailable', 'The event store is not available.')->send();
+            return;
+        }
+        (new EventLogController($log))->handle($principal, $serviceId, $_GET)->send();
+    })();
+    return;
+}
+// ---- end routes: /controller/EventLog API ---------------------------------
+
+// ---- fallback: no route matched --------------------------------------------
+Response::error(404, 'not_found', "No route for $method $path.")->send();

@@ -1,0 +1,262 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents;
+
+use FFI\CData;
+use StreamEvents\Exception\EventLogException;
+use StreamEvents\Exception\InvalidArgument;
+use StreamEvents\Exception\InvalidEvent;
+use StreamEvents\Exception\LibraryError;
+use StreamEvents\Exception\StorageError;
+
+/**
+ * The event store, through libeventlog.so. PHP only marshals: validation,
+ * access rules and storage live in the library.
+ *
+ * One native handle per store per process: PHP resets static properties at
+ * the end of every request (FPM, CGI, php -S), so the handle's address is
+ * also parked in the process environment (C level, untouched by PHP's
+ * request cleanup) and picked up again by the next request in the same
+ * worker. Closing per request would checkpoint the WAL every time.
+ */
+final class EventLog
+{
+    private const EL_OK = 0;
+
+    /** @var array<string,self> realpath of store => instance, this request */
+    private static array $open = [];
+    /** @var array<string,\FFI> library path => FFI, this request */
+    private static array $ffis = [];
+    private static ?\FFI $libc = null;
+
+    private ?CData $db;
+
+    private function __construct(
+        private readonly \FFI $ffi,
+        private CData $address, // uintptr_t holding the el_db*; $db is a view of it
+        public readonly string $path,
+        private readonly string $slot,
+    ) {
+        $this->db = $ffi->cast('el_db*', $this->address);
+    }
+
+    /**
+     * The store at $storePath, opened (and created) on first use in this
+     * process. $options (retentionDays, busyTimeoutMs, synchronous) apply to
+     * that first open; later calls return the same handle.
+     */
+    public static function open(string $storePath, array $options = [], ?string $libraryPath = null): self
+    {
+        $path = self::canonical($storePath);
+        if (isset(self::$open[$path])) {
+            return self::$open[$path];
+        }
+        $library = $libraryPath ?? (getenv('STREAM_EVENTS_LIB') ?: dirname(__DIR__, 2) . '/.build/release/libeventlog.so');
+        $ffi = self::ffi($library);
+        $slot = 'STREAM_EVENTS_HANDLE_' . md5($path . "\0" . $library);
+
+        $parked = self::libc()->getenv($slot);
+        if (is_string($parked) && preg_match('/^(\d+):(\d+)$/', $parked, $m) && (int) $m[1] === getmypid()) {
+            $address = $ffi->new('uintptr_t');
+            $address->cdata = (int) $m[2];
+            return self::$open[$path] = new self($ffi, $address, $path, $slot);
+        }
+
+        $out = $ffi->new('el_db*');
+        $optionsJson = $options === [] ? null : self::encode($options, 'options', false);
+        $status = $ffi->el_open(\FFI::addr($out), $path, $optionsJson);
+        if ($status !== self::EL_OK) {
+            $message = $ffi->el_errmsg($out); // el_errmsg accepts NULL
+            $ffi->el_close($out);
+            throw EventLogException::fromStatus($status, $message, "el_open(\"$path\")");
+        }
+        $address = $ffi->new('uintptr_t');
+        \FFI::memcpy($address, \FFI::addr($out), \FFI::sizeof($address));
+        self::libc()->setenv($slot, getmypid() . ':' . $address->cdata, 1);
+        return self::$open[$path] = new self($ffi, $address, $path, $slot);
+    }
+
+    /** Version string of the loaded library, e.g. "0.1.0". */
+    public function libraryVersion(): string
+    {
+        return $this->ffi->el_version();
+    }
+
+    /** Native handle address; equal across requests of one worker (tests use it). */
+    public function handleAddress(): int
+    {
+        return $this->address->cdata;
+    }
+
+    /** Stores one event (committed on return); returns its id. @throws InvalidEvent */
+    public function log(array $event): int
+    {
+        $id = $this->ffi->new('int64_t');
+        $this->check($this->ffi->el_log($this->db(), self::encode(self::eventForJson($event), 'event', true), \FFI::addr($id)), 'el_log', true);
+        return $id->cdata;
+    }
+
+    /** Stores a list of events (at most 100000) in one transaction, all or nothing; returns how many. */
+    public function logBatch(array $events): int
+    {
+        $events = array_map(static fn ($e) => is_array($e) ? self::eventForJson($e) : $e, array_values($events));
+        $count = $this->ffi->new('int64_t');
+        $this->check($this->ffi->el_log_batch($this->db(), self::encode($events, 'events', true), \FFI::addr($count)), 'el_log_batch', true);
+        return $count->cdata;
+    }
+
+    /** Upserts directory accounts and services (rows not mentioned stay as they are). */
+    public function putDirectory(array $accounts, array $services): void
+    {
+        $json = self::encode(['accounts' => array_values($accounts), 'services' => array_values($services)], 'directory', false);
+        $this->check($this->ffi->el_directory_put($this->db(), $json), 'el_directory_put');
+    }
+
+    /** One page: ['logs' => [...], 'total', 'page', 'perPage', 'totalPages']. */
+    public function query(Principal $who, array $filter = []): array
+    {
+        return json_decode($this->queryJson($who, $filter), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /** One page as the library's JSON text, unchanged (the HTTP controller sends it as is). */
+    public function queryJson(Principal $who, array $filter = []): string
+    {
+        $out = $this->ffi->new('char*');
+        $len = $this->ffi->new('size_t');
+        $status = $this->ffi->el_query($this->db(), $who->toJson(), self::filterJson($filter), \FFI::addr($out), \FFI::addr($len));
+        $this->check($status, 'el_query');
+        return $this->take($out, $len->cdata, 'el_query');
+    }
+
+    /**
+     * Everything the filter matches (all pages) as CSV or JSON Lines chunks.
+     * The export is opened now, so denial or a bad filter throws here rather
+     * than in the middle of a download.
+     *
+     * @return Export iterable of string chunks; iterate once
+     */
+    public function export(Principal $who, array $filter, string $format): Export
+    {
+        $out = $this->ffi->new('el_export*');
+        $status = $this->ffi->el_export_open($this->db(), $who->toJson(), self::filterJson($filter), $format, \FFI::addr($out));
+        $this->check($status, 'el_export_open');
+        return new Export($this->ffi, $out, fn (): string => $this->ffi->el_errmsg($this->db));
+    }
+
+    /** Deletes events older than the retention window back from $nowMs (0 = now); returns how many. */
+    public function prune(int $nowMs = 0): int
+    {
+        $deleted = $this->ffi->new('int64_t');
+        $this->check($this->ffi->el_prune($this->db(), $nowMs, \FFI::addr($deleted)), 'el_prune');
+        return $deleted->cdata;
+    }
+
+    /**
+     * Closes the handle for good in this process (tests, the maintenance
+     * command). Workers normally never close: the handle lives as long as the process.
+     */
+    public function close(): void
+    {
+        if ($this->db === null) {
+            return;
+        }
+        $this->ffi->el_close($this->db);
+        $this->db = null;
+        self::libc()->unsetenv($this->slot);
+        unset(self::$open[$this->path]);
+    }
+
+    private function db(): CData
+    {
+        return $this->db ?? throw new StorageError("The event store {$this->path} has been closed.", EventLogException::EL_EMISUSE);
+    }
+
+    private function check(int $status, string $call, bool $isEventInput = false): void
+    {
+        if ($status !== self::EL_OK) {
+            throw EventLogException::fromStatus($status, $this->ffi->el_errmsg($this->db), $call, $isEventInput);
+        }
+    }
+
+    /** Copies an owned out-string into PHP and frees it; never reads a NULL pointer. */
+    private function take(CData $out, int $len, string $call): string
+    {
+        if (\FFI::isNull($out)) {
+            throw new StorageError("$call returned EL_OK but no string.", EventLogException::EL_ERROR);
+        }
+        try {
+            return \FFI::string($out, $len);
+        } finally {
+            $this->ffi->el_string_free($out);
+        }
+    }
+
+    private static function filterJson(array $filter): string
+    {
+        return $filter === [] ? '{}' : self::encode($filter, 'filter', false);
+    }
+
+    /** An empty PHP array would encode as [], but details is an object. */
+    private static function eventForJson(array $event): array
+    {
+        if (array_key_exists('details', $event) && $event['details'] === []) {
+            $event['details'] = new \stdClass();
+        }
+        return $event;
+    }
+
+    private static function encode(mixed $value, string $what, bool $isEvent): string
+    {
+        try {
+            return json_encode($value, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_PRESERVE_ZERO_FRACTION);
+        } catch (\JsonException $e) {
+            $message = "The $what cannot be encoded as JSON: " . $e->getMessage() . '.';
+            throw $isEvent ? new InvalidEvent($message, 0, $e) : new InvalidArgument($message, 0, $e);
+        }
+    }
+
+    /** realpath() of the directory plus the file name: the file may not exist yet. */
+    private static function canonical(string $storePath): string
+    {
+        $dir = realpath(dirname($storePath));
+        if ($dir === false || !is_dir($dir)) {
+            throw new StorageError("The directory of the event store $storePath does not exist.", EventLogException::EL_EIO);
+        }
+        return $dir . '/' . basename($storePath);
+    }
+
+    private static function ffi(string $library): \FFI
+    {
+        if (isset(self::$ffis[$library])) {
+            return self::$ffis[$library];
+        }
+        $header = dirname(__DIR__) . '/ffi/eventlog.h';
+        $cdef = @file_get_contents($header);
+        if ($cdef === false) {
+            throw new LibraryError("Cannot read the FFI header $header (run `make ffi-header`).");
+        }
+        if (!is_file($library)) {
+            throw new LibraryError("The Stream Events library $library does not exist (run `make build`).");
+        }
+        try {
+            $ffi = \FFI::cdef($cdef, $library);
+        } catch (\FFI\Exception $e) {
+            throw new LibraryError("Cannot load $library through FFI: " . $e->getMessage(), 0, $e);
+        }
+        $abi = $ffi->el_abi_version();
+        if ($abi !== $ffi->EL_ABI_VERSION) {
+            throw new LibraryError("$library implements ABI $abi but the header describes ABI {$ffi->EL_ABI_VERSION}; rebuild both together.");
+        }
+        return self::$ffis[$library] = $ffi;
+    }
+
+    private static function libc(): \FFI
+    {
+        return self::$libc ??= \FFI::cdef(
+            'const char *getenv(const char *name); int setenv(const char *name, const char *value, int overwrite); int unsetenv(const char *name);',
+            'libc.so.6'
+        );
+    }
+}
