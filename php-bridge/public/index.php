@@ -13,6 +13,13 @@ declare(strict_types=1);
  *
  * Routes are grouped in delimited blocks, one per owner; add new ones as a new
  * block above the final 404, with targeted edits.
+ *
+ * php -S is not the CLI SAPI: with the default ffi.enable=preload, FFI only
+ * works from preloaded classes. Start it with the preload (as under FPM):
+ *   php -d opcache.enable=1 -d opcache.enable_cli=1 -d ffi.enable=preload \
+ *       -d opcache.preload=php-bridge/preload.php -d opcache.preload_user=$(id -un) \
+ *       -S 127.0.0.1:8080 php-bridge/public/index.php
+ * (or, less strictly, php -d ffi.enable=1 -S ...).
  */
 
 use StreamEvents\EventLog;
