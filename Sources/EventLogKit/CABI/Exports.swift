@@ -1,0 +1,155 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CEventLog
+
+// The C contract of include/eventlog.h. Each function only marshals, calls
+// EventStore and maps errors; `@c @implementation` makes the compiler check
+// every signature against the header.
+
+@c @implementation
+public func el_abi_version() -> CInt {
+    CInt(EL_ABI_VERSION.rawValue)
+}
+
+@c @implementation
+public func el_version() -> UnsafePointer<CChar>! {
+    Boundary.libraryVersion.cString
+}
+
+@c @implementation
+public func el_open(_ out: UnsafeMutablePointer<OpaquePointer?>!, _ path: UnsafePointer<CChar>!, _ options: UnsafePointer<CChar>!) -> CInt {
+    guard let out else { return EL_EINVAL.rawValue }
+    let handle = DatabaseHandle()
+    out.pointee = OpaquePointer(Registry.register(handle))
+    return handle.lock.withLock {
+        do {
+            let path = try Boundary.string(path, "path", limit: Boundary.Limit.path)
+            let optionsJSON = try Boundary.optionalString(options, "options_json", limit: Boundary.Limit.small)
+            let parsed = try StoreOptions.parse(try optionsJSON.map { try JSONParser.parse($0, what: "options_json") })
+            handle.store = try EventStore(path: path, options: parsed)
+            return EL_OK.rawValue
+        } catch {
+            let e = Boundary.eventLogError(error)
+            handle.setMessage(e.message)
+            return Boundary.code(e.kind)
+        }
+    }
+}
+
+@c @implementation
+public func el_close(_ db: OpaquePointer!) {
+    guard let handle = Registry.unregister(db, as: DatabaseHandle.self) else { return }
+    handle.lock.withLock { handle.store = nil }
+}
+
+@c @implementation
+public func el_errmsg(_ db: OpaquePointer!) -> UnsafePointer<CChar>! {
+    guard db != nil else { return StaticString("no database handle (NULL)").cString }
+    guard let handle = Registry.lookup(db, as: DatabaseHandle.self) else {
+        return StaticString("not an open database handle (closed or foreign pointer)").cString
+    }
+    return handle.lock.withLock { handle.errorMessage ?? StaticString("").cString }
+}
+
+@c @implementation
+public func el_log(_ db: OpaquePointer!, _ eventJSON: UnsafePointer<CChar>!, _ outID: UnsafeMutablePointer<Int64>!) -> CInt {
+    outID?.pointee = 0
+    return Boundary.withStore(db) { store in
+        let id = try store.log(json: try Boundary.string(eventJSON, "event_json", limit: Boundary.Limit.event))
+        outID?.pointee = id
+    }
+}
+
+@c @implementation
+public func el_log_batch(_ db: OpaquePointer!, _ eventsJSON: UnsafePointer<CChar>!, _ outCount: UnsafeMutablePointer<Int64>!) -> CInt {
+    outCount?.pointee = 0
+    return Boundary.withStore(db) { store in
+        let count = try store.logBatch(json: try Boundary.string(eventsJSON, "events_json_array", limit: Boundary.Limit.bulk))
+        outCount?.pointee = count
+    }
+}
+
+@c @implementation
+public func el_directory_put(_ db: OpaquePointer!, _ json: UnsafePointer<CChar>!) -> CInt {
+    Boundary.withStore(db) { store in
+        try store.putDirectory(json: try Boundary.string(json, "json", limit: Boundary.Limit.bulk))
+    }
+}
+
+@c @implementation
+public func el_query(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _ filter: UnsafePointer<CChar>!,
+                     _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    outJSON?.pointee = nil
+    outLen?.pointee = 0
+    return Boundary.withStore(db) { store in
+        guard let outJSON else { throw EventLogError.invalid("out_json is NULL") }
+        let bytes = try store.query(principalJSON: try Boundary.string(principal, "principal_json", limit: Boundary.Limit.small),
+                                    filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Boundary.Limit.small))
+        try Boundary.hand(bytes, outJSON, outLen)
+    }
+}
+
+@c @implementation
+public func el_export_open(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _ filter: UnsafePointer<CChar>!,
+                           _ format: UnsafePointer<CChar>!, _ out: UnsafeMutablePointer<OpaquePointer?>!) -> CInt {
+    out?.pointee = nil
+    guard let database = Registry.lookup(db, as: DatabaseHandle.self) else { return EL_EMISUSE.rawValue }
+    return Boundary.withStore(db) { store in
+        guard let out else { throw EventLogError.invalid("out is NULL") }
+        let export = try store.export(principalJSON: try Boundary.string(principal, "principal_json", limit: Boundary.Limit.small),
+                                      filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Boundary.Limit.small),
+                                      format: try Boundary.string(format, "format", limit: 16))
+        out.pointee = OpaquePointer(Registry.register(ExportHandle(database: database, export: export)))
+    }
+}
+
+@c @implementation
+public func el_export_next(_ ex: OpaquePointer!, _ chunk: UnsafeMutablePointer<UnsafePointer<CChar>?>!, _ chunkLen: UnsafeMutablePointer<Int>!) -> CInt {
+    chunk?.pointee = nil
+    chunkLen?.pointee = 0
+    guard let handle = Registry.lookup(ex, as: ExportHandle.self) else { return EL_EMISUSE.rawValue }
+    guard let chunk, let chunkLen else { return EL_EINVAL.rawValue }
+    // Errors are reported on the database handle the export belongs to.
+    return handle.database.lock.withLock {
+        guard handle.database.store != nil, let export = handle.export else {
+            handle.database.setMessage("the export's store was closed")
+            return EL_EMISUSE.rawValue
+        }
+        do {
+            handle.chunk = try export.next() ?? []
+            if handle.chunk.isEmpty { handle.export = nil }  // done: release the cursor
+            handle.chunk.withUnsafeBufferPointer { buffer in
+                chunk.pointee = buffer.isEmpty ? nil : UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+            }
+            chunkLen.pointee = handle.chunk.count
+            handle.database.setMessage("")
+            return EL_OK.rawValue
+        } catch {
+            let e = Boundary.eventLogError(error)
+            handle.database.setMessage(e.message)
+            return Boundary.code(e.kind)
+        }
+    }
+}
+
+@c @implementation
+public func el_export_close(_ ex: OpaquePointer!) {
+    guard let handle = Registry.unregister(ex, as: ExportHandle.self) else { return }
+    handle.database.lock.withLock { handle.export = nil }
+}
+
+@c @implementation
+public func el_prune(_ db: OpaquePointer!, _ nowMs: Int64, _ outDeleted: UnsafeMutablePointer<Int64>!) -> CInt {
+    outDeleted?.pointee = 0
+    return Boundary.withStore(db) { store in
+        guard nowMs >= 0, nowMs <= Time.maxMilliseconds else { throw EventLogError.invalid("now_ms must be 0 (now) or unix milliseconds") }
+        let deleted = try store.prune(now: nowMs == 0 ? Time.nowMilliseconds() : nowMs)
+        outDeleted?.pointee = deleted
+    }
+}
+
+@c @implementation
+public func el_string_free(_ s: UnsafeMutablePointer<CChar>!) {
+    free(s)
+}

@@ -1,0 +1,67 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CEventLog
+
+/// What an `el_db *` points at. Calls on one handle are serialized by `lock`.
+final class DatabaseHandle: @unchecked Sendable {
+    let lock = Lock()
+    var store: EventStore?
+    /// The last error message, kept as a C string until the next call.
+    private var message: UnsafeMutablePointer<CChar>?
+
+    var errorMessage: UnsafePointer<CChar>? { UnsafePointer(message) }
+
+    func setMessage(_ text: String) {
+        free(message)
+        message = text.isEmpty ? nil : strdup(text)
+    }
+
+    deinit { free(message) }
+}
+
+/// What an `el_export *` points at. It keeps its database handle alive; the
+/// chunk handed out stays valid until the next call.
+final class ExportHandle: @unchecked Sendable {
+    let database: DatabaseHandle
+    var export: Export?
+    var chunk: [UInt8] = []
+
+    init(database: DatabaseHandle, export: Export) {
+        self.database = database
+        self.export = export
+    }
+}
+
+/// The handles this library gave out and has not closed. A call with any
+/// other pointer (closed, foreign, garbage) is refused instead of followed.
+enum Registry {
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var live: Set<UnsafeMutableRawPointer> = []
+
+    static func register(_ object: AnyObject) -> UnsafeMutableRawPointer {
+        let pointer = Unmanaged.passRetained(object).toOpaque()
+        lock.withLock { _ = live.insert(pointer) }
+        return pointer
+    }
+
+    static func lookup<T: AnyObject>(_ pointer: OpaquePointer?, as: T.Type) -> T? {
+        guard let pointer else { return nil }
+        let raw = UnsafeMutableRawPointer(pointer)
+        return lock.withLock {
+            guard live.contains(raw) else { return nil }
+            return Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() as? T
+        }
+    }
+
+    /// Forgets the handle and returns it (balanced release), or nil if unknown.
+    static func unregister<T: AnyObject>(_ pointer: OpaquePointer?, as: T.Type) -> T? {
+        guard let pointer else { return nil }
+        let raw = UnsafeMutableRawPointer(pointer)
+        return lock.withLock {
+            guard live.contains(raw), Unmanaged<AnyObject>.fromOpaque(raw).takeUnretainedValue() is T else { return nil }
+            live.remove(raw)
+            return Unmanaged<AnyObject>.fromOpaque(raw).takeRetainedValue() as? T
+        }
+    }
+}

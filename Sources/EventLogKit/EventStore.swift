@@ -1,0 +1,242 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Settings given when a store is opened.
+struct StoreOptions: Sendable {
+    var retentionDays: Int64?        // nil: keep the store's own (default 30)
+    var busyTimeoutMs: Int64 = 5000
+    var synchronousFull = false
+
+    init() {}
+
+    static func parse(_ json: JSONValue?) throws -> StoreOptions {
+        var options = StoreOptions()
+        guard let json, !json.isNull else { return options }
+        guard let o = json.objectValue else { throw EventLogError.invalid("options must be a JSON object") }
+        if let unknown = o.keys.sorted().first(where: { !["retentionDays", "busyTimeoutMs", "synchronous"].contains($0) }) {
+            throw EventLogError.invalid("unknown option '\(unknown)'")
+        }
+        if let r = o["retentionDays"], !r.isNull {
+            guard let days = r.integerValue, (1...3650).contains(days) else { throw EventLogError.invalid("retentionDays must be an integer from 1 to 3650") }
+            options.retentionDays = days
+        }
+        if let b = o["busyTimeoutMs"], !b.isNull {
+            guard let ms = b.integerValue, (0...600_000).contains(ms) else { throw EventLogError.invalid("busyTimeoutMs must be an integer from 0 to 600000") }
+            options.busyTimeoutMs = ms
+        }
+        if let s = o["synchronous"], !s.isNull {
+            guard let mode = s.stringValue, mode == "normal" || mode == "full" else { throw EventLogError.invalid("synchronous must be \"normal\" or \"full\"") }
+            options.synchronousFull = mode == "full"
+        }
+        return options
+    }
+}
+
+/// An open event store: one SQLite file in WAL mode. Not thread-safe; the C
+/// boundary serializes calls per handle.
+final class EventStore {
+    static let defaultRetentionDays: Int64 = 30
+    static let pruneBatchRows = 2000
+    static let vacuumBatchPages = 1000
+    static let maxBatchEvents = 100_000
+
+    let connection: Connection
+    private(set) var retentionDays: Int64
+
+    init(path: String, options: StoreOptions = StoreOptions()) throws {
+        guard !path.isEmpty else { throw EventLogError.invalid("the store path is empty") }
+        try Self.createIfMissing(path)
+        do {
+            connection = try Connection(path: path, create: false)
+        } catch {
+            throw EventLogError(error, doing: "cannot open the store '\(path)'")
+        }
+        connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
+        retentionDays = Self.defaultRetentionDays
+        do {
+            try checkFile(path)
+            try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
+            try Schema.migrate(connection)
+            if let days = options.retentionDays {
+                try connection.writeTransaction {
+                    try connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)").run([.integer(days)])
+                }
+            }
+            retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot open the store '\(path)'")
+        }
+    }
+
+    /// New files are created by us, not by SQLite, so that they are never
+    /// readable by others (the log holds IP addresses); SQLite gives the WAL
+    /// and shared-memory files the same mode.
+    private static func createIfMissing(_ path: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw EventLogError(.io, "cannot open the store '\(path)': it is a directory") }
+            return
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { return }
+            throw EventLogError(.io, "cannot create the store '\(path)': \(String(cString: strerror(code)))")
+        }
+        fchmod(fd, 0o640)  // regardless of the umask
+        close(fd)
+    }
+
+    /// Refuses files that are not event stores, and stores of a newer schema,
+    /// before anything is written to them.
+    private func checkFile(_ path: String) throws {
+        let version = try connection.integer("PRAGMA user_version") ?? 0
+        let appID = try connection.integer("PRAGMA application_id") ?? 0
+        let tables = try connection.integer("SELECT count(*) FROM sqlite_schema") ?? 0
+        if appID != Schema.applicationID && !(appID == 0 && version == 0 && tables == 0) {
+            throw EventLogError(.schema, "'\(path)' is an SQLite database but not an event store")
+        }
+        if version > Schema.currentVersion {
+            throw EventLogError(.schema, "the store '\(path)' has schema version \(version), newer than this library's \(Schema.currentVersion): upgrade the library")
+        }
+        if tables == 0 { try connection.execute("PRAGMA auto_vacuum = INCREMENTAL") }
+    }
+
+    // MARK: Writing
+
+    /// Validates and commits one event; returns its id.
+    func log(json: String) throws -> Int64 {
+        guard json.utf8.count <= EventValidator.maxEventBytes * 2 else { throw EventLogError.invalid("event JSON is larger than \(EventValidator.maxEventBytes * 2 / 1024) KiB") }
+        var event = try EventValidator.event(from: try JSONParser.parse(json, what: "event"), now: Time.nowMilliseconds())
+        return try connection.writeTransaction { try insert(&event) }
+    }
+
+    /// Validates every event, then commits all of them in one transaction.
+    func logBatch(json: String) throws -> Int64 {
+        guard let list = try JSONParser.parse(json, what: "batch").arrayValue else { throw EventLogError.invalid("a batch must be a JSON array of events") }
+        guard list.count <= Self.maxBatchEvents else { throw EventLogError.invalid("a batch holds at most \(Self.maxBatchEvents) events") }
+        let now = Time.nowMilliseconds()
+        var events: [Event] = []
+        events.reserveCapacity(list.count)
+        for (i, item) in list.enumerated() {
+            do {
+                events.append(try EventValidator.event(from: item, now: now))
+            } catch {
+                throw EventLogError.invalid("event [\(i)]: \(error.message)")
+            }
+        }
+        return try connection.writeTransaction {
+            for i in events.indices { _ = try insert(&events[i]) }
+            return Int64(events.count)
+        }
+    }
+
+    private func insert(_ e: inout Event) throws -> Int64 {
+        let lookup = try connection.statement("SELECT s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
+        try lookup.bind([.integer(e.serviceId)])
+        if try lookup.step() {
+            e.serviceName = lookup.text(0)
+            e.ownerId = lookup.optionalInt64(1)
+            e.ownerName = lookup.text(2)
+        }
+        lookup.reset()
+        e.message = Message.sentence(for: e)
+        let insert = try connection.statement("""
+            INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
+                               details, service_name, owner_id, owner_name, message)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        try insert.run([
+            .integer(e.timestamp), .integer(e.type.code), .integer(e.serviceId), .integer(e.actor.type.code),
+            SQLValue(e.actor.id), SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp),
+            SQLValue(e.takeover.map { $0 ? 1 : 0 }), e.details.isEmpty ? .null : .text(JSONWriter.encode(.object(e.details))),
+            SQLValue(e.serviceName), SQLValue(e.ownerId), SQLValue(e.ownerName), .text(e.message),
+        ])
+        e.id = connection.lastInsertRowID
+        return e.id
+    }
+
+    func putDirectory(json: String) throws {
+        try Directory.put(try JSONParser.parse(json, what: "directory"), into: connection)
+    }
+
+    // MARK: Reading
+
+    /// One page as JSON: `{"logs": [...], "total", "page", "perPage", "totalPages"}`.
+    /// Count and page are read in one transaction, so the total matches the rows.
+    func query(principalJSON: String, filterJSON: String?) throws -> [UInt8] {
+        let principal = try Principal.parse(try JSONParser.parse(principalJSON, what: "principal"))
+        let filter = try Filter.parse(try filterJSON.map { try JSONParser.parse($0, what: "filter") })
+        try connection.execute("BEGIN")
+        defer { try? connection.execute("COMMIT") }
+        let scope = try Scope(principal, in: connection)
+        if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
+        let (whereSQL, bindings) = filter.whereClause(scope)
+        let total = try connection.integer("SELECT count(*) FROM event e WHERE \(whereSQL)", bindings) ?? 0
+        var w = JSONWriter(capacity: 512 * Int(filter.perPage))
+        w.raw("{\"logs\":[")
+        let offset = (filter.page - 1) * filter.perPage
+        if offset < total {
+            let stmt = try connection.statement("""
+                SELECT \(LogRow.columns) FROM event e \(LogRow.joins) WHERE \(whereSQL)
+                ORDER BY e.ts DESC, e.id DESC LIMIT \(filter.perPage) OFFSET \(offset)
+                """)
+            try stmt.bind(bindings)
+            var first = true
+            while try stmt.step() {
+                if !first { w.raw(",") }
+                first = false
+                LogRow(stmt).writeJSON(to: &w)
+            }
+            stmt.reset()
+        }
+        w.raw("]")
+        w.key("total"); w.integer(total)
+        w.key("page"); w.integer(filter.page)
+        w.key("perPage"); w.integer(filter.perPage)
+        w.key("totalPages"); w.integer((total + filter.perPage - 1) / filter.perPage)
+        w.raw("}")
+        return w.bytes
+    }
+
+    func export(principalJSON: String, filterJSON: String?, format: String) throws -> Export {
+        guard let f = Export.Format(rawValue: format) else { throw EventLogError.invalid("format must be \"csv\" or \"jsonl\"") }
+        let principal = try Principal.parse(try JSONParser.parse(principalJSON, what: "principal"))
+        let filter = try Filter.parse(try filterJSON.map { try JSONParser.parse($0, what: "filter") })
+        let scope = try Scope(principal, in: connection)
+        if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
+        return try Export(store: self, scope: scope, filter: filter, format: f)
+    }
+
+    func nextChunk(of export: Export) throws -> [UInt8]? { try export.next() }
+
+    // MARK: Retention
+
+    /// Deletes events older than the retention window before `now`, a small
+    /// batch per write transaction so that writers wait milliseconds, not the
+    /// whole prune; then hands free pages back to the file system.
+    func prune(now: Int64) throws -> Int64 {
+        let cutoff = now - retentionDays * Time.millisecondsPerDay
+        var deleted: Int64 = 0
+        while true {
+            let n = try connection.writeTransaction {
+                try connection.statement("DELETE FROM event WHERE id IN (SELECT id FROM event WHERE ts < ? ORDER BY ts LIMIT \(Self.pruneBatchRows))")
+                    .run([.integer(cutoff)])
+                return connection.changes
+            }
+            deleted += n
+            if n < Self.pruneBatchRows { break }
+        }
+        // Stores created before auto_vacuum was set cannot shrink this way.
+        guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return deleted }
+        var free = try connection.integer("PRAGMA freelist_count") ?? 0
+        while free > 0 {
+            try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
+            let left = try connection.integer("PRAGMA freelist_count") ?? 0
+            if left >= free { break }
+            free = left
+        }
+        return deleted
+    }
+}

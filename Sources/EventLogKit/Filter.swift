@@ -1,0 +1,115 @@
+/// What a page or an export asks for, parsed from filter JSON.
+struct Filter {
+    static let defaultPerPage: Int64 = 25
+    static let maxPerPage: Int64 = 500
+    static let maxPage: Int64 = 1_000_000
+    static let maxQueryBytes = 256
+
+    var typeCodes: [Int64]?       // nil: every type
+    var serviceId: Int64?
+    var actor: ActorType?
+    var from: Int64?
+    var to: Int64?
+    var text: String?
+    var page: Int64 = 1
+    var perPage: Int64 = defaultPerPage
+
+    private static let knownKeys: Set<String> = ["category", "types", "serviceId", "actor", "from", "to", "q", "page", "perPage"]
+
+    static func parse(_ json: JSONValue?) throws -> Filter {
+        var f = Filter()
+        guard let json, !json.isNull else { return f }
+        guard let o = json.objectValue else { throw EventLogError.invalid("the filter must be a JSON object") }
+        if let unknown = o.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+            throw EventLogError.invalid("unknown field '\(unknown)' in filter")
+        }
+        var allowed: Set<EventType>?
+        if let c = o["category"], !c.isNull {
+            guard let name = c.stringValue, name == "all" || Category(rawValue: name) != nil else {
+                throw EventLogError.invalid("category must be one of all, \(Category.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            if let category = Category(rawValue: name) { allowed = Set(Catalog.types(in: category)) }
+        }
+        if let t = o["types"], !t.isNull {
+            guard let list = t.arrayValue, list.count <= Catalog.all.count * 2 else { throw EventLogError.invalid("types must be a list of type ids") }
+            var chosen = Set<EventType>()
+            for item in list {
+                guard let id = item.stringValue, let type = Catalog.type(id: id) else {
+                    throw EventLogError.invalid("types: unknown event type '\(EventValidator.clip(item.stringValue ?? "\(item)"))'")
+                }
+                chosen.insert(type)
+            }
+            if !list.isEmpty { allowed = allowed.map { $0.intersection(chosen) } ?? chosen }
+        }
+        f.typeCodes = allowed.map { $0.map(\.code).sorted() }
+        if let s = o["serviceId"], !s.isNull { f.serviceId = try Directory.positiveID(s, "serviceId") }
+        if let a = o["actor"], !a.isNull {
+            guard let name = a.stringValue, let actor = ActorType(rawValue: name) else {
+                throw EventLogError.invalid("actor must be one of user, dj, api, system")
+            }
+            f.actor = actor
+        }
+        f.from = try time(o["from"], "from")
+        f.to = try time(o["to"], "to")
+        if let q = o["q"], !q.isNull {
+            guard let s = q.stringValue else { throw EventLogError.invalid("q must be a string") }
+            guard s.utf8.count <= maxQueryBytes else { throw EventLogError.invalid("q is longer than \(maxQueryBytes) bytes") }
+            if !s.isEmpty { f.text = s }
+        }
+        f.page = try bounded(o["page"], "page", 1...maxPage, default: 1)
+        f.perPage = try bounded(o["perPage"], "perPage", 1...maxPerPage, default: defaultPerPage)
+        return f
+    }
+
+    private static func time(_ v: JSONValue?, _ field: String) throws -> Int64? {
+        guard let v, !v.isNull else { return nil }
+        let ms: Int64?
+        if let s = v.stringValue { ms = Time.parseRFC3339(s) } else { ms = v.integerValue }
+        guard let ms, (Time.minMilliseconds...Time.maxMilliseconds).contains(ms) else {
+            throw EventLogError.invalid("\(field) must be unix milliseconds or an RFC 3339 date between years 1 and 9999")
+        }
+        return ms
+    }
+
+    private static func bounded(_ v: JSONValue?, _ field: String, _ range: ClosedRange<Int64>, default value: Int64) throws -> Int64 {
+        guard let v, !v.isNull else { return value }
+        guard let i = v.integerValue, range.contains(i) else {
+            throw EventLogError.invalid("\(field) must be an integer from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return i
+    }
+
+    /// The WHERE clause for `event e` within `scope`, with its bindings.
+    /// Type and actor codes come from the catalog, never from input, so they
+    /// are written inline; everything from the caller is bound.
+    func whereClause(_ scope: Scope) -> (sql: String, bindings: [SQLValue]) {
+        var conditions = [scope.predicate]
+        var bindings = scope.bindings
+        func bind(_ value: SQLValue) -> String {
+            bindings.append(value)
+            return "?\(bindings.count)"
+        }
+        if let typeCodes {
+            conditions.append(typeCodes.isEmpty ? "0" : "e.type IN (\(typeCodes.map(String.init).joined(separator: ",")))")
+        }
+        if let serviceId { conditions.append("e.service_id = \(bind(.integer(serviceId)))") }
+        if let actor { conditions.append("e.actor_type = \(actor.code)") }
+        if let from { conditions.append("e.ts >= \(bind(.integer(from)))") }
+        if let to { conditions.append("e.ts < \(bind(.integer(to)))") }
+        if let text {
+            let p = bind(.text("%" + Self.escapeLike(text) + "%"))
+            conditions.append("(e.dj_name LIKE \(p) ESCAPE '\\' OR e.source_ip LIKE \(p) ESCAPE '\\' OR e.message LIKE \(p) ESCAPE '\\')")
+        }
+        return (conditions.joined(separator: " AND "), bindings)
+    }
+
+    /// `%` and `_` in a search are literal characters, not wildcards.
+    static func escapeLike(_ s: String) -> String {
+        var out = ""
+        for c in s {
+            if c == "\\" || c == "%" || c == "_" { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+}

@@ -1,0 +1,84 @@
+import CSQLite
+
+/// One SQLite connection. Not thread-safe: the owner serializes calls.
+/// Prepared statements are cached by SQL text and reused.
+final class Connection {
+    private let handle: OpaquePointer
+    private var statements: [String: Statement] = [:]
+    private static let statementCacheLimit = 128
+
+    /// Opens (and, with `create`, creates) the file. On failure no handle is
+    /// left open.
+    init(path: String, create: Bool) throws(SQLiteError) {
+        var db: OpaquePointer?
+        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if create { flags |= SQLITE_OPEN_CREATE }
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(db)
+            throw SQLiteError(code: rc, message: message, sql: nil)
+        }
+        handle = db
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        statements.removeAll()  // finalize before closing
+        sqlite3_close_v2(handle)
+    }
+
+    func setBusyTimeout(milliseconds: Int32) {
+        sqlite3_busy_timeout(handle, milliseconds)
+    }
+
+    /// Runs one or more statements without results (pragmas, DDL, BEGIN/COMMIT).
+    func execute(_ sql: String) throws(SQLiteError) {
+        let rc = sqlite3_exec(handle, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
+    }
+
+    /// A cached prepared statement, reset and with its bindings cleared.
+    func statement(_ sql: String) throws(SQLiteError) -> Statement {
+        if let cached = statements[sql] {
+            cached.reset()
+            return cached
+        }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, sql: sql) }
+        let statement = Statement(stmt, connection: self, sql: sql)
+        if statements.count >= Self.statementCacheLimit { statements.removeAll() }
+        statements[sql] = statement
+        return statement
+    }
+
+    /// The first column of the first row as an integer (pragmas, counts).
+    func integer(_ sql: String, _ bindings: [SQLValue] = []) throws(SQLiteError) -> Int64? {
+        let stmt = try statement(sql)
+        try stmt.bind(bindings)
+        return try stmt.step() ? stmt.int64(0) : nil
+    }
+
+    /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it throws.
+    /// IMMEDIATE takes the write lock up front, so the busy timeout applies
+    /// (a deferred transaction that upgrades fails with BUSY at once).
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            throw error
+        }
+    }
+
+    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    var changes: Int64 { Int64(sqlite3_changes(handle)) }
+
+    func error(_ rc: Int32, sql: String?) -> SQLiteError {
+        SQLiteError(code: rc, message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+}

@@ -1,0 +1,84 @@
+/// The store's schema and its forward migrations. `PRAGMA user_version` is the
+/// number of migrations applied; `PRAGMA application_id` marks the file as an
+/// event store so that another SQLite file is never mistaken for one.
+enum Schema {
+    static let applicationID: Int64 = 0x5345_5654  // "SEVT"
+
+    /// Migration N (1-based) takes a store from version N-1 to N. Append only.
+    static let migrations: [String] = [
+        // 1: events, and the directory that scope is decided from.
+        """
+        CREATE TABLE account (
+            id          INTEGER PRIMARY KEY,
+            role        TEXT NOT NULL CHECK (role IN ('admin', 'reseller', 'customer')),
+            name        TEXT NOT NULL,
+            reseller_id INTEGER
+        );
+        CREATE INDEX account_reseller ON account (reseller_id) WHERE reseller_id IS NOT NULL;
+        CREATE TABLE service (
+            id       INTEGER PRIMARY KEY,
+            name     TEXT NOT NULL,
+            owner_id INTEGER NOT NULL,
+            kind     TEXT NOT NULL,
+            status   TEXT NOT NULL DEFAULT 'active',
+            removed  INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX service_owner ON service (owner_id);
+        -- AUTOINCREMENT: ids stay monotonic even after the newest rows are pruned.
+        CREATE TABLE event (
+            id           INTEGER PRIMARY KEY AUTOINCREMENT,
+            ts           INTEGER NOT NULL,
+            type         INTEGER NOT NULL,
+            service_id   INTEGER NOT NULL,
+            actor_type   INTEGER NOT NULL,
+            actor_id     INTEGER,
+            actor_name   TEXT,
+            dj_name      TEXT,
+            source_ip    TEXT,
+            takeover     INTEGER,
+            details      TEXT,
+            service_name TEXT,
+            owner_id     INTEGER,
+            owner_name   TEXT,
+            message      TEXT NOT NULL
+        );
+        CREATE INDEX event_ts ON event (ts);
+        CREATE INDEX event_service_ts ON event (service_id, ts);
+        CREATE INDEX event_type_ts ON event (type, ts);
+        """,
+        // 2: per-store settings (the retention window travels with the file),
+        // and the catalog, so that SQL readers can decode type codes.
+        """
+        CREATE TABLE setting (key TEXT PRIMARY KEY, value ANY) WITHOUT ROWID;
+        CREATE TABLE event_type (
+            code     INTEGER PRIMARY KEY,
+            id       TEXT NOT NULL UNIQUE,
+            label    TEXT NOT NULL,
+            category TEXT NOT NULL
+        );
+        """,
+    ]
+
+    static var currentVersion: Int64 { Int64(migrations.count) }
+
+    /// Brings the store to the current version inside one write transaction.
+    /// Another process may migrate first: the version is read again under the lock.
+    static func migrate(_ db: Connection) throws {
+        try db.writeTransaction {
+            let version = try db.integer("PRAGMA user_version") ?? 0
+            guard version < currentVersion else { return }
+            if version == 0 { try db.execute("PRAGMA application_id = \(applicationID)") }
+            for sql in migrations[Int(version)...] { try db.execute(sql) }
+            try refreshCatalog(db)
+            try db.execute("PRAGMA user_version = \(currentVersion)")
+        }
+    }
+
+    private static func refreshCatalog(_ db: Connection) throws {
+        let insert = try db.statement("INSERT OR REPLACE INTO event_type (code, id, label, category) VALUES (?, ?, ?, ?)")
+        for t in Catalog.all {
+            insert.reset()
+            try insert.run([.integer(t.code), .text(t.id), .text(t.label), .text(t.category.rawValue)])
+        }
+    }
+}

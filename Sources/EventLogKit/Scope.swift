@@ -1,0 +1,85 @@
+/// The signed-in account: the panel authenticates, the module authorizes.
+struct Principal: Equatable, Sendable {
+    enum Role: String, Sendable { case admin, reseller, customer }
+    let role: Role
+    let id: Int64
+
+    init(role: Role, id: Int64) {
+        self.role = role
+        self.id = id
+    }
+
+    static func parse(_ json: JSONValue) throws -> Principal {
+        guard let o = json.objectValue else { throw EventLogError.invalid("the principal must be a JSON object {\"role\", \"id\"}") }
+        if let unknown = o.keys.sorted().first(where: { $0 != "role" && $0 != "id" }) {
+            throw EventLogError.invalid("unknown field '\(unknown)' in principal")
+        }
+        guard let r = o["role"]?.stringValue, let role = Role(rawValue: r) else {
+            throw EventLogError.invalid("principal.role must be admin, reseller or customer")
+        }
+        return Principal(role: role, id: try Directory.positiveID(o["id"], "principal.id"))
+    }
+}
+
+/// Which services' events a principal may see. The access rule lives here and
+/// only here; every read path (query, export) filters through `predicate`.
+///
+/// - admin: every event, including services the directory does not know yet;
+/// - reseller: services it owns and services owned by its customers;
+/// - customer: services it owns.
+/// Decided from the directory as it is now; a service's status or removal
+/// does not hide its log.
+struct Scope {
+    let principal: Principal
+
+    /// SQL condition on `event` (aliased `e`) and its bindings.
+    let predicate: String
+    let bindings: [SQLValue]
+
+    /// Checks the principal against the directory: a reseller or customer must
+    /// be a known account of that role.
+    init(_ principal: Principal, in db: Connection) throws {
+        self.principal = principal
+        switch principal.role {
+        case .admin:
+            predicate = "1"
+            bindings = []
+        case .reseller, .customer:
+            let stmt = try db.statement("SELECT role FROM account WHERE id = ?")
+            try stmt.bind([.integer(principal.id)])
+            guard try stmt.step(), stmt.text(0) == principal.role.rawValue else {
+                throw EventLogError(.denied, "account \(principal.id) is not a \(principal.role.rawValue) in the directory")
+            }
+            if principal.role == .reseller {
+                predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1 OR owner_id IN (SELECT id FROM account WHERE reseller_id = ?1))"
+            } else {
+                predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1)"
+            }
+            bindings = [.integer(principal.id)]
+        }
+    }
+
+    /// A service asked for by id: denied outside scope, not found when nobody
+    /// knows it (for an admin: the directory does not and no event names it).
+    func authorize(serviceId: Int64, in db: Connection) throws {
+        let stmt = try db.statement("SELECT s.owner_id, a.reseller_id FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
+        try stmt.bind([.integer(serviceId)])
+        guard try stmt.step() else {
+            if principal.role == .admin,
+               try db.integer("SELECT EXISTS (SELECT 1 FROM event WHERE service_id = ?)", [.integer(serviceId)]) == 1 {
+                return
+            }
+            throw EventLogError(.notFound, "service \(serviceId) is not known")
+        }
+        let owner = stmt.int64(0)
+        let ownerReseller = stmt.optionalInt64(1)
+        let allowed = switch principal.role {
+        case .admin: true
+        case .reseller: owner == principal.id || ownerReseller == principal.id
+        case .customer: owner == principal.id
+        }
+        guard allowed else {
+            throw EventLogError(.denied, "\(principal.role.rawValue) \(principal.id) may not see the events of service \(serviceId)")
+        }
+    }
+}
