@@ -83,5 +83,22 @@ if (preg_match('#^/controller/EventLog(?:/([^/]*))?/?$#', $path, $m)) {
 }
 // ---- end routes: /controller/EventLog API ---------------------------------
 
+// ---- routes: Stream Events pages + demo sign-in switcher (ui) ---------------
+// GET /stream-events, GET /services/{id}/stream-events, GET /demo/sign-in?as=...
+// (demo only). Assets under /assets/ are static files (served above by php -S).
+$pageResponse = (new StreamEvents\Ui\PageController(
+    $openEventLog,
+    DemoAuth::enabled() ? require $repoRoot . '/php-bridge/demo/directory.php' : null,
+))->handle($method, $path, $_GET, $principal);
+if ($pageResponse !== null) {
+    $pageResponse->send();
+    return;
+}
+if ($path === '/' && DemoAuth::enabled()) {
+    (new Response(302, ['Location' => '/stream-events'], ''))->send();
+    return;
+}
+// ---- end routes: Stream Events pages (ui) ----------------------------------
+
 // ---- fallback: no route matched --------------------------------------------
 Response::error(404, 'not_found', "No route for $method $path.")->send();
