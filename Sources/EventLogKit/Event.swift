@@ -78,7 +78,9 @@ enum EventValidator {
         let id = e.type.id
         switch e.type.category {
         case .service, .source:
-            if e.actor.type == .system, e.type.id != "service.config_update", e.type.id != "service.title_update" {
+            // An automated action on a service says why; updates and warnings carry their own details.
+            let isAction = !["service.config_update", "service.title_update", "service.bitrate_warning"].contains(id)
+            if e.actor.type == .system, isAction {
                 guard let reason = e.details["reason"]?.stringValue, !reason.isEmpty else {
                     throw .invalid("details.reason is required for \(id) by the system actor")
                 }

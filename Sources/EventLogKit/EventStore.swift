@@ -133,14 +133,13 @@ final class EventStore {
     }
 
     private func insert(_ e: inout Event) throws -> Int64 {
-        let lookup = try connection.statement("SELECT s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
-        try lookup.bind([.integer(e.serviceId)])
-        if try lookup.step() {
-            e.serviceName = lookup.text(0)
-            e.ownerId = lookup.optionalInt64(1)
-            e.ownerName = lookup.text(2)
+        let snapshot = try connection.statement("SELECT s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
+            .firstRow([.integer(e.serviceId)]) { (service: $0.text(0), ownerId: $0.optionalInt64(1), owner: $0.text(2)) }
+        if let snapshot {
+            e.serviceName = snapshot.service
+            e.ownerId = snapshot.ownerId
+            e.ownerName = snapshot.owner
         }
-        lookup.reset()
         e.message = Message.sentence(for: e)
         let insert = try connection.statement("""
             INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,

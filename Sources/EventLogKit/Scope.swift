@@ -45,9 +45,8 @@ struct Scope {
             predicate = "1"
             bindings = []
         case .reseller, .customer:
-            let stmt = try db.statement("SELECT role FROM account WHERE id = ?")
-            try stmt.bind([.integer(principal.id)])
-            guard try stmt.step(), stmt.text(0) == principal.role.rawValue else {
+            let role = try db.statement("SELECT role FROM account WHERE id = ?").firstRow([.integer(principal.id)]) { $0.text(0) }
+            guard role == principal.role.rawValue else {
                 throw EventLogError(.denied, "account \(principal.id) is not a \(principal.role.rawValue) in the directory")
             }
             if principal.role == .reseller {
@@ -62,21 +61,19 @@ struct Scope {
     /// A service asked for by id: denied outside scope, not found when nobody
     /// knows it (for an admin: the directory does not and no event names it).
     func authorize(serviceId: Int64, in db: Connection) throws {
-        let stmt = try db.statement("SELECT s.owner_id, a.reseller_id FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
-        try stmt.bind([.integer(serviceId)])
-        guard try stmt.step() else {
+        let owner = try db.statement("SELECT s.owner_id, a.reseller_id FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
+            .firstRow([.integer(serviceId)]) { (id: $0.int64(0), reseller: $0.optionalInt64(1)) }
+        guard let owner else {
             if principal.role == .admin,
                try db.integer("SELECT EXISTS (SELECT 1 FROM event WHERE service_id = ?)", [.integer(serviceId)]) == 1 {
                 return
             }
             throw EventLogError(.notFound, "service \(serviceId) is not known")
         }
-        let owner = stmt.int64(0)
-        let ownerReseller = stmt.optionalInt64(1)
         let allowed = switch principal.role {
         case .admin: true
-        case .reseller: owner == principal.id || ownerReseller == principal.id
-        case .customer: owner == principal.id
+        case .reseller: owner.id == principal.id || owner.reseller == principal.id
+        case .customer: owner.id == principal.id
         }
         guard allowed else {
             throw EventLogError(.denied, "\(principal.role.rawValue) \(principal.id) may not see the events of service \(serviceId)")

@@ -55,9 +55,7 @@ final class Connection {
 
     /// The first column of the first row as an integer (pragmas, counts).
     func integer(_ sql: String, _ bindings: [SQLValue] = []) throws(SQLiteError) -> Int64? {
-        let stmt = try statement(sql)
-        try stmt.bind(bindings)
-        return try stmt.step() ? stmt.int64(0) : nil
+        try statement(sql).firstRow(bindings) { $0.optionalInt64(0) } ?? nil
     }
 
     /// Runs `body` inside BEGIN IMMEDIATE ... COMMIT; rolls back if it throws.

@@ -56,6 +56,14 @@ final class Statement {
         }
     }
 
+    /// Reads the first row, if any, then resets: a statement left mid-result
+    /// would keep its read transaction open (and block WAL checkpoints).
+    func firstRow<T>(_ values: [SQLValue] = [], _ read: (Statement) -> T) throws(SQLiteError) -> T? {
+        try bind(values)
+        defer { sqlite3_reset(stmt) }
+        return try step() ? read(self) : nil
+    }
+
     /// Runs a statement that returns no rows.
     func run(_ values: [SQLValue] = []) throws(SQLiteError) {
         try bind(values)

@@ -1,0 +1,146 @@
+import Testing
+@testable import EventLogKit
+
+@Suite struct QueryTests {
+    let base: Int64 = 1_790_000_000_000  // 2026-09-21T14:13:20Z
+
+    /// 60 events on service 10, one a minute: restarts, DJ connects, mounts.
+    func seeded() throws -> TempStore {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        var batch: [String] = []
+        for i in 0..<60 {
+            let time = base + Int64(i) * 60_000
+            switch i % 3 {
+            case 0: batch.append(restart(10, time: time))
+            case 1: batch.append(#"{"type":"dj.connect","serviceId":10,"djName":"DJ_\#(i)%","sourceIp":"203.0.113.\#(i)","time":\#(time)}"#)
+            default: batch.append(#"{"type":"mount.connect","serviceId":11,"details":{"mount":"/m\#(i)"},"time":\#(time)}"#)
+            }
+        }
+        _ = try t.store.logBatch(json: "[" + batch.joined(separator: ",") + "]")
+        return t
+    }
+
+    @Test func newestFirstWithExactTotals() throws {
+        let t = try seeded()
+        let page = try t.query(admin)
+        #expect(page["total"].integerValue == 60)
+        #expect(page["perPage"].integerValue == 25)
+        #expect(page["totalPages"].integerValue == 3)
+        let times = page.logs.compactMap { $0["timestamp"].integerValue }
+        #expect(times == times.sorted(by: >))
+        #expect(times.first == base + 59 * 60_000)
+    }
+
+    @Test func filters() throws {
+        let t = try seeded()
+        func total(_ filter: String) throws -> Int64? { try t.query(admin, filter)["total"].integerValue }
+        #expect(try total(#"{"category":"dj"}"#) == 20)
+        #expect(try total(#"{"category":"all"}"#) == 60)
+        #expect(try total(#"{"types":["service.restart","mount.connect"]}"#) == 40)
+        #expect(try total(#"{"category":"dj","types":["service.restart"]}"#) == 0)
+        #expect(try total(#"{"serviceId":11}"#) == 20)
+        #expect(try total(#"{"actor":"user"}"#) == 20)
+        #expect(try total(#"{"actor":"system"}"#) == 20)
+        #expect(try total(#"{"from":\#(base + 30 * 60_000)}"#) == 30)
+        #expect(try total(#"{"to":\#(base + 30 * 60_000)}"#) == 30)
+        #expect(try total(#"{"from":"2026-09-21T14:23:20Z","to":"2026-09-21T14:33:20Z"}"#) == 10)
+        #expect(try total(#"{"q":"203.0.113.4"}"#) == 5)   // DJ events 4, 40, 43, 46, 49
+        #expect(try total(#"{"q":"dj_1"}"#) == 5)          // case-insensitive: DJ_1, DJ_10, DJ_13, DJ_16, DJ_19
+        #expect(try total(#"{"q":"%"}"#) == 20)            // a literal percent: only DJ names carry one
+        #expect(try total(#"{"q":"_"}"#) == 20)            // a literal underscore
+        #expect(try total(#"{"category":"dj","serviceId":10,"actor":"dj","q":"DJ_4%"}"#) == 1)
+    }
+
+    @Test func pagingEdges() throws {
+        let t = try seeded()
+        let last = try t.query(admin, #"{"page":3}"#)
+        #expect(last.logs.count == 10)
+        let past = try t.query(admin, #"{"page":9}"#)
+        #expect(past.logs.isEmpty)
+        #expect(past["total"].integerValue == 60)
+        #expect(past["page"].integerValue == 9)
+        let all = try t.query(admin, #"{"perPage":500}"#)
+        #expect(all.logs.count == 60)
+        let pages = try (1...12).flatMap { try ids(t.query(admin, #"{"perPage":5,"page":\#($0)}"#)) }
+        #expect(pages == ids(all))
+        for bad in [#"{"page":0}"#, #"{"perPage":501}"#, #"{"perPage":0}"#, #"{"page":-1}"#, #"{"page":"2"}"#, #"{"pages":2}"#] {
+            #expect { try t.query(admin, bad) } throws: { ($0 as? EventLogError)?.kind == .invalid }
+        }
+    }
+
+    @Test func badFilters() throws {
+        let t = try seeded()
+        let cases = [
+            (#"{"category":"video"}"#, "category must be one of"),
+            (#"{"types":["dj.dance"]}"#, "unknown event type 'dj.dance'"),
+            (#"{"actor":"robot"}"#, "actor must be one of"),
+            (#"{"from":"tomorrow"}"#, "from must be"),
+            (#"{"serviceId":-3}"#, "serviceId must be a positive integer"),
+            (#"{"q":"\#(String(repeating: "a", count: 300))"}"#, "q is longer"),
+        ]
+        for (filter, message) in cases {
+            #expect { try t.query(admin, filter) } throws: { ($0 as? EventLogError)?.message.contains(message) == true }
+        }
+    }
+}
+
+@Suite struct ExportTests {
+    @Test func csvQuotesAndGuardsFormulas() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        try t.log(#"{"type":"dj.connect","serviceId":10,"djName":"=HYPERLINK(\"http://x\")","sourceIp":"203.0.113.7","time":1790000000000}"#)
+        try t.log(#"{"type":"service.title_update","serviceId":10,"actor":{"type":"user","name":"@admin"},"details":{"title":"a, b\r\nc"},"time":1790000001000}"#)
+        let csv = try t.export(admin, format: "csv")
+        let lines = csv.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(lines[0] == "id,time_utc,type,event,category,service_id,service,customer_id,customer,actor_type,actor_id,actor_name,dj_name,source_ip,takeover,message,details")
+        #expect(csv.hasSuffix("\r\n"))
+        #expect(lines[1].hasPrefix("2,2026-09-21T14:13:21.000Z,service.title_update,Song Title Update,service,10,Alice Main,4,Alice FM,user,,\"'@admin\",,,,\"'@admin set"))
+        #expect(lines[1].contains(#"set the song title to ""a, b"#))
+        #expect(lines[2] == "c\"\"\",\"{\"\"title\"\":\"\"a, b\\r\\nc\"\"}\"")
+        #expect(lines[3].contains(#",dj,,"'=HYPERLINK(""http://x"")","'=HYPERLINK(""http://x"")",203.0.113.7,,"DJ =HYPERLINK"#))
+        // A single service's export has no service columns.
+        let one = try t.export(customerA1, #"{"serviceId":10}"#, format: "csv")
+        #expect(one.hasPrefix("id,time_utc,type,event,category,actor_type,"))
+    }
+
+    @Test func guardEveryFormulaPrefix() {
+        for prefix in ["=", "+", "-", "@", "\t", "\r", "\n"] {
+            var out: [UInt8] = []
+            CSV.field(prefix + "1+1", into: &out)
+            let text = String(decoding: out, as: UTF8.self)
+            #expect(text.hasPrefix("\"'"), "prefix \(prefix.debugDescription) became \(text.debugDescription)")
+        }
+    }
+
+    @Test func jsonLinesMatchQueryAcrossChunks() throws {
+        let t = try TempStore()
+        let base: Int64 = 1_790_000_000_000
+        // More than two chunks, with equal timestamps across a chunk edge.
+        let batch = (0..<2500).map { restart(10, time: base + Int64($0 / 3)) }
+        _ = try t.store.logBatch(json: "[" + batch.joined(separator: ",") + "]")
+        let lines = try t.export(admin, format: "jsonl").split(separator: "\n").map { String($0).json }
+        #expect(lines.count == 2500)
+        let exported = lines.compactMap { $0["id"].integerValue }
+        #expect(Set(exported).count == 2500)
+        let page = try t.query(admin, #"{"perPage":500,"page":2}"#)
+        #expect(Array(exported[500..<1000]) == ids(page))
+    }
+
+    @Test func exportStopsAtTheNewestEventAtStart() throws {
+        let t = try TempStore()
+        for _ in 0..<3 { try t.log(restart(10)) }
+        let export = try t.store.export(principalJSON: admin, filterJSON: nil, format: "jsonl")
+        try t.log(restart(10))
+        var out: [UInt8] = []
+        while let chunk = try export.next() { out += chunk }
+        #expect(String(decoding: out, as: UTF8.self).split(separator: "\n").count == 3)
+    }
+
+    @Test func unknownFormat() throws {
+        let t = try TempStore()
+        #expect(throws: EventLogError.invalid("format must be \"csv\" or \"jsonl\"")) {
+            try t.export(admin, format: "xlsx")
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Testing
+@testable import EventLogKit
+
+@Suite struct RetentionTests {
+    let day = Time.millisecondsPerDay
+    let now: Int64 = 1_795_787_927_000
+
+    @Test func prunesExactlyOutsideTheWindow() throws {
+        let t = try TempStore()
+        let cutoff = now - 30 * day
+        try t.log(restart(10, time: cutoff - 1))
+        try t.log(restart(10, time: cutoff))
+        try t.log(restart(10, time: cutoff + 1))
+        #expect(try t.store.prune(now: now) == 1)
+        #expect(try t.count("SELECT min(ts) FROM event") == cutoff)
+        #expect(try t.store.prune(now: now) == 0)
+    }
+
+    @Test func retentionIsKeptPerStore() throws {
+        let t = try TempStore(options: { var o = StoreOptions(); o.retentionDays = 7; return o }())
+        try t.log(restart(10, time: now - 8 * day))
+        try t.log(restart(10, time: now - 6 * day))
+        let reopened = try EventStore(path: t.path)
+        #expect(reopened.retentionDays == 7)
+        #expect(try reopened.prune(now: now) == 1)
+    }
+
+    @Test func pruneInBatchesAndReclaimsSpace() throws {
+        let t = try TempStore()
+        let n = EventStore.pruneBatchRows * 2 + 17
+        let old = (0..<n).map { #"{"type":"service.title_update","serviceId":10,"actor":{"type":"user"},"details":{"title":"\#(String(repeating: "t", count: 300)) \#($0)"},"time":\#(now - 40 * day)}"# }
+        _ = try t.store.logBatch(json: "[" + old.joined(separator: ",") + "]")
+        try t.log(restart(10, time: now))
+        let pagesBefore = try t.count("PRAGMA page_count")
+        #expect(try t.store.prune(now: now) == Int64(n))
+        #expect(try t.count() == 1)
+        #expect(try t.count("PRAGMA freelist_count") == 0)
+        #expect(try t.count("PRAGMA page_count") < pagesBefore / 4)
+    }
+}

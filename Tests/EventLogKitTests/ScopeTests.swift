@@ -1,0 +1,82 @@
+import Testing
+@testable import EventLogKit
+
+@Suite struct ScopeTests {
+    /// One restart per service 10...15, plus one for service 99, which the
+    /// directory does not know yet.
+    func seeded() throws -> TempStore {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        for service in [10, 11, 12, 13, 14, 15, 99] { try t.log(restart(Int64(service))) }
+        return t
+    }
+
+    func services(_ t: TempStore, _ principal: String) throws -> Set<Int64> {
+        Set(try t.query(principal, #"{"perPage":500}"#).logs.compactMap { $0["serviceId"].integerValue })
+    }
+
+    @Test func eachRoleSeesItsScope() throws {
+        let t = try seeded()
+        #expect(try services(t, admin) == [10, 11, 12, 13, 14, 15, 99])
+        #expect(try services(t, resellerA) == [10, 11, 13, 15])
+        #expect(try services(t, resellerB) == [12])
+        #expect(try services(t, customerA1) == [10, 15])     // the removed, suspended service stays visible
+        #expect(try services(t, customerA2) == [11])
+        #expect(try services(t, directCustomer) == [14])
+        #expect(try t.query(customerA1)["total"].integerValue == 2)
+    }
+
+    @Test func exportsUseTheSameScope() throws {
+        let t = try seeded()
+        let lines = try t.export(resellerB, format: "jsonl").split(separator: "\n")
+        #expect(lines.count == 1)
+        #expect(String(lines[0]).json["serviceId"].integerValue == 12)
+    }
+
+    @Test func serviceOutsideScopeIsDeniedNotEmpty() throws {
+        let t = try seeded()
+        #expect(throws: EventLogError(.denied, "customer 4 may not see the events of service 11")) {
+            try t.query(customerA1, #"{"serviceId":11}"#)
+        }
+        #expect { try t.query(resellerA, #"{"serviceId":12}"#) } throws: { ($0 as? EventLogError)?.kind == .denied }
+        #expect { try t.export(resellerB, #"{"serviceId":10}"#, format: "csv") } throws: { ($0 as? EventLogError)?.kind == .denied }
+        #expect(try t.query(resellerA, #"{"serviceId":11}"#)["total"].integerValue == 1)
+    }
+
+    @Test func unknownServices() throws {
+        let t = try seeded()
+        #expect(try t.query(admin, #"{"serviceId":99}"#)["total"].integerValue == 1)
+        #expect { try t.query(admin, #"{"serviceId":98}"#) } throws: { ($0 as? EventLogError)?.kind == .notFound }
+        #expect { try t.query(customerA1, #"{"serviceId":99}"#) } throws: { ($0 as? EventLogError)?.kind == .notFound }
+    }
+
+    @Test func principalsMustMatchTheDirectory() throws {
+        let t = try seeded()
+        #expect { try t.query(#"{"role":"reseller","id":4}"#) } throws: { ($0 as? EventLogError)?.kind == .denied }
+        #expect { try t.query(#"{"role":"customer","id":404}"#) } throws: { ($0 as? EventLogError)?.kind == .denied }
+        #expect { try t.query(#"{"role":"root","id":1}"#) } throws: { ($0 as? EventLogError)?.kind == .invalid }
+    }
+
+    @Test func scopeFollowsTheDirectoryAsItIsNow() throws {
+        let t = try seeded()
+        // Customer 5 moves from reseller 2 to reseller 3; service 14 is sold to customer 4.
+        try t.store.putDirectory(json: #"{"accounts":[{"id":5,"role":"customer","name":"Bob Radio","resellerId":3}],"services":[{"id":14,"name":"Dave Radio","ownerId":4,"kind":"icecast"}]}"#)
+        #expect(try services(t, resellerA) == [10, 13, 14, 15])
+        #expect(try services(t, resellerB) == [11, 12])
+        #expect(try services(t, directCustomer) == [])
+        // The service's names follow the directory; the snapshot stays for services it forgets.
+        let log = try t.query(customerA1, #"{"serviceId":14}"#).logs[0]
+        #expect(log["ownerName"].stringValue == "Alice FM")
+    }
+
+    @Test func directoryRejectsBadRows() throws {
+        let t = try TempStore()
+        #expect(throws: EventLogError.invalid("accounts[0].role must be admin, reseller or customer")) {
+            try t.store.putDirectory(json: #"{"accounts":[{"id":1,"role":"god","name":"x"}]}"#)
+        }
+        #expect(throws: EventLogError.invalid("services[1].ownerId must be a positive integer")) {
+            try t.store.putDirectory(json: #"{"services":[{"id":1,"name":"a","ownerId":1,"kind":"icecast"},{"id":2,"name":"b","kind":"icecast"}]}"#)
+        }
+        #expect(try t.count("SELECT count(*) FROM service") == 0)
+    }
+}
