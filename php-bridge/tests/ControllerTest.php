@@ -1,0 +1,219 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Tests;
+
+use PHPUnit\Framework\TestCase;
+use StreamEvents\EventLog;
+use StreamEvents\Http\EventLogController;
+use StreamEvents\Http\Response;
+use StreamEvents\Principal;
+
+/** The controller's responses for each role on the seeded directory. */
+final class ControllerTest extends TestCase
+{
+    private static EventLog $log;
+    private EventLogController $controller;
+
+    public static function setUpBeforeClass(): void
+    {
+        self::$log = Fixture::seededStore();
+    }
+
+    protected function setUp(): void
+    {
+        $this->controller = new EventLogController(self::$log);
+    }
+
+    private static function json(Response $r): array
+    {
+        self::assertSame('application/json; charset=utf-8', $r->headers['Content-Type']);
+        return json_decode($r->bodyString(), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    private static function serviceIds(array $page): array
+    {
+        $ids = array_values(array_unique(array_column($page['logs'], 'serviceId')));
+        sort($ids);
+        return $ids;
+    }
+
+    private static function total(int ...$services): int
+    {
+        return array_sum(array_map(static fn ($s) => Fixture::EVENTS_PER_SERVICE[$s] ?? 0, $services));
+    }
+
+    public function testAdminSeesEverythingAndTheBodyIsTheLibrarysJson(): void
+    {
+        $r = $this->controller->handle(Principal::admin(1), null, ['per_page' => '100']);
+        self::assertSame(200, $r->status);
+        self::assertSame(self::$log->queryJson(Principal::admin(1), ['perPage' => 100]), $r->bodyString());
+        $page = self::json($r);
+        self::assertSame(['logs', 'total', 'page', 'perPage', 'totalPages'], array_keys($page));
+        self::assertSame([42, 43, 44, 45, 46], self::serviceIds($page));
+        self::assertSame(self::total(42, 43, 44, 45, 46), $page['total']);
+    }
+
+    public function testResellerSeesItsOwnAndItsCustomersServicesOnly(): void
+    {
+        $page = self::json($this->controller->handle(Principal::reseller(2), null, ['per_page' => '100']));
+        self::assertSame([42, 43, 45, 46], self::serviceIds($page));
+        self::assertSame(self::total(42, 43, 45, 46), $page['total']);
+        $other = self::json($this->controller->handle(Principal::reseller(3), null, ['per_page' => '100']));
+        self::assertSame([44], self::serviceIds($other));
+
+        self::assertSame(200, $this->controller->handle(Principal::reseller(2), 43, [])->status);
+        $denied = $this->controller->handle(Principal::reseller(2), 44, []);
+        self::assertSame(403, $denied->status);
+        self::assertSame('access_denied', self::json($denied)['error']['code']);
+    }
+
+    public function testCustomerSeesOwnServicesAndIsDeniedAnotherCustomers(): void
+    {
+        $mine = self::json($this->controller->handle(Principal::customer(4), 42, []));
+        self::assertSame([42], self::serviceIds($mine));
+        self::assertSame(self::total(42), $mine['total']);
+        self::assertSame([42, 46], self::serviceIds(self::json($this->controller->handle(Principal::customer(4), null, []))),
+            'a removed, expired service keeps its log visible');
+
+        $r = $this->controller->handle(Principal::customer(4), 43, []);
+        self::assertSame(403, $r->status);
+        $error = self::json($r)['error'];
+        self::assertSame('access_denied', $error['code']);
+        self::assertNotSame('', $error['message']);
+        // The same through the service_id filter of the global view.
+        self::assertSame(403, $this->controller->handle(Principal::customer(4), null, ['service_id' => '43'])->status);
+        // A service of its own without events is an empty page, not an error.
+        $empty = self::json($this->controller->handle(Principal::customer(7), 47, []));
+        self::assertSame([[], 0], [$empty['logs'], $empty['total']]);
+    }
+
+    public function testUnknownServiceIs404(): void
+    {
+        $r = $this->controller->handle(Principal::admin(1), 999, []);
+        self::assertSame(404, $r->status);
+        self::assertSame('not_found', self::json($r)['error']['code']);
+    }
+
+    public function testFiltersReachTheLibrary(): void
+    {
+        $admin = Principal::admin(1);
+        $q = fn (array $query) => self::json($this->controller->handle($admin, null, $query));
+        self::assertSame(4, $q(['category' => 'dj'])['total']);
+        self::assertSame(self::total(42, 43, 44, 45, 46), $q(['category' => 'all'])['total']);
+        self::assertSame(4, $q(['type' => 'dj.connect,mount.connect,'])['total']);
+        self::assertSame(4, $q(['type' => ['dj.connect', 'mount.connect']])['total']);
+        self::assertSame(2, $q(['actor' => 'system', 'service_id' => '44'])['total']);
+        self::assertSame(3, $q(['q' => ' Alice '])['total']);
+        $page = $q(['per_page' => '4', 'page' => '2']);
+        self::assertSame([2, 4, 4], [$page['page'], $page['perPage'], count($page['logs'])]);
+
+        $events = Fixture::events();
+        $t3 = $events[3]['time'];
+        $t5 = $events[5]['time'];
+        self::assertSame(2, $q(['from' => (string) $t3, 'to' => (string) $t5])['total']);
+        $rfc = static fn (int $ms) => gmdate('Y-m-d\TH:i:s', intdiv($ms, 1000)) . 'Z';
+        self::assertSame(2, $q(['from' => $rfc($t3), 'to' => $rfc($t5)])['total']);
+        $plusTwo = static fn (int $ms) => (new \DateTimeImmutable('@' . intdiv($ms, 1000)))->setTimezone(new \DateTimeZone('+02:00'))->format('Y-m-d\TH:i:s.000P');
+        self::assertSame(2, $q(['from' => $plusTwo($t3), 'to' => $plusTwo($t5)])['total']);
+        // A date as `to` includes that whole day.
+        $day = gmdate('Y-m-d', intdiv($events[0]['time'], 1000));
+        $lastDay = gmdate('Y-m-d', intdiv(end($events)['time'], 1000));
+        self::assertSame(self::total(42, 43, 44, 45, 46), $q(['from' => $day, 'to' => $lastDay])['total']);
+    }
+
+    /** @return iterable<string, array{array<string,mixed>, string}> */
+    public static function badParameters(): iterable
+    {
+        yield 'category' => [['category' => 'music'], 'category'];
+        yield 'type unknown' => [['type' => 'dj.connect,dj.teleport'], 'type'];
+        yield 'type nested' => [['type' => [['dj.connect']]], 'type'];
+        yield 'service_id text' => [['service_id' => 'abc'], 'service_id'];
+        yield 'service_id zero' => [['service_id' => '0'], 'service_id'];
+        yield 'actor' => [['actor' => 'robot'], 'actor'];
+        yield 'from' => [['from' => 'yesterday'], 'from'];
+        yield 'from bad date' => [['from' => '2026-02-30'], 'from'];
+        yield 'to bad time' => [['to' => '2026-11-27T25:00:00Z'], 'to'];
+        yield 'to before from' => [['from' => '2026-11-27', 'to' => '2026-11-26T00:00:00Z'], 'to'];
+        yield 'q too long' => [['q' => str_repeat('x', 201)], 'q'];
+        yield 'q not utf-8' => [['q' => "\xff"], 'q'];
+        yield 'page zero' => [['page' => '0'], 'page'];
+        yield 'page negative' => [['page' => '-1'], 'page'];
+        yield 'page array' => [['page' => ['1']], 'page'];
+        yield 'per_page too big' => [['per_page' => '501'], 'per_page'];
+        yield 'per_page float' => [['per_page' => '2.5'], 'per_page'];
+        yield 'format' => [['format' => 'xml'], 'format'];
+    }
+
+    /** @dataProvider badParameters */
+    public function testBadParametersAre400NamingTheParameter(array $query, string $parameter): void
+    {
+        $r = $this->controller->handle(Principal::admin(1), null, $query);
+        self::assertSame(400, $r->status);
+        $error = self::json($r)['error'];
+        self::assertSame('invalid_parameter', $error['code']);
+        self::assertSame($parameter, $error['parameter']);
+        self::assertStringContainsString($parameter, $error['message']);
+    }
+
+    public function testServiceIdContradictingThePathIs400(): void
+    {
+        $r = $this->controller->handle(Principal::admin(1), 42, ['service_id' => '43']);
+        self::assertSame(400, $r->status);
+        self::assertSame('service_id', self::json($r)['error']['parameter']);
+        self::assertSame(200, $this->controller->handle(Principal::admin(1), 42, ['service_id' => '42'])->status);
+    }
+
+    public function testCsvDownloadOfAServiceIsStreamedWithHeaders(): void
+    {
+        $r = $this->controller->handle(Principal::customer(4), 42, ['format' => 'csv', 'page' => '3', 'per_page' => '1']);
+        self::assertSame(200, $r->status);
+        self::assertTrue($r->isStreamed());
+        self::assertSame('text/csv; charset=utf-8', $r->headers['Content-Type']);
+        self::assertSame('attachment; filename="stream-events-service-42-' . gmdate('Ymd') . '.csv"', $r->headers['Content-Disposition']);
+        $csv = $r->bodyString();
+        $rows = array_map('str_getcsv', explode("\r\n", rtrim($csv, "\r\n")));
+        self::assertCount(1 + self::total(42), $rows, 'a download is every page of the filtered view');
+        $header = $rows[0];
+        foreach (['time_utc', 'type', 'dj_name', 'source_ip', 'message'] as $column) {
+            self::assertContains($column, $header);
+        }
+        self::assertNotContains('customer', $header, 'only the global admin export adds service and customer columns');
+        $types = array_column(array_map(static fn ($row) => array_combine($header, $row), array_slice($rows, 1)), 'type');
+        self::assertContains('dj.connect', $types);
+        self::assertStringContainsString('Alice', $csv);
+        self::assertStringNotContainsString('Bob', $csv);
+    }
+
+    public function testJsonLinesDownloadOfTheGlobalViewFollowsTheFilter(): void
+    {
+        $r = $this->controller->handle(Principal::reseller(2), null, ['format' => 'jsonl', 'category' => 'dj']);
+        self::assertSame('application/x-ndjson', $r->headers['Content-Type']);
+        self::assertSame('attachment; filename="stream-events-all-' . gmdate('Ymd') . '.jsonl"', $r->headers['Content-Disposition']);
+        $rows = array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($r->bodyString(), "\n")));
+        self::assertSame(['dj.connect', 'dj.connect', 'dj.disconnect', 'dj.on_air'], (static function (array $t) { sort($t); return $t; })(array_column($rows, 'type')));
+    }
+
+    public function testDownloadOutsideScopeIs403BeforeAnyByte(): void
+    {
+        $r = $this->controller->handle(Principal::customer(5), 42, ['format' => 'csv']);
+        self::assertSame(403, $r->status);
+        self::assertFalse($r->isStreamed());
+    }
+
+    public function testCsvCellsNeverStartAFormula(): void
+    {
+        $log = Fixture::openStore();
+        $log->log(['type' => 'service.title_update', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => '=HYPERLINK("x")'],
+            'details' => ['title' => '+cmd|calc']]);
+        $log->log(['type' => 'dj.connect', 'serviceId' => 42, 'djName' => '@SUM(A1)']);
+        $csv = (new EventLogController($log))->handle(Principal::admin(1), null, ['format' => 'csv'])->bodyString();
+        foreach (array_slice(explode("\r\n", rtrim($csv, "\r\n")), 1) as $line) {
+            foreach (str_getcsv($line) as $cell) {
+                self::assertDoesNotMatchRegularExpression('/^[=+\-@\t\r\n]/', $cell, "cell in: $line");
+            }
+        }
+        self::assertStringContainsString('HYPERLINK', $csv);
+    }
+}

@@ -1,0 +1,176 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Tests;
+
+use PHPUnit\Framework\TestCase;
+use StreamEvents\EventLog;
+use StreamEvents\Exception\StorageError;
+use StreamEvents\Principal;
+
+/** Every wrapper method against the real library and a real store file. */
+final class EventLogTest extends TestCase
+{
+    public function testOpenCreatesTheStoreOnceAndReportsTheLibraryVersion(): void
+    {
+        $dir = Fixture::tempDir();
+        $log = EventLog::open("$dir/events.sqlite", [], Fixture::library());
+        self::assertFileExists("$dir/events.sqlite");
+        self::assertMatchesRegularExpression('/^\d+\.\d+\.\d+/', $log->libraryVersion());
+        // One handle per store per process, whatever the spelling of the path.
+        self::assertSame($log, EventLog::open("$dir/./events.sqlite"));
+        self::assertSame($log->handleAddress(), EventLog::open("$dir/../" . basename($dir) . '/events.sqlite')->handleAddress());
+        self::assertNotSame($log, Fixture::openStore());
+    }
+
+    public function testLogReturnsIncreasingIdsAndTheEventReadsBack(): void
+    {
+        $log = Fixture::openStore();
+        $first = $log->log(['type' => 'dj.connect', 'serviceId' => 42, 'djName' => 'Alice', 'sourceIp' => '203.0.113.7',
+            'takeover' => true, 'time' => '2026-11-27T10:00:00Z']);
+        $second = $log->log(['type' => 'service.restart', 'serviceId' => 42, 'actor' => ['type' => 'api', 'id' => 9, 'name' => 'billing'],
+            'details' => []]);
+        self::assertGreaterThan(0, $first);
+        self::assertGreaterThan($first, $second);
+
+        $page = $log->query(Principal::admin(1), ['serviceId' => 42]);
+        self::assertSame(2, $page['total']);
+        [$newest, $oldest] = $page['logs'];
+        self::assertSame($second, $newest['id']);
+        self::assertSame('service.restart', $newest['type']);
+        self::assertSame(['type' => 'api', 'id' => 9, 'name' => 'billing'], $newest['actor']);
+        self::assertSame($first, $oldest['id']);
+        self::assertSame('dj.connect', $oldest['type']);
+        self::assertSame('dj', $oldest['category']);
+        self::assertSame('DJ Connect', $oldest['typeLabel']);
+        self::assertSame('Alice', $oldest['djName']);
+        self::assertSame('203.0.113.7', $oldest['sourceIp']);
+        self::assertTrue($oldest['takeover']);
+        self::assertSame(1_795_773_600_000, $oldest['timestamp']);
+        self::assertSame('2026-11-27T10:00:00', substr($oldest['time'], 0, 19));
+        self::assertStringContainsString('Alice', $oldest['message']);
+    }
+
+    public function testLogBatchStoresAllAndCountsThem(): void
+    {
+        $log = Fixture::openStore();
+        self::assertSame(count(Fixture::events()), $log->logBatch(Fixture::events()));
+        self::assertSame(count(Fixture::events()), $log->query(Principal::admin(1))['total']);
+        // Keys are irrelevant: a list is sent.
+        self::assertSame(1, $log->logBatch(['x' => ['type' => 'autodj.on_air', 'serviceId' => 7, 'details' => ['trigger' => 'startup']]]));
+    }
+
+    public function testPutDirectoryDecidesScopeAndNames(): void
+    {
+        $log = Fixture::seededStore();
+        $page = $log->query(Principal::customer(4), ['perPage' => 100]);
+        self::assertSame(Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[46], $page['total']);
+        self::assertEqualsCanonicalizing([42, 46], array_values(array_unique(array_column($page['logs'], 'serviceId'))));
+        $carl = array_values(array_filter($page['logs'], static fn ($l) => $l['serviceId'] === 42))[0];
+        self::assertSame('Carl FM', $carl['serviceName']);
+        self::assertSame(4, $carl['ownerId']);
+        self::assertSame('Carl Customer', $carl['ownerName']);
+
+        // Moving service 42 to customer 5 moves its log with it.
+        $log->putDirectory([], [['id' => 42, 'name' => 'Carl FM', 'ownerId' => 5, 'kind' => 'icecast', 'status' => 'active', 'removed' => false]]);
+        self::assertSame(Fixture::EVENTS_PER_SERVICE[46], $log->query(Principal::customer(4))['total']);
+        self::assertSame(Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[43], $log->query(Principal::customer(5))['total']);
+    }
+
+    public function testQueryFiltersAndPages(): void
+    {
+        $log = Fixture::seededStore();
+        $admin = Principal::admin(1);
+        $all = $log->query($admin, ['perPage' => 5, 'page' => 2]);
+        $total = array_sum(Fixture::EVENTS_PER_SERVICE);
+        self::assertSame(['logs', 'total', 'page', 'perPage', 'totalPages'], array_keys($all));
+        self::assertSame([$total, 2, 5, (int) ceil($total / 5)], [$all['total'], $all['page'], $all['perPage'], $all['totalPages']]);
+        self::assertCount(5, $all['logs']);
+        $ids = array_column($all['logs'], 'id');
+        $newestFirst = $ids;
+        rsort($newestFirst);
+        self::assertSame($newestFirst, $ids, 'newest first');
+
+        self::assertSame(4, $log->query($admin, ['category' => 'dj'])['total']);
+        self::assertSame(2, $log->query($admin, ['types' => ['mount.connect']])['total']);
+        self::assertSame(2, $log->query($admin, ['actor' => 'system', 'serviceId' => 44])['total']);
+        self::assertSame(3, $log->query($admin, ['q' => 'Alice'])['total']);
+        self::assertSame(1, $log->query($admin, ['q' => '198.51.100.2'])['total']);
+        $events = Fixture::events();
+        $window = $log->query($admin, ['from' => $events[3]['time'], 'to' => $events[5]['time']]);
+        self::assertSame(['service.stop', 'service.suspend'], array_column($window['logs'], 'type'), 'from inclusive, to exclusive');
+    }
+
+    public function testExportYieldsCsvAndJsonLinesChunks(): void
+    {
+        $log = Fixture::seededStore();
+        $csv = '';
+        foreach ($log->export(Principal::customer(5), [], 'csv') as $chunk) {
+            self::assertIsString($chunk);
+            self::assertNotSame('', $chunk);
+            $csv .= $chunk;
+        }
+        $lines = explode("\r\n", rtrim($csv, "\r\n"));
+        self::assertCount(1 + Fixture::EVENTS_PER_SERVICE[43], $lines, 'header row plus one row per event, CRLF');
+        self::assertStringContainsString('Bob', $csv);
+        self::assertStringNotContainsString('Alice', $csv, 'customer 5 must not export customer 4\'s events');
+
+        $jsonl = '';
+        foreach ($log->export(Principal::admin(1), ['serviceId' => 42], 'jsonl') as $chunk) {
+            $jsonl .= $chunk;
+        }
+        $rows = array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($jsonl, "\n")));
+        self::assertCount(Fixture::EVENTS_PER_SERVICE[42], $rows);
+        self::assertSame([42], array_values(array_unique(array_column($rows, 'serviceId'))));
+    }
+
+    public function testAnAbandonedExportIsClosedAndTheStoreStaysUsable(): void
+    {
+        $log = Fixture::seededStore();
+        foreach ($log->export(Principal::admin(1), [], 'jsonl') as $chunk) {
+            break; // the generator's finally closes the native cursor
+        }
+        $unstarted = $log->export(Principal::admin(1), [], 'csv');
+        unset($unstarted); // never iterated: the destructor closes it
+        self::assertSame(1, $log->logBatch([['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]]));
+        $export = $log->export(Principal::admin(1), [], 'csv');
+        iterator_to_array($export);
+        $this->expectException(\LogicException::class);
+        iterator_to_array($export);
+    }
+
+    public function testPruneDeletesEventsOlderThanTheRetentionWindow(): void
+    {
+        $log = Fixture::openStore(['retentionDays' => 7]);
+        $day = 86_400_000;
+        $now = intdiv((int) (microtime(true) * 1000), 1000) * 1000;
+        $log->logBatch([
+            ['type' => 'service.start', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 10 * $day],
+            ['type' => 'service.stop', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 8 * $day],
+            ['type' => 'service.start', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 1 * $day],
+        ]);
+        self::assertSame(0, $log->prune($now - 5 * $day), 'seen from 5 days ago nothing is older than 7 days');
+        self::assertSame(2, $log->prune($now));
+        self::assertSame(0, $log->prune());
+        self::assertSame(['service.start'], array_column($log->query(Principal::admin(1))['logs'], 'type'));
+    }
+
+    public function testCloseEndsTheHandleAndTheNextOpenStartsAFreshOne(): void
+    {
+        $dir = Fixture::tempDir();
+        $log = EventLog::open("$dir/events.sqlite", [], Fixture::library());
+        $log->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
+        $log->close();
+        $log->close(); // idempotent
+        try {
+            $log->prune();
+            self::fail('a closed store must refuse calls');
+        } catch (StorageError $e) {
+            self::assertSame(-7, $e->getCode());
+        }
+        $again = EventLog::open("$dir/events.sqlite", [], Fixture::library());
+        self::assertNotSame($log, $again);
+        self::assertSame(1, $again->query(Principal::admin(1))['total'], 'the event was committed before close');
+    }
+}

@@ -1,0 +1,159 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Tests;
+
+use PHPUnit\Framework\TestCase;
+use StreamEvents\EventLog;
+use StreamEvents\Exception\AccessDenied;
+use StreamEvents\Exception\EventLogException;
+use StreamEvents\Exception\IncompatibleStore;
+use StreamEvents\Exception\InvalidArgument;
+use StreamEvents\Exception\InvalidEvent;
+use StreamEvents\Exception\LibraryError;
+use StreamEvents\Exception\NotFound;
+use StreamEvents\Exception\StorageError;
+use StreamEvents\Principal;
+
+/** Each failure of the library arrives as its own exception, with the library's message. */
+final class ExceptionsTest extends TestCase
+{
+    /** @return array{0: class-string, 1: int, 2: string} */
+    private static function failure(callable $call): array
+    {
+        try {
+            $call();
+        } catch (EventLogException $e) {
+            return [$e::class, $e->getCode(), $e->getMessage()];
+        }
+        self::fail('expected an EventLogException');
+    }
+
+    public function testUnknownEventTypeIsInvalidEventNamingTheType(): void
+    {
+        $log = Fixture::openStore();
+        [$class, $code, $message] = self::failure(fn () => $log->log(['type' => 'dj.conect', 'serviceId' => 42, 'djName' => 'A']));
+        self::assertSame(InvalidEvent::class, $class);
+        self::assertSame(EventLogException::EL_EINVAL, $code);
+        self::assertStringContainsString('dj.conect', $message);
+        self::assertSame(0, $log->query(Principal::admin(1))['total'], 'nothing stored');
+    }
+
+    public function testMissingRequiredAttributeAndUnknownFieldAreInvalidEvents(): void
+    {
+        $log = Fixture::openStore();
+        [$class, , $message] = self::failure(fn () => $log->log(['type' => 'mount.connect', 'serviceId' => 42]));
+        self::assertSame(InvalidEvent::class, $class);
+        self::assertStringContainsString('details.mount', $message);
+        [$class, , $message] = self::failure(fn () => $log->log(['type' => 'dj.connect', 'serviceId' => 42, 'djName' => 'A', 'djname' => 'B']));
+        self::assertSame(InvalidEvent::class, $class);
+        self::assertStringContainsString('djname', $message);
+    }
+
+    public function testAnEventPhpCannotEncodeIsInvalidEventBeforeAnyCall(): void
+    {
+        $log = Fixture::openStore();
+        [$class, $code, $message] = self::failure(fn () => $log->log(['type' => 'dj.connect', 'serviceId' => 42, 'djName' => "\xff\xfe"]));
+        self::assertSame(InvalidEvent::class, $class);
+        self::assertSame(0, $code, 'PHP-side failure: no library status');
+        self::assertStringContainsString('UTF-8', $message);
+    }
+
+    public function testBatchIsAllOrNothingAndNamesTheBadIndex(): void
+    {
+        $log = Fixture::openStore();
+        $events = Fixture::events();
+        $events[5]['type'] = 'service.bogus';
+        [$class, $code, $message] = self::failure(fn () => $log->logBatch($events));
+        self::assertSame(InvalidEvent::class, $class);
+        self::assertSame(EventLogException::EL_EINVAL, $code);
+        self::assertStringContainsString('5', $message);
+        self::assertSame(0, $log->query(Principal::admin(1))['total']);
+    }
+
+    public function testBadFilterOrDirectoryIsInvalidArgumentNotInvalidEvent(): void
+    {
+        $log = Fixture::seededStore();
+        [$class, $code] = self::failure(fn () => $log->query(Principal::admin(1), ['perPage' => 100000]));
+        self::assertSame(InvalidArgument::class, $class);
+        self::assertSame(EventLogException::EL_EINVAL, $code);
+        [$class, , $message] = self::failure(fn () => $log->query(Principal::admin(1), ['serviceID' => 42]));
+        self::assertSame(InvalidArgument::class, $class);
+        self::assertStringContainsString('serviceID', $message);
+        [$class] = self::failure(fn () => $log->putDirectory([['id' => 9, 'role' => 'owner', 'name' => 'x']], []));
+        self::assertSame(InvalidArgument::class, $class);
+        [$class] = self::failure(fn () => $log->export(Principal::admin(1), [], 'xml'));
+        self::assertSame(InvalidArgument::class, $class);
+        [$class] = self::failure(fn () => EventLog::open(Fixture::tempDir() . '/e.sqlite', ['retentionDays' => 0], Fixture::library()));
+        self::assertSame(InvalidArgument::class, $class);
+    }
+
+    public function testAnotherCustomersServiceIsAccessDenied(): void
+    {
+        $log = Fixture::seededStore();
+        [$class, $code] = self::failure(fn () => $log->query(Principal::customer(4), ['serviceId' => 43]));
+        self::assertSame(AccessDenied::class, $class);
+        self::assertSame(EventLogException::EL_EDENIED, $code);
+        [$class] = self::failure(fn () => $log->export(Principal::reseller(3), ['serviceId' => 42], 'csv'));
+        self::assertSame(AccessDenied::class, $class, 'export is refused when opened, before any chunk');
+    }
+
+    public function testUnknownServiceIsNotFound(): void
+    {
+        $log = Fixture::seededStore();
+        [$class, $code, $message] = self::failure(fn () => $log->query(Principal::admin(1), ['serviceId' => 999]));
+        self::assertSame(NotFound::class, $class);
+        self::assertSame(EventLogException::EL_ENOTFOUND, $code);
+        self::assertStringContainsString('999', $message);
+    }
+
+    public function testAStoreFromANewerVersionIsRefusedAndLeftUntouched(): void
+    {
+        $path = Fixture::tempDir() . '/newer.sqlite';
+        $seed = EventLog::open($path, [], Fixture::library());
+        $seed->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
+        $seed->close();
+        $pdo = new \PDO("sqlite:$path");
+        $pdo->exec('PRAGMA user_version = 999');
+        $pdo = null;
+        $before = hash_file('sha256', $path);
+
+        [$class, $code, $message] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
+        self::assertSame(IncompatibleStore::class, $class);
+        self::assertInstanceOf(StorageError::class, new $class('', 0));
+        self::assertSame(EventLogException::EL_ESCHEMA, $code);
+        self::assertNotSame('', $message);
+        self::assertSame($before, hash_file('sha256', $path));
+    }
+
+    public function testAFileThatIsNotAnEventStoreIsRefused(): void
+    {
+        $path = Fixture::tempDir() . '/notes.sqlite';
+        $pdo = new \PDO("sqlite:$path");
+        $pdo->exec('CREATE TABLE notes (body TEXT)');
+        $pdo = null;
+        [$class, $code] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
+        self::assertSame(IncompatibleStore::class, $class);
+        self::assertSame(EventLogException::EL_ESCHEMA, $code);
+    }
+
+    public function testAMissingDirectoryOrLibraryFailsWithAMessage(): void
+    {
+        [$class, , $message] = self::failure(fn () => EventLog::open('/nonexistent-dir/e.sqlite', [], Fixture::library()));
+        self::assertSame(StorageError::class, $class);
+        self::assertStringContainsString('/nonexistent-dir', $message);
+        [$class, , $message] = self::failure(fn () => EventLog::open(Fixture::tempDir() . '/e.sqlite', [], '/nonexistent/libeventlog.so'));
+        self::assertSame(LibraryError::class, $class);
+        self::assertStringContainsString('/nonexistent/libeventlog.so', $message);
+    }
+
+    public function testAnUnreadableStoreIsAnIoError(): void
+    {
+        $dir = Fixture::tempDir();
+        mkdir("$dir/store.sqlite"); // a directory where the file should be
+        [$class, $code] = self::failure(fn () => EventLog::open("$dir/store.sqlite", [], Fixture::library()));
+        self::assertSame(StorageError::class, $class);
+        self::assertSame(EventLogException::EL_EIO, $code);
+    }
+}

@@ -1,0 +1,86 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Tests;
+
+use PHPUnit\Framework\TestCase;
+
+/** The front controller over real HTTP (php -S, preloaded as under FPM), against a seeded store. */
+final class ServerTest extends TestCase
+{
+    private static PhpServer $server;
+    private static string $store;
+
+    public static function setUpBeforeClass(): void
+    {
+        $store = self::$store = realpath(Fixture::tempDir()) . '/events.sqlite';
+        exec(sprintf('%s %s %s %s 2>&1', PHP_BINARY, escapeshellarg(__DIR__ . '/seed.php'), escapeshellarg($store), escapeshellarg(Fixture::library())), $out, $exit);
+        self::assertSame(0, $exit, implode("\n", $out));
+        self::$server = new PhpServer(dirname(__DIR__) . '/public/index.php',
+            ['STREAM_EVENTS_DB' => $store, 'STREAM_EVENTS_LIB' => Fixture::library(), 'STREAM_EVENTS_DEMO' => '1']);
+    }
+
+    public static function tearDownAfterClass(): void
+    {
+        self::$server->stop();
+    }
+
+    private static function error(array $r): array
+    {
+        self::assertStringStartsWith('application/json', $r['headers']['content-type']);
+        return json_decode($r['body'], true, 512, JSON_THROW_ON_ERROR)['error'];
+    }
+
+    public function testSignInIsRequiredAndDemoTokensMapToPrincipals(): void
+    {
+        $r = self::$server->get('/controller/EventLog');
+        self::assertSame(401, $r['status'], self::$server->log());
+        self::assertSame('unauthorized', self::error($r)['code']);
+        self::assertSame(401, self::$server->get('/controller/EventLog', 'demo-nobody')['status']);
+
+        $total = static fn (string $token) => json_decode(self::$server->get('/controller/EventLog', $token)['body'], true)['total'];
+        $all = array_sum(Fixture::EVENTS_PER_SERVICE);
+        self::assertSame($all, $total('demo-admin'));
+        self::assertSame($all - Fixture::EVENTS_PER_SERVICE[44], $total('demo-reseller'));
+        self::assertSame(Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[46], $total('demo-customer'));
+    }
+
+    public function testStatusCodesOverHttp(): void
+    {
+        self::assertSame(200, self::$server->get('/controller/EventLog/42', 'demo-customer')['status']);
+        self::assertSame(403, self::$server->get('/controller/EventLog/43', 'demo-customer')['status']);
+        self::assertSame(404, self::$server->get('/controller/EventLog/999', 'demo-admin')['status']);
+        $r = self::$server->get('/controller/EventLog/abc', 'demo-admin');
+        self::assertSame([400, 'id'], [$r['status'], self::error($r)['parameter']]);
+        $r = self::$server->get('/controller/EventLog?page=zero', 'demo-admin');
+        self::assertSame([400, 'page'], [$r['status'], self::error($r)['parameter']]);
+        $r = self::$server->get('/controller/EventLog', 'demo-admin', 'POST');
+        self::assertSame([405, 'GET, HEAD'], [$r['status'], $r['headers']['allow']]);
+        self::assertSame(404, self::$server->get('/no/such/route', 'demo-admin')['status']);
+    }
+
+    public function testCsvDownloadOverHttp(): void
+    {
+        $r = self::$server->get('/controller/EventLog/42?format=csv&type[]=dj.connect&type[]=dj.on_air', 'demo-customer');
+        self::assertSame(200, $r['status'], $r['body']);
+        self::assertSame('text/csv; charset=utf-8', $r['headers']['content-type']);
+        self::assertSame('attachment; filename="stream-events-service-42-' . gmdate('Ymd') . '.csv"', $r['headers']['content-disposition']);
+        $lines = explode("\r\n", rtrim($r['body'], "\r\n"));
+        self::assertCount(3, $lines, $r['body']);
+        self::assertStringContainsString('Alice', $lines[1] . $lines[2]);
+    }
+
+    public function testOneStoreHandlePerWorkerAcrossRequests(): void
+    {
+        self::$server->get('/controller/EventLog', 'demo-admin');
+        // Between requests the worker still holds the store open: the handle outlives the request...
+        $open = self::$server->openFilesOf(self::$store);
+        self::assertGreaterThanOrEqual(1, $open);
+        for ($i = 0; $i < 25; $i++) {
+            self::assertSame(200, self::$server->get('/controller/EventLog?page=' . ($i % 3 + 1), 'demo-admin')['status']);
+        }
+        // ...and is reused: a handle opened per request (and never closed) would add files each time.
+        self::assertSame($open, self::$server->openFilesOf(self::$store));
+    }
+}

@@ -1,0 +1,14 @@
+<?php
+
+declare(strict_types=1);
+
+require dirname(__DIR__) . '/autoload.php';
+require __DIR__ . '/Fixture.php';
+require __DIR__ . '/PhpServer.php';
+
+// The tests run against the real library: a missing build is a failure, not a skip.
+$lib = \StreamEvents\Tests\Fixture::library();
+if (!is_file($lib)) {
+    fwrite(STDERR, "libeventlog.so not found at $lib (build it, or set STREAM_EVENTS_LIB)\n");
+    exit(1);
+}
