@@ -166,6 +166,10 @@
     year: 'numeric', month: 'short', day: '2-digit',
     hour: '2-digit', minute: '2-digit', second: '2-digit'
   });
+  // The table leaves the year out (the window is 30 days; hover and details carry it).
+  var fmtShort = new Intl.DateTimeFormat(undefined, {
+    month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'
+  });
   var timeZone = (Intl.DateTimeFormat().resolvedOptions().timeZone) || 'local time';
   function utcString(ms) { return new Date(ms).toISOString().replace('.000Z', 'Z') + ' (UTC)'; }
   function logMs(log) { return typeof log.timestamp === 'number' ? log.timestamp : Date.parse(log.time); }
@@ -231,7 +235,8 @@
     ui.tbody = el('tbody');
     ui.table.appendChild(ui.thead);
     ui.table.appendChild(ui.tbody);
-    main.appendChild(el('div', { class: 'se-table-wrap' }, [ui.table]));
+    ui.tableWrap = el('div', { class: 'se-table-wrap' }, [ui.table]);
+    main.appendChild(ui.tableWrap);
 
     ui.pager = el('nav', { class: 'se-pager', 'aria-label': 'Pages' });
     main.appendChild(ui.pager);
@@ -376,7 +381,7 @@
     clear(ui.tbody);
     clear(ui.pager);
     ui.status.textContent = '';
-    ui.table.hidden = true;
+    ui.tableWrap.hidden = true;
     ui.exportBtn.disabled = true;
     clear(ui.error);
     var heading = status === 403 ? '403 \u2014 Access denied'
@@ -393,7 +398,7 @@
 
   function showPage(data) {
     ui.error.hidden = true;
-    ui.table.hidden = false;
+    ui.tableWrap.hidden = false;
     ui.exportBtn.disabled = data.total === 0;
     clear(ui.tbody);
     var cols = serviceId ? 8 : 9;
@@ -409,14 +414,16 @@
     renderPager(data);
   }
 
-  function actorCell(actor) {
+  function actorCell(actor, djName) {
     actor = actor || {};
     var type = actor.type || 'system';
     var tag = { user: 'User', dj: 'DJ', api: 'API', system: 'System' }[type] || type;
     var name = type === 'system' ? (actor.name || 'System') : (actor.name || (actor.id !== null && actor.id !== undefined ? '#' + actor.id : ''));
     return el('span', { class: 'se-actor se-actor-' + type, title: tag + (actor.id !== null && actor.id !== undefined ? ' #' + actor.id : '') }, [
       el('span', { class: 'se-actor-tag', text: tag }),
-      type === 'system' && name === 'System' ? null : el('span', { class: 'se-actor-name', text: name })
+      // A DJ acting as himself is named in the DJ column already.
+      (type === 'system' && name === 'System') || (type === 'dj' && name === djName) ? null
+        : el('span', { class: 'se-actor-name', text: name })
     ]);
   }
 
@@ -427,7 +434,7 @@
     var toggle = el('button', { type: 'button', class: 'se-toggle', 'aria-expanded': 'false', 'aria-label': 'Show details', text: '\u25b8' });
     tr.appendChild(el('td', { class: 'se-col-toggle' }, [toggle]));
     tr.appendChild(el('td', { class: 'se-time' }, [
-      el('time', { datetime: new Date(ms).toISOString(), title: utcString(ms), text: fmtLocal.format(new Date(ms)) })
+      el('time', { datetime: new Date(ms).toISOString(), title: utcString(ms), text: fmtShort.format(new Date(ms)) })
     ]));
     tr.appendChild(el('td', { class: 'se-event' }, [
       el('span', { class: 'se-label', text: log.typeLabel || log.type }),
@@ -442,7 +449,7 @@
         log.ownerName ? el('span', { class: 'se-owner', text: log.ownerName }) : null
       ]));
     }
-    tr.appendChild(el('td', { class: 'se-actor-cell' }, [actorCell(log.actor)]));
+    tr.appendChild(el('td', { class: 'se-actor-cell' }, [actorCell(log.actor, log.djName)]));
     tr.appendChild(el('td', { class: 'se-dj', text: log.djName || '' }));
     tr.appendChild(el('td', { class: 'se-ip', text: log.sourceIp || '' }));
     tr.appendChild(el('td', { class: 'se-takeover' }, [log.takeover ? el('span', { class: 'se-pill se-pill-takeover', text: 'Takeover' }) : null]));

@@ -58,6 +58,7 @@ final class StreamEventsPage
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>{$titleHtml}</title>
+            <link rel="icon" href="{$assets}/stream-events.svg">
             <link rel="stylesheet" href="{$assets}/stream-events.css">
             <script id="se-config" type="application/json">{$json}</script>
             <script src="{$assets}/stream-events.js" defer></script>
