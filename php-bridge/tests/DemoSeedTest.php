@@ -1,0 +1,95 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Tests;
+
+use PHPUnit\Framework\TestCase;
+use StreamEvents\Demo\DemoMonth;
+use StreamEvents\EventLog;
+use StreamEvents\Exception\AccessDenied;
+use StreamEvents\Principal;
+
+require_once dirname(__DIR__) . '/demo/DemoMonth.php';
+
+/** The demo month and php-bridge/demo/seed.php, against the real library. */
+final class DemoSeedTest extends TestCase
+{
+    private const DAY = 86_400_000;
+
+    private static function directory(): array
+    {
+        return require dirname(__DIR__) . '/demo/directory.php';
+    }
+
+    public function testMonthIsDeterministicAndRelativeToNow(): void
+    {
+        $now = 1_800_000_000_000;
+        $a = (new DemoMonth(self::directory(), $now))->events();
+        $this->assertSame($a, (new DemoMonth(self::directory(), $now))->events());
+        $later = (new DemoMonth(self::directory(), $now + 7 * self::DAY))->events();
+        $this->assertCount(count($a), $later);
+        $this->assertSame($a[100]['time'] + 7 * self::DAY, $later[100]['time']);
+        foreach ($a as $e) {
+            $this->assertGreaterThan($now - 30 * self::DAY, $e['time']);
+            $this->assertLessThan($now, $e['time']);
+        }
+        $times = array_column($a, 'time');
+        $sorted = $times;
+        sort($sorted);
+        $this->assertSame($sorted, $times);
+    }
+
+    public function testMonthTellsEveryStory(): void
+    {
+        $events = (new DemoMonth(self::directory(), 1_800_000_000_000))->events();
+        $this->assertGreaterThan(2000, count($events));
+        $this->assertLessThan(10000, count($events));
+        $has = static fn (callable $p): bool => array_filter($events, $p) !== [];
+        $reason = static fn (array $e): ?string => $e['details']['reason'] ?? null;
+        $this->assertTrue($has(fn ($e) => $e['type'] === 'service.suspend' && $reason($e) === 'bandwidth' && $e['actor']['type'] === 'system'));
+        $this->assertTrue($has(fn ($e) => $e['type'] === 'service.stop' && $reason($e) === 'account_expired'));
+        $this->assertTrue($has(fn ($e) => $e['type'] === 'autodj.on_air' && $e['details']['trigger'] === 'dj_disconnect'));
+        $this->assertTrue($has(fn ($e) => $e['type'] === 'dj.connect' && $e['takeover'] === true));
+        $this->assertTrue($has(fn ($e) => ($e['djName'] ?? null) === DemoMonth::HOSTILE_DJ));
+        foreach (['service.start', 'service.restart', 'service.config_update', 'service.title_update', 'service.bitrate_warning',
+            'mount.connect', 'mount.disconnect', 'source.start', 'source.restart', 'dj.on_air', 'dj.kicked'] as $type) {
+            $this->assertTrue($has(fn ($e) => $e['type'] === $type), $type);
+        }
+        foreach (['user', 'dj', 'api', 'system'] as $actor) {
+            $this->assertTrue($has(fn ($e) => $e['actor']['type'] === $actor), $actor);
+        }
+    }
+
+    public function testSeedScriptBuildsTheStoreAndRebuildsItOnASecondRun(): void
+    {
+        $store = Fixture::tempDir() . '/var/demo.sqlite';
+        foreach ([1, 2] as $run) {
+            exec(sprintf('STREAM_EVENTS_LIB=%s php -d ffi.enable=1 %s %s 2>&1',
+                escapeshellarg(Fixture::library()), escapeshellarg(dirname(__DIR__) . '/demo/seed.php'), escapeshellarg($store)), $out, $status);
+            $this->assertSame(0, $status, "run $run: " . implode("\n", $out));
+        }
+        $this->assertMatchesRegularExpression('/^seeded .*: 8 accounts, 12 services, (\d+) events/', $out[1]);
+        preg_match('/, (\d+) events/', $out[1], $m);
+
+        $log = EventLog::open($store, [], Fixture::library());
+        try {
+            $this->assertSame((int) $m[1], $log->query(Principal::admin(1), ['perPage' => 1])['total'], 'rebuilt, not appended');
+            // The demo sign-in accounts see what DESIGN.md says they see.
+            $services = static function (array $page): array {
+                $ids = array_unique(array_column($page['logs'], 'serviceId'));
+                sort($ids);
+                return $ids;
+            };
+            $this->assertSame([101, 102, 103], $services($log->query(Principal::customer(4), ['perPage' => 500, 'category' => 'service'])));
+            $this->assertSame([101, 102, 103, 104, 105, 111],
+                $services($log->query(Principal::reseller(2), ['perPage' => 500, 'types' => ['service.start', 'service.restart', 'service.config_update']])));
+            $suspended = $log->query(Principal::customer(4), ['serviceId' => 102, 'types' => ['service.suspend']]);
+            $this->assertSame(1, $suspended['total'], 'the owner still sees its suspended service');
+            $this->expectException(AccessDenied::class);
+            $log->query(Principal::customer(4), ['serviceId' => 104]);
+        } finally {
+            $log->close();
+        }
+    }
+}
