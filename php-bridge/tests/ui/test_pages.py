@@ -230,6 +230,7 @@ def t_details():
     check(dl.get('Event id') == row.get_attribute('data-id'), f'details of this event: {dl}')
     check(dl.get('details.limit') and dl.get('details.bitrate'), f'bitrate details shown: {dl}')
     check(dl.get('Time (UTC)', '').endswith('Z'), 'UTC time in details')
+    d.save_screenshot(os.path.join(SHOTS, 'details-open.png'))
     row.find_element(By.CSS_SELECTOR, 'td.se-message').click()  # anywhere on the row but a link
     check(not detail.is_displayed(), 'details close again')
 
@@ -294,6 +295,27 @@ def t_customer_scope():
     d.save_screenshot(os.path.join(SHOTS, 'service-101-customer.png'))
 
 
+def t_reseller_scope():
+    open_page('/stream-events')
+    sign_in('admin')
+    admin_total = total()
+    sign_in('reseller')
+    menu = [a.text for a in css('.se-menu-service span:first-child')]
+    check(len(menu) == 6 and 'WaveHost Promo Stream' in menu and 'Skyline Jazz' not in menu, f'reseller menu: {menu}')
+    check(0 < total() < admin_total, f'reseller sees part of the panel ({total()} of {admin_total})')
+    d.find_element(By.CSS_SELECTOR, '.se-tab[data-category="service"]').click()
+    settled()
+    d.find_element(By.ID, 'se-last').click()  # the oldest page holds every service's first start
+    settled()
+    names = {r.find_element(By.CSS_SELECTOR, '.se-service a').text for r in rows()}
+    check(names <= set(menu), f'only its customers\' and its own services: {names - set(menu)}')
+    check(api('/controller/EventLog/112')['status'] == 403, 'another reseller\'s service is refused')
+    open_page('/services/999/stream-events')
+    err = d.find_element(By.CSS_SELECTOR, '.se-error')
+    check(err.is_displayed() and '404' in err.text, f'unknown service: {err.text!r}')
+    sign_in('admin')
+
+
 def t_hostile_dj():
     open_page('/stream-events')
     sign_in('admin')
@@ -314,7 +336,7 @@ def t_hostile_dj():
     d.save_screenshot(os.path.join(SHOTS, 'hostile-dj.png'))
 
 
-TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_hostile_dj]
+TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj]
 
 passed = failed = 0
 try:
