@@ -27,8 +27,7 @@ foreach ($files as $file) {
         continue;
     }
     $class = 'StreamEvents\\' . str_replace('/', '\\', substr($file->getPathname(), strlen($src) + 1, -4));
-    // Autoloading (not opcache_compile_file) links parents and interfaces first.
-    if (!class_exists($class) && !interface_exists($class) && !enum_exists($class)) {
-        throw new LogicException("preload: $file does not declare $class");
-    }
+    // Autoloading (not opcache_compile_file) links parents and interfaces
+    // first. A file that is not a class (a template) is simply not preloaded.
+    class_exists($class) || interface_exists($class) || enum_exists($class);
 }

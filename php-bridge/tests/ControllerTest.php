@@ -216,4 +216,21 @@ final class ControllerTest extends TestCase
         }
         self::assertStringContainsString('HYPERLINK', $csv);
     }
+
+    public function testAStoreFailureIsAJson500WithoutInternals(): void
+    {
+        $log = Fixture::openStore();
+        $controller = new EventLogController($log);
+        $log->close();
+        $errorLog = Fixture::tempDir() . '/php-error.log';
+        $previous = ini_set('error_log', $errorLog);
+        try {
+            $r = $controller->handle(Principal::admin(1), null, []);
+        } finally {
+            ini_set('error_log', (string) $previous);
+        }
+        self::assertStringContainsString('has been closed', (string) file_get_contents($errorLog), 'the cause goes to the server log');
+        self::assertSame(500, $r->status);
+        self::assertSame(['code' => 'storage_error', 'message' => 'The event store failed; the error has been logged.'], self::json($r)['error']);
+    }
 }

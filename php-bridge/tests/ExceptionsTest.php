@@ -14,6 +14,7 @@ use StreamEvents\Exception\InvalidEvent;
 use StreamEvents\Exception\LibraryError;
 use StreamEvents\Exception\NotFound;
 use StreamEvents\Exception\StorageError;
+use StreamEvents\Exception\StoreBusy;
 use StreamEvents\Principal;
 
 /** Each failure of the library arrives as its own exception, with the library's message. */
@@ -155,5 +156,24 @@ final class ExceptionsTest extends TestCase
         [$class, $code] = self::failure(fn () => EventLog::open("$dir/store.sqlite", [], Fixture::library()));
         self::assertSame(StorageError::class, $class);
         self::assertSame(EventLogException::EL_EIO, $code);
+    }
+
+    public function testAWriterHoldingTheLockPastTheTimeoutIsStoreBusy(): void
+    {
+        $path = Fixture::tempDir() . '/busy.sqlite';
+        $log = EventLog::open($path, ['busyTimeoutMs' => 50], Fixture::library());
+        $event = ['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']];
+        $log->log($event);
+        $other = new \PDO("sqlite:$path");
+        $other->exec('BEGIN IMMEDIATE'); // another process's write transaction
+        try {
+            [$class, $code] = self::failure(fn () => $log->log($event));
+            self::assertSame(StoreBusy::class, $class);
+            self::assertSame(EventLogException::EL_EBUSY, $code);
+            self::assertSame(1, $log->query(Principal::admin(1))['total'], 'WAL readers are not blocked by the writer');
+        } finally {
+            $other->exec('ROLLBACK');
+        }
+        self::assertGreaterThan(0, $log->log($event), 'usable again once the lock is gone');
     }
 }

@@ -7,6 +7,7 @@ namespace StreamEvents\Http;
 use StreamEvents\EventLog;
 use StreamEvents\EventType;
 use StreamEvents\Exception\AccessDenied;
+use StreamEvents\Exception\EventLogException;
 use StreamEvents\Exception\InvalidArgument;
 use StreamEvents\Exception\NotFound;
 use StreamEvents\Exception\StorageError;
@@ -51,7 +52,7 @@ final class EventLogController
                 'Content-Disposition' => "attachment; filename=\"$filename\"",
                 'Cache-Control' => 'no-store',
                 'X-Content-Type-Options' => 'nosniff',
-            ], $chunks);
+            ], self::cutShortOnFailure($chunks, $filename));
         } catch (InvalidParameter $e) {
             return Response::error(400, 'invalid_parameter', $e->getMessage(), $e->parameter);
         } catch (AccessDenied) {
@@ -68,6 +69,20 @@ final class EventLogController
         } catch (StorageError $e) {
             error_log('stream-events: ' . $e->getMessage());
             return Response::error(500, 'storage_error', 'The event store failed; the error has been logged.');
+        }
+    }
+
+    /**
+     * Headers are gone once the first chunk is out, so a storage failure
+     * mid-download can no longer become an error status: log it and end the
+     * body rather than print a PHP error into the file.
+     */
+    private static function cutShortOnFailure(iterable $chunks, string $filename): \Generator
+    {
+        try {
+            yield from $chunks;
+        } catch (EventLogException $e) {
+            error_log("stream-events: download $filename cut short: " . $e->getMessage());
         }
     }
 
