@@ -306,8 +306,9 @@
     ui.menu.appendChild(list);
   }
 
+  // Only a service the signed-in account may see is named (the demo menu knows all of them).
   function serviceInfo(id) {
-    return (config.services || []).filter(function (s) { return s.id === id; })[0] || null;
+    return visibleServices().filter(function (s) { return s.id === id; })[0] || null;
   }
 
   // ---- rendering a view --------------------------------------------------

@@ -235,13 +235,10 @@ def t_details():
     check(not detail.is_displayed(), 'details close again')
 
 
-def t_export_csv():
+def export_csv():
+    """Clicks Export CSV and returns the downloaded rows."""
     for f in os.listdir(DOWNLOADS):
         os.remove(os.path.join(DOWNLOADS, f))
-    frm, to = local_days_ago(20), local_days_ago(6)
-    open_page(f'/stream-events?category=dj&actor=dj&from={frm}&to={to}')
-    n = total()
-    check(n > 25, f'a view longer than one page ({n})')
     d.find_element(By.ID, 'se-export').click()
     deadline = time.time() + 15
     files = []
@@ -252,9 +249,11 @@ def t_export_csv():
         time.sleep(0.1)
     check(len(files) == 1 and files[0].endswith('.csv'), f'one CSV downloaded: {files}')
     with open(os.path.join(DOWNLOADS, files[0]), newline='', encoding='utf-8') as fh:
-        data = list(csv.DictReader(fh))
-    check(len(data) == n, f'CSV rows = total ({len(data)} vs {n})')
-    # The same view through the API, every page: same ids and times, same order.
+        return files[0], list(csv.DictReader(fh))
+
+
+def view_via_api():
+    """Every page of the current view from the API: (id, UTC time) pairs, newest first."""
     url = d.find_element(By.ID, 'se-export').get_attribute('data-export-url').replace('format=csv', 'per_page=500')
     expect, page = [], 1
     while True:
@@ -263,10 +262,19 @@ def t_export_csv():
         body = json.loads(r['body'])
         expect += [(str(x['id']), x['time']) for x in body['logs']]
         if page >= body['totalPages']:
-            break
+            return expect
         page += 1
+
+
+def t_export_csv():
+    frm, to = local_days_ago(20), local_days_ago(6)
+    open_page(f'/stream-events?category=dj&actor=dj&from={frm}&to={to}')
+    n = total()
+    check(n > 25, f'a view longer than one page ({n})')
+    _, data = export_csv()
+    check(len(data) == n, f'CSV rows = total ({len(data)} vs {n})')
     got = [(row['id'], row['time_utc']) for row in data]
-    check(got == expect, 'CSV ids and UTC times equal the filtered view')
+    check(got == view_via_api(), 'CSV ids and UTC times equal the filtered view')
     check({row['type'].split('.')[0] for row in data} == {'dj'} and {row['actor_type'] for row in data} == {'dj'},
           'CSV holds only the filtered category and actor')
     check('service' in data[0] and 'customer' in data[0], 'admin export has service and customer columns')
@@ -281,6 +289,7 @@ def t_customer_scope():
     open_page('/services/104/stream-events')
     err = d.find_element(By.CSS_SELECTOR, '.se-error')
     check(err.is_displayed() and '403' in err.text and err.get_attribute('data-status') == '403', f'403 shown: {err.text!r}')
+    check('Club Beats' not in d.find_element(By.CSS_SELECTOR, '.se-title').text, 'the other service is not named')
     check(not rows(), 'no rows of the other customer')
     check(api('/controller/EventLog/104')['status'] == 403, 'API refuses the other customer\'s service')
     check(api('/controller/EventLog/104?format=csv')['status'] == 403, 'and its export')
@@ -293,6 +302,11 @@ def t_customer_scope():
     open_page('/services/101/stream-events')
     check('Service' not in [th.text for th in css('.se-table th')], 'service view has no Service column')
     d.save_screenshot(os.path.join(SHOTS, 'service-101-customer.png'))
+    d.find_element(By.CSS_SELECTOR, '.se-tab[data-category="mount"]').click()
+    settled()
+    name, data = export_csv()
+    check('101' in name and len(data) == total() and [(r['id'], r['time_utc']) for r in data] == view_via_api(),
+          f'the service page exports its own filtered view ({name}, {len(data)} rows)')
 
 
 def t_reseller_scope():
