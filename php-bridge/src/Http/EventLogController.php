@@ -129,10 +129,10 @@ final class EventLogController
         }
         $q = self::scalar($query, 'q');
         if ($q !== null && trim($q) !== '') {
-            if (!mb_check_encoding($q, 'UTF-8')) {
+            if (preg_match('//u', $q) !== 1) {
                 throw new InvalidParameter('q', 'q must be UTF-8 text.');
             }
-            if (mb_strlen($q) > self::MAX_Q) {
+            if (preg_match_all('/./us', $q) > self::MAX_Q) {
                 throw new InvalidParameter('q', 'q must be at most ' . self::MAX_Q . ' characters.');
             }
             $filter['q'] = trim($q);
@@ -151,13 +151,20 @@ final class EventLogController
     private static function format(array $query): ?string
     {
         $format = self::scalar($query, 'format');
-        if ($format === null || $format === '' || $format === 'json') {
+        if ($format === null || $format === '') {
             return null;
         }
         if (!isset(self::FORMATS[$format])) {
             throw new InvalidParameter('format', 'format must be csv or jsonl (or absent for JSON).');
         }
         return $format;
+    }
+
+    /** Echoes client input in a message: at most 64 characters, valid UTF-8. */
+    private static function clip(string $value): string
+    {
+        $value = preg_match('//u', $value) === 1 ? $value : (string) preg_replace('/[^\x20-\x7e]/', '?', $value);
+        return preg_match('/^.{65}/us', $value) === 1 ? preg_replace('/^(.{60}).*$/us', '$1…', $value) : $value;
     }
 
     /** A single-valued parameter, or null when absent; type[]-style arrays are refused. */
@@ -204,7 +211,7 @@ final class EventLogController
                     continue;
                 }
                 if (EventType::tryFrom($type) === null) {
-                    throw new InvalidParameter('type', sprintf('Unknown event type "%s".', mb_substr($type, 0, 64)));
+                    throw new InvalidParameter('type', sprintf('Unknown event type "%s".', self::clip($type)));
                 }
                 $values[$type] = true;
             }

@@ -23,7 +23,7 @@ final class Response
     public static function json(int $status, array|string $data, array $headers = []): self
     {
         $body = is_string($data) ? $data
-            : json_encode($data, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+            : json_encode($data, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
         return new self($status, ['Content-Type' => 'application/json; charset=utf-8',
             'Cache-Control' => 'no-store'] + $headers, $body);
     }
