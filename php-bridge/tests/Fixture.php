@@ -103,6 +103,13 @@ final class Fixture
         return $events;
     }
 
+    /** How many of process $pid's open files are $path or its -wal/-shm companions. */
+    public static function openFilesOf(int $pid, string $path): int
+    {
+        $links = array_map(static fn (string $fd) => (string) @readlink($fd), glob("/proc/$pid/fd/*"));
+        return count(array_filter($links, static fn (string $l) => $l === $path || str_starts_with($l, "$path-")));
+    }
+
     /** A store with the directory and events() in it. */
     public static function seededStore(): EventLog
     {

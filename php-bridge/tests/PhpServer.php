@@ -60,8 +60,7 @@ final class PhpServer
     /** How many of the server's open files are $path or its -wal/-shm companions. */
     public function openFilesOf(string $path): int
     {
-        $links = array_map(static fn (string $fd) => (string) @readlink($fd), glob("/proc/{$this->pid}/fd/*"));
-        return count(array_filter($links, static fn (string $l) => $l === $path || str_starts_with($l, "$path-")));
+        return Fixture::openFilesOf($this->pid, $path);
     }
 
     public function log(): string
