@@ -52,6 +52,7 @@ final class EventLogController
                 'Content-Disposition' => "attachment; filename=\"$filename\"",
                 'Cache-Control' => 'no-store',
                 'X-Content-Type-Options' => 'nosniff',
+                'X-Accel-Buffering' => 'no', // nginx: pass chunks on instead of spooling the download
             ], self::cutShortOnFailure($chunks, $filename));
         } catch (InvalidParameter $e) {
             return Response::error(400, 'invalid_parameter', $e->getMessage(), $e->parameter);
