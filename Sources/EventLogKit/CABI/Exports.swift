@@ -118,7 +118,6 @@ public func el_export_next(_ ex: OpaquePointer!, _ chunk: UnsafeMutablePointer<U
         }
         do {
             handle.chunk = try export.next() ?? []
-            if handle.chunk.isEmpty { handle.export = nil }  // done: release the cursor
             handle.chunk.withUnsafeBufferPointer { buffer in
                 chunk.pointee = buffer.isEmpty ? nil : UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
             }
