@@ -6,6 +6,8 @@ BUILD_DIR  := .build
 LIB        := $(BUILD_DIR)/release/libeventlog.so
 FFI_HEADER := php-bridge/ffi/eventlog.h
 PORT       ?= 8080
+# One Swift build at a time on this machine (two cores): every swift invocation takes this lock.
+SWIFT_LOCK := flock /tmp/stream-events-swift.lock
 
 # Everything the build, the tests and the demo need from Debian and PyPI.
 APT_PACKAGES := libsqlite3-dev sqlite3 php8.2-cli php8.2-sqlite3 php8.2-cgi php8.2-fpm \
@@ -18,7 +20,7 @@ RELEASE_FLAGS := -c release --product eventlog -Xswiftc -static-stdlib \
                  -Xlinker --version-script=$(CURDIR)/Sources/CEventLog/exports.map \
                  -Xlinker -s
 
-.PHONY: all deps build ffi-header test test-swift test-c test-php test-hooks test-ui demo bench stress clean
+.PHONY: all deps build ffi-header test test-swift test-c test-php test-hooks test-ui test-reliability demo bench stress clean
 
 all: build
 
@@ -35,7 +37,7 @@ deps:
 build: $(LIB) ffi-header
 
 $(LIB): Package.swift include/eventlog.h Sources/CEventLog/exports.map $(shell find Sources -name '*.swift' -o -name '*.h' -o -name '*.c' -o -name '*.modulemap')
-	$(SWIFT) build $(RELEASE_FLAGS)
+	$(SWIFT_LOCK) $(SWIFT) build $(RELEASE_FLAGS)
 	@touch $@
 
 # PHP's FFI::cdef() cannot preprocess: the bridge loads this generated copy.
@@ -46,10 +48,10 @@ $(FFI_HEADER): include/eventlog.h
 	  cpp -P -DEL_FFI_CDEF include/eventlog.h; } > $@
 
 test: deps build
-	$(MAKE) test-swift test-c test-php test-hooks test-ui
+	$(MAKE) test-swift test-c test-php test-hooks test-ui test-reliability
 
 test-swift:
-	$(SWIFT) test
+	$(SWIFT_LOCK) $(SWIFT) test
 
 test-c: $(LIB)
 	Tests/c/run.sh $(LIB)
@@ -63,14 +65,19 @@ test-hooks: $(LIB)
 test-ui: $(LIB)
 	php-bridge/tests/ui/run.sh
 
+# Quick versions of the load, crash, fault, fuzz and access tests; `make stress` runs the long ones.
+test-reliability: $(LIB)
+	Tests/reliability/run.sh quick
+
 demo: deps build
 	PORT=$(PORT) php-bridge/demo/run.sh
 
+# MODE=quick (1M events, a few minutes; the default) or MODE=full (10M events).
 bench: deps build
-	bench/run.sh $(MODE)
+	bench/run.sh $(or $(MODE),quick)
 
 stress: deps build
-	tests/stress/run.sh
+	Tests/reliability/run.sh long
 
 clean:
 	rm -rf $(BUILD_DIR) build var
