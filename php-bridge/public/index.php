@@ -100,5 +100,16 @@ if ($path === '/' && DemoAuth::enabled()) {
 }
 // ---- end routes: Stream Events pages (ui) ----------------------------------
 
+// ---- routes: stream-server hooks (hooks; see php-bridge/HOOKS.md) ----------
+// POST /hooks/icecast/{serviceId}/{secret}, POST /hooks/liquidsoap/{serviceId}/{secret}
+if (preg_match('#^/hooks/(icecast|liquidsoap)/([^/]*)(?:/([^/]*))?/?$#', $path, $m)) {
+    (new StreamEvents\Hook\HookController(
+        static fn (): StreamEvents\Hook\HookSecret => StreamEvents\Hook\HookSecret::forStore($storePath),
+        $openEventLog,
+    ))->handle($m[1], $m[2], $m[3] ?? '', $method, $_POST)->send();
+    return;
+}
+// ---- end routes: stream-server hooks ---------------------------------------
+
 // ---- fallback: no route matched --------------------------------------------
 Response::error(404, 'not_found', "No route for $method $path.")->send();

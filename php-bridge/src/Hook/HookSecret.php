@@ -1,0 +1,102 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Hook;
+
+/**
+ * Per-service secrets for the stream-server hook URLs.
+ *
+ * Icecast cannot send headers on its mount hooks, so the secret travels in
+ * the URL. It is derived (HMAC-SHA256 of the service id under one panel key)
+ * rather than stored: nothing secret ever sits in the event store, and the
+ * log API cannot reveal it. Rotating the key rotates every service's secret.
+ *
+ * The key comes from STREAM_EVENTS_HOOK_KEY (at least 32 characters) or from
+ * a key file (32 random bytes, mode 0600) next to the store, created on first
+ * use by whoever runs first (the web server user should own it).
+ */
+final class HookSecret
+{
+    public const KEY_FILE = 'stream-events-hook.key';
+    private const CONTEXT = 'stream-events/hook/v1/service/';
+
+    private function __construct(private readonly string $key)
+    {
+    }
+
+    /** The key from STREAM_EVENTS_HOOK_KEY, else the key file in the store's folder. */
+    public static function forStore(string $storePath): self
+    {
+        $fromEnv = getenv('STREAM_EVENTS_HOOK_KEY');
+        if (is_string($fromEnv) && $fromEnv !== '') {
+            return self::fromKey($fromEnv);
+        }
+        return self::fromKeyFile(dirname($storePath) . '/' . self::KEY_FILE);
+    }
+
+    public static function fromKey(string $key): self
+    {
+        if (strlen($key) < 32) {
+            throw new \InvalidArgumentException('The hook key must be at least 32 characters long (STREAM_EVENTS_HOOK_KEY).');
+        }
+        return new self($key);
+    }
+
+    /** Reads the key file, creating it (0600, 32 random bytes) when missing. */
+    public static function fromKeyFile(string $path): self
+    {
+        if (!is_file($path)) {
+            self::createKeyFile($path);
+        }
+        clearstatcache(true, $path);
+        $mode = @fileperms($path);
+        if ($mode === false) {
+            throw new \RuntimeException("Cannot stat the hook key file $path.");
+        }
+        if (($mode & 0o077) !== 0) {
+            throw new \RuntimeException(sprintf('The hook key file %s is readable by others (mode %o); chmod 600 it.', $path, $mode & 0o777));
+        }
+        $key = @file_get_contents($path);
+        if ($key === false || strlen($key) < 32) {
+            throw new \RuntimeException("Cannot read a key of at least 32 bytes from the hook key file $path (owned by another user?).");
+        }
+        return new self($key);
+    }
+
+    /** The secret of a service's hook URLs (64 hex digits). */
+    public function forService(int $serviceId): string
+    {
+        return hash_hmac('sha256', self::CONTEXT . $serviceId, $this->key);
+    }
+
+    /** Constant-time check of a secret taken from a hook URL. */
+    public function verify(int $serviceId, string $given): bool
+    {
+        return hash_equals($this->forService($serviceId), $given);
+    }
+
+    /** Writes a new key to a temporary file and links it into place, so two
+     *  processes starting at once agree on one key and nobody reads a half-written file. */
+    private static function createKeyFile(string $path): void
+    {
+        $dir = dirname($path);
+        if (!is_dir($dir) && !@mkdir($dir, 0o700, true) && !is_dir($dir)) {
+            throw new \RuntimeException("Cannot create the folder $dir for the hook key file.");
+        }
+        $tmp = $path . '.' . bin2hex(random_bytes(6)) . '.tmp';
+        $old = umask(0o077);
+        try {
+            if (@file_put_contents($tmp, random_bytes(32), LOCK_EX) !== 32) {
+                throw new \RuntimeException("Cannot write the hook key file $path.");
+            }
+            @chmod($tmp, 0o600);
+            if (!@link($tmp, $path) && !is_file($path)) {
+                throw new \RuntimeException("Cannot create the hook key file $path.");
+            }
+        } finally {
+            umask($old);
+            @unlink($tmp);
+        }
+    }
+}
