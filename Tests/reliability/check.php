@@ -1,0 +1,116 @@
+<?php
+
+declare(strict_types=1);
+
+// Verifies a store against the writers' acknowledgement files.
+// Usage: check.php setup STORE                      (directory used by reader.php)
+//        check.php verify STORE MAX_UNACKED PRUNE(0|1) ACK_FILE...
+// verify: every acknowledged event is present exactly once with its own tag,
+// every batch is all-or-nothing, at most MAX_UNACKED events (the calls in flight
+// when writers were killed) are present without an ack, every row is complete,
+// after PRUNE=1 no 40-day-old event is left, and integrity_check is ok.
+
+require __DIR__ . '/lib.php';
+
+$cmd = $argv[1];
+$store = $argv[2];
+$log = rel_open($store);
+if ($cmd === 'setup') {
+    $services = [];
+    for ($s = 100; $s < 120; $s++) {
+        $services[] = ['id' => $s, 'name' => "Radio $s", 'ownerId' => $s % 2 ? 4 : 5, 'kind' => 'icecast'];
+    }
+    $log->putDirectory([
+        ['id' => 1, 'role' => 'admin', 'name' => 'Root'],
+        ['id' => 2, 'role' => 'reseller', 'name' => 'Res'],
+        ['id' => 4, 'role' => 'customer', 'name' => 'Alice', 'resellerId' => 2],
+        ['id' => 5, 'role' => 'customer', 'name' => 'Bob', 'resellerId' => null],
+    ], $services);
+    exit(0);
+}
+
+$maxUnacked = (int) $argv[3];
+$prune = $argv[4] === '1';
+$errors = [];
+if ($prune) {
+    $log->prune(0);
+}
+$rows = rel_export_all($log);
+$byTag = [];
+foreach ($rows as $id => $row) {
+    $tag = $row['details']['tag'] ?? null;
+    if (!is_string($tag) || !is_int($row['timestamp'] ?? null) || !is_string($row['type'] ?? null)
+        || !is_string($row['message'] ?? null) || $row['message'] === '' || !is_int($row['serviceId'] ?? null)) {
+        $errors[] = "event $id is incomplete: " . json_encode($row);
+        continue;
+    }
+    $byTag[$tag][] = $id;
+}
+
+$acked = [];
+$singles = $batches = 0;
+foreach (array_slice($argv, 5) as $file) {
+    foreach (file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+        $f = explode(' ', $line);
+        if (count($f) !== 3) {
+            $errors[] = "$file: torn ack line '$line'"; // the writer's own record, not the store
+            continue;
+        }
+        [$kind, $num, $tag] = $f;
+        if ($kind === 'S') {
+            $singles++;
+            $acked[$tag] = true;
+            if (str_starts_with($tag, 'old:') && $prune) {
+                continue;
+            }
+            $ids = $byTag[$tag] ?? [];
+            if ($ids !== [(int) $num]) {
+                $errors[] = "acked event $tag (id $num) stored as ids [" . implode(',', $ids) . ']';
+            }
+        } else {
+            $batches++;
+            if ((int) $num !== 5) {
+                $errors[] = "batch $tag acked $num events, not 5";
+            }
+            for ($k = 0; $k < 5; $k++) {
+                $acked["$tag-$k"] = true;
+                if (count($byTag["$tag-$k"] ?? []) !== 1) {
+                    $errors[] = "acked batch event $tag-$k stored " . count($byTag["$tag-$k"] ?? []) . ' times';
+                }
+            }
+        }
+    }
+}
+
+$unacked = [];
+foreach ($byTag as $tag => $ids) {
+    if (count($ids) > 1) {
+        $errors[] = "tag $tag stored " . count($ids) . ' times';
+    }
+    if ($prune && str_starts_with($tag, 'old:')) {
+        $errors[] = "40-day-old event $tag survived the prune";
+    }
+    if (!isset($acked[$tag])) {
+        // A batch in flight at the kill: all five or none.
+        $unacked[preg_replace('/^(.*-b\d+)-\d$/', '$1', $tag)][] = $tag;
+    }
+}
+foreach ($unacked as $group => $tags) {
+    if (preg_match('/-b\d+$/', $group) && count($tags) !== 5) {
+        $errors[] = "unacked batch $group is half-written: " . count($tags) . ' of 5 events';
+    }
+}
+if (count($unacked) > $maxUnacked) {
+    $errors[] = count($unacked) . " unacknowledged events/batches present, at most $maxUnacked calls were in flight: "
+        . implode(', ', array_slice(array_keys($unacked), 0, 10));
+}
+$integrity = rel_integrity($store);
+if ($integrity !== 'ok') {
+    $errors[] = "integrity_check: $integrity";
+}
+printf("check: %d acked events, %d acked batches, %d rows in store, %d in-flight extras, integrity %s\n",
+    $singles, $batches, count($rows), count($unacked), $integrity);
+foreach (array_slice($errors, 0, 20) as $e) {
+    fwrite(STDERR, "  LOST/WRONG: $e\n");
+}
+exit($errors === [] ? 0 : 1);

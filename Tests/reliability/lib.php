@@ -1,0 +1,80 @@
+<?php
+
+declare(strict_types=1);
+
+// Shared helpers of the reliability scripts: every script goes through the real
+// bridge (php-bridge/src/EventLog.php) to the real libeventlog.so.
+
+require dirname(__DIR__, 2) . '/php-bridge/autoload.php';
+
+use StreamEvents\EventLog;
+use StreamEvents\Principal;
+
+const DAY_MS = 86_400_000;
+
+function rel_lib(): string
+{
+    return getenv('STREAM_EVENTS_LIB') ?: dirname(__DIR__, 2) . '/.build/release/libeventlog.so';
+}
+
+function rel_open(string $store, array $options = []): EventLog
+{
+    return EventLog::open($store, $options, rel_lib());
+}
+
+/** An event of a rotating type that carries $tag in details.tag, so it can be found again. */
+function rel_event(int $serviceId, string $tag, int $i, ?int $timeMs = null): array
+{
+    $e = match ($i % 4) {
+        0 => ['type' => 'dj.connect', 'djName' => "DJ $tag", 'sourceIp' => '203.0.113.' . ($i % 250 + 1),
+              'actor' => ['type' => 'dj', 'id' => null, 'name' => "DJ $tag"], 'details' => ['tag' => $tag]],
+        1 => ['type' => 'service.title_update', 'actor' => ['type' => 'api', 'id' => null, 'name' => null],
+              'details' => ['title' => "Song $i", 'tag' => $tag]],
+        2 => ['type' => 'mount.connect', 'sourceIp' => '2001:db8::' . dechex($i % 65535 + 1),
+              'actor' => ['type' => 'system', 'id' => null, 'name' => null],
+              'details' => ['mount' => '/live', 'server' => 'icecast', 'port' => 8000, 'tag' => $tag]],
+        default => ['type' => 'service.restart', 'actor' => ['type' => 'user', 'id' => 1, 'name' => 'Root'],
+              'details' => ['tag' => $tag]],
+    };
+    $e['serviceId'] = $serviceId;
+    if ($timeMs !== null) {
+        $e['time'] = $timeMs;
+    }
+    return $e;
+}
+
+/** Every event an admin may see, through the real export (jsonl): id => decoded row. */
+function rel_export_all(EventLog $log): array
+{
+    $buffer = '';
+    foreach ($log->export(Principal::admin(1), [], 'jsonl') as $chunk) {
+        $buffer .= $chunk;
+    }
+    $rows = [];
+    foreach (explode("\n", rtrim($buffer, "\n")) as $n => $line) {
+        if ($line === '') {
+            continue;
+        }
+        $row = json_decode($line, true, 512, JSON_THROW_ON_ERROR);
+        if (isset($rows[$row['id']])) {
+            throw new RuntimeException("export line $n repeats event id {$row['id']}");
+        }
+        $rows[$row['id']] = $row;
+    }
+    return $rows;
+}
+
+/** PRAGMA integrity_check through a separate SQLite connection (read only). */
+function rel_integrity(string $store): string
+{
+    $db = new SQLite3($store, SQLITE3_OPEN_READONLY);
+    $db->busyTimeout(10_000);
+    $result = $db->querySingle('PRAGMA integrity_check');
+    $db->close();
+    return (string) $result;
+}
+
+function rel_now_ms(): int
+{
+    return (int) floor(microtime(true) * 1000);
+}

@@ -1,0 +1,43 @@
+<?php
+
+declare(strict_types=1);
+
+// A logging worker: writes $count events (or batches of 5) through the bridge and
+// appends each acknowledged id to $ackFile, flushed to the kernel before the next
+// call, so that a SIGKILL at any moment leaves a record of exactly what was acked.
+// Usage: writer.php STORE ACK_FILE PREFIX COUNT [single|batch] [OLD_EVERY]
+// OLD_EVERY > 0: every OLD_EVERY-th event is 40 days old (the pruner's prey).
+
+require __DIR__ . '/lib.php';
+
+use StreamEvents\Exception\StoreBusy;
+
+[, $store, $ackFile, $prefix, $count] = $argv;
+$mode = $argv[5] ?? 'single';
+$oldEvery = (int) ($argv[6] ?? 0);
+$ack = fopen($ackFile, 'ab');
+$log = rel_open($store);
+$service = 100 + crc32($prefix) % 20;
+
+try {
+    for ($i = 0; $i < (int) $count; $i++) {
+        if ($mode === 'batch') {
+            $tag = "$prefix-b$i";
+            $events = [];
+            for ($k = 0; $k < 5; $k++) {
+                $events[] = rel_event($service, "$tag-$k", $i + $k);
+            }
+            $n = $log->logBatch($events);
+            fwrite($ack, "B $n $tag\n");
+        } else {
+            $old = $oldEvery > 0 && $i % $oldEvery === 0;
+            $tag = ($old ? 'old:' : '') . "$prefix-$i";
+            $id = $log->log(rel_event($service, $tag, $i, $old ? rel_now_ms() - 40 * DAY_MS : null));
+            fwrite($ack, "S $id $tag\n");
+        }
+        fflush($ack);
+    }
+} catch (StoreBusy $e) {
+    fwrite(STDERR, "writer $prefix: StoreBusy reached the caller: {$e->getMessage()}\n");
+    exit(3);
+}
