@@ -109,7 +109,7 @@ final class EventStore {
     func log(json: String) throws -> Int64 {
         guard json.utf8.count <= EventValidator.maxEventBytes * 2 else { throw EventLogError.invalid("event JSON is larger than \(EventValidator.maxEventBytes * 2 / 1024) KiB") }
         var event = try EventValidator.event(from: try JSONParser.parse(json, what: "event"), now: Time.nowMilliseconds())
-        return try connection.writeTransaction { try insert(&event) }
+        return try connection.writeTransaction { try insert(&event, hourStart: Self.currentHourStart()) }
     }
 
     /// Validates every event, then commits all of them in one transaction.
@@ -127,12 +127,17 @@ final class EventStore {
             }
         }
         return try connection.writeTransaction {
-            for i in events.indices { _ = try insert(&events[i]) }
+            let hourStart = Self.currentHourStart()
+            for i in events.indices { _ = try insert(&events[i], hourStart: hourStart) }
             return Int64(events.count)
         }
     }
 
-    private func insert(_ e: inout Event) throws -> Int64 {
+    /// Inserts inside the caller's write transaction. `hourStart` is the start
+    /// of the current hour read under the lock: an event stamped earlier lands
+    /// in a closed period, whose counts are no longer complete.
+    private func insert(_ e: inout Event, hourStart: Int64) throws -> Int64 {
+        if e.timestamp < hourStart { try Totals.invalidate(timestamp: e.timestamp, db: connection) }
         let snapshot = try connection.statement("SELECT s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
             .firstRow([.integer(e.serviceId)]) { (service: $0.text(0), ownerId: $0.optionalInt64(1), owner: $0.text(2)) }
         if let snapshot {
@@ -156,6 +161,8 @@ final class EventStore {
         return e.id
     }
 
+    private static func currentHourStart() -> Int64 { Totals.floor(Time.nowMilliseconds(), Totals.Kind.hour.length) }
+
     func putDirectory(json: String) throws {
         try Directory.put(try JSONParser.parse(json, what: "directory"), into: connection)
     }
@@ -167,19 +174,24 @@ final class EventStore {
     func query(principalJSON: String, filterJSON: String?) throws -> [UInt8] {
         let principal = try Principal.parse(try JSONParser.parse(principalJSON, what: "principal"))
         let filter = try Filter.parse(try filterJSON.map { try JSONParser.parse($0, what: "filter") })
-        try connection.execute("BEGIN")
-        defer { try? connection.execute("COMMIT") }
         let scope = try Scope(principal, in: connection)
         if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
+        let plan = try Totals.plan(filter, scope: scope, db: connection, now: Time.nowMilliseconds())
+        try connection.execute("BEGIN")
+        defer { try? connection.execute("COMMIT") }
+        let total = try Totals.count(filter, scope: scope, plan: plan, db: connection)
         let (whereSQL, bindings) = filter.whereClause(scope)
-        let total = try connection.integer("SELECT count(*) FROM event e WHERE \(whereSQL)", bindings) ?? 0
         var w = JSONWriter(capacity: 512 * Int(filter.perPage))
         w.raw("{\"logs\":[")
         let offset = (filter.page - 1) * filter.perPage
         if offset < total {
+            // The page's ids come from the covering time index alone, so a deep
+            // page skips index entries, not table rows.
             let stmt = try connection.statement("""
-                SELECT \(LogRow.columns) FROM event e \(LogRow.joins) WHERE \(whereSQL)
-                ORDER BY e.ts DESC, e.id DESC LIMIT \(filter.perPage) OFFSET \(offset)
+                SELECT \(LogRow.columns) FROM event e \(LogRow.joins)
+                WHERE e.id IN (SELECT e.id FROM event e WHERE \(whereSQL)
+                               ORDER BY e.ts DESC, e.id DESC LIMIT \(filter.perPage) OFFSET \(offset))
+                ORDER BY e.ts DESC, e.id DESC
                 """)
             try stmt.bind(bindings)
             var first = true
@@ -227,6 +239,7 @@ final class EventStore {
             deleted += n
             if n < Self.pruneBatchRows { break }
         }
+        if deleted > 0 { try Totals.forget(before: cutoff, db: connection) }
         // Stores created before auto_vacuum was set cannot shrink this way.
         guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return deleted }
         var free = try connection.integer("PRAGMA freelist_count") ?? 0

@@ -57,6 +57,36 @@ enum Schema {
             category TEXT NOT NULL
         );
         """,
+        // 3: exact totals without counting millions of rows (see Totals.swift).
+        // The time indexes also carry type, actor and service, so that the
+        // counts of partial periods and the counter fills read only the index.
+        """
+        DROP INDEX event_ts;
+        DROP INDEX event_service_ts;
+        CREATE INDEX event_ts ON event (ts, type, actor_type, service_id);
+        CREATE INDEX event_service_ts ON event (service_id, ts, type, actor_type);
+        CREATE TABLE count_hour (
+            ts         INTEGER NOT NULL,
+            type       INTEGER NOT NULL,
+            actor_type INTEGER NOT NULL,
+            n          INTEGER NOT NULL,
+            PRIMARY KEY (ts, type, actor_type)
+        ) WITHOUT ROWID;
+        CREATE TABLE count_service_day (
+            ts         INTEGER NOT NULL,
+            service_id INTEGER NOT NULL,
+            type       INTEGER NOT NULL,
+            actor_type INTEGER NOT NULL,
+            n          INTEGER NOT NULL,
+            PRIMARY KEY (ts, service_id, type, actor_type)
+        ) WITHOUT ROWID;
+        CREATE TABLE counted_period (
+            kind      INTEGER NOT NULL,
+            ts        INTEGER NOT NULL,
+            filled_to INTEGER NOT NULL,
+            PRIMARY KEY (kind, ts)
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }
