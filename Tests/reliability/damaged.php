@@ -1,0 +1,37 @@
+<?php
+
+declare(strict_types=1);
+
+// Opens a damaged or read-only store through the bridge and reads from it.
+// Expected: a typed exception with a message that says what is wrong, at open
+// or at the latest on the first read; never a crash, never a success.
+// Usage: damaged.php make STORE (a healthy store of 300 events) | damaged.php open STORE
+// Prints "status|message" of the failure; exit 0 on a clean failure, 1 when it opened.
+
+require __DIR__ . '/lib.php';
+
+use StreamEvents\Exception\EventLogException;
+use StreamEvents\Principal;
+
+[, $cmd, $store] = $argv;
+if ($cmd === 'make') {
+    $log = rel_open($store);
+    for ($i = 0; $i < 300; $i++) {
+        $log->log(rel_event(7, "d$i", $i));
+    }
+    $log->close(); // checkpoints the WAL: one self-contained file
+    exit(0);
+}
+$stage = 'el_open';
+try {
+    $log = rel_open($store);
+    $stage = 'el_query';
+    $log->query(Principal::admin(1), ['perPage' => 500]);
+    $stage = 'el_log';
+    $log->log(rel_event(7, 'written-to-a-damaged-store', 0));
+    echo "opened|the store opened, answered a query and took an event\n";
+    exit(1);
+} catch (EventLogException $e) {
+    echo $stage, '|', $e->statusName(), '|', $e->getMessage(), "\n";
+    exit($e->getMessage() === '' ? 1 : 0);
+}
