@@ -130,6 +130,7 @@ want concurrency && { concurrency; result "concurrency: 8 loggers + reader/expor
 want crash && { crash; result "crash: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, integrity ok" $?; }
 want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
 want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, read-only: clear error at open, no crash, file unchanged" $?; }
+want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 45 1200)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
 
 echo "reliability ($mode): $passed passed, $failed failed${failures:+ (${failures[*]})}"
 [ "$failed" -eq 0 ]
