@@ -130,6 +130,13 @@ want concurrency && { concurrency; result "concurrency: 8 loggers + reader/expor
 want crash && { crash; result "crash: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, integrity ok" $?; }
 want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
 want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, read-only: clear error at open, no crash, file unchanged" $?; }
+access() {
+    mkdir -p "$work/access"
+    local seed=${RELIABILITY_SEED:-$RANDOM}
+    echo "  seed $seed (RELIABILITY_SEED=$seed reproduces)"
+    "${php[@]}" "$here/access.php" "$work/access" "$(q 60 2000)" "$seed"
+}
+want access && { access; result "access: every principal's queries and exports return exactly its events, out of scope denied" $?; }
 want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 45 1200)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
 
 echo "reliability ($mode): $passed passed, $failed failed${failures:+ (${failures[*]})}"
