@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Stream-server hook tests against the real programs: the hook classes and
+# secrets, icecast2 mount hooks, liquidsoap DJ/AutoDJ hooks (ffmpeg as source
+# client and DJ). Each test runs in its own process group, bounded in time, and
+# whatever it started is killed when it ends. Exits non-zero on any failure.
+# Env: STREAM_EVENTS_LIB (default: the release build), KEEP_TMP=1 keeps the
+# temp dir (server logs) of a failed test.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../../.." && pwd)
+export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
+
+missing=()
+for tool in php icecast2 liquidsoap ffmpeg; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+done
+php -r 'exit(extension_loaded("pcntl") && extension_loaded("posix") && extension_loaded("FFI") ? 0 : 1);' || missing+=("php pcntl/posix/FFI")
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "hooks: missing ${missing[*]} (make deps installs them)" >&2
+    exit 1
+fi
+if [ ! -f "$STREAM_EVENTS_LIB" ]; then
+    echo "hooks: $STREAM_EVENTS_LIB not found (run make build)" >&2
+    exit 1
+fi
+
+pgid=
+cleanup() {
+    # The test's whole process group: php, php -S, icecast2, liquidsoap, ffmpeg.
+    if [ -n "$pgid" ]; then kill -KILL -- "-$pgid" 2>/dev/null; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failed=()
+for test in hook_units icecast_hooks liquidsoap_hooks; do
+    echo "== $test"
+    start=$(date +%s)
+    # setsid: a new process group we can kill as a whole, even if PHP dies.
+    setsid timeout -k 5 90 php -d ffi.enable=1 "$here/$test.php" &
+    pgid=$!
+    wait "$pgid"
+    status=$?
+    cleanup
+    pgid=
+    echo "   ($test: exit $status, $(( $(date +%s) - start ))s)"
+    [ "$status" -eq 0 ] || failed+=("$test")
+done
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "hooks: FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "hooks: all passed"
