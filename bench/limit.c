@@ -1,0 +1,109 @@
+/*
+ * SQLite's own limit for the el_log benchmark: the same rows, the same schema
+ * (bench/schema.sql) and the same pragmas as the event store, written through
+ * libsqlite3 directly with one prepared INSERT and one commit per event.
+ *
+ *   limit STORE SCHEMA.sql ROWS.tsv
+ *
+ * STORE must not exist. ROWS.tsv holds the 14 event columns per line, tab
+ * separated, \N for NULL (written by bench/Rows.php). Prints one JSON object:
+ * events, seconds, and per-commit latency percentiles in microseconds.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { COLUMNS = 14 };
+/* Integer columns of `event` in insert order (ts, type, service_id, actor_type, actor_id, takeover, owner_id). */
+static const int is_integer[COLUMNS] = {1, 1, 1, 1, 1, 0, 0, 0, 1, 0, 0, 1, 0, 0};
+
+static void die(const char *what, sqlite3 *db) {
+    fprintf(stderr, "limit: %s: %s\n", what, db ? sqlite3_errmsg(db) : "");
+    exit(1);
+}
+
+static double now_us(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec * 1e6 + t.tv_nsec / 1e3;
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) die(path, NULL);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) die("read", NULL);
+    buf[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 4) {
+        fprintf(stderr, "usage: limit STORE SCHEMA.sql ROWS.tsv\n");
+        return 2;
+    }
+    size_t schema_len, rows_len;
+    char *schema = slurp(argv[2], &schema_len);
+    char *rows = slurp(argv[3], &rows_len);
+
+    /* Split the rows into fields up front: the timed loop only binds and steps. */
+    size_t count = 0;
+    for (size_t i = 0; i < rows_len; i++) count += rows[i] == '\n';
+    char **fields = malloc(count * COLUMNS * sizeof *fields);
+    char *p = rows;
+    for (size_t r = 0; r < count; r++) {
+        for (int c = 0; c < COLUMNS; c++) {
+            fields[r * COLUMNS + c] = p;
+            p += strcspn(p, c == COLUMNS - 1 ? "\n" : "\t");
+            *p++ = 0;
+        }
+    }
+
+    sqlite3 *db;
+    if (sqlite3_open(argv[1], &db) != SQLITE_OK) die("open", db);
+    sqlite3_busy_timeout(db, 5000);
+    if (sqlite3_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+                         "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK) die("pragmas", db);
+    if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) die("schema", db);
+
+    sqlite3_stmt *insert;
+    const char *sql = "INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,"
+                      " details, service_name, owner_id, owner_name, message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+    if (sqlite3_prepare_v2(db, sql, -1, &insert, NULL) != SQLITE_OK) die("prepare", db);
+
+    double *latency = malloc(count * sizeof *latency);
+    double start = now_us();
+    for (size_t r = 0; r < count; r++) {
+        double t0 = now_us();
+        for (int c = 0; c < COLUMNS; c++) {
+            const char *v = fields[r * COLUMNS + c];
+            if (strcmp(v, "\\N") == 0) sqlite3_bind_null(insert, c + 1);
+            else if (is_integer[c]) sqlite3_bind_int64(insert, c + 1, strtoll(v, NULL, 10));
+            else sqlite3_bind_text(insert, c + 1, v, -1, SQLITE_STATIC);
+        }
+        /* Autocommit: each step is its own transaction, committed on return. */
+        if (sqlite3_step(insert) != SQLITE_DONE) die("insert", db);
+        sqlite3_reset(insert);
+        latency[r] = now_us() - t0;
+    }
+    double seconds = (now_us() - start) / 1e6;
+    sqlite3_finalize(insert);
+    if (sqlite3_close(db) != SQLITE_OK) die("close", db);
+
+    qsort(latency, count, sizeof *latency, cmp_double);
+    printf("{\"events\":%zu,\"seconds\":%.6f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"sqlite\":\"%s\"}\n", count, seconds,
+           latency[count / 2], latency[count * 99 / 100], latency[count - 1], sqlite3_libversion());
+    return 0;
+}

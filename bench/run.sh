@@ -1,0 +1,18 @@
+#!/bin/sh
+# `make bench` (MODE=quick|full): Stream Events vs the PDO peer vs SQLite's limit.
+#   quick: 1M events in the big store, a few minutes; full: 10M events.
+# Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
+# reused across runs while their row count, seed and schema version match.
+set -eu
+MODE=${1:-quick}
+case "$MODE" in quick|full) ;; *) echo "usage: bench/run.sh quick|full" >&2; exit 2 ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
+export STREAM_EVENTS_LIB="${STREAM_EVENTS_LIB:-$ROOT/.build/release/libeventlog.so}"
+[ -f "$STREAM_EVENTS_LIB" ] || { echo "bench: $STREAM_EVENTS_LIB is missing (make build)" >&2; exit 1; }
+[ -f "$ROOT/php-bridge/ffi/eventlog.h" ] || { echo "bench: php-bridge/ffi/eventlog.h is missing (make ffi-header)" >&2; exit 1; }
+mkdir -p "$BENCH_DIR/tmp"
+trap 'rm -rf "$BENCH_DIR/tmp"' EXIT INT TERM
+cc -O2 -Wall -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" -lsqlite3
+exec_php() { php -d memory_limit=-1 -d ffi.enable=1 "$@"; }
+exec_php "$ROOT/bench/bench.php" "$MODE" "$BENCH_DIR" "$BENCH_DIR/limit"

@@ -1,0 +1,145 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * One benchmark process, started by bench.php (a fresh PHP process per
+ * measurement, as a fresh panel worker would be). Prints one JSON object.
+ *
+ *   worker.php log SIDE STORE COUNT SEED START_MS GOFILE   one commit per event, as fast as it goes
+ *   worker.php logloop SIDE STORE STOPFILE SEED           one event per ~ms until STOPFILE exists
+ *   worker.php batch SIDE STORE COUNT BATCH SEED START_MS el_log_batch / a PDO transaction of BATCH events
+ *   worker.php export SIDE STORE ROLE ID FILTER_JSON EXPECTED
+ *   worker.php load LIBRARY STORE                         FFI scope + el_open + first el_log
+ * SIDE is el or pdo; GOFILE '-' starts at once.
+ */
+
+use StreamEvents\Bench\ElSide;
+use StreamEvents\Bench\PdoPeer;
+use StreamEvents\Bench\Rows;
+use StreamEvents\Bench\Stats;
+
+require __DIR__ . '/bootstrap.php';
+
+$cmd = $argv[1] ?? '';
+$side = static fn (string $name, string $store) => $name === 'el' ? ElSide::open($store) : PdoPeer::open($store);
+$logOne = static function ($s, array $row): void {
+    $s instanceof ElSide ? $s->log->log($row[0]) : $s->log($row[1]);
+};
+$latencies = static fn (array $ns): array => [
+    'p50_us' => Stats::median($ns) / 1e3, 'p99_us' => Stats::percentile($ns, 99) / 1e3, 'max_us' => ($ns === [] ? NAN : max($ns)) / 1e3,
+];
+
+switch ($cmd) {
+    case 'log':
+        [, , $name, $store, $count, $seed, $startMs, $go] = $argv;
+        $s = $side($name, $store);
+        $rows = iterator_to_array((new Rows((int) $seed))->generate((int) $count, (int) $startMs, 3_600_000), false);
+        while ($go !== '-' && !file_exists($go)) {
+            usleep(200);
+        }
+        $ns = [];
+        $errors = 0;
+        $firstError = null;
+        $start = hrtime(true);
+        foreach ($rows as $row) {
+            $t = hrtime(true);
+            try {
+                $logOne($s, $row);
+            } catch (Throwable $e) {
+                $errors++;
+                $firstError ??= get_class($e) . ': ' . $e->getMessage();
+            }
+            $ns[] = hrtime(true) - $t;
+        }
+        $end = hrtime(true);
+        echo json_encode(['events' => count($rows), 'errors' => $errors, 'firstError' => $firstError, 'start_ns' => $start, 'end_ns' => $end,
+            'seconds' => ($end - $start) / 1e9, 'lat_ns' => $ns] + $latencies($ns)), "\n";
+        break;
+
+    case 'logloop':
+        [, , $name, $store, $stop, $seed] = $argv;
+        $s = $side($name, $store);
+        $rows = iterator_to_array((new Rows((int) $seed))->generate(20_000, 0, 1), false);
+        $at = $lat = [];
+        $errors = 0;
+        for ($i = 0; !file_exists($stop); $i++) {
+            $row = $rows[$i % count($rows)];
+            unset($row[0]['time']); // stamped now by the library
+            $row[1][0] = (int) (microtime(true) * 1000);
+            $t = hrtime(true);
+            try {
+                $logOne($s, $row);
+            } catch (Throwable $e) {
+                $errors++;
+            }
+            $at[] = $t;
+            $lat[] = hrtime(true) - $t;
+            if ($i === 0) {
+                fwrite(STDERR, "ready\n");
+            }
+            usleep(1000);
+        }
+        echo json_encode(['errors' => $errors, 'at_ns' => $at, 'lat_ns' => $lat]), "\n";
+        break;
+
+    case 'batch':
+        [, , $name, $store, $count, $batch, $seed, $startMs] = $argv;
+        $s = $side($name, $store);
+        $events = array_column(iterator_to_array((new Rows((int) $seed))->generate((int) $count, (int) $startMs, 3_600_000), false), $name === 'el' ? 0 : 1);
+        $batches = array_chunk($events, (int) $batch);
+        $ns = [];
+        $start = hrtime(true);
+        foreach ($batches as $b) {
+            $t = hrtime(true);
+            $s instanceof ElSide ? $s->log->logBatch($b) : $s->logMany($b);
+            $ns[] = hrtime(true) - $t;
+        }
+        $seconds = (hrtime(true) - $start) / 1e9;
+        echo json_encode(['events' => count($events), 'seconds' => $seconds, 'events_per_s' => count($events) / $seconds] + $latencies($ns)), "\n";
+        break;
+
+    case 'export':
+        [, , $name, $store, $role, $id, $filterJson, $expected] = $argv;
+        $s = $side($name, $store);
+        $out = fopen('/dev/null', 'wb');
+        $before = Stats::rssKiB();
+        $atTenth = null;
+        $tenth = intdiv((int) $expected, 10);
+        $progress = static function (int $rows) use (&$atTenth, $tenth): void {
+            if ($atTenth === null && $rows >= $tenth) {
+                $atTenth = Stats::rssKiB()['peak'];
+            }
+        };
+        $start = hrtime(true);
+        $rows = $s->exportCsv($role, (int) $id, json_decode($filterJson, true), $out, $progress);
+        $seconds = (hrtime(true) - $start) / 1e9;
+        echo json_encode(['rows' => $rows, 'seconds' => $seconds, 'rows_per_s' => $rows / $seconds, 'rss_start_kib' => $before['now'],
+            'peak_at_10pct_kib' => $atTenth, 'peak_kib' => Stats::rssKiB()['peak'], 'php_peak_kib' => intdiv(memory_get_peak_usage(true), 1024)]), "\n";
+        break;
+
+    case 'load':
+        // Raw FFI, as the bridge does it on a worker's first request: parse the header, dlopen, open, log.
+        [, , $library, $store] = $argv;
+        $t0 = hrtime(true);
+        $ffi = FFI::cdef(file_get_contents(__DIR__ . '/../php-bridge/ffi/eventlog.h'), $library);
+        $t1 = hrtime(true);
+        $db = $ffi->new('el_db*');
+        $status = $ffi->el_open(FFI::addr($db), $store, null);
+        $t2 = hrtime(true);
+        $id = $ffi->new('int64_t');
+        $status2 = $ffi->el_log($db, '{"type":"dj.connect","serviceId":1,"djName":"dj1","sourceIp":"10.0.0.1"}', FFI::addr($id));
+        $t3 = hrtime(true);
+        $ffi->el_close($db);
+        if ($status !== 0 || $status2 !== 0) {
+            fwrite(STDERR, "load: el_open=$status el_log=$status2\n");
+            exit(1);
+        }
+        echo json_encode(['cdef_us' => ($t1 - $t0) / 1e3, 'open_us' => ($t2 - $t1) / 1e3, 'first_log_us' => ($t3 - $t2) / 1e3,
+            'total_us' => ($t3 - $t0) / 1e3]), "\n";
+        break;
+
+    default:
+        fwrite(STDERR, "usage: see the header of bench/worker.php\n");
+        exit(2);
+}
