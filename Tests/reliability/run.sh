@@ -137,6 +137,28 @@ access() {
     "${php[@]}" "$here/access.php" "$work/access" "$(q 60 2000)" "$seed"
 }
 want access && { access; result "access: every principal's queries and exports return exactly its events, out of scope denied" $?; }
+# ---- hostile values: the wrapper, then every HTTP parameter via php -S ---------
+hostile() {
+    local dir=$work/hostile rc=0 port server
+    mkdir -p "$dir"
+    "${php[@]}" "$here/hostile.php" "$dir/store.sqlite" || rc=1
+    # The server runs as under FPM: php.ini.example's preload, FFI only for preloaded code.
+    sed -e "s#^opcache.preload=.*#opcache.preload=$repo/php-bridge/preload.php#" \
+        -e "s#^opcache.preload_user=.*#opcache.preload_user=$(id -un)#" "$repo/php-bridge/php.ini.example" > "$dir/php.ini"
+    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+    STREAM_EVENTS_DB=$dir/store.sqlite STREAM_EVENTS_DEMO=1 \
+        php -c "$dir/php.ini" -d opcache.enable_cli=1 -S "127.0.0.1:$port" "$repo/php-bridge/public/index.php" > "$dir/server.log" 2>&1 &
+    server=$!; pids+=($server)
+    local deadline=$((SECONDS + 15))
+    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+        kill -0 "$server" 2>/dev/null && [ $SECONDS -lt $deadline ] || { echo "  php -S did not start"; cat "$dir/server.log"; return 1; }
+        sleep 0.05
+    done
+    timeout 300 python3 "$here/hostile_http.py" "http://127.0.0.1:$port" || { rc=1; grep -iE 'fatal|segfault|warning' "$dir/server.log" | head -5; }
+    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+    return $rc
+}
+want hostile && { hostile; result "hostile input: every field and HTTP parameter gets a clean 4xx/typed error or is stored exactly, never a 5xx or crash" $?; }
 want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 45 1200)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
 
 echo "reliability ($mode): $passed passed, $failed failed${failures:+ (${failures[*]})}"
