@@ -105,6 +105,18 @@ if (!$t->check((bool) $up, 'icecast2 is up', $t->log('icecast2') . @file_get_con
 $t->start('ffmpeg', ['ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
     '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k',
     '-content_type', 'audio/mpeg', '-f', 'mp3', "icecast://source:$sourcePassword@127.0.0.1:$icePort/live.mp3"]);
+// The url authentication on the mount has no listener_add: listeners must still get the stream.
+$heard = $t->waitFor(static function () use ($icePort): int {
+    $stream = @fopen("http://127.0.0.1:$icePort/live.mp3", 'r', false, stream_context_create(['http' => ['timeout' => 1, 'ignore_errors' => false]]));
+    if ($stream === false) {
+        return 0;
+    }
+    stream_set_timeout($stream, 1);
+    $bytes = strlen((string) fread($stream, 4096));
+    fclose($stream);
+    return $bytes;
+}, 3);
+$t->check($heard > 0, 'a listener gets the stream while the hooks are on the mount', "bytes: " . var_export($heard, true));
 $code = $t->waitExit('ffmpeg', 20);
 $t->check($code === 0, 'ffmpeg streamed to /live.mp3 and stopped', "exit code: " . var_export($code, true) . "\n" . $t->log('ffmpeg'));
 
