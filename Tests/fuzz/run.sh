@@ -25,7 +25,7 @@ build "$work/fuzz" || exit 1
 build "$work/fuzz-leaky" -DFUZZ_SELFTEST_LEAK || exit 1
 
 mkdir -p "$work/store"
-if FUZZ_STORE_DIR=$work/store "$work/fuzz-leaky" -runs=0 "$here/corpus" > "$work/leaky.log" 2>&1 \
+if FUZZ_STORE_DIR=$work/store "$work/fuzz-leaky" -runs=0 -artifact_prefix="$work/" "$here/corpus" > "$work/leaky.log" 2>&1 \
    || ! grep -q 'ERROR: LeakSanitizer' "$work/leaky.log"; then
     echo "fuzz: FAIL: LeakSanitizer did not catch a deliberately missing el_string_free" >&2; exit 1
 fi

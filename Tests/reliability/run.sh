@@ -60,7 +60,7 @@ concurrency() {
 
 # ---- crash: writers (and a reader) killed with SIGKILL at random moments -----
 crash() {
-    local dir=$work/crash rounds=$(q 12 120) r i kills=0 rc=0 alive
+    local dir=$work/crash rounds=$(q 20 150) r i kills=0 rc=0 alive
     mkdir -p "$dir"
     "${php[@]}" "$here/check.php" setup "$dir/store.sqlite" || return 1
     for ((r = 1; r <= rounds; r++)); do
@@ -116,7 +116,7 @@ damaged() {
         sum=$(sha256sum "$dir/$f.sqlite" 2>/dev/null | cut -c1-64)
         out=$("${php[@]}" "$here/damaged.php" open "$dir/$f.sqlite" 2>&1); local status=$?
         if [ $status -eq 0 ] && [[ $out == el_open\|EL_E* ]] && [ "$sum" = "$(sha256sum "$dir/$f.sqlite" 2>/dev/null | cut -c1-64)" ]; then
-            echo "  $f: ${out#*|}"
+            out=${out//$dir\//}; echo "  $f: ${out#*|}"
         else
             # Exit status > 128 is a crash; "el_query"/"el_log" means el_open accepted it
             # (immutable-file does: a finding reported to the lead, see RELIABILITY.md).
@@ -159,7 +159,8 @@ hostile() {
     return $rc
 }
 want hostile && { hostile; result "hostile input: every field and HTTP parameter gets a clean 4xx/typed error or is stored exactly, never a 5xx or crash" $?; }
-want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 45 1200)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
+want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 60 1800)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
 
-echo "reliability ($mode): $passed passed, $failed failed${failures:+ (${failures[*]})}"
+summary=$(IFS=';'; echo "${failures[*]:-}")
+echo "reliability ($mode): $passed passed, $failed failed${summary:+ (failed:$summary)}"
 [ "$failed" -eq 0 ]
