@@ -35,17 +35,17 @@ $errors = [];
 if ($prune) {
     $log->prune(0);
 }
-$rows = rel_export_all($log);
 $byTag = [];
-foreach ($rows as $id => $row) {
+$rowCount = rel_export_each($log, function (array $row) use (&$byTag, &$errors): void {
+    $id = $row['id'];
     $tag = $row['details']['tag'] ?? null;
     if (!is_string($tag) || !is_int($row['timestamp'] ?? null) || !is_string($row['type'] ?? null)
         || !is_string($row['message'] ?? null) || $row['message'] === '' || !is_int($row['serviceId'] ?? null)) {
         $errors[] = "event $id is incomplete: " . json_encode($row);
-        continue;
+        return;
     }
     $byTag[$tag][] = $id;
-}
+});
 
 $acked = [];
 $singles = $batches = 0;
@@ -109,7 +109,7 @@ if ($integrity !== 'ok') {
     $errors[] = "integrity_check: $integrity";
 }
 printf("check: %d acked events, %d acked batches, %d rows in store, %d in-flight extras, integrity %s\n",
-    $singles, $batches, count($rows), count($unacked), $integrity);
+    $singles, $batches, $rowCount, count($unacked), $integrity);
 foreach (array_slice($errors, 0, 20) as $e) {
     fwrite(STDERR, "  LOST/WRONG: $e\n");
 }

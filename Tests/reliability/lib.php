@@ -43,24 +43,48 @@ function rel_event(int $serviceId, string $tag, int $i, ?int $timeMs = null): ar
     return $e;
 }
 
-/** Every event an admin may see, through the real export (jsonl): id => decoded row. */
-function rel_export_all(EventLog $log): array
+/**
+ * Streams every event an admin may see through the real export (jsonl), one
+ * decoded row at a time, without holding the whole export in memory; an id
+ * seen twice is an error.
+ */
+function rel_export_each(EventLog $log, callable $each): int
 {
+    $seen = [];
     $buffer = '';
-    foreach ($log->export(Principal::admin(1), [], 'jsonl') as $chunk) {
-        $buffer .= $chunk;
-    }
-    $rows = [];
-    foreach (explode("\n", rtrim($buffer, "\n")) as $n => $line) {
-        if ($line === '') {
-            continue;
-        }
+    $n = 0;
+    $take = static function (string $line) use ($each, &$seen, &$n): void {
         $row = json_decode($line, true, 512, JSON_THROW_ON_ERROR);
-        if (isset($rows[$row['id']])) {
+        if (isset($seen[$row['id']])) {
             throw new RuntimeException("export line $n repeats event id {$row['id']}");
         }
-        $rows[$row['id']] = $row;
+        $seen[$row['id']] = true;
+        $n++;
+        $each($row);
+    };
+    foreach ($log->export(Principal::admin(1), [], 'jsonl') as $chunk) {
+        $buffer .= $chunk;
+        $end = strrpos($buffer, "\n");
+        if ($end !== false) {
+            foreach (explode("\n", substr($buffer, 0, $end)) as $line) {
+                $take($line);
+            }
+            $buffer = substr($buffer, $end + 1);
+        }
     }
+    if ($buffer !== '') {
+        throw new RuntimeException('the jsonl export ends in a partial line: ' . substr($buffer, 0, 80));
+    }
+    return $n;
+}
+
+/** Every event an admin may see: id => decoded row (small stores only). */
+function rel_export_all(EventLog $log): array
+{
+    $rows = [];
+    rel_export_each($log, function (array $row) use (&$rows): void {
+        $rows[$row['id']] = $row;
+    });
     return $rows;
 }
 
