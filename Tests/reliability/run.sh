@@ -62,6 +62,22 @@ concurrency() {
 crash() {
     local dir=$work/crash rounds=$(q 20 150) r i kills=0 rc=0 alive
     mkdir -p "$dir"
+    # First: writers killed while they create a new store (schema set-up, first commits).
+    for ((r = 1; r <= $(q 5 30); r++)); do
+        local fresh=$dir/fresh-$r rp=() fk=0
+        mkdir -p "$fresh"
+        for i in 1 2 3; do
+            "${php[@]}" "$here/writer.php" "$fresh/store.sqlite" "$fresh/ack.$i" "f$r.$i" 100000 single & rp+=($!); pids+=($!)
+        done
+        sleep "0.$(printf %03d $((RANDOM % 150 + 20)))"
+        for i in "${rp[@]}"; do kill -9 "$i" 2>/dev/null && fk=$((fk + 1)); wait "$i" 2>/dev/null; done
+        touch "$fresh/ack.1" "$fresh/ack.2" "$fresh/ack.3"
+        "${php[@]}" "$here/check.php" verify "$fresh/store.sqlite" "$fk" 0 "$fresh"/ack.* > "$fresh/check.out" 2>&1 \
+            || { echo "  new store killed during creation, round $r:"; cat "$fresh/check.out"; rc=1; }
+        kills=$((kills + fk))
+    done
+    echo "  $(q 5 30) new stores: writers killed during creation; each reopens with every ack and passes integrity_check"
+    local created_kills=$kills; kills=0
     "${php[@]}" "$here/check.php" setup "$dir/store.sqlite" || return 1
     for ((r = 1; r <= rounds; r++)); do
         local rp=()
@@ -81,7 +97,7 @@ crash() {
             "${php[@]}" "$here/check.php" verify "$dir/store.sqlite" "$kills" 0 "$dir"/ack.* > "$dir/check.out" 2>&1 || { cat "$dir/check.out"; rc=1; break; }
         fi
     done
-    echo "  $rounds rounds, $kills writers killed with SIGKILL; $(cat "$dir/check.out")"
+    echo "  $rounds rounds, $kills writers killed with SIGKILL (+$created_kills during creation); $(cat "$dir/check.out")"
     return $rc
 }
 
