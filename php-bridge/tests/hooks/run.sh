@@ -25,10 +25,27 @@ if [ ! -f "$STREAM_EVENTS_LIB" ]; then
     exit 1
 fi
 
+# Every test's temp dir lives under this one. 0711: icecast2/liquidsoap may
+# run as nobody and must reach their own sub-folders.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/stream-events-hooks.XXXXXX")
+chmod 0711 "$tmp"
+export TMPDIR=$tmp
+
 pgid=
-cleanup() {
+stop_group() {
     # The test's whole process group: php, php -S, icecast2, liquidsoap, ffmpeg.
-    if [ -n "$pgid" ]; then kill -KILL -- "-$pgid" 2>/dev/null; fi
+    [ -n "$pgid" ] || return 0
+    kill -TERM -- "-$pgid" 2>/dev/null
+    for _ in 1 2 3 4 5 6 7 8 9 10; do
+        kill -0 -- "-$pgid" 2>/dev/null || break
+        sleep 0.2
+    done
+    kill -KILL -- "-$pgid" 2>/dev/null
+    pgid=
+}
+cleanup() {
+    stop_group
+    if [ -n "${KEEP_TMP:-}" ]; then echo "hooks: temp files kept in $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -42,8 +59,7 @@ for test in hook_units icecast_hooks liquidsoap_hooks; do
     pgid=$!
     wait "$pgid"
     status=$?
-    cleanup
-    pgid=
+    stop_group
     echo "   ($test: exit $status, $(( $(date +%s) - start ))s)"
     [ "$status" -eq 0 ] || failed+=("$test")
 done
