@@ -4,16 +4,24 @@
  * libsqlite3 directly with one prepared INSERT and one commit per event.
  *
  *   limit STORE SCHEMA.sql ROWS.tsv
+ *   limit --probe STORE STOPFILE
  *
  * STORE must not exist. ROWS.tsv holds the 14 event columns per line, tab
  * separated, \N for NULL (written by bench/Rows.php). Prints one JSON object:
  * events, seconds, and per-commit latency percentiles in microseconds.
+ *
+ * --probe measures how long other connections hold the write lock, without
+ * the busy handler's backoff (which sleeps up to 100 ms between retries and so
+ * rounds every wait up to 1, 3, 8, ... 78, 103, 128, 178, 228 ms): every ms it
+ * takes the write lock (BEGIN IMMEDIATE; ROLLBACK), retrying every 100 us,
+ * until STOPFILE exists. Prints the number of probes and the longest wait.
  */
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 enum { COLUMNS = 14 };
 /* Integer columns of `event` in insert order (ts, type, service_id, actor_type, actor_id, takeover, owner_id). */
@@ -49,9 +57,38 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+static int retry_every_100us(void *deadline, int attempt) {
+    (void)attempt;
+    if (now_us() > *(double *)deadline) return 0;
+    usleep(100);
+    return 1;
+}
+
+static int probe(const char *store, const char *stop) {
+    sqlite3 *db;
+    if (sqlite3_open_v2(store, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) die("open", db);
+    double deadline = 0, longest = 0;
+    long probes = 0;
+    sqlite3_busy_handler(db, retry_every_100us, &deadline);
+    while (access(stop, F_OK) != 0) {
+        double t0 = now_us();
+        deadline = t0 + 10e6;
+        if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) die("begin", db);
+        double waited = now_us() - t0;
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        if (waited > longest) longest = waited;
+        probes++;
+        usleep(1000);
+    }
+    sqlite3_close(db);
+    printf("{\"probes\":%ld,\"longest_wait_us\":%.1f}\n", probes, longest);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 4 && strcmp(argv[1], "--probe") == 0) return probe(argv[2], argv[3]);
     if (argc != 4) {
-        fprintf(stderr, "usage: limit STORE SCHEMA.sql ROWS.tsv\n");
+        fprintf(stderr, "usage: limit STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE\n");
         return 2;
     }
     size_t schema_len, rows_len;
