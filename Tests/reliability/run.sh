@@ -15,9 +15,10 @@ repo=$(cd "$here/../.." && pwd)
 export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
 [ -f "$STREAM_EVENTS_LIB" ] || { echo "missing $STREAM_EVENTS_LIB (make build)" >&2; exit 1; }
 work=$(mktemp -d /tmp/stream-events-reliability.XXXXXX)
-mounts=() pids=() immutable=()
+mounts=() immutable=()
 cleanup() {
-    for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+    # Only this script's own background jobs still running (never a reused pid).
+    for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
     for f in "${immutable[@]}"; do chattr -i "$f" 2>/dev/null; done
     for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done
     rm -rf "$work"
@@ -45,10 +46,10 @@ concurrency() {
         else
             "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$i" "c$i" "$n" single 10 &
         fi
-        wpids+=($!); pids+=($!)
+        wpids+=($!)
     done
-    "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/stop" & local reader=$!; pids+=($reader)
-    "${php[@]}" "$here/pruner.php" "$dir/store.sqlite" "$dir/stop" & local pruner=$!; pids+=($pruner)
+    "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/stop" & local reader=$!
+    "${php[@]}" "$here/pruner.php" "$dir/store.sqlite" "$dir/stop" & local pruner=$!
     for i in "${wpids[@]}"; do wait "$i" || { echo "  writer exited with $?"; rc=1; }; done
     touch "$dir/stop"
     wait "$reader" || { echo "  reader failed"; rc=1; }
@@ -67,7 +68,7 @@ crash() {
         local fresh=$dir/fresh-$r rp=() fk=0
         mkdir -p "$fresh"
         for i in 1 2 3; do
-            "${php[@]}" "$here/writer.php" "$fresh/store.sqlite" "$fresh/ack.$i" "f$r.$i" 100000 single & rp+=($!); pids+=($!)
+            "${php[@]}" "$here/writer.php" "$fresh/store.sqlite" "$fresh/ack.$i" "f$r.$i" 100000 single & rp+=($!)
         done
         sleep "0.$(printf %03d $((RANDOM % 150 + 20)))"
         for i in "${rp[@]}"; do kill -9 "$i" 2>/dev/null && fk=$((fk + 1)); wait "$i" 2>/dev/null; done
@@ -82,10 +83,10 @@ crash() {
     for ((r = 1; r <= rounds; r++)); do
         local rp=()
         for i in 1 2 3; do
-            "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.$i" "k$r.$i" 100000 single & rp+=($!); pids+=($!)
+            "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.$i" "k$r.$i" 100000 single & rp+=($!)
         done
-        "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.b" "k$r.b" 100000 batch & rp+=($!); pids+=($!)
-        "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/never" >/dev/null 2>&1 & local reader=$!; pids+=($reader)
+        "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.b" "k$r.b" 100000 batch & rp+=($!)
+        "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/never" >/dev/null 2>&1 & local reader=$!
         sleep "0.$(printf %03d $((RANDOM % 700 + 50)))"
         for i in "${rp[@]}"; do
             if kill -0 "$i" 2>/dev/null; then kill -9 "$i" && kills=$((kills + 1)); else echo "  round $r: writer $i ended early"; rc=1; fi
@@ -166,7 +167,7 @@ hostile() {
     local hookkey; hookkey=$(head -c 24 /dev/urandom | base64)
     STREAM_EVENTS_DB=$dir/store.sqlite STREAM_EVENTS_DEMO=1 STREAM_EVENTS_HOOK_KEY=$hookkey \
         php -c "$dir/php.ini" -d opcache.enable_cli=1 -S "127.0.0.1:$port" "$repo/php-bridge/public/index.php" > "$dir/server.log" 2>&1 &
-    server=$!; pids+=($server)
+    server=$!
     local deadline=$((SECONDS + 15))
     until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
         kill -0 "$server" 2>/dev/null && [ $SECONDS -lt $deadline ] || { cat "$dir/server.log"; result "php -S started" 1; return; }
