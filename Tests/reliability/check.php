@@ -4,11 +4,12 @@ declare(strict_types=1);
 
 // Verifies a store against the writers' acknowledgement files.
 // Usage: check.php setup STORE                      (directory used by reader.php)
-//        check.php verify STORE MAX_UNACKED PRUNE(0|1) ACK_FILE...
+//        check.php verify STORE MAX_UNACKED PRUNE(0|1|2) ACK_FILE...
 // verify: every acknowledged event is present exactly once with its own tag,
 // every batch is all-or-nothing, at most MAX_UNACKED events (the calls in flight
 // when writers were killed) are present without an ack, every row is complete,
-// after PRUNE=1 no 40-day-old event is left, and integrity_check is ok.
+// after PRUNE=1 no 40-day-old event is left (PRUNE=2: a pruner ran meanwhile, so
+// an acked 40-day-old event may be gone, but never doubled), and integrity_check is ok.
 
 require __DIR__ . '/lib.php';
 
@@ -31,6 +32,7 @@ if ($cmd === 'setup') {
 
 $maxUnacked = (int) $argv[3];
 $prune = $argv[4] === '1';
+$prunedMeanwhile = $argv[4] === '2';
 $errors = [];
 if ($prune) {
     $log->prune(0);
@@ -60,7 +62,7 @@ foreach (array_slice($argv, 5) as $file) {
         if ($kind === 'S') {
             $singles++;
             $acked[$tag] = true;
-            if (str_starts_with($tag, 'old:') && $prune) {
+            if (str_starts_with($tag, 'old:') && ($prune || ($prunedMeanwhile && !isset($byTag[$tag])))) {
                 continue;
             }
             $ids = $byTag[$tag] ?? [];

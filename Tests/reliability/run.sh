@@ -59,7 +59,7 @@ concurrency() {
     return $rc
 }
 
-# ---- crash: writers (and a reader) killed with SIGKILL at random moments -----
+# ---- crash: writers (and a reader and a pruner) killed with SIGKILL at random moments
 crash() {
     local dir=$work/crash rounds=$(q 20 150) r i kills=0 rc=0 alive
     mkdir -p "$dir"
@@ -87,15 +87,16 @@ crash() {
         done
         "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.b" "k$r.b" 100000 batch & rp+=($!)
         "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/never" >/dev/null 2>&1 & local reader=$!
+        "${php[@]}" "$here/pruner.php" "$dir/store.sqlite" "$dir/never" >/dev/null 2>&1 & local pruner=$!
         sleep "0.$(printf %03d $((RANDOM % 700 + 50)))"
         for i in "${rp[@]}"; do
             if kill -0 "$i" 2>/dev/null; then kill -9 "$i" && kills=$((kills + 1)); else echo "  round $r: writer $i ended early"; rc=1; fi
         done
-        kill -9 "$reader" 2>/dev/null
-        for i in "${rp[@]}" "$reader"; do wait "$i" 2>/dev/null; done
+        kill -9 "$reader" "$pruner" 2>/dev/null
+        for i in "${rp[@]}" "$reader" "$pruner"; do wait "$i" 2>/dev/null; done
         # Every few rounds (and at the end) the store must open, hold every ack, pass integrity_check.
         if [ $((r % 4)) -eq 0 ] || [ "$r" -eq "$rounds" ]; then
-            "${php[@]}" "$here/check.php" verify "$dir/store.sqlite" "$kills" 0 "$dir"/ack.* > "$dir/check.out" 2>&1 || { cat "$dir/check.out"; rc=1; break; }
+            "${php[@]}" "$here/check.php" verify "$dir/store.sqlite" "$kills" 2 "$dir"/ack.* > "$dir/check.out" 2>&1 || { cat "$dir/check.out"; rc=1; break; }
         fi
     done
     echo "  $rounds rounds, $kills writers killed with SIGKILL (+$created_kills during creation); $(cat "$dir/check.out")"
