@@ -6,6 +6,7 @@ declare(strict_types=1);
 // Expected: a typed exception with a message that says what is wrong, at open
 // or at the latest on the first read; never a crash, never a success.
 // Usage: damaged.php make STORE (a healthy store of 300 events) | damaged.php open STORE
+//        damaged.php intact STORE (must open with its 300 events and pass integrity_check)
 // Prints "status|message" of the failure; exit 0 on a clean failure, 1 when it opened.
 
 require __DIR__ . '/lib.php';
@@ -21,6 +22,12 @@ if ($cmd === 'make') {
     }
     $log->close(); // checkpoints the WAL: one self-contained file
     exit(0);
+}
+if ($cmd === 'intact') {
+    $n = count(rel_export_all(rel_open($store)));
+    $integrity = rel_integrity($store);
+    echo "opened with $n events, integrity $integrity\n";
+    exit($n === 300 && $integrity === 'ok' ? 0 : 1);
 }
 $stage = 'el_open';
 try {

@@ -130,24 +130,37 @@ damaged() {
     cp "$dir/good.sqlite" "$dir/immutable-file.sqlite"; chattr +i "$dir/immutable-file.sqlite" && immutable+=("$dir/immutable-file.sqlite")
     cp "$dir/good.sqlite" "$dir/immdir/store.sqlite"; chattr +i "$dir/immdir" && immutable+=("$dir/immdir")
     mount -t tmpfs -o size=2m tmpfs "$dir/ro" && mounts+=("$dir/ro") && cp "$dir/good.sqlite" "$dir/ro/store.sqlite" && mount -o remount,ro "$dir/ro"
-    for f in truncated header-only garbage garbage-with-magic newer-schema foreign-sqlite immutable-file immdir/store ro/store ro/new; do
+    refused() { # CASE: the store must be refused at el_open, unchanged
+        local f=$1 dir=$work/damaged sum out status
         sum=$(sha256sum "$dir/$f.sqlite" 2>/dev/null | cut -c1-64)
-        out=$("${php[@]}" "$here/damaged.php" open "$dir/$f.sqlite" 2>&1); local status=$?
+        out=$("${php[@]}" "$here/damaged.php" open "$dir/$f.sqlite" 2>&1); status=$?
+        out=${out//$dir\//}
         if [ $status -eq 0 ] && [[ $out == el_open\|EL_E* ]] && [ "$sum" = "$(sha256sum "$dir/$f.sqlite" 2>/dev/null | cut -c1-64)" ]; then
-            out=${out//$dir\//}; echo "  $f: ${out#*|}"
+            echo "  $f: ${out#*|}"
         else
-            # Exit status > 128 is a crash; "el_query"/"el_log" means el_open accepted it
-            # (immutable-file does: a finding reported to the lead, see RELIABILITY.md).
-            echo "  FAIL $f (exit $status$([ "$sum" = "$(sha256sum "$dir/$f.sqlite" 2>/dev/null | cut -c1-64)" ] || echo ', FILE MODIFIED')): $out"; rc=1
+            # Exit status > 128 is a crash; "el_query"/"el_log" means el_open accepted it.
+            echo "  FAIL $f (exit $status$([ "$sum" = "$(sha256sum "$dir/$f.sqlite" 2>/dev/null | cut -c1-64)" ] || echo ', FILE MODIFIED')): $out"
+            return 1
         fi
+    }
+    for f in truncated header-only garbage garbage-with-magic newer-schema foreign-sqlite immdir/store ro/store ro/new; do
+        refused "$f" || rc=1
     done
+    # A garbage WAL next to a good store (as after a crash mid-write to the WAL header): SQLite
+    # must ignore it, so the store opens with all its events.
+    cp "$dir/good.sqlite" "$dir/garbage-wal.sqlite"; head -c 40000 /dev/urandom > "$dir/garbage-wal.sqlite-wal"
+    out=$("${php[@]}" "$here/damaged.php" intact "$dir/garbage-wal.sqlite" 2>&1) && echo "  garbage WAL: $out" \
+        || { echo "  FAIL garbage WAL: $out"; rc=1; }
     return $rc
 }
 
 want concurrency && { concurrency; result "concurrency: 8 loggers + reader/exporter + pruner, nothing lost or doubled, no StoreBusy, integrity ok" $?; }
 want crash && { crash; result "crash: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, integrity ok" $?; }
 want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
-want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, read-only: clear error at open, no crash, file unchanged" $?; }
+want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, read-only dir/mount: clear error at open, no crash, file unchanged" $?; }
+# KNOWN FINDING (RELIABILITY.md, finding 1): el_open accepts an immutable file and
+# only the first el_log fails; this stays red until the library refuses it at open.
+want damaged && { refused immutable-file; result "damaged stores: an immutable (read-only) store file is refused at el_open [finding 1, library]" $?; }
 access() {
     mkdir -p "$work/access"
     local seed=${RELIABILITY_SEED:-$RANDOM}
@@ -161,6 +174,9 @@ hostile() {
     mkdir -p "$dir"
     "${php[@]}" "$here/hostile.php" "$dir/store.sqlite"
     result "hostile values through the wrapper and the controller: stored exactly or a typed refusal, CSV formula-free" $?
+    # KNOWN FINDING (RELIABILITY.md, finding 2): red until the bridge refuses NUL in raw string arguments.
+    "${php[@]}" "$here/nul_args.php" "$dir"
+    result "hostile values: a NUL in the export format or store path is refused, not truncated [finding 2, bridge]" $?
     # The server runs as under FPM: php.ini.example's preload, FFI only for preloaded code.
     sed -e "s#^opcache.preload=.*#opcache.preload=$repo/php-bridge/preload.php#" \
         -e "s#^opcache.preload_user=.*#opcache.preload_user=$(id -un)#" "$repo/php-bridge/php.ini.example" > "$dir/php.ini"

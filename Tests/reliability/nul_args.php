@@ -1,0 +1,34 @@
+<?php
+
+declare(strict_types=1);
+
+// PHP strings may hold NUL bytes; C strings end at the first one. The bridge must
+// refuse a NUL in the raw (non-JSON) string arguments - the export format and the
+// store path - rather than let the library act on a silently shortened string.
+// KNOWN FINDING (RELIABILITY.md, finding 2): both are accepted today.
+// Usage: nul_args.php DIR
+
+require __DIR__ . '/lib.php';
+
+use StreamEvents\Exception\EventLogException;
+use StreamEvents\Principal;
+
+$dir = $argv[1];
+$errors = [];
+$log = rel_open("$dir/store.sqlite");
+foreach (["csv\0", "jsonl\0x", "csv\0../../etc/passwd"] as $format) {
+    try {
+        $log->export(Principal::admin(1), [], $format);
+        $errors[] = 'export format ' . json_encode($format) . ' accepted (the library saw ' . json_encode(strstr($format, "\0", true)) . ')';
+    } catch (EventLogException) {
+    }
+}
+try {
+    rel_open("$dir/other.sqlite\0.txt");
+    $errors[] = 'store path "other.sqlite\0.txt" accepted' . (is_file("$dir/other.sqlite") ? ': it created other.sqlite' : '');
+} catch (EventLogException) {
+}
+foreach ($errors as $e) {
+    fwrite(STDERR, "  $e\n");
+}
+exit($errors === [] ? 0 : 1);
