@@ -52,6 +52,8 @@ final class EventStore {
         } catch {
             throw EventLogError(error, doing: "cannot open the store '\(path)'")
         }
+        // A log that cannot be written must fail at open, not at the first event.
+        guard !connection.isReadOnly else { throw EventLogError(.io, "cannot open the store '\(path)': the file is read-only") }
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
         retentionDays = Self.defaultRetentionDays
         do {

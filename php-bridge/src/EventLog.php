@@ -49,6 +49,7 @@ final class EventLog
      */
     public static function open(string $storePath, array $options = [], ?string $libraryPath = null): self
     {
+        self::rejectNul($storePath, 'store path');
         $path = self::canonical($storePath);
         if (isset(self::$open[$path])) {
             return self::$open[$path];
@@ -139,6 +140,7 @@ final class EventLog
      */
     public function export(Principal $who, array $filter, string $format): Export
     {
+        self::rejectNul($format, 'export format');
         $out = $this->ffi->new('el_export*');
         $status = $this->ffi->el_export_open($this->db(), $who->toJson(), self::filterJson($filter), $format, \FFI::addr($out));
         $this->check($status, 'el_export_open');
@@ -190,6 +192,14 @@ final class EventLog
             return \FFI::string($out, $len);
         } finally {
             $this->ffi->el_string_free($out);
+        }
+    }
+
+    /** C sees a PHP string only up to its first NUL: "csv\0x" would pass as "csv". */
+    private static function rejectNul(string $value, string $what): void
+    {
+        if (str_contains($value, "\0")) {
+            throw new InvalidArgument("The $what contains a NUL byte.", EventLogException::EL_EINVAL);
         }
     }
 

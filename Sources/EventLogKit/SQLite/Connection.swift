@@ -28,6 +28,9 @@ final class Connection {
         sqlite3_close_v2(handle)
     }
 
+    /// SQLite silently opens a file it cannot write read-only.
+    var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
+
     func setBusyTimeout(milliseconds: Int32) {
         sqlite3_busy_timeout(handle, milliseconds)
     }
