@@ -35,6 +35,10 @@ switch ($cmd) {
         [, , $name, $store, $count, $seed, $startMs, $go] = $argv;
         $s = $side($name, $store);
         $rows = iterator_to_array((new Rows((int) $seed))->generate((int) $count, (int) $startMs, 3_600_000), false);
+        foreach ($rows as &$row) {
+            unset($row[0]['time']); // stamped now by the library, as a panel logs what just happened
+        }
+        unset($row);
         while ($go !== '-' && !file_exists($go)) {
             usleep(200);
         }
