@@ -270,14 +270,16 @@ if ($drift !== []) {
 removeStore($probe);
 removeStore($peerProbe);
 $meta = is_file($metaFile) ? json_decode(file_get_contents($metaFile), true) : null;
+$schemaSql = md5_file(__DIR__ . '/schema.sql');
 $reuse = $meta !== null && $meta['seed'] === SEED && $meta['count'] === $n && $meta['schema'] === $schemaVersion
+    && ($meta['schemaSql'] ?? null) === $schemaSql
     && is_file($bigEl) && is_file($bigPdo);
 if (!$reuse) {
     say("big stores: building $n events over 30 days (el: logBatch of 10,000; PDO: transactions of 10,000)");
     removeStore($bigEl);
     removeStore($bigPdo);
     $end = intdiv($nowMs, 60_000) * 60_000;
-    $meta = ['seed' => SEED, 'count' => $n, 'schema' => $schemaVersion, 'startMs' => $end - 30 * DAY, 'spanMs' => 30 * DAY];
+    $meta = ['seed' => SEED, 'count' => $n, 'schema' => $schemaVersion, 'schemaSql' => $schemaSql, 'startMs' => $end - 30 * DAY, 'spanMs' => 30 * DAY];
     [$accounts, $services] = Rows::directory();
     $el = ElSide::open($bigEl);
     $el->log->putDirectory($accounts, $services);
