@@ -187,13 +187,13 @@ final class EventStore {
         w.raw("{\"logs\":[")
         let offset = (filter.page - 1) * filter.perPage
         if offset < total {
-            // The page's ids come from the covering time index alone, so a deep
-            // page skips index entries, not table rows.
+            // The page's ids come from an index alone, so a deep page skips
+            // index entries, not table rows.
             let stmt = try connection.statement("""
                 SELECT \(LogRow.columns) FROM event e \(LogRow.joins)
-                WHERE e.id IN (SELECT e.id FROM event e WHERE \(whereSQL)
-                               ORDER BY e.ts DESC, e.id DESC LIMIT \(filter.perPage) OFFSET \(offset))
-                ORDER BY e.ts DESC, e.id DESC
+                WHERE e.id IN (SELECT e.id FROM event e \(Self.pageIndex(filter, total: total)) WHERE \(whereSQL)
+                               ORDER BY \(LogRow.newestFirst) LIMIT \(filter.perPage) OFFSET \(offset))
+                ORDER BY \(LogRow.newestFirst)
                 """)
             try stmt.bind(bindings)
             var first = true
@@ -211,6 +211,19 @@ final class EventStore {
         w.key("totalPages"); w.integer((total + filter.perPage - 1) / filter.perPage)
         w.raw("}")
         return w.bytes
+    }
+
+    /// Matches at most this many rows and a page may come from a sorted
+    /// index range (by type or service); more, and it streams in order from
+    /// the time index.
+    static let sortedPageLimit: Int64 = 2000
+
+    /// Which index a page reads. Without statistics SQLite prefers the type
+    /// index for a category and then sorts every match; with the exact total
+    /// in hand we know when walking the time index in order is cheaper.
+    /// One service's page is already in order in `event_service_ts`.
+    static func pageIndex(_ filter: Filter, total: Int64) -> String {
+        filter.serviceId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
     }
 
     func export(principalJSON: String, filterJSON: String?, format: String) throws -> Export {

@@ -14,7 +14,7 @@ final class Export {
     private let sql: String
     private let bindings: [SQLValue]
     private let serviceColumns: Bool
-    private var after: (ts: Int64, id: Int64)?
+    private var after: [SQLValue]?  // order key of the last row written
     private var headerPending: Bool
     private var finished = false
 
@@ -28,9 +28,10 @@ final class Export {
         let (whereSQL, whereBindings) = filter.whereClause(scope)
         let n = whereBindings.count
         sql = """
-            SELECT \(LogRow.columns) FROM event e \(LogRow.joins)
-            WHERE \(whereSQL) AND e.id <= ?\(n + 1) AND e.ts <= ?\(n + 2) AND (e.ts < ?\(n + 2) OR e.id < ?\(n + 3))
-            ORDER BY e.ts DESC, e.id DESC LIMIT \(Self.rowsPerChunk)
+            SELECT \(LogRow.columns) FROM event e \(EventStore.pageIndex(filter, total: .max)) \(LogRow.joins)
+            WHERE \(whereSQL) AND e.id <= ?\(n + 1)
+              AND e.ts <= ?\(n + 2) AND \(LogRow.orderKey) < (?\(n + 2), ?\(n + 3), ?\(n + 4), ?\(n + 5), ?\(n + 6))
+            ORDER BY \(LogRow.newestFirst) LIMIT \(Self.rowsPerChunk)
             """
         bindings = whereBindings + [.integer(maxID)]
     }
@@ -44,8 +45,7 @@ final class Export {
             headerPending = false
         }
         let stmt = try store.connection.statement(sql)
-        let cursor = after ?? (Int64.max, Int64.max)
-        try stmt.bind(bindings + [.integer(cursor.ts), .integer(cursor.id)])
+        try stmt.bind(bindings + (after ?? Array(repeating: .integer(Int64.max), count: 5)))
         var count: Int64 = 0
         while try stmt.step() {
             let row = LogRow(stmt)
@@ -55,7 +55,7 @@ final class Export {
                 row.writeJSON(to: &out)
                 out.bytes.append(0x0A)
             }
-            after = (row.timestamp, row.id)
+            after = row.orderKey
             count += 1
         }
         stmt.reset()  // ends the chunk's read transaction
@@ -75,34 +75,68 @@ enum CSV {
         line(names, into: &out)
     }
 
+    /// Writes one event as a line, cell by cell from the row's own bytes.
     static func row(_ r: LogRow, serviceColumns: Bool, into out: inout [UInt8]) {
-        var cells: [String?] = [String(r.id), Time.rfc3339(milliseconds: r.timestamp), r.type?.id, r.type?.label, r.type?.category.rawValue]
-        if serviceColumns { cells += [String(r.serviceId), r.serviceName, r.ownerId.map(String.init), r.ownerName] }
-        cells += [r.actorType?.rawValue, r.actorId.map(String.init), r.actorName, r.djName, r.sourceIp,
-                  r.takeover.map { $0 ? "yes" : "no" }, r.message, r.detailsJSON]
-        line(cells, into: &out)
+        func comma() { out.append(UInt8(ascii: ",")) }
+        func text(_ s: Bytes?) { if let s { field(s, into: &out) } }
+        func text(_ s: String?) { if let s { field(s, into: &out) } }
+        func number(_ n: Int64?) {
+            guard let n else { return }
+            if n < 0 { field(String(n), into: &out) } else { appendDecimal(n, to: &out) }  // a leading '-' is guarded
+        }
+        let type = r.type
+        number(r.id)
+        comma(); Time.appendRFC3339(milliseconds: r.timestamp, to: &out)
+        comma(); text(type?.id)
+        comma(); text(type?.label)
+        comma(); text(type?.category.rawValue)
+        if serviceColumns {
+            comma(); number(r.serviceId)
+            comma(); text(r.serviceName)
+            comma(); number(r.ownerId)
+            comma(); text(r.ownerName)
+        }
+        comma(); text(r.actorType?.rawValue)
+        comma(); number(r.actorId)
+        comma(); text(r.actorName)
+        comma(); text(r.djName)
+        comma(); text(r.sourceIp)
+        comma(); text(r.takeover.map { $0 ? "yes" : "no" })
+        comma(); text(r.message)
+        comma(); text(r.detailsJSON)
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
-    private static func line(_ cells: [String?], into out: inout [UInt8]) {
+    private static func line(_ cells: [String], into out: inout [UInt8]) {
         for (i, cell) in cells.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
-            if let cell { field(cell, into: &out) }
+            field(cell, into: &out)
         }
         out.append(0x0D)
         out.append(0x0A)
     }
 
     static func field(_ value: String, into out: inout [UInt8]) {
-        let utf8 = value.utf8
-        // A leading = + - @ TAB CR LF would start a formula: neutralize with a quote mark.
+        var value = value
+        value.withUTF8 { field($0, into: &out) }
+    }
+
+    /// One cell: quoted when it holds a comma, quote, CR or LF; a leading
+    /// = + - @ TAB CR or LF (a formula to a spreadsheet) gets a ' first.
+    static func field(_ utf8: Bytes, into out: inout [UInt8]) {
         let guardNeeded = utf8.first.map { [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A].contains($0) } ?? false
         let quoteNeeded = guardNeeded || utf8.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0D || $0 == 0x0A }
-        if quoteNeeded { out.append(0x22) }
+        guard quoteNeeded else {
+            out.append(contentsOf: utf8)
+            return
+        }
+        out.append(0x22)
         if guardNeeded { out.append(UInt8(ascii: "'")) }
         for c in utf8 {
             if c == 0x22 { out.append(0x22) }
             out.append(c)
         }
-        if quoteNeeded { out.append(0x22) }
+        out.append(0x22)
     }
 }

@@ -1,5 +1,9 @@
-/// One event as read back for a page or an export, with its formatted
+/// The current row of a page or export statement, with its formatted
 /// attributes (`time`, `typeLabel`, current service and owner names).
+///
+/// A view, not a copy: text is read as SQLite's own bytes and written
+/// straight into the output, so an export allocates nothing per row. Valid
+/// until the statement steps again.
 struct LogRow {
     /// Columns read for every row; names come from the directory as it is now,
     /// falling back to the snapshot taken when the event was logged.
@@ -10,48 +14,45 @@ struct LogRow {
         """
     static let joins = "LEFT JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id"
 
-    var id: Int64
-    var timestamp: Int64
-    var type: EventType?
-    var typeCode: Int64
-    var serviceId: Int64
-    var actorType: ActorType?
-    var actorId: Int64?
-    var actorName: String?
-    var djName: String?
-    var sourceIp: String?
-    var takeover: Bool?
-    var detailsJSON: String?
-    var serviceName: String?
-    var ownerId: Int64?
-    var ownerName: String?
-    var message: String
+    /// Newest first, in exactly the order of the `event_ts` index (rowid
+    /// last), so a page or export chunk streams from the index with no sort;
+    /// events of the same millisecond keep a fixed order.
+    static let newestFirst = "e.ts DESC, e.type DESC, e.actor_type DESC, e.service_id DESC, e.id DESC"
+    /// The same order's key, for keyset paging of exports.
+    static let orderKey = "(e.ts, e.type, e.actor_type, e.service_id, e.id)"
 
-    init(_ s: Statement) {
-        id = s.int64(0)
-        timestamp = s.int64(1)
-        typeCode = s.int64(2)
-        type = Catalog.type(code: typeCode)
-        serviceId = s.int64(3)
-        actorType = ActorType(code: s.int64(4))
-        actorId = s.optionalInt64(5)
-        actorName = s.text(6)
-        djName = s.text(7)
-        sourceIp = s.text(8)
-        takeover = s.optionalInt64(9).map { $0 != 0 }
-        detailsJSON = s.text(10)
-        serviceName = s.text(11)
-        ownerId = s.optionalInt64(12)
-        ownerName = s.text(13)
-        message = s.text(14) ?? ""
-    }
+    private let s: Statement
+
+    init(_ statement: Statement) { s = statement }
+
+    var id: Int64 { s.int64(0) }
+    var timestamp: Int64 { s.int64(1) }
+    var typeCode: Int64 { s.int64(2) }
+    var type: EventType? { Catalog.type(code: typeCode) }
+    var serviceId: Int64 { s.int64(3) }
+    var actorCode: Int64 { s.int64(4) }
+    var actorType: ActorType? { ActorType(code: actorCode) }
+    var actorId: Int64? { s.optionalInt64(5) }
+    var actorName: Bytes? { s.bytes(6) }
+    var djName: Bytes? { s.bytes(7) }
+    var sourceIp: Bytes? { s.bytes(8) }
+    var takeover: Bool? { s.optionalInt64(9).map { $0 != 0 } }
+    var detailsJSON: Bytes? { s.bytes(10) }
+    var serviceName: Bytes? { s.bytes(11) }
+    var ownerId: Int64? { s.optionalInt64(12) }
+    var ownerName: Bytes? { s.bytes(13) }
+    var message: Bytes? { s.bytes(14) }
+
+    /// This row's position in `newestFirst` order.
+    var orderKey: [SQLValue] { [.integer(timestamp), .integer(typeCode), .integer(actorCode), .integer(serviceId), .integer(id)] }
 
     /// The log object of the query JSON (and of each JSON Lines line).
     func writeJSON(to w: inout JSONWriter) {
+        let type = self.type
         w.raw("{")
         w.key("id", first: true); w.integer(id)
         w.key("timestamp"); w.integer(timestamp)
-        w.key("time"); w.string(Time.rfc3339(milliseconds: timestamp))
+        w.key("time"); w.bytes.append(0x22); Time.appendRFC3339(milliseconds: timestamp, to: &w.bytes); w.bytes.append(0x22)
         w.key("category"); w.optionalString(type?.category.rawValue)
         w.key("type"); w.optionalString(type?.id)
         w.key("typeLabel"); w.optionalString(type?.label)
@@ -68,8 +69,8 @@ struct LogRow {
         w.key("sourceIp"); w.optionalString(sourceIp)
         w.key("takeover"); if let takeover { w.raw(takeover ? "true" : "false") } else { w.raw("null") }
         // Stored details were written by JSONWriter: valid JSON, copied as is.
-        w.key("details"); if let detailsJSON { w.bytes.append(contentsOf: detailsJSON.utf8) } else { w.raw("{}") }
-        w.key("message"); w.string(message)
+        w.key("details"); if let d = detailsJSON { w.bytes.append(contentsOf: d) } else { w.raw("{}") }
+        w.key("message"); w.optionalString(message)
         w.raw("}")
     }
 }

@@ -19,12 +19,30 @@ enum Time {
 
     /// `2026-11-27T13:58:47.123Z`.
     static func rfc3339(milliseconds ms: Int64) -> String {
+        var out: [UInt8] = []
+        appendRFC3339(milliseconds: ms, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Writes the RFC 3339 form without making Strings (export hot path).
+    static func appendRFC3339(milliseconds ms: Int64, to out: inout [UInt8]) {
         let clamped = min(max(ms, minMilliseconds), maxMilliseconds)
         let days = floorDiv(clamped, millisecondsPerDay)
         let msOfDay = clamped - days * millisecondsPerDay
         let (y, m, d) = civil(fromDays: days)
         let seconds = msOfDay / 1000
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(msOfDay % 1000, 3))Z"
+        func put(_ value: Int64, _ width: Int) {
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(truncatingIfNeeded: value / divisor % 10) + UInt8(ascii: "0"))
+                divisor /= 10
+            }
+        }
+        put(y, 4); out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
+        out.append(UInt8(ascii: "T")); put(seconds / 3600, 2); out.append(UInt8(ascii: ":")); put(seconds / 60 % 60, 2)
+        out.append(UInt8(ascii: ":")); put(seconds % 60, 2); out.append(UInt8(ascii: ".")); put(msOfDay % 1000, 3)
+        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
@@ -87,10 +105,6 @@ enum Time {
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
     }
 
-    private static func pad(_ value: Int64, _ width: Int) -> String {
-        let s = String(value)
-        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
-    }
 
     private static func daysInMonth(_ y: Int64, _ m: Int64) -> Int64 {
         switch m {

@@ -1,5 +1,8 @@
 import CSQLite
 
+/// UTF-8 bytes borrowed from SQLite.
+typealias Bytes = UnsafeBufferPointer<UInt8>
+
 /// A value bound to a statement parameter.
 enum SQLValue {
     case null
@@ -73,6 +76,12 @@ final class Statement {
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(stmt, column) == SQLITE_NULL }
     func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(stmt, column) }
     func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+
+    /// A text column as SQLite's bytes, valid until the next step or reset.
+    func bytes(_ column: Int32) -> Bytes? {
+        guard let text = sqlite3_column_text(stmt, column) else { return nil }
+        return Bytes(start: text, count: Int(sqlite3_column_bytes(stmt, column)))
+    }
 
     func text(_ column: Int32) -> String? {
         guard let bytes = sqlite3_column_text(stmt, column) else { return nil }
