@@ -137,9 +137,9 @@ final class EventStore {
 
     /// Inserts inside the caller's write transaction. `hourStart` is the start
     /// of the current hour read under the lock: an event stamped earlier lands
-    /// in a closed period, whose counts are no longer complete.
+    /// in a closed period, which may already be counted.
     private func insert(_ e: inout Event, hourStart: Int64) throws -> Int64 {
-        if e.timestamp < hourStart { try Totals.invalidate(timestamp: e.timestamp, db: connection) }
+        if e.timestamp < hourStart { try Totals.countLate(e, db: connection) }
         let snapshot = try connection.statement("SELECT s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
             .firstRow([.integer(e.serviceId)]) { (service: $0.text(0), ownerId: $0.optionalInt64(1), owner: $0.text(2)) }
         if let snapshot {

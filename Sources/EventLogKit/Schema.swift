@@ -72,18 +72,23 @@ enum Schema {
             n          INTEGER NOT NULL,
             PRIMARY KEY (ts, type, actor_type)
         ) WITHOUT ROWID;
+        -- Keyed by service first: a scoped total reads only its services' rows.
         CREATE TABLE count_service_day (
-            ts         INTEGER NOT NULL,
             service_id INTEGER NOT NULL,
+            ts         INTEGER NOT NULL,
             type       INTEGER NOT NULL,
             actor_type INTEGER NOT NULL,
             n          INTEGER NOT NULL,
-            PRIMARY KEY (ts, service_id, type, actor_type)
+            PRIMARY KEY (service_id, ts, type, actor_type)
         ) WITHOUT ROWID;
+        CREATE INDEX count_service_day_ts ON count_service_day (ts);
+        -- How far each period has been counted: a complete hour, or for a
+        -- service day the services counted so far (ids up to `through`).
         CREATE TABLE counted_period (
-            kind      INTEGER NOT NULL,
-            ts        INTEGER NOT NULL,
-            filled_to INTEGER NOT NULL,
+            kind     INTEGER NOT NULL,
+            ts       INTEGER NOT NULL,
+            through  INTEGER NOT NULL,
+            complete INTEGER NOT NULL,
             PRIMARY KEY (kind, ts)
         ) WITHOUT ROWID;
         """,

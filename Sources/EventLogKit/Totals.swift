@@ -3,13 +3,14 @@
 /// Closed periods (hours for views across all services, days per service for
 /// scoped views) are counted once into counter tables, on demand, and the
 /// counts are summed; only the partial periods at both ends of a range (and
-/// the period still open) are counted live, from the covering time indexes.
+/// the period still open) are counted live, from the covering indexes.
 ///
-/// A period is trusted only while `counted_period` says it is complete.
-/// Logging an event into a closed period (an event stamped in the past)
-/// deletes that mark in the same transaction, and so does prune, so a count
-/// is never stale: the period is simply counted again when next needed.
-/// Nothing happens on the hot path of `el_log` for events stamped now.
+/// Counting is done in short write transactions: a whole hour, or one day of
+/// a run of services, so the write lock is held for milliseconds. An event
+/// logged into a period that is already counted (an event stamped in the
+/// past) adds itself to the counts in its own transaction, so counts are
+/// exact without recounting; prune drops the counts of the periods it
+/// touches. Nothing happens on the path of `el_log` for events stamped now.
 enum Totals {
     enum Kind: Int64 {
         case hour = 0        // count_hour: all services, per type and actor
@@ -19,9 +20,8 @@ enum Totals {
         var table: String { self == .hour ? "count_hour" : "count_service_day" }
     }
 
-    /// Each fill transaction reads at most one hour of events, so it holds the
-    /// write lock for milliseconds even on a large store.
-    static let fillChunk: Int64 = 3_600_000
+    /// Services counted per fill transaction of a service day.
+    static let servicesPerChunk = 100
 
     /// The closed periods a total can take from the counters.
     struct Plan {
@@ -50,9 +50,9 @@ enum Totals {
         guard let plan else { return try liveCount(filter, scope: scope, db: db) }
         let periods = (plan.fullEnd - plan.fullStart) / plan.kind.length
         let complete = try db.integer(
-            "SELECT count(*) FROM counted_period WHERE kind = ? AND ts >= ? AND ts < ? AND filled_to = ts + ?",
-            [.integer(plan.kind.rawValue), .integer(plan.fullStart), .integer(plan.fullEnd), .integer(plan.kind.length)]) ?? 0
-        // An event logged into one of the periods since the fill: count live.
+            "SELECT count(*) FROM counted_period WHERE kind = ? AND ts >= ? AND ts < ? AND complete",
+            [.integer(plan.kind.rawValue), .integer(plan.fullStart), .integer(plan.fullEnd)]) ?? 0
+        // A prune since the fill dropped some of them: count live.
         guard complete == periods else { return try liveCount(filter, scope: scope, db: db) }
 
         var counted = filter
@@ -67,17 +67,20 @@ enum Totals {
         return summed + (try liveCount(head, scope: scope, db: db)) + (try liveCount(tail, scope: scope, db: db))
     }
 
+    /// Counts from the index that holds every filtered column after the time
+    /// (or service and time), so no row is read; left to itself SQLite takes
+    /// the type index and reads a row per match.
     static func liveCount(_ filter: Filter, scope: Scope, db: Connection) throws -> Int64 {
         if let from = filter.from, let to = filter.to, from >= to { return 0 }
         let (whereSQL, bindings) = filter.whereClause(scope)
-        return try db.integer("SELECT count(*) FROM event e WHERE \(whereSQL)", bindings) ?? 0
+        let index = scope.predicate == "1" && filter.serviceId == nil ? "event_ts" : "event_service_ts"
+        return try db.integer("SELECT count(*) FROM event e INDEXED BY \(index) WHERE \(whereSQL)", bindings) ?? 0
     }
 
-    /// Counts the closed periods of [from, to) that are not complete yet, an
-    /// hour of events per write transaction.
+    /// Counts the closed periods of [from, to) that are not complete yet.
     static func fill(_ kind: Kind, from: Int64, to: Int64, db: Connection) throws {
-        let complete = try db.statement("SELECT ts FROM counted_period WHERE kind = ? AND ts >= ? AND ts < ? AND filled_to = ts + ?")
-        try complete.bind([.integer(kind.rawValue), .integer(from), .integer(to), .integer(kind.length)])
+        let complete = try db.statement("SELECT ts FROM counted_period WHERE kind = ? AND ts >= ? AND ts < ? AND complete")
+        try complete.bind([.integer(kind.rawValue), .integer(from), .integer(to)])
         var done = Set<Int64>()
         while try complete.step() { done.insert(complete.int64(0)) }
         complete.reset()
@@ -91,48 +94,86 @@ enum Totals {
         }
     }
 
-    /// Adds one chunk of a period's events to its counts; true once complete.
-    /// Runs under the write lock, so it cannot race a late event's invalidation.
-    private static func fillChunk(_ kind: Kind, period: Int64, db: Connection) throws -> Bool {
+    /// Counts the next part of a period; true once the period is complete.
+    /// Runs under the write lock, so it cannot race an event being logged.
+    static func fillChunk(_ kind: Kind, period: Int64, db: Connection, services: Int = servicesPerChunk) throws -> Bool {
         try db.writeTransaction {
             // Only periods closed by the clock read under the lock are counted.
             guard period + kind.length <= Time.nowMilliseconds() else { return true }
-            let mark = try db.statement("SELECT filled_to FROM counted_period WHERE kind = ? AND ts = ?")
-                .firstRow([.integer(kind.rawValue), .integer(period)]) { $0.int64(0) }
-            let start: Int64
-            if let mark {
-                start = mark
-            } else {
-                try db.statement("DELETE FROM \(kind.table) WHERE ts = ?").run([.integer(period)])
-                start = period
+            let progress = try db.statement("SELECT through, complete FROM counted_period WHERE kind = ? AND ts = ?")
+                .firstRow([.integer(kind.rawValue), .integer(period)]) { (through: $0.int64(0), complete: $0.int64(1) != 0) }
+            if progress?.complete == true { return true }
+            let range: [SQLValue] = [.integer(period), .integer(period + kind.length)]
+            switch kind {
+            case .hour:
+                try db.statement("DELETE FROM count_hour WHERE ts = ?").run([.integer(period)])
+                try db.statement("""
+                    INSERT INTO count_hour (ts, type, actor_type, n)
+                    SELECT ?1, type, actor_type, count(*) FROM event WHERE ts >= ?1 AND ts < ?2 GROUP BY type, actor_type
+                    """).run(range)
+                try mark(kind, period, through: 0, complete: true, db: db)
+                return true
+            case .serviceDay:
+                // The next run of services (one index seek each), then their
+                // events of that day, read from event_service_ts, so the counts
+                // of one transaction land next to each other.
+                let after = progress?.through ?? Int64.min
+                if progress == nil { try db.statement("DELETE FROM count_service_day WHERE ts = ?").run([.integer(period)]) }
+                let next = try db.statement("""
+                    WITH RECURSIVE next (id, k) AS (
+                        SELECT (SELECT min(service_id) FROM event WHERE service_id > ?1), 1
+                        UNION ALL
+                        SELECT (SELECT min(service_id) FROM event WHERE service_id > next.id), k + 1
+                        FROM next WHERE next.id IS NOT NULL AND k < ?2)
+                    SELECT id FROM next WHERE id IS NOT NULL
+                    """)
+                try next.bind([.integer(after), .integer(Int64(services))])
+                var services: [Int64] = []
+                while try next.step() { services.append(next.int64(0)) }
+                next.reset()
+                guard let last = services.last else {
+                    try mark(kind, period, through: after, complete: true, db: db)
+                    return true
+                }
+                try db.statement("""
+                    INSERT INTO count_service_day (service_id, ts, type, actor_type, n)
+                    SELECT service_id, ?1, type, actor_type, count(*) FROM event
+                    WHERE service_id IN (SELECT value FROM json_each(?3)) AND ts >= ?1 AND ts < ?2
+                    GROUP BY service_id, type, actor_type
+                    """).run(range + [.text("[" + services.map(String.init).joined(separator: ",") + "]")])
+                try mark(kind, period, through: last, complete: false, db: db)
+                return false
             }
-            let end = min(start + fillChunk, period + kind.length)
-            guard start < end else { return true }
-            let sql = switch kind {
-            case .hour: """
-                INSERT INTO count_hour (ts, type, actor_type, n)
-                SELECT ?1, type, actor_type, count(*) FROM event WHERE ts >= ?2 AND ts < ?3 GROUP BY type, actor_type
-                ON CONFLICT DO UPDATE SET n = n + excluded.n
-                """
-            case .serviceDay: """
-                INSERT INTO count_service_day (ts, service_id, type, actor_type, n)
-                SELECT ?1, service_id, type, actor_type, count(*) FROM event WHERE ts >= ?2 AND ts < ?3
-                GROUP BY service_id, type, actor_type
-                ON CONFLICT DO UPDATE SET n = n + excluded.n
-                """
-            }
-            try db.statement(sql).run([.integer(period), .integer(start), .integer(end)])
-            try db.statement("INSERT OR REPLACE INTO counted_period (kind, ts, filled_to) VALUES (?, ?, ?)")
-                .run([.integer(kind.rawValue), .integer(period), .integer(end)])
-            return end == period + kind.length
         }
     }
 
+    private static func mark(_ kind: Kind, _ period: Int64, through: Int64, complete: Bool, db: Connection) throws {
+        try db.statement("INSERT OR REPLACE INTO counted_period (kind, ts, through, complete) VALUES (?, ?, ?, ?)")
+            .run([.integer(kind.rawValue), .integer(period), .integer(through), .integer(complete ? 1 : 0)])
+    }
+
     /// Called inside the write transaction that logs an event stamped before
-    /// `now`'s hour: its hour and day are no longer complete.
-    static func invalidate(timestamp: Int64, db: Connection) throws {
-        try db.statement("DELETE FROM counted_period WHERE (kind = 0 AND ts = ?1) OR (kind = 1 AND ts = ?2)")
-            .run([.integer(floor(timestamp, Kind.hour.length)), .integer(floor(timestamp, Kind.serviceDay.length))])
+    /// the current hour: if its period is already counted, it counts itself.
+    static func countLate(_ e: Event, db: Connection) throws {
+        let hour = floor(e.timestamp, Kind.hour.length)
+        let day = floor(e.timestamp, Kind.serviceDay.length)
+        let marks = try db.statement("SELECT kind, through, complete FROM counted_period WHERE (kind = 0 AND ts = ?1) OR (kind = 1 AND ts = ?2)")
+        try marks.bind([.integer(hour), .integer(day)])
+        var hourCounted = false, dayCounted = false
+        while try marks.step() {
+            if marks.int64(0) == Kind.hour.rawValue { hourCounted = true }
+            else { dayCounted = marks.int64(2) != 0 || e.serviceId <= marks.int64(1) }
+        }
+        marks.reset()
+        let key: [SQLValue] = [.integer(e.type.code), .integer(e.actor.type.code)]
+        if hourCounted {
+            try db.statement("INSERT INTO count_hour (ts, type, actor_type, n) VALUES (?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1")
+                .run([.integer(hour)] + key)
+        }
+        if dayCounted {
+            try db.statement("INSERT INTO count_service_day (service_id, ts, type, actor_type, n) VALUES (?, ?, ?, ?, 1) ON CONFLICT DO UPDATE SET n = n + 1")
+                .run([.integer(e.serviceId), .integer(day)] + key)
+        }
     }
 
     /// After prune: counts of periods that lost events go too.

@@ -67,8 +67,8 @@ struct SplitMix64: RandomNumberGenerator {
             }
         }
         try check("first")
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 0 AND filled_to = ts + 3600000") > 50)
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 1 AND filled_to = ts + 86400000") >= 3)
+        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 0 AND complete") > 50)
+        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 1 AND complete") >= 3)
 
         // Late events land in counted periods; new services appear.
         _ = try t.store.logBatch(json: randomEvents(200, rng: &rng, now: now, span: 4 * day))
@@ -79,16 +79,19 @@ struct SplitMix64: RandomNumberGenerator {
         try check("after prune")
     }
 
-    @Test func countersAreNotTrustedOnceInvalidated() throws {
+    @Test func lateEventsCountThemselvesIntoCountedPeriods() throws {
         let t = try TempStore()
         try t.store.putDirectory(json: panelDirectory)
         let now = Time.nowMilliseconds()
         let yesterday = Totals.floor(now, day) - day + 5 * hour
         try t.log(restart(10, time: yesterday))
         #expect(try t.query(admin)["total"].integerValue == 1)
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE ts = \(Totals.floor(yesterday, hour))") == 1)
+        #expect(try t.query(customerA1)["total"].integerValue == 1)
+        #expect(try t.count("SELECT count(*) FROM counted_period WHERE complete") >= 2)
+        let countsBefore = try t.count("SELECT sum(n) FROM count_hour")
         try t.log(restart(10, time: yesterday + 60_000))
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE ts = \(Totals.floor(yesterday, hour))") == 0)
+        #expect(try t.count("SELECT sum(n) FROM count_hour") == countsBefore + 1)
+        #expect(try t.count("SELECT sum(n) FROM count_service_day WHERE service_id = 10") == 2)
         #expect(try t.query(admin)["total"].integerValue == 2)
         #expect(try t.query(admin, #"{"serviceId":10}"#)["total"].integerValue == 2)
         // The totals really come from the counters (a tampered count shows).
@@ -96,5 +99,23 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(try t.query(admin)["total"].integerValue == 1002)
         #expect(try t.query(customerA1)["total"].integerValue == 102)
         #expect(try t.query(admin, #"{"q":"restarted"}"#)["total"].integerValue == 2)  // text search counts live
+    }
+
+    /// A service day counted a few services at a time, with events logged
+    /// into it between the steps: each is counted exactly once.
+    @Test func lateEventsDuringAChunkedFill() throws {
+        let t = try TempStore()
+        let period = Totals.floor(Time.nowMilliseconds(), day) - 2 * day
+        for service in 10...15 { try t.log(restart(Int64(service), time: period + Int64(service) * 1000)) }
+        #expect(try !Totals.fillChunk(.serviceDay, period: period, db: t.store.connection, services: 2))
+        #expect(try t.count("SELECT through FROM counted_period WHERE kind = 1") == 11)
+        try t.log(restart(10, time: period + 5))   // already counted: counts itself
+        try t.log(restart(14, time: period + 6))   // not yet: a later step counts it
+        try t.log(restart(16, time: period + 7))   // a new service past the others
+        while try !Totals.fillChunk(.serviceDay, period: period, db: t.store.connection, services: 2) {}
+        let counted = try t.count("SELECT sum(n) FROM count_service_day WHERE ts = \(period)")
+        let counts = try (10...16).map { try t.count("SELECT COALESCE(sum(n), 0) FROM count_service_day WHERE service_id = \($0)") }
+        #expect(counted == 9)
+        #expect(counts == [2, 1, 1, 1, 2, 1, 1])
     }
 }
