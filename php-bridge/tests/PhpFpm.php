@@ -11,11 +11,10 @@ namespace StreamEvents\Tests;
  */
 final class PhpFpm
 {
-    /** @var resource */
-    private $process;
+    use ChildProcess;
+
     public readonly int $port;
     public readonly int $masterPid;
-    private readonly string $logFile;
 
     public function __construct(array $env)
     {
@@ -110,23 +109,6 @@ final class PhpFpm
         return ['status' => (int) ($parsed['status'] ?? 200), 'headers' => $parsed, 'body' => $body];
     }
 
-    public function log(): string
-    {
-        return (string) @file_get_contents($this->logFile);
-    }
-
-    public function stop(): void
-    {
-        if (is_resource($this->process)) {
-            proc_terminate($this->process);
-            proc_close($this->process);
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->stop();
-    }
 
     private static function record(int $type, string $content): string
     {

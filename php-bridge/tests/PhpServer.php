@@ -11,11 +11,10 @@ namespace StreamEvents\Tests;
  */
 final class PhpServer
 {
-    /** @var resource */
-    private $process;
+    use ChildProcess;
+
     public readonly int $port;
     public readonly int $pid;
-    private readonly string $logFile;
 
     public function __construct(string $router, array $env)
     {
@@ -63,23 +62,6 @@ final class PhpServer
         return Fixture::openFilesOf($this->pid, $path);
     }
 
-    public function log(): string
-    {
-        return (string) @file_get_contents($this->logFile);
-    }
-
-    public function stop(): void
-    {
-        if (is_resource($this->process)) {
-            proc_terminate($this->process);
-            proc_close($this->process);
-        }
-    }
-
-    public function __destruct()
-    {
-        $this->stop();
-    }
 }
 
 /** php.ini.example with its paths pointed at this checkout and user. */

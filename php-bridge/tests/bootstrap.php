@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 require dirname(__DIR__) . '/autoload.php';
 require __DIR__ . '/Fixture.php';
+require __DIR__ . '/ChildProcess.php';
 require __DIR__ . '/PhpServer.php';
 require __DIR__ . '/PhpFpm.php';
 

@@ -30,41 +30,31 @@ final class IcecastHook
     /** @param array<string,mixed> $post the form fields; returns the stored event's id */
     public function handle(int $serviceId, array $post): int
     {
-        $action = self::field($post, 'action');
+        $action = HookForm::field($post, 'action');
         $type = self::ACTIONS[$action] ?? throw new InvalidHookRequest(
             "Unknown Icecast hook action '" . substr($action, 0, 40) . "'; expected mount_add, mount_remove or mount_delete.");
-        $mount = self::field($post, 'mount');
+        $mount = HookForm::field($post, 'mount');
         if ($mount === '' || $mount[0] !== '/') {
             throw new InvalidHookRequest('The Icecast hook needs a mount point (mount=/live).');
         }
         $details = ['mount' => $mount];
-        $server = self::field($post, 'server');
+        $server = HookForm::field($post, 'server');
         if ($server !== '') {
             $details['server'] = $server;
         }
-        $port = filter_var(self::field($post, 'port'), FILTER_VALIDATE_INT, ['options' => ['min_range' => 1, 'max_range' => 65535]]);
+        $port = filter_var(HookForm::field($post, 'port'), FILTER_VALIDATE_INT, ['options' => ['min_range' => 1, 'max_range' => 65535]]);
         if ($port !== false) {
             $details['port'] = $port;
         }
         // The client's own words: keep at most 200 characters, and only valid UTF-8.
-        if (preg_match('/^.{1,200}/su', self::field($post, 'agent'), $m) === 1) {
+        if (preg_match('/^.{1,200}/su', HookForm::field($post, 'agent'), $m) === 1) {
             $details['agent'] = $m[0];
         }
         $event = ['type' => $type->value, 'serviceId' => $serviceId, 'actor' => Actor::system()->toArray(), 'details' => $details];
-        $ip = self::field($post, 'ip');
+        $ip = HookForm::field($post, 'ip');
         if (filter_var($ip, FILTER_VALIDATE_IP) !== false) {
             $event['sourceIp'] = $ip;
         }
         return $this->log->log($event);
-    }
-
-    /** A string form field, '' when absent; arrays (field[]=...) are refused. */
-    private static function field(array $post, string $name): string
-    {
-        $value = $post[$name] ?? '';
-        if (!is_string($value)) {
-            throw new InvalidHookRequest("The field '$name' must be a single value.");
-        }
-        return trim($value);
     }
 }

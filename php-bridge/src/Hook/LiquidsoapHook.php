@@ -29,27 +29,27 @@ final class LiquidsoapHook
     /** @param array<string,mixed> $post the form fields; returns the stored event's id */
     public function handle(int $serviceId, array $post, ?int $nowMs = null): int
     {
-        $type = EventType::tryFrom(self::field($post, 'type'));
+        $type = EventType::tryFrom(HookForm::field($post, 'type'));
         $event = ['serviceId' => $serviceId];
         if ($type === EventType::AutoDjOnAir) {
-            $trigger = AutoDjTrigger::tryFrom(self::field($post, 'trigger'))
+            $trigger = AutoDjTrigger::tryFrom(HookForm::field($post, 'trigger'))
                 ?? throw new InvalidHookRequest('autodj.on_air needs trigger=startup or trigger=dj_disconnect.');
             $event += ['actor' => Actor::system()->toArray(), 'details' => ['trigger' => $trigger->value]];
         } elseif (in_array($type, self::DJ_TYPES, true)) {
-            $dj = self::field($post, 'djName');
+            $dj = HookForm::field($post, 'djName');
             if ($dj === '') {
                 throw new InvalidHookRequest("{$type->value} needs djName.");
             }
             $event['djName'] = $dj;
             if ($type === EventType::DjKicked) {
                 // The panel kicked the DJ (stream_events.kick), not the DJ themself.
-                $reason = self::field($post, 'reason');
+                $reason = HookForm::field($post, 'reason');
                 $event += ['actor' => Actor::system()->toArray(), 'details' => ['reason' => $reason !== '' ? $reason : 'kicked_by_panel']];
             } else {
                 $event['actor'] = Actor::dj($dj)->toArray();
             }
-            $event['takeover'] = $type === EventType::DjOnAir && self::field($post, 'takeover') === 'true';
-            $ip = self::field($post, 'sourceIp');
+            $event['takeover'] = $type === EventType::DjOnAir && HookForm::field($post, 'takeover') === 'true';
+            $ip = HookForm::field($post, 'sourceIp');
             if (filter_var($ip, FILTER_VALIDATE_IP) !== false) {
                 $event['sourceIp'] = $ip;
             }
@@ -61,17 +61,8 @@ final class LiquidsoapHook
         // Events are stamped where they happened: the HTTP calls of one
         // Liquidsoap run on separate threads and may arrive out of order.
         $now = $nowMs ?? (int) floor(microtime(true) * 1000);
-        $time = filter_var(self::field($post, 'time'), FILTER_VALIDATE_INT);
+        $time = filter_var(HookForm::field($post, 'time'), FILTER_VALIDATE_INT);
         $event['time'] = $time !== false && abs($time - $now) <= self::MAX_SKEW_MS ? $time : $now;
         return $this->log->log($event);
-    }
-
-    private static function field(array $post, string $name): string
-    {
-        $value = $post[$name] ?? '';
-        if (!is_string($value)) {
-            throw new InvalidHookRequest("The field '$name' must be a single value.");
-        }
-        return trim($value);
     }
 }
