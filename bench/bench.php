@@ -393,6 +393,8 @@ foreach (['el', 'pdo'] as $side) {
         $copy = "$tmp/prune-$side.sqlite";
         removeStore($copy);
         copy($side === 'el' ? $bigEl : $bigPdo, $copy);
+        // Write the copy back now: else the first WAL checkpoint during prune fsyncs the whole file (0.5 s at 10M).
+        exec('sync ' . escapeshellarg($copy));
         $stop = "$tmp/stop-$side";
         @unlink($stop);
         $loggers = [spawn(worker('logloop', $side, $copy, $stop, (string) (SEED + 20))), spawn(worker('logloop', $side, $copy, $stop, (string) (SEED + 21)))];
