@@ -5,7 +5,7 @@ declare(strict_types=1);
 // PHP strings may hold NUL bytes; C strings end at the first one. The bridge must
 // refuse a NUL in the raw (non-JSON) string arguments - the export format and the
 // store path - rather than let the library act on a silently shortened string.
-// KNOWN FINDING (RELIABILITY.md, finding 2): both are accepted today.
+// Finding 2 of RELIABILITY.md: both were accepted until ab1e369.
 // Usage: nul_args.php DIR
 
 require __DIR__ . '/lib.php';

@@ -158,8 +158,7 @@ want concurrency && { concurrency; result "concurrency: 8 loggers + reader/expor
 want crash && { crash; result "crash: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, integrity ok" $?; }
 want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
 want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, read-only dir/mount: clear error at open, no crash, file unchanged" $?; }
-# KNOWN FINDING (RELIABILITY.md, finding 1): el_open accepts an immutable file and
-# only the first el_log fails; this stays red until the library refuses it at open.
+# Finding 1 of RELIABILITY.md (el_open accepted an immutable file; fixed in ab1e369): regression guard.
 want damaged && { refused immutable-file; result "damaged stores: an immutable (read-only) store file is refused at el_open [finding 1, library]" $?; }
 access() {
     mkdir -p "$work/access"
@@ -174,7 +173,7 @@ hostile() {
     mkdir -p "$dir"
     "${php[@]}" "$here/hostile.php" "$dir/store.sqlite"
     result "hostile values through the wrapper and the controller: stored exactly or a typed refusal, CSV formula-free" $?
-    # KNOWN FINDING (RELIABILITY.md, finding 2): red until the bridge refuses NUL in raw string arguments.
+    # Finding 2 of RELIABILITY.md (NUL in raw string arguments; fixed in ab1e369): regression guard.
     "${php[@]}" "$here/nul_args.php" "$dir"
     result "hostile values: a NUL in the export format or store path is refused, not truncated [finding 2, bridge]" $?
     # The server runs as under FPM: php.ini.example's preload, FFI only for preloaded code.
