@@ -95,7 +95,7 @@ function freshStore(string $side, string $path): void
         // Not through PdoPeer: its persistent connection would outlive this file.
         $pdo = new PDO("sqlite:$path", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
         $pdo->exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL');
-        $pdo->exec(file_get_contents(__DIR__ . '/schema.sql'));
+        $pdo->exec(file_get_contents(getenv('BENCH_SCHEMA')));
         $a = $pdo->prepare('INSERT INTO account (id, role, name, reseller_id) VALUES (?, ?, ?, ?)');
         foreach ($accounts as $x) {
             $a->execute([$x['id'], $x['role'], $x['name'], $x['resellerId'] ?? null]);
@@ -107,12 +107,17 @@ function freshStore(string $side, string $path): void
     }
 }
 
-function userVersion(string $path): int
+/** The store's tables and indexes as SQL, tables first (without SQLite's own). */
+function schemaOf(string $path): string
 {
     $db = new SQLite3($path, SQLITE3_OPEN_READONLY);
-    $v = (int) $db->querySingle('PRAGMA user_version');
+    $r = $db->query("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid");
+    $out = '';
+    while ($row = $r->fetchArray(SQLITE3_NUM)) {
+        $out .= $row[0] . ";\n";
+    }
     $db->close();
-    return $v;
+    return $out;
 }
 
 function fmt(float $v, int $decimals = 0): string
@@ -136,6 +141,15 @@ $libraryAtStart = $libraryId();
 $loadAtStart = sys_getloadavg()[0];
 $nowMs = (int) (microtime(true) * 1000);
 $logStart = $nowMs - 2 * 3_600_000; // log-test rows: the last hours, inside retention
+
+// --- The schema: dumped from a store the library creates, so the peers always write the same one --
+$probe = "$tmp/probe.sqlite";
+freshStore('el', $probe);
+$schemaSql = schemaOf($probe);
+$schemaFile = "$tmp/schema.sql";
+file_put_contents($schemaFile, $schemaSql);
+putenv("BENCH_SCHEMA=$schemaFile"); // for PdoPeer, here and in the workers
+removeStore($probe);
 
 // --- Load: FFI scope + first call in a fresh worker --------------------------------------------
 say('load: fresh PHP processes timing FFI::cdef + el_open + first el_log');
@@ -164,7 +178,7 @@ for ($r = 0; $r < $config['reps']; $r++) {
         $store = "$tmp/log-$side.sqlite";
         if ($side === 'c') {
             removeStore($store);
-            $res = run([$limit, $store, __DIR__ . '/schema.sql', $tsv]);
+            $res = run([$limit, $store, $schemaFile, $tsv]);
         } else {
             freshStore($side, $store);
             $res = run(worker('log', $side, $store, (string) $config['log'], (string) (SEED + 1), (string) $logStart, '-'));
@@ -246,40 +260,16 @@ $n = $config['big'];
 $bigEl = "$work/big-$n-el.sqlite";
 $bigPdo = "$work/big-$n-pdo.sqlite";
 $metaFile = "$work/big-$n.json";
-$probe = "$tmp/probe.sqlite";
-freshStore('el', $probe);
-$schemaVersion = userVersion($probe);
-// The peers must write the same schema as the library: compare every table and index definition.
-$peerProbe = "$tmp/probe-pdo.sqlite";
-freshStore('pdo', $peerProbe);
-$definitions = static function (string $path): array {
-    $db = new SQLite3($path, SQLITE3_OPEN_READONLY);
-    $r = $db->query("SELECT name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name");
-    $out = [];
-    while ($row = $r->fetchArray(SQLITE3_NUM)) {
-        $out[$row[0]] = preg_replace('/\s+/', ' ', preg_replace('/--[^\n]*/', '', $row[1]));
-    }
-    $db->close();
-    return $out;
-};
-$drift = array_keys(array_diff_assoc($definitions($probe), $definitions($peerProbe)) + array_diff_assoc($definitions($peerProbe), $definitions($probe)));
-if ($drift !== []) {
-    say('WARNING: bench/schema.sql differs from the library\'s schema in: ' . implode(', ', $drift));
-    $results['schemaDrift'] = $drift;
-}
-removeStore($probe);
-removeStore($peerProbe);
 $meta = is_file($metaFile) ? json_decode(file_get_contents($metaFile), true) : null;
-$schemaSql = md5_file(__DIR__ . '/schema.sql');
-$reuse = $meta !== null && $meta['seed'] === SEED && $meta['count'] === $n && $meta['schema'] === $schemaVersion
-    && ($meta['schemaSql'] ?? null) === $schemaSql
-    && is_file($bigEl) && is_file($bigPdo);
+// Reuse only a store of the library's current schema (a library may also have migrated it in place).
+$reuse = $meta !== null && $meta['seed'] === SEED && $meta['count'] === $n && $meta['schema'] === md5($schemaSql)
+    && is_file($bigEl) && is_file($bigPdo) && schemaOf($bigEl) === $schemaSql;
 if (!$reuse) {
     say("big stores: building $n events over 30 days (el: logBatch of 10,000; PDO: transactions of 10,000)");
     removeStore($bigEl);
     removeStore($bigPdo);
     $end = intdiv($nowMs, 60_000) * 60_000;
-    $meta = ['seed' => SEED, 'count' => $n, 'schema' => $schemaVersion, 'schemaSql' => $schemaSql, 'startMs' => $end - 30 * DAY, 'spanMs' => 30 * DAY];
+    $meta = ['seed' => SEED, 'count' => $n, 'schema' => md5($schemaSql), 'startMs' => $end - 30 * DAY, 'spanMs' => 30 * DAY];
     [$accounts, $services] = Rows::directory();
     $el = ElSide::open($bigEl);
     $el->log->putDirectory($accounts, $services);

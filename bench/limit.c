@@ -1,6 +1,6 @@
 /*
  * SQLite's own limit for the el_log benchmark: the same rows, the same schema
- * (bench/schema.sql) and the same pragmas as the event store, written through
+ * (dumped by bench.php from a store the library created) and the same pragmas as the event store, written through
  * libsqlite3 directly with one prepared INSERT and one commit per event.
  *
  *   limit STORE SCHEMA.sql ROWS.tsv
