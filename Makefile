@@ -12,8 +12,8 @@ SWIFT_LOCK := flock /tmp/stream-events-swift.lock
 # Everything the build, the tests and the demo need from Debian and PyPI.
 APT_PACKAGES := libsqlite3-dev sqlite3 php8.2-cli php8.2-sqlite3 php8.2-cgi php8.2-fpm \
                 phpunit icecast2 liquidsoap ffmpeg chromium chromium-driver valgrind \
-                libclang-rt-14-dev curl
-PIP_PACKAGES := selenium openapi-spec-validator jsonschema
+                e2fsprogs curl
+PIP_PACKAGES := selenium openapi-spec-validator jsonschema PyYAML
 
 RELEASE_FLAGS := -c release --product eventlog -Xswiftc -static-stdlib \
                  -Xlinker -z -Xlinker nodelete \
@@ -31,7 +31,7 @@ deps:
 	  echo "installing:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
-	@python3 -c 'import selenium, openapi_spec_validator, jsonschema' 2>/dev/null || \
+	@python3 -c 'import selenium, openapi_spec_validator, jsonschema, yaml' 2>/dev/null || \
 	  python3 -m pip install -q $(PIP_PACKAGES)
 
 build: $(LIB) ffi-header
