@@ -14,7 +14,7 @@ export STREAM_EVENTS_LIB="${STREAM_EVENTS_LIB:-$ROOT/.build/release/libeventlog.
 mkdir -p "$BENCH_DIR/tmp"
 trap 'rm -rf "$BENCH_DIR/tmp"' EXIT INT TERM
 # The library may be rebuilt while the bench runs: every process loads this copy, so one run measures one build.
-cp "$STREAM_EVENTS_LIB" "$BENCH_DIR/tmp/libeventlog.so"
+cp -p "$STREAM_EVENTS_LIB" "$BENCH_DIR/tmp/libeventlog.so"
 export STREAM_EVENTS_LIB="$BENCH_DIR/tmp/libeventlog.so"
 cc -O2 -Wall -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" -lsqlite3
 exec_php() { php -d memory_limit=-1 -d ffi.enable=1 "$@"; }
