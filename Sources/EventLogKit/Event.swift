@@ -14,10 +14,7 @@ struct Event: Equatable, Sendable {
     var takeover: Bool?
     var details: [String: JSONValue]
 
-    /// Snapshot of the directory at log time, and the one-line message.
-    var serviceName: String?
-    var ownerId: Int64?
-    var ownerName: String?
+    /// The one-line message, written at log time.
     var message: String = ""
 }
 

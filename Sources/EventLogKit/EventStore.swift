@@ -37,8 +37,8 @@ struct StoreOptions: Sendable {
 /// boundary serializes calls per handle.
 final class EventStore {
     static let defaultRetentionDays: Int64 = 30
-    static let pruneBatchRows = 2000
-    static let vacuumBatchPages = 1000
+    static let pruneBatchRows = 1000
+    static let vacuumBatchPages = 256
     static let maxBatchEvents = 100_000
 
     let connection: Connection
@@ -140,24 +140,19 @@ final class EventStore {
     /// in a closed period, which may already be counted.
     private func insert(_ e: inout Event, hourStart: Int64) throws -> Int64 {
         if e.timestamp < hourStart { try Totals.countLate(e, db: connection) }
-        let snapshot = try connection.statement("SELECT s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
-            .firstRow([.integer(e.serviceId)]) { (service: $0.text(0), ownerId: $0.optionalInt64(1), owner: $0.text(2)) }
-        if let snapshot {
-            e.serviceName = snapshot.service
-            e.ownerId = snapshot.ownerId
-            e.ownerName = snapshot.owner
-        }
         e.message = Message.sentence(for: e)
-        let insert = try connection.statement("""
+        // The service and owner names are copied from the directory as it is
+        // now (a snapshot for exports after the directory forgets them).
+        try connection.statement("""
             INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
-                               details, service_name, owner_id, owner_name, message)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        try insert.run([
+                               details, message, service_name, owner_id, owner_name)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, s.name, s.owner_id, a.name
+            FROM (SELECT 1) LEFT JOIN service s ON s.id = ?3 LEFT JOIN account a ON a.id = s.owner_id
+            """).run([
             .integer(e.timestamp), .integer(e.type.code), .integer(e.serviceId), .integer(e.actor.type.code),
             SQLValue(e.actor.id), SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp),
             SQLValue(e.takeover.map { $0 ? 1 : 0 }), e.details.isEmpty ? .null : .text(JSONWriter.encode(.object(e.details))),
-            SQLValue(e.serviceName), SQLValue(e.ownerId), SQLValue(e.ownerName), .text(e.message),
+            .text(e.message),
         ])
         e.id = connection.lastInsertRowID
         return e.id
@@ -179,8 +174,8 @@ final class EventStore {
         let scope = try Scope(principal, in: connection)
         if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
         let plan = try Totals.plan(filter, scope: scope, db: connection, now: Time.nowMilliseconds())
-        try connection.execute("BEGIN")
-        defer { try? connection.execute("COMMIT") }
+        try connection.beginRead()
+        defer { connection.endRead() }
         let total = try Totals.count(filter, scope: scope, plan: plan, db: connection)
         let (whereSQL, bindings) = filter.whereClause(scope)
         var w = JSONWriter(capacity: 512 * Int(filter.perPage))

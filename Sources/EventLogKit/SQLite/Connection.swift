@@ -1,10 +1,26 @@
 import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The busy handler's state: when the current wait began, and how long it may last.
+struct BusyWait {
+    var timeoutNanoseconds: UInt64 = 0
+    var start: UInt64 = 0
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+    }
+}
 
 /// One SQLite connection. Not thread-safe: the owner serializes calls.
 /// Prepared statements are cached by SQL text and reused.
 final class Connection {
     private let handle: OpaquePointer
     private var statements: [String: Statement] = [:]
+    private let busyWait: UnsafeMutablePointer<BusyWait>
     private static let statementCacheLimit = 128
 
     /// Opens (and, with `create`, creates) the file. On failure no handle is
@@ -20,19 +36,33 @@ final class Connection {
             throw SQLiteError(code: rc, message: message, sql: nil)
         }
         handle = db
+        busyWait = .allocate(capacity: 1)
+        busyWait.initialize(to: BusyWait())
         sqlite3_extended_result_codes(db, 1)
     }
 
     deinit {
         statements.removeAll()  // finalize before closing
         sqlite3_close_v2(handle)
+        busyWait.deallocate()
     }
 
     /// SQLite silently opens a file it cannot write read-only.
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
 
+    /// Waits up to `milliseconds` for a lock, in short sleeps: a commit takes
+    /// tens of microseconds, but SQLite's own busy handler sleeps 1 to 100 ms
+    /// at a time, which is what a writer waiting behind another one would see.
     func setBusyTimeout(milliseconds: Int32) {
-        sqlite3_busy_timeout(handle, milliseconds)
+        busyWait.pointee.timeoutNanoseconds = UInt64(max(milliseconds, 0)) * 1_000_000
+        sqlite3_busy_handler(handle, { context, attempt in
+            guard let wait = context?.assumingMemoryBound(to: BusyWait.self) else { return 0 }
+            let now = BusyWait.monotonicNanoseconds()
+            if attempt == 0 { wait.pointee.start = now }
+            guard now &- wait.pointee.start < wait.pointee.timeoutNanoseconds else { return 0 }
+            usleep(attempt < 20 ? 50 : attempt < 200 ? 250 : 1000)
+            return 1
+        }, busyWait)
     }
 
     /// Runs one or more statements without results (pragmas, DDL, BEGIN/COMMIT).
@@ -65,16 +95,20 @@ final class Connection {
     /// IMMEDIATE takes the write lock up front, so the busy timeout applies
     /// (a deferred transaction that upgrades fails with BUSY at once).
     func writeTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try statement("BEGIN IMMEDIATE").run()  // prepared once: el_log runs this every time
         do {
             let result = try body()
-            try execute("COMMIT")
+            try statement("COMMIT").run()
             return result
         } catch {
-            if sqlite3_get_autocommit(handle) == 0 { try? execute("ROLLBACK") }
+            if sqlite3_get_autocommit(handle) == 0 { try? statement("ROLLBACK").run() }
             throw error
         }
     }
+
+    /// A read transaction, so that several statements see one snapshot.
+    func beginRead() throws { try statement("BEGIN").run() }
+    func endRead() { if sqlite3_get_autocommit(handle) == 0 { try? statement("COMMIT").run() } }
 
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     var changes: Int64 { Int64(sqlite3_changes(handle)) }
