@@ -110,8 +110,15 @@ final class EventStore {
     /// Validates and commits one event; returns its id.
     func log(json: String) throws -> Int64 {
         guard json.utf8.count <= EventValidator.maxEventBytes * 2 else { throw EventLogError.invalid("event JSON is larger than \(EventValidator.maxEventBytes * 2 / 1024) KiB") }
-        var event = try EventValidator.event(from: try JSONParser.parse(json, what: "event"), now: Time.nowMilliseconds())
-        return try connection.writeTransaction { try insert(&event, hourStart: Self.currentHourStart()) }
+        let now = Time.nowMilliseconds()
+        var event = try EventValidator.event(from: try JSONParser.parse(json, what: "event"), now: now)
+        // The common case, an event of the current hour, is one autocommit
+        // statement: its hour cannot be counted yet (Totals.settleMargin).
+        if event.timestamp >= Totals.floor(now, Totals.Kind.hour.length) { return try insert(&event) }
+        return try connection.writeTransaction {
+            try Totals.countLate(event, db: connection)
+            return try insert(&event)
+        }
     }
 
     /// Validates every event, then commits all of them in one transaction.
@@ -129,17 +136,17 @@ final class EventStore {
             }
         }
         return try connection.writeTransaction {
-            let hourStart = Self.currentHourStart()
-            for i in events.indices { _ = try insert(&events[i], hourStart: hourStart) }
+            let hourStart = Totals.floor(Time.nowMilliseconds(), Totals.Kind.hour.length)
+            for i in events.indices {
+                if events[i].timestamp < hourStart { try Totals.countLate(events[i], db: connection) }
+                _ = try insert(&events[i])
+            }
             return Int64(events.count)
         }
     }
 
-    /// Inserts inside the caller's write transaction. `hourStart` is the start
-    /// of the current hour read under the lock: an event stamped earlier lands
-    /// in a closed period, which may already be counted.
-    private func insert(_ e: inout Event, hourStart: Int64) throws -> Int64 {
-        if e.timestamp < hourStart { try Totals.countLate(e, db: connection) }
+    /// Inserts one validated event, with its message and directory snapshot.
+    private func insert(_ e: inout Event) throws -> Int64 {
         e.message = Message.sentence(for: e)
         // The service and owner names are copied from the directory as it is
         // now (a snapshot for exports after the directory forgets them).
@@ -157,8 +164,6 @@ final class EventStore {
         e.id = connection.lastInsertRowID
         return e.id
     }
-
-    private static func currentHourStart() -> Int64 { Totals.floor(Time.nowMilliseconds(), Totals.Kind.hour.length) }
 
     func putDirectory(json: String) throws {
         try Directory.put(try JSONParser.parse(json, what: "directory"), into: connection)

@@ -20,6 +20,14 @@ enum Totals {
         var table: String { self == .hour ? "count_hour" : "count_service_day" }
     }
 
+    /// How long after its end a period is counted. `el_log` stores an event
+    /// of the current hour in one autocommit statement, without asking
+    /// whether its hour is counted; the statement may wait up to
+    /// busyTimeoutMs (at most 10 minutes) for the write lock, so no such
+    /// event can still arrive once a period is this far in the past.
+    /// Events stamped earlier go through `countLate` under the lock.
+    static let settleMargin: Int64 = 11 * 60_000
+
     /// Services counted per fill transaction of a service day.
     static let servicesPerChunk = 100
 
@@ -38,7 +46,7 @@ enum Totals {
         let kind: Kind = scope.predicate == "1" && filter.serviceId == nil ? .hour : .serviceDay
         // No event is older than `first`, so its period counts as whole.
         let fullStart = ceil(max(filter.from ?? Int64.min, floor(first, kind.length)), kind.length)
-        let fullEnd = min(floor(filter.to ?? Time.maxMilliseconds, kind.length), floor(now, kind.length))
+        let fullEnd = min(floor(filter.to ?? Time.maxMilliseconds, kind.length), floor(now - settleMargin, kind.length))
         guard fullEnd > fullStart else { return nil }
         try fill(kind, from: fullStart, to: fullEnd, db: db)
         return Plan(kind: kind, fullStart: fullStart, fullEnd: fullEnd)
@@ -98,8 +106,8 @@ enum Totals {
     /// Runs under the write lock, so it cannot race an event being logged.
     static func fillChunk(_ kind: Kind, period: Int64, db: Connection, services: Int = servicesPerChunk) throws -> Bool {
         try db.writeTransaction {
-            // Only periods closed by the clock read under the lock are counted.
-            guard period + kind.length <= Time.nowMilliseconds() else { return true }
+            // Only settled periods are counted (read under the lock).
+            guard period + kind.length + settleMargin <= Time.nowMilliseconds() else { return true }
             let progress = try db.statement("SELECT through, complete FROM counted_period WHERE kind = ? AND ts = ?")
                 .firstRow([.integer(kind.rawValue), .integer(period)]) { (through: $0.int64(0), complete: $0.int64(1) != 0) }
             if progress?.complete == true { return true }

@@ -83,13 +83,13 @@ struct SplitMix64: RandomNumberGenerator {
         let t = try TempStore()
         try t.store.putDirectory(json: panelDirectory)
         let now = Time.nowMilliseconds()
-        let yesterday = Totals.floor(now, day) - day + 5 * hour
-        try t.log(restart(10, time: yesterday))
+        let twoDaysAgo = Totals.floor(now, day) - 2 * day + 5 * hour  // settled whatever the time of day
+        try t.log(restart(10, time: twoDaysAgo))
         #expect(try t.query(admin)["total"].integerValue == 1)
         #expect(try t.query(customerA1)["total"].integerValue == 1)
         #expect(try t.count("SELECT count(*) FROM counted_period WHERE complete") >= 2)
         let countsBefore = try t.count("SELECT sum(n) FROM count_hour")
-        try t.log(restart(10, time: yesterday + 60_000))
+        try t.log(restart(10, time: twoDaysAgo + 60_000))
         #expect(try t.count("SELECT sum(n) FROM count_hour") == countsBefore + 1)
         #expect(try t.count("SELECT sum(n) FROM count_service_day WHERE service_id = 10") == 2)
         #expect(try t.query(admin)["total"].integerValue == 2)

@@ -60,7 +60,7 @@ final class Connection {
             let now = BusyWait.monotonicNanoseconds()
             if attempt == 0 { wait.pointee.start = now }
             guard now &- wait.pointee.start < wait.pointee.timeoutNanoseconds else { return 0 }
-            usleep(attempt < 20 ? 50 : attempt < 200 ? 250 : 1000)
+            usleep(UInt32(min(100 << min(attempt, 4), 1000)))  // 100, 200, 400, 800, then 1000 us
             return 1
         }, busyWait)
     }
