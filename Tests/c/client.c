@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <pthread.h>
 #include "eventlog.h"
 
 static int failures = 0, passes = 0;
@@ -223,6 +224,40 @@ static void churn(el_db *db, int iterations) {
     }
 }
 
+/* One handle shared by several threads: the library serializes the calls. */
+enum { THREADS = 4, PER_THREAD = 250 };
+
+static void *thread_body(void *arg) {
+    el_db *db = arg;
+    int i;
+    long ok = 0;
+    for (i = 0; i < PER_THREAD; i++) {
+        char *out = NULL;
+        size_t len = 0;
+        if (el_log(db, "{\"type\":\"autodj.on_air\",\"serviceId\":11,\"details\":{\"trigger\":\"startup\"}}", NULL) == EL_OK) ok++;
+        if (el_query(db, ADMIN, "{\"category\":\"autodj\",\"serviceId\":11}", &out, &len) == EL_OK) el_string_free(out);
+    }
+    return (void *)ok;
+}
+
+static void test_threads(el_db *db) {
+    pthread_t threads[THREADS];
+    long total = 0;
+    int i;
+    char *out = NULL;
+    size_t len = 0;
+    for (i = 0; i < THREADS; i++) pthread_create(&threads[i], NULL, thread_body, db);
+    for (i = 0; i < THREADS; i++) {
+        void *ok;
+        pthread_join(threads[i], &ok);
+        total += (long)ok;
+    }
+    CHECK(total == THREADS * PER_THREAD, "threads logged %ld", total);
+    CHECK(el_query(db, ADMIN, "{\"category\":\"autodj\",\"serviceId\":11}", &out, &len) == EL_OK, "query after threads");
+    CHECK(out && strstr(out, "\"total\":1000,") != NULL, "1000 events from 4 threads: %.80s", out ? out : "");
+    el_string_free(out);
+}
+
 int main(int argc, char **argv) {
     el_db *db = NULL;
     char *store;
@@ -239,6 +274,7 @@ int main(int argc, char **argv) {
     CHECK(stat(store, &st) == 0 && (st.st_mode & 0777) == 0640, "mode %o", st.st_mode & 0777);
     test_bad_input(db);
     test_roundtrip(db);
+    test_threads(db);
     churn(db, iterations);
 
     {

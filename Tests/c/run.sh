@@ -31,7 +31,7 @@ gcc -std=c89 -pedantic -Wall -Wextra -Werror -Wno-long-long -fsyntax-only -x c i
 g++ -Wall -Wextra -Werror -fsyntax-only -x c++ include/eventlog.h
 echo "ok: header compiles as C89 and C++"
 
-gcc -std=c99 -Wall -Wextra -Werror -Iinclude Tests/c/client.c -o "$work/client" \
+gcc -std=c99 -Wall -Wextra -Werror -pthread -Iinclude Tests/c/client.c -o "$work/client" \
     -L"$(dirname "$lib")" -leventlog -Wl,-rpath,"$(cd "$(dirname "$lib")" && pwd)"
 # Long run: 15,000 iterations, about 100k calls; resident memory must stay flat.
 "$work/client" "$work" 15000 || fail=1
