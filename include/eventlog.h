@@ -178,7 +178,9 @@ void el_export_close(el_export *ex);
 /**
  * Deletes events older than the store's retention window, measured back from
  * `now_ms` (unix ms; 0 = now), in small transactions so writers are never
- * blocked for long, then returns freed pages to the file system.
+ * blocked for long, then returns freed pages to the file system and counts
+ * the settled hours and days that page totals are summed from (also in small
+ * transactions; run it daily so that pages do not have to).
  * `*out_deleted` (may be NULL) gets the number of events removed.
  */
 int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);

@@ -255,8 +255,15 @@ final class EventStore {
             if n < Self.pruneBatchRows { break }
         }
         if deleted > 0 { try Totals.forget(before: cutoff, db: connection) }
+        try reclaimFreePages()
+        // The daily run counts the settled periods ahead of the pages that need them.
+        try Totals.fillSettled(db: connection)
+        return deleted
+    }
+
+    private func reclaimFreePages() throws {
         // Stores created before auto_vacuum was set cannot shrink this way.
-        guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return deleted }
+        guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return }
         var free = try connection.integer("PRAGMA freelist_count") ?? 0
         while free > 0 {
             try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
@@ -264,6 +271,5 @@ final class EventStore {
             if left >= free { break }
             free = left
         }
-        return deleted
     }
 }

@@ -102,6 +102,16 @@ enum Totals {
         }
     }
 
+    /// Counts every settled period of the store (the daily prune calls this),
+    /// so that pages rarely wait for a fill.
+    static func fillSettled(db: Connection) throws {
+        guard let first = try db.integer("SELECT min(ts) FROM event") else { return }
+        let now = Time.nowMilliseconds()
+        for kind in [Kind.hour, .serviceDay] {
+            try fill(kind, from: floor(first, kind.length), to: floor(now - settleMargin, kind.length), db: db)
+        }
+    }
+
     /// Counts the next part of a period; true once the period is complete.
     /// Runs under the write lock, so it cannot race an event being logged.
     static func fillChunk(_ kind: Kind, period: Int64, db: Connection, services: Int = servicesPerChunk) throws -> Bool {

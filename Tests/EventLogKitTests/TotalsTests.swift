@@ -118,4 +118,17 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(counted == 9)
         #expect(counts == [2, 1, 1, 1, 2, 1, 1])
     }
+
+    /// The daily prune counts the settled periods, so a page does not have to.
+    @Test func pruneCountsSettledPeriods() throws {
+        let t = try TempStore()
+        let now = Time.nowMilliseconds()
+        _ = try t.store.logBatch(json: "[" + (0..<48).map { restart(10, time: now - Int64($0) * hour) }.joined(separator: ",") + "]")
+        #expect(try t.count("SELECT count(*) FROM counted_period") == 0)
+        _ = try t.store.prune(now: now)
+        let settledHours = (Totals.floor(now - Totals.settleMargin, hour) - Totals.floor(now - 47 * hour, hour)) / hour
+        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 0 AND complete") == settledHours)
+        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 1 AND complete") >= 1)
+        #expect(try t.count("SELECT sum(n) FROM count_hour") == settledHours)
+    }
 }
