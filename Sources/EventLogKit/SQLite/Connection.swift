@@ -60,7 +60,7 @@ final class Connection {
             let now = BusyWait.monotonicNanoseconds()
             if attempt == 0 { wait.pointee.start = now }
             guard now &- wait.pointee.start < wait.pointee.timeoutNanoseconds else { return 0 }
-            usleep(UInt32(min(100 << min(attempt, 4), 1000)))  // 100, 200, 400, 800, then 1000 us
+            usleep(attempt < 200 ? 100 : 1000)  // every 100 us for the first 20 ms, then every ms
             return 1
         }, busyWait)
     }
