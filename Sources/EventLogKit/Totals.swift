@@ -29,7 +29,7 @@ enum Totals {
     static let settleMargin: Int64 = 11 * 60_000
 
     /// Services counted per fill transaction of a service day.
-    static let servicesPerChunk = 100
+    static let servicesPerChunk = 50
 
     /// The closed periods a total can take from the counters.
     struct Plan {
