@@ -8,7 +8,7 @@ enum Directory {
     /// everything is validated before anything is written.
     static func put(_ json: JSONValue, into db: Connection) throws {
         guard let o = json.objectValue else { throw EventLogError.invalid("the directory must be a JSON object {\"accounts\": [...], \"services\": [...]}") }
-        if let unknown = o.keys.sorted().first(where: { $0 != "accounts" && $0 != "services" }) {
+        if let unknown = unknownKey(in: o, known: ["accounts", "services"]) {
             throw EventLogError.invalid("unknown field '\(unknown)' in directory")
         }
         let accounts = try list(o["accounts"], "accounts").enumerated().map { try account($1, at: $0) }
@@ -83,8 +83,8 @@ enum Directory {
         return [.integer(id), .text(name), .integer(owner), .text(kind), .text(status), .integer(removed ? 1 : 0)]
     }
 
-    private static func rejectUnknown(_ o: [String: JSONValue], _ known: Set<String>, _ field: String) throws {
-        if let unknown = o.keys.sorted().first(where: { !known.contains($0) }) {
+    private static func rejectUnknown(_ o: [String: JSONValue], _ known: [String], _ field: String) throws {
+        if let unknown = unknownKey(in: o, known: known) {
             throw EventLogError.invalid("unknown field '\(field).\(unknown)'")
         }
     }

@@ -26,11 +26,11 @@ enum EventValidator {
     /// Clock skew tolerated for events stamped in the future.
     static let maxFutureMilliseconds: Int64 = 86_400_000
 
-    private static let knownKeys: Set<String> = ["type", "category", "serviceId", "time", "actor", "djName", "sourceIp", "takeover", "details"]
+    private static let knownKeys = ["type", "category", "serviceId", "time", "actor", "djName", "sourceIp", "takeover", "details"]
 
     static func event(from json: JSONValue, now: Int64) throws(EventLogError) -> Event {
         guard let o = json.objectValue else { throw .invalid("an event must be a JSON object") }
-        if let unknown = o.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+        if let unknown = unknownKey(in: o, known: knownKeys) {
             throw .invalid("unknown field '\(unknown)' in event")
         }
         guard let typeID = o["type"]?.stringValue else { throw .invalid("type is required (a catalog type id such as \"dj.connect\")") }
@@ -140,7 +140,7 @@ enum EventValidator {
             }
         }
         guard let o = value.objectValue else { throw .invalid("actor must be an object {\"type\", \"id\", \"name\"}") }
-        if let unknown = o.keys.sorted().first(where: { !["type", "id", "name"].contains($0) }) {
+        if let unknown = unknownKey(in: o, known: ["type", "id", "name"]) {
             throw .invalid("unknown field 'actor.\(unknown)'")
         }
         guard let t = o["type"]?.stringValue, let actorType = ActorType(rawValue: t) else {

@@ -14,7 +14,7 @@ struct StoreOptions: Sendable {
         var options = StoreOptions()
         guard let json, !json.isNull else { return options }
         guard let o = json.objectValue else { throw EventLogError.invalid("options must be a JSON object") }
-        if let unknown = o.keys.sorted().first(where: { !["retentionDays", "busyTimeoutMs", "synchronous"].contains($0) }) {
+        if let unknown = unknownKey(in: o, known: ["retentionDays", "busyTimeoutMs", "synchronous"]) {
             throw EventLogError.invalid("unknown option '\(unknown)'")
         }
         if let r = o["retentionDays"], !r.isNull {
@@ -145,17 +145,31 @@ final class EventStore {
         }
     }
 
+    /// Held, not looked up: the statement cache hashes the whole SQL text,
+    /// which costs more than anything else el_log does outside SQLite.
+    private var insertEventStatement: Statement?
+
+    private func insertStatement() throws -> Statement {
+        if let statement = insertEventStatement {
+            statement.reset()
+            return statement
+        }
+        let statement = try connection.statement("""
+            INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
+                               details, message, service_name, owner_id, owner_name)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, s.name, s.owner_id, a.name
+            FROM (SELECT 1) LEFT JOIN service s ON s.id = ?3 LEFT JOIN account a ON a.id = s.owner_id
+            """)
+        insertEventStatement = statement
+        return statement
+    }
+
     /// Inserts one validated event, with its message and directory snapshot.
     private func insert(_ e: inout Event) throws -> Int64 {
         e.message = Message.sentence(for: e)
         // The service and owner names are copied from the directory as it is
         // now (a snapshot for exports after the directory forgets them).
-        try connection.statement("""
-            INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
-                               details, message, service_name, owner_id, owner_name)
-            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, s.name, s.owner_id, a.name
-            FROM (SELECT 1) LEFT JOIN service s ON s.id = ?3 LEFT JOIN account a ON a.id = s.owner_id
-            """).run([
+        try insertStatement().run([
             .integer(e.timestamp), .integer(e.type.code), .integer(e.serviceId), .integer(e.actor.type.code),
             SQLValue(e.actor.id), SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp),
             SQLValue(e.takeover.map { $0 ? 1 : 0 }), e.details.isEmpty ? .null : .text(JSONWriter.encode(.object(e.details))),

@@ -14,13 +14,13 @@ struct Filter {
     var page: Int64 = 1
     var perPage: Int64 = defaultPerPage
 
-    private static let knownKeys: Set<String> = ["category", "types", "serviceId", "actor", "from", "to", "q", "page", "perPage"]
+    private static let knownKeys = ["category", "types", "serviceId", "actor", "from", "to", "q", "page", "perPage"]
 
     static func parse(_ json: JSONValue?) throws -> Filter {
         var f = Filter()
         guard let json, !json.isNull else { return f }
         guard let o = json.objectValue else { throw EventLogError.invalid("the filter must be a JSON object") }
-        if let unknown = o.keys.sorted().first(where: { !knownKeys.contains($0) }) {
+        if let unknown = unknownKey(in: o, known: knownKeys) {
             throw EventLogError.invalid("unknown field '\(unknown)' in filter")
         }
         var allowed: Set<EventType>?

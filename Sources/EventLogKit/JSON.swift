@@ -1,3 +1,11 @@
+/// The first (in sorted order) key of `object` that `known` does not list,
+/// so that a misspelt field is named. Allocates only when there is one: this
+/// runs for every event.
+func unknownKey(in object: [String: JSONValue], known: [String]) -> String? {
+    guard object.keys.contains(where: { !known.contains($0) }) else { return nil }
+    return object.keys.filter { !known.contains($0) }.min()
+}
+
 /// A parsed JSON value. Objects keep their keys sorted on output, so the
 /// stored `details` text is deterministic.
 enum JSONValue: Equatable, Sendable {

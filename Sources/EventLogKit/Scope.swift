@@ -11,7 +11,7 @@ struct Principal: Equatable, Sendable {
 
     static func parse(_ json: JSONValue) throws -> Principal {
         guard let o = json.objectValue else { throw EventLogError.invalid("the principal must be a JSON object {\"role\", \"id\"}") }
-        if let unknown = o.keys.sorted().first(where: { $0 != "role" && $0 != "id" }) {
+        if let unknown = unknownKey(in: o, known: ["role", "id"]) {
             throw EventLogError.invalid("unknown field '\(unknown)' in principal")
         }
         guard let r = o["role"]?.stringValue, let role = Role(rawValue: r) else {
