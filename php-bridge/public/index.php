@@ -3,7 +3,8 @@
 declare(strict_types=1);
 
 /*
- * Front controller of the demo server (`php -S 127.0.0.1:PORT php-bridge/public/index.php`).
+ * Front controller of the demo server (`php -S 127.0.0.1:PORT -t php-bridge/public php-bridge/public/index.php`;
+ * -t makes the assets under public/ reachable).
  * It stands in for the host panel: it authenticates (demo bearer tokens, demo
  * mode only), then hands a principal to the controllers.
  *
@@ -18,7 +19,7 @@ declare(strict_types=1);
  * works from preloaded classes. Start it with the preload (as under FPM):
  *   php -d opcache.enable=1 -d opcache.enable_cli=1 -d ffi.enable=preload \
  *       -d opcache.preload=php-bridge/preload.php -d opcache.preload_user=$(id -un) \
- *       -S 127.0.0.1:8080 php-bridge/public/index.php
+ *       -S 127.0.0.1:8080 -t php-bridge/public php-bridge/public/index.php
  * (or, less strictly, php -d ffi.enable=1 -S ...).
  */
 
