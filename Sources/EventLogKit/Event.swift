@@ -13,6 +13,8 @@ struct Event: Equatable, Sendable {
     var sourceIp: String?
     var takeover: Bool?
     var details: [String: JSONValue]
+    /// `details` as stored: encoded once, when validated.
+    var detailsJSON: String?
 
     /// The one-line message, written at log time.
     var message: String = ""
@@ -65,7 +67,8 @@ enum EventValidator {
         var event = Event(timestamp: timestamp, type: type, serviceId: serviceId, actor: actor, djName: djName,
                           sourceIp: sourceIp, takeover: takeover, details: details)
         try checkRequirements(&event)
-        let size = JSONWriter.encode(.object(details)).utf8.count + (djName?.utf8.count ?? 0) + (actor.name?.utf8.count ?? 0)
+        event.detailsJSON = event.details.isEmpty ? nil : JSONWriter.encode(.object(event.details))
+        let size = (event.detailsJSON?.utf8.count ?? 0) + (djName?.utf8.count ?? 0) + (actor.name?.utf8.count ?? 0)
         guard size <= maxEventBytes else { throw .invalid("event is larger than \(maxEventBytes / 1024) KiB") }
         return event
     }

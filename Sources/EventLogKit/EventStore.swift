@@ -172,7 +172,7 @@ final class EventStore {
         try insertStatement().run([
             .integer(e.timestamp), .integer(e.type.code), .integer(e.serviceId), .integer(e.actor.type.code),
             SQLValue(e.actor.id), SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp),
-            SQLValue(e.takeover.map { $0 ? 1 : 0 }), e.details.isEmpty ? .null : .text(JSONWriter.encode(.object(e.details))),
+            SQLValue(e.takeover.map { $0 ? 1 : 0 }), SQLValue(e.detailsJSON),
             .text(e.message),
         ])
         e.id = connection.lastInsertRowID
@@ -248,8 +248,6 @@ final class EventStore {
         if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
         return try Export(store: self, scope: scope, filter: filter, format: f)
     }
-
-    func nextChunk(of export: Export) throws -> [UInt8]? { try export.next() }
 
     // MARK: Retention
 

@@ -97,9 +97,6 @@ enum Time {
         return dayMs + ((h * 60 + mi) * 60 + seconds) * 1000 + fractionMs - offsetMs
     }
 
-    /// Start of the UTC day containing `ms`.
-    static func dayStart(_ ms: Int64) -> Int64 { floorDiv(ms, millisecondsPerDay) * millisecondsPerDay }
-
     private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
         let q = a / b
         return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
