@@ -54,22 +54,28 @@ enum Boundary {
 
     /// Runs `body` on the store behind `db` under its lock, recording the
     /// message of any failure for `el_errmsg`.
-    static func withStore(_ db: OpaquePointer?, _ body: (EventStore) throws -> Void) -> CInt {
+    static func withStore(_ db: OpaquePointer?, _ body: (EventStore, DatabaseHandle) throws -> Void) -> CInt {
         guard let handle = Registry.lookup(db, as: DatabaseHandle.self) else { return EL_EMISUSE.rawValue }
         return handle.lock.withLock {
             guard let store = handle.store else {
                 handle.setMessage("the store is not open (el_open failed or the handle was closed)")
                 return EL_EMISUSE.rawValue
             }
-            do {
-                try body(store)
-                handle.setMessage("")
-                return EL_OK.rawValue
-            } catch {
-                let e = eventLogError(error)
-                handle.setMessage(e.message)
-                return code(e.kind)
-            }
+            return report(on: handle) { try body(store, handle) }
+        }
+    }
+
+    /// Runs `body` (the caller holds `handle.lock`) and turns its outcome into
+    /// a status code, keeping the failure's message for `el_errmsg`.
+    static func report(on handle: DatabaseHandle, _ body: () throws -> Void) -> CInt {
+        do {
+            try body()
+            handle.setMessage("")
+            return EL_OK.rawValue
+        } catch {
+            let e = eventLogError(error)
+            handle.setMessage(e.message)
+            return code(e.kind)
         }
     }
 

@@ -23,16 +23,11 @@ public func el_open(_ out: UnsafeMutablePointer<OpaquePointer?>!, _ path: Unsafe
     let handle = DatabaseHandle()
     out.pointee = OpaquePointer(Registry.register(handle))
     return handle.lock.withLock {
-        do {
+        Boundary.report(on: handle) {
             let path = try Boundary.string(path, "path", limit: Boundary.Limit.path)
             let optionsJSON = try Boundary.optionalString(options, "options_json", limit: Boundary.Limit.small)
             let parsed = try StoreOptions.parse(try optionsJSON.map { try JSONParser.parse($0, what: "options_json") })
             handle.store = try EventStore(path: path, options: parsed)
-            return EL_OK.rawValue
-        } catch {
-            let e = Boundary.eventLogError(error)
-            handle.setMessage(e.message)
-            return Boundary.code(e.kind)
         }
     }
 }
@@ -55,7 +50,7 @@ public func el_errmsg(_ db: OpaquePointer!) -> UnsafePointer<CChar>! {
 @c @implementation
 public func el_log(_ db: OpaquePointer!, _ eventJSON: UnsafePointer<CChar>!, _ outID: UnsafeMutablePointer<Int64>!) -> CInt {
     outID?.pointee = 0
-    return Boundary.withStore(db) { store in
+    return Boundary.withStore(db) { store, _ in
         let id = try store.log(json: try Boundary.string(eventJSON, "event_json", limit: Boundary.Limit.event))
         outID?.pointee = id
     }
@@ -64,7 +59,7 @@ public func el_log(_ db: OpaquePointer!, _ eventJSON: UnsafePointer<CChar>!, _ o
 @c @implementation
 public func el_log_batch(_ db: OpaquePointer!, _ eventsJSON: UnsafePointer<CChar>!, _ outCount: UnsafeMutablePointer<Int64>!) -> CInt {
     outCount?.pointee = 0
-    return Boundary.withStore(db) { store in
+    return Boundary.withStore(db) { store, _ in
         let count = try store.logBatch(json: try Boundary.string(eventsJSON, "events_json_array", limit: Boundary.Limit.bulk))
         outCount?.pointee = count
     }
@@ -72,7 +67,7 @@ public func el_log_batch(_ db: OpaquePointer!, _ eventsJSON: UnsafePointer<CChar
 
 @c @implementation
 public func el_directory_put(_ db: OpaquePointer!, _ json: UnsafePointer<CChar>!) -> CInt {
-    Boundary.withStore(db) { store in
+    Boundary.withStore(db) { store, _ in
         try store.putDirectory(json: try Boundary.string(json, "json", limit: Boundary.Limit.bulk))
     }
 }
@@ -82,7 +77,7 @@ public func el_query(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _
                      _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     outJSON?.pointee = nil
     outLen?.pointee = 0
-    return Boundary.withStore(db) { store in
+    return Boundary.withStore(db) { store, _ in
         guard let outJSON else { throw EventLogError.invalid("out_json is NULL") }
         let bytes = try store.query(principalJSON: try Boundary.string(principal, "principal_json", limit: Boundary.Limit.small),
                                     filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Boundary.Limit.small))
@@ -94,8 +89,7 @@ public func el_query(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _
 public func el_export_open(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _ filter: UnsafePointer<CChar>!,
                            _ format: UnsafePointer<CChar>!, _ out: UnsafeMutablePointer<OpaquePointer?>!) -> CInt {
     out?.pointee = nil
-    guard let database = Registry.lookup(db, as: DatabaseHandle.self) else { return EL_EMISUSE.rawValue }
-    return Boundary.withStore(db) { store in
+    return Boundary.withStore(db) { store, database in
         guard let out else { throw EventLogError.invalid("out is NULL") }
         let export = try store.export(principalJSON: try Boundary.string(principal, "principal_json", limit: Boundary.Limit.small),
                                       filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Boundary.Limit.small),
@@ -116,18 +110,12 @@ public func el_export_next(_ ex: OpaquePointer!, _ chunk: UnsafeMutablePointer<U
             handle.database.setMessage("the export's store was closed")
             return EL_EMISUSE.rawValue
         }
-        do {
+        return Boundary.report(on: handle.database) {
             handle.chunk = try export.next() ?? []
             handle.chunk.withUnsafeBufferPointer { buffer in
                 chunk.pointee = buffer.isEmpty ? nil : UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
             }
             chunkLen.pointee = handle.chunk.count
-            handle.database.setMessage("")
-            return EL_OK.rawValue
-        } catch {
-            let e = Boundary.eventLogError(error)
-            handle.database.setMessage(e.message)
-            return Boundary.code(e.kind)
         }
     }
 }
@@ -141,7 +129,7 @@ public func el_export_close(_ ex: OpaquePointer!) {
 @c @implementation
 public func el_prune(_ db: OpaquePointer!, _ nowMs: Int64, _ outDeleted: UnsafeMutablePointer<Int64>!) -> CInt {
     outDeleted?.pointee = 0
-    return Boundary.withStore(db) { store in
+    return Boundary.withStore(db) { store, _ in
         guard nowMs >= 0, nowMs <= Time.maxMilliseconds else { throw EventLogError.invalid("now_ms must be 0 (now) or unix milliseconds") }
         let deleted = try store.prune(now: nowMs == 0 ? Time.nowMilliseconds() : nowMs)
         outDeleted?.pointee = deleted
