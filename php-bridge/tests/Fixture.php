@@ -16,6 +16,17 @@ use StreamEvents\EventLog;
  */
 final class Fixture
 {
+    /** A script that calls FFI itself: under ffi.enable=preload it must be refused. */
+    public const FFI_OUTSIDE_PRELOAD = <<<'PHP'
+        <?php
+        try {
+            FFI::cdef('int abs(int);', 'libc.so.6');
+            echo 'FFI allowed';
+        } catch (FFI\Exception $e) {
+            echo 'refused: ', $e->getMessage();
+        }
+        PHP;
+
     /** Events per service in events(): scope arithmetic in the tests derives from this. */
     public const EVENTS_PER_SERVICE = [42 => 6, 43 => 3, 44 => 2, 45 => 2, 46 => 1];
 

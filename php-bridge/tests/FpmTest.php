@@ -34,15 +34,7 @@ final class FpmTest extends TestCase
             header('Content-Type: application/json');
             echo json_encode(['id' => $id, 'sapi' => PHP_SAPI, 'ffi' => ini_get('ffi.enable'), 'pid' => getmypid()]);
             PHP);
-        file_put_contents(self::$scripts . '/rogue.php', <<<'PHP'
-            <?php
-            try {
-                FFI::cdef('int abs(int);', 'libc.so.6');
-                echo 'FFI allowed';
-            } catch (FFI\Exception $e) {
-                echo 'refused: ', $e->getMessage();
-            }
-            PHP);
+        file_put_contents(self::$scripts . '/rogue.php', Fixture::FFI_OUTSIDE_PRELOAD);
         self::$fpm = new PhpFpm(['STREAM_EVENTS_DB' => self::$store, 'STREAM_EVENTS_LIB' => Fixture::library(), 'STREAM_EVENTS_DEMO' => '1']);
     }
 

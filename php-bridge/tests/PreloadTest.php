@@ -48,15 +48,7 @@ final class PreloadTest extends TestCase
 
     public function testFfiOutsideThePreloadIsRefusedUnderTheSameIni(): void
     {
-        [$exit, $out] = self::cgi(<<<'PHP'
-            <?php
-            try {
-                FFI::cdef('int abs(int);', 'libc.so.6');
-                echo 'FFI allowed';
-            } catch (FFI\Exception $e) {
-                echo 'refused: ', $e->getMessage();
-            }
-            PHP, []);
+        [$exit, $out] = self::cgi(Fixture::FFI_OUTSIDE_PRELOAD, []);
         self::assertSame(0, $exit, $out);
         self::assertStringStartsWith('refused: ', $out);
         self::assertStringContainsString('ffi.enable', $out);
