@@ -83,7 +83,7 @@ enum Directory {
         return [.integer(id), .text(name), .integer(owner), .text(kind), .text(status), .integer(removed ? 1 : 0)]
     }
 
-    private static func rejectUnknown(_ o: [String: JSONValue], _ known: [String], _ field: String) throws {
+    private static func rejectUnknown(_ o: JSONObject, _ known: [String], _ field: String) throws {
         if let unknown = unknownKey(in: o, known: known) {
             throw EventLogError.invalid("unknown field '\(field).\(unknown)'")
         }

@@ -12,7 +12,7 @@ struct Event: Equatable, Sendable {
     var djName: String?
     var sourceIp: String?
     var takeover: Bool?
-    var details: [String: JSONValue]
+    var details: JSONObject
     /// `details` as stored: encoded once, when validated.
     var detailsJSON: String?
 
@@ -55,7 +55,7 @@ enum EventValidator {
         case .bool(let b)?: takeover = b
         default: throw .invalid("takeover must be true or false")
         }
-        var details: [String: JSONValue] = [:]
+        var details = JSONObject()
         switch o["details"] {
         case nil, .null?: break
         case .object(let d)?: details = d
@@ -174,7 +174,7 @@ enum EventValidator {
         return ms
     }
 
-    static func optionalString(_ o: [String: JSONValue], _ key: String, label: String? = nil) throws(EventLogError) -> String? {
+    static func optionalString(_ o: JSONObject, _ key: String, label: String? = nil) throws(EventLogError) -> String? {
         switch o[key] {
         case nil, .null?: return nil
         case .string(let s)?:
@@ -184,18 +184,19 @@ enum EventValidator {
         }
     }
 
-    private static func checkSize(_ value: JSONValue, field: String) throws(EventLogError) {
+    /// `field` is spelt out only for the message.
+    private static func checkSize(_ value: JSONValue, field: @autoclosure () -> String) throws(EventLogError) {
         switch value {
         case .string(let s) where s.utf8.count > maxFieldBytes:
-            throw .invalid("\(field) is longer than \(maxFieldBytes) bytes")
-        case .array(let a): for v in a { try checkSize(v, field: field) }
-        case .object(let o): for (k, v) in o { try checkSize(v, field: "\(field).\(k)") }
+            throw .invalid("\(field()) is longer than \(maxFieldBytes) bytes")
+        case .array(let a): for v in a { try checkSize(v, field: field()) }
+        case .object(let o): for (k, v) in o { try checkSize(v, field: "\(field()).\(k)") }
         default: break
         }
     }
 
     static func isIPAddress(_ s: String) -> Bool {
-        guard s.utf8.count <= 45, !s.contains("%") else { return false }
+        guard s.utf8.count <= 45, !s.utf8.contains(UInt8(ascii: "%")) else { return false }
         var buffer = (UInt64(0), UInt64(0))
         return withUnsafeMutableBytes(of: &buffer) { raw in
             inet_pton(AF_INET, s, raw.baseAddress) == 1 || inet_pton(AF_INET6, s, raw.baseAddress) == 1

@@ -65,9 +65,14 @@ struct JSONParser {
         }
     }
 
+    /// Objects past this many members also keep a set of their keys, so that
+    /// finding a duplicate stays linear for a hostile 100,000-key object.
+    static let linearKeyLimit = 16
+
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
         index += 1
-        var object: [String: JSONValue] = [:]
+        var object = JSONObject()
+        var seen: Set<String> = []
         skipWhitespace()
         if current == UInt8(ascii: "}") { index += 1; return .object(object) }
         while true {
@@ -78,8 +83,13 @@ struct JSONParser {
             guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
             index += 1
             skipWhitespace()
-            guard object[key] == nil else { throw fail("duplicate key \"\(key)\"") }
-            object[key] = try parseValue(depth: depth + 1)
+            if object.count < Self.linearKeyLimit {
+                guard object[key] == nil else { throw fail("duplicate key \"\(key)\"") }
+            } else {
+                if seen.isEmpty { seen = Set(object.keys) }
+                guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
+            }
+            object.append(uniqueKey: key, try parseValue(depth: depth + 1))
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
@@ -126,7 +136,19 @@ struct JSONParser {
 
     private mutating func parseString() throws(JSONParseError) -> String {
         index += 1
-        var out: [UInt8] = []
+        // Most strings hold no escapes: made from the input bytes directly.
+        let start = index
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                // The input was validated as UTF-8 at the boundary.
+                return String(decoding: bytes[start..<index - 1], as: UTF8.self)
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            index += 1
+        }
+        var out = Array(bytes[start..<index])
         while true {
             guard let c = current else { throw fail("unterminated string") }
             index += 1

@@ -78,11 +78,11 @@ struct JSONWriter {
             bytes.append(UInt8(ascii: "]"))
         case .object(let o):
             bytes.append(UInt8(ascii: "{"))
-            for (i, key) in o.keys.sorted().enumerated() {
+            for (i, m) in o.members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                string(key)
+                string(m.key)
                 bytes.append(UInt8(ascii: ":"))
-                value(o[key] ?? .null)
+                value(m.value)
             }
             bytes.append(UInt8(ascii: "}"))
         }

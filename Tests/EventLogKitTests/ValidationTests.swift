@@ -81,6 +81,22 @@ import Testing
         #expect(try JSONParser.parse("92233720368547758070") == .double(92233720368547758070))
     }
 
+    @Test func jsonObjects() throws {
+        // Duplicates are found in small objects (linear search) and large ones (a key set).
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"a":1,"b":2,"a":3}"#) }
+        let many = (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        #expect(throws: JSONParseError.self) { try JSONParser.parse("{\(many),\"k3\":0}") }
+        let big = try JSONParser.parse("{\(many)}")
+        #expect(big.objectValue?.count == 40)
+        #expect(big["k39"] == .integer(39))
+        // Keys with escapes, and equal objects whatever their order.
+        #expect(try JSONParser.parse(#"{"a\"b":"x\ny","c":[]}"#) == .object(["c": .array([]), "a\"b": .string("x\ny")]))
+        #expect(try JSONParser.parse(#"{"a":1,"b":2}"#) != JSONParser.parse(#"{"a":1,"b":3}"#))
+        #expect(try JSONParser.parse(#"{"a":1}"#) != JSONParser.parse(#"{"a":1,"b":2}"#))
+        // Written back with sorted keys.
+        #expect(JSONWriter.encode(try JSONParser.parse(#"{"b":1,"a":{"d":2,"c":""}}"#)) == #"{"a":{"c":"","d":2},"b":1}"#)
+    }
+
     @Test func rfc3339() {
         #expect(Time.rfc3339(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(Time.rfc3339(milliseconds: 951_782_400_000) == "2000-02-29T00:00:00.000Z")
