@@ -1,9 +1,10 @@
 /// The one human sentence shown for an event (and searched by `q`).
 enum Message {
     static func sentence(for e: Event) -> String {
-        let who = actorPhrase(e.actor)
-        let dj = "DJ \(e.djName ?? "")"
-        let reason = e.details["reason"]?.stringValue.map { ": " + reasonText($0) } ?? ""
+        // Computed where a sentence uses them: this runs for every event.
+        var who: String { actorPhrase(e.actor) }
+        var dj: String { "DJ " + (e.djName ?? "") }
+        var reason: String { e.details["reason"]?.stringValue.map { ": " + reasonText($0) } ?? "" }
         switch e.type.id {
         case "service.start": return "\(who) started the service\(reason)"
         case "service.stop": return "\(who) stopped the service\(reason)"

@@ -90,6 +90,12 @@ let validEvents: [String: String] = [
         #expect(logs[1]["time"].stringValue == "2023-11-14T22:13:20.123Z")
     }
 
+    @Test func emptyStringsStayEmptyNotNull() throws {
+        let t = try TempStore()
+        try t.log(#"{"type":"service.start","serviceId":10,"actor":{"type":"user","id":4,"name":""},"details":{"note":""}}"#)
+        #expect(try t.count("SELECT count(*) FROM event WHERE actor_name = '' AND details = '{\"note\":\"\"}'") == 1)
+    }
+
     @Test func idsAreMonotonicAcrossPrune() throws {
         let t = try TempStore()
         let old = Time.nowMilliseconds() - 40 * Time.millisecondsPerDay

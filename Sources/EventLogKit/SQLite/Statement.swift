@@ -39,7 +39,15 @@ final class Statement {
             switch value {
             case .null: rc = sqlite3_bind_null(stmt, index)
             case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
-            case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, SQLITE_TRANSIENT)
+            case .text(var s):
+                // With its length SQLite need not scan for the NUL; an empty
+                // string has no address, and a NULL pointer would bind NULL.
+                rc = s.withUTF8 { utf8 in
+                    utf8.withMemoryRebound(to: CChar.self) { text in
+                        sqlite3_bind_text64(stmt, index, text.baseAddress ?? StaticString("").cString, UInt64(text.count),
+                                            SQLITE_TRANSIENT, UInt8(SQLITE_UTF8))
+                    }
+                }
             }
             guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
         }
