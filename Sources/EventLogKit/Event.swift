@@ -20,50 +20,150 @@ struct Event: Equatable, Sendable {
     var message: String = ""
 }
 
+/// An event's members as read from its JSON, before validation: straight
+/// into fields, without an intermediate object (this runs for every event).
+struct EventFields {
+    var type, category, serviceId, time, djName, sourceIp, takeover, details: JSONValue?
+    var actor: ActorFields?
+    var unknown: [String] = []
+    var isObject = true
+
+    /// Reads the value at the parser, an event object or anything else.
+    static func read(_ p: inout JSONParser, depth: Int) throws(JSONParseError) -> EventFields {
+        var f = EventFields()
+        f.isObject = try p.readObject(depth: depth) { p, key throws(JSONParseError) in
+            func put(_ slot: inout JSONValue?) throws(JSONParseError) {
+                guard slot == nil else { throw p.duplicateKey(key) }
+                slot = try p.readValue(depth: depth + 1)
+            }
+            if p.key(key, is: "type") { try put(&f.type) }
+            else if p.key(key, is: "serviceId") { try put(&f.serviceId) }
+            else if p.key(key, is: "actor") {
+                guard f.actor == nil else { throw p.duplicateKey(key) }
+                f.actor = try ActorFields.read(&p, depth: depth + 1)
+            }
+            else if p.key(key, is: "details") { try put(&f.details) }
+            else if p.key(key, is: "djName") { try put(&f.djName) }
+            else if p.key(key, is: "sourceIp") { try put(&f.sourceIp) }
+            else if p.key(key, is: "time") { try put(&f.time) }
+            else if p.key(key, is: "takeover") { try put(&f.takeover) }
+            else if p.key(key, is: "category") { try put(&f.category) }
+            else {
+                let name = p.string(key)
+                guard !f.unknown.contains(name) else { throw p.duplicateKey(key) }
+                f.unknown.append(name)
+                _ = try p.readValue(depth: depth + 1)
+            }
+        }
+        return f
+    }
+}
+
+/// The `actor` member as read: null, an object's members, or something else.
+struct ActorFields {
+    var type, id, name: JSONValue?
+    var unknown: [String] = []
+    var isNull = false
+    var isObject = true
+
+    static func read(_ p: inout JSONParser, depth: Int) throws(JSONParseError) -> ActorFields {
+        var a = ActorFields()
+        if try p.readNull() {
+            a.isNull = true
+            return a
+        }
+        a.isObject = try p.readObject(depth: depth) { p, key throws(JSONParseError) in
+            func put(_ slot: inout JSONValue?) throws(JSONParseError) {
+                guard slot == nil else { throw p.duplicateKey(key) }
+                slot = try p.readValue(depth: depth + 1)
+            }
+            if p.key(key, is: "type") { try put(&a.type) }
+            else if p.key(key, is: "id") { try put(&a.id) }
+            else if p.key(key, is: "name") { try put(&a.name) }
+            else {
+                let name = p.string(key)
+                guard !a.unknown.contains(name) else { throw p.duplicateKey(key) }
+                a.unknown.append(name)
+                _ = try p.readValue(depth: depth + 1)
+            }
+        }
+        return a
+    }
+}
+
 /// Turns event JSON into an `Event`, enforcing the catalog. Every failure
-/// names the field, so the panel developer sees what to fix.
+/// names the field, so the panel developer sees what to fix. JSON syntax is
+/// checked before anything else.
 enum EventValidator {
     static let maxFieldBytes = 4096
     static let maxEventBytes = 65536
     /// Clock skew tolerated for events stamped in the future.
     static let maxFutureMilliseconds: Int64 = 86_400_000
+    static let maxBatchEvents = 100_000
 
-    private static let knownKeys = ["type", "category", "serviceId", "time", "actor", "djName", "sourceIp", "takeover", "details"]
+    /// One event (el_log).
+    static func event(json: String, now: Int64) throws(EventLogError) -> Event {
+        let fields = try JSONParser.reading(json, what: "event") { p throws(JSONParseError) in try EventFields.read(&p, depth: 0) }
+        return try event(from: fields, now: now)
+    }
 
-    static func event(from json: JSONValue, now: Int64) throws(EventLogError) -> Event {
-        guard let o = json.objectValue else { throw .invalid("an event must be a JSON object") }
-        if let unknown = unknownKey(in: o, known: knownKeys) {
-            throw .invalid("unknown field '\(unknown)' in event")
+    /// A JSON array of events (el_log_batch); a failure names the event's index.
+    static func events(jsonArray json: String, now: Int64) throws(EventLogError) -> [Event] {
+        var list: [EventFields] = []
+        var tooMany = false
+        let isArray = try JSONParser.reading(json, what: "batch") { p throws(JSONParseError) in
+            try p.readArray(depth: 0) { p throws(JSONParseError) in
+                let fields = try EventFields.read(&p, depth: 1)
+                // Past the limit the rest is only checked as JSON, not kept.
+                if list.count < maxBatchEvents { list.append(fields) } else { tooMany = true }
+            }
         }
-        guard let typeID = o["type"]?.stringValue else { throw .invalid("type is required (a catalog type id such as \"dj.connect\")") }
+        guard isArray else { throw .invalid("a batch must be a JSON array of events") }
+        guard !tooMany else { throw .invalid("a batch holds at most \(maxBatchEvents) events") }
+        var events: [Event] = []
+        events.reserveCapacity(list.count)
+        for (i, fields) in list.enumerated() {
+            do {
+                events.append(try event(from: fields, now: now))
+            } catch {
+                throw .invalid("event [\(i)]: \(error.message)")
+            }
+        }
+        return events
+    }
+
+    static func event(from f: EventFields, now: Int64) throws(EventLogError) -> Event {
+        guard f.isObject else { throw .invalid("an event must be a JSON object") }
+        if let unknown = f.unknown.min() { throw .invalid("unknown field '\(unknown)' in event") }
+        guard let typeID = f.type?.stringValue else { throw .invalid("type is required (a catalog type id such as \"dj.connect\")") }
         guard let type = Catalog.type(id: typeID) else { throw .invalid("unknown event type '\(clip(typeID))'") }
-        if let category = o["category"], !category.isNull {
+        if let category = f.category, !category.isNull {
             guard category.stringValue == type.category.rawValue else {
                 throw .invalid("category must be '\(type.category.rawValue)' for \(type.id)")
             }
         }
-        guard let serviceId = o["serviceId"]?.integerValue else { throw .invalid("serviceId is required (a positive integer) for \(type.id)") }
+        guard let serviceId = f.serviceId?.integerValue else { throw .invalid("serviceId is required (a positive integer) for \(type.id)") }
         guard serviceId > 0 else { throw .invalid("serviceId must be a positive integer") }
 
-        let timestamp = try time(o["time"], now: now)
-        let djName = try optionalString(o, "djName")
-        let sourceIp = try optionalString(o, "sourceIp")
+        let timestamp = try time(f.time, now: now)
+        let djName = try optionalString(f.djName, "djName")
+        let sourceIp = try optionalString(f.sourceIp, "sourceIp")
         if let sourceIp, !isIPAddress(sourceIp) { throw .invalid("sourceIp '\(clip(sourceIp))' is not an IPv4 or IPv6 address") }
         var takeover: Bool?
-        switch o["takeover"] {
+        switch f.takeover {
         case nil, .null?: takeover = nil
         case .bool(let b)?: takeover = b
         default: throw .invalid("takeover must be true or false")
         }
         var details = JSONObject()
-        switch o["details"] {
+        switch f.details {
         case nil, .null?: break
         case .object(let d)?: details = d
         default: throw .invalid("details must be a JSON object")
         }
         for (key, value) in details { try checkSize(value, field: "details.\(key)") }
 
-        let actor = try self.actor(o["actor"], type: type, djName: djName)
+        let actor = try self.actor(f.actor, type: type, djName: djName)
         var event = Event(timestamp: timestamp, type: type, serviceId: serviceId, actor: actor, djName: djName,
                           sourceIp: sourceIp, takeover: takeover, details: details)
         try checkRequirements(&event)
@@ -132,8 +232,8 @@ enum EventValidator {
 
     /// Panel and API actions name their actor; stream-server events default
     /// to the DJ (DJ types) or the system (mount and AutoDJ types).
-    private static func actor(_ value: JSONValue?, type: EventType, djName: String?) throws(EventLogError) -> Actor {
-        guard let value, !value.isNull else {
+    private static func actor(_ fields: ActorFields?, type: EventType, djName: String?) throws(EventLogError) -> Actor {
+        guard let a = fields, !a.isNull else {
             switch type.category {
             case .dj: return Actor(type: .dj, id: nil, name: djName)
             case .mount, .autodj: return .system
@@ -142,19 +242,17 @@ enum EventValidator {
                 throw .invalid("actor is required for \(type.id)")
             }
         }
-        guard let o = value.objectValue else { throw .invalid("actor must be an object {\"type\", \"id\", \"name\"}") }
-        if let unknown = unknownKey(in: o, known: ["type", "id", "name"]) {
-            throw .invalid("unknown field 'actor.\(unknown)'")
-        }
-        guard let t = o["type"]?.stringValue, let actorType = ActorType(rawValue: t) else {
+        guard a.isObject else { throw .invalid("actor must be an object {\"type\", \"id\", \"name\"}") }
+        if let unknown = a.unknown.min() { throw .invalid("unknown field 'actor.\(unknown)'") }
+        guard let t = a.type?.stringValue, let actorType = ActorType(rawValue: t) else {
             throw .invalid("actor.type must be one of user, dj, api, system")
         }
         var id: Int64?
-        if let raw = o["id"], !raw.isNull {
+        if let raw = a.id, !raw.isNull {
             guard let i = raw.integerValue else { throw .invalid("actor.id must be an integer or null") }
             id = i
         }
-        let name = try optionalString(o, "name", label: "actor.name")
+        let name = try optionalString(a.name, "actor.name")
         return Actor(type: actorType, id: id, name: name)
     }
 
@@ -174,13 +272,13 @@ enum EventValidator {
         return ms
     }
 
-    static func optionalString(_ o: JSONObject, _ key: String, label: String? = nil) throws(EventLogError) -> String? {
-        switch o[key] {
+    static func optionalString(_ value: JSONValue?, _ field: String) throws(EventLogError) -> String? {
+        switch value {
         case nil, .null?: return nil
         case .string(let s)?:
-            guard s.utf8.count <= maxFieldBytes else { throw .invalid("\(label ?? key) is longer than \(maxFieldBytes) bytes") }
+            guard s.utf8.count <= maxFieldBytes else { throw .invalid("\(field) is longer than \(maxFieldBytes) bytes") }
             return s
-        default: throw .invalid("\(label ?? key) must be a string")
+        default: throw .invalid("\(field) must be a string")
         }
     }
 

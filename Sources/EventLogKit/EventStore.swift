@@ -39,7 +39,6 @@ final class EventStore {
     static let defaultRetentionDays: Int64 = 30
     static let pruneBatchRows = 500
     static let vacuumBatchPages = 256
-    static let maxBatchEvents = 100_000
 
     let connection: Connection
     private(set) var retentionDays: Int64
@@ -111,7 +110,7 @@ final class EventStore {
     func log(json: String) throws -> Int64 {
         guard json.utf8.count <= EventValidator.maxEventBytes * 2 else { throw EventLogError.invalid("event JSON is larger than \(EventValidator.maxEventBytes * 2 / 1024) KiB") }
         let now = Time.nowMilliseconds()
-        var event = try EventValidator.event(from: try JSONParser.parse(json, what: "event"), now: now)
+        var event = try EventValidator.event(json: json, now: now)
         // The common case, an event of the current hour, is one autocommit
         // statement: its hour cannot be counted yet (Totals.settleMargin).
         if event.timestamp >= Totals.floor(now, Totals.Kind.hour.length) { return try insert(&event) }
@@ -123,18 +122,7 @@ final class EventStore {
 
     /// Validates every event, then commits all of them in one transaction.
     func logBatch(json: String) throws -> Int64 {
-        guard let list = try JSONParser.parse(json, what: "batch").arrayValue else { throw EventLogError.invalid("a batch must be a JSON array of events") }
-        guard list.count <= Self.maxBatchEvents else { throw EventLogError.invalid("a batch holds at most \(Self.maxBatchEvents) events") }
-        let now = Time.nowMilliseconds()
-        var events: [Event] = []
-        events.reserveCapacity(list.count)
-        for (i, item) in list.enumerated() {
-            do {
-                events.append(try EventValidator.event(from: item, now: now))
-            } catch {
-                throw EventLogError.invalid("event [\(i)]: \(error.message)")
-            }
-        }
+        var events = try EventValidator.events(jsonArray: json, now: Time.nowMilliseconds())
         return try connection.writeTransaction {
             let hourStart = Totals.floor(Time.nowMilliseconds(), Totals.Kind.hour.length)
             for i in events.indices {
@@ -151,7 +139,7 @@ final class EventStore {
 
     private func insertStatement() throws -> Statement {
         if let statement = insertEventStatement {
-            statement.reset()
+            statement.reset(keepBindings: true)  // insert(_:) binds every parameter
             return statement
         }
         let statement = try connection.statement("""
@@ -169,12 +157,20 @@ final class EventStore {
         e.message = Message.sentence(for: e)
         // The service and owner names are copied from the directory as it is
         // now (a snapshot for exports after the directory forgets them).
-        try insertStatement().run([
-            .integer(e.timestamp), .integer(e.type.code), .integer(e.serviceId), .integer(e.actor.type.code),
-            SQLValue(e.actor.id), SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp),
-            SQLValue(e.takeover.map { $0 ? 1 : 0 }), SQLValue(e.detailsJSON),
-            .text(e.message),
-        ])
+        // Bound one by one: an array of eleven values costs an allocation per event.
+        let s = try insertStatement()
+        try s.bind(1, .integer(e.timestamp))
+        try s.bind(2, .integer(e.type.code))
+        try s.bind(3, .integer(e.serviceId))
+        try s.bind(4, .integer(e.actor.type.code))
+        try s.bind(5, SQLValue(e.actor.id))
+        try s.bind(6, SQLValue(e.actor.name))
+        try s.bind(7, SQLValue(e.djName))
+        try s.bind(8, SQLValue(e.sourceIp))
+        try s.bind(9, SQLValue(e.takeover.map { $0 ? 1 : 0 }))
+        try s.bind(10, SQLValue(e.detailsJSON))
+        try s.bind(11, .text(e.message))
+        try s.run()
         e.id = connection.lastInsertRowID
         return e.id
     }

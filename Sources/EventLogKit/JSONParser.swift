@@ -4,6 +4,14 @@ struct JSONParseError: Error {
     let offset: Int
 }
 
+/// An object key as read: where its bytes are in the input, or the decoded
+/// text when it holds escapes. Readers that know their keys compare bytes
+/// and make no String.
+struct JSONKey {
+    fileprivate let range: Range<Int>
+    fileprivate let decoded: String?
+}
+
 /// A strict RFC 8259 parser over UTF-8 bytes, with a nesting limit so hostile
 /// input cannot exhaust the stack (a stack overflow would kill the PHP worker).
 struct JSONParser {
@@ -13,27 +21,122 @@ struct JSONParser {
     private var index = 0
 
     static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.index == parser.bytes.count else { throw parser.fail("unexpected text after the JSON value") }
+        var parser = JSONParser(text)
+        let value = try parser.readValue(depth: 0)
+        try parser.finish()
         return value
     }
 
     /// Parses an input argument; failures are invalid-argument errors naming it.
     static func parse(_ text: String, what: String) throws(EventLogError) -> JSONValue {
+        try reading(text, what: what) { p throws(JSONParseError) in try p.readValue(depth: 0) }
+    }
+
+    /// Runs `read` over the whole of `text`, which must hold one JSON value;
+    /// failures are invalid-argument errors naming the input.
+    static func reading<T>(_ text: String, what: String, _ read: (inout JSONParser) throws(JSONParseError) -> T) throws(EventLogError) -> T {
         do {
-            return try parse(text)
+            var parser = JSONParser(text)
+            let result = try read(&parser)
+            try parser.finish()
+            return result
         } catch {
             throw .invalid("\(what) is not valid JSON: \(error.message) at byte \(error.offset)")
         }
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+        skipWhitespace()
+    }
 
-    private func fail(_ message: String) -> JSONParseError {
+    /// After the value: only whitespace may follow.
+    mutating func finish() throws(JSONParseError) {
+        skipWhitespace()
+        guard index == bytes.count else { throw fail("unexpected text after the JSON value") }
+    }
+
+    func fail(_ message: String) -> JSONParseError {
         JSONParseError(message: message, offset: index)
+    }
+
+    func duplicateKey(_ key: JSONKey) -> JSONParseError { fail("duplicate key \"\(string(key))\"") }
+
+    /// Whether `key` is `name`.
+    func key(_ key: JSONKey, is name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        if let decoded = key.decoded {
+            return decoded.utf8.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: count))
+        }
+        guard key.range.count == count else { return false }
+        let start = name.utf8Start
+        for i in 0..<count where bytes[key.range.lowerBound + i] != start[i] { return false }
+        return true
+    }
+
+    func string(_ key: JSONKey) -> String {
+        key.decoded ?? String(decoding: bytes[key.range], as: UTF8.self)
+    }
+
+    /// If the next value is an object, hands each member's key to `member`,
+    /// which must read the value (or throw `duplicateKey`), and returns true.
+    /// Any other value is read and dropped: false. Lets a reader take an
+    /// object's members straight into its fields.
+    mutating func readObject(depth: Int, _ member: (inout JSONParser, JSONKey) throws(JSONParseError) -> Void) throws(JSONParseError) -> Bool {
+        guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+        guard current == UInt8(ascii: "{") else {
+            _ = try readValue(depth: depth)
+            return false
+        }
+        index += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "}") { index += 1; return true }
+        while true {
+            skipWhitespace()
+            guard current == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            let key = try readKey()
+            skipWhitespace()
+            guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
+            index += 1
+            skipWhitespace()
+            try member(&self, key)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"): index += 1; return true
+            default: throw fail("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Reads the next value if it is `null`.
+    mutating func readNull() throws(JSONParseError) -> Bool {
+        guard current == UInt8(ascii: "n") else { return false }
+        try expect("null")
+        return true
+    }
+
+    /// If the next value is an array, hands each element to `element`, which
+    /// must read it, and returns true; any other value is read and dropped: false.
+    mutating func readArray(depth: Int, _ element: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) -> Bool {
+        guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
+        guard current == UInt8(ascii: "[") else {
+            _ = try readValue(depth: depth)
+            return false
+        }
+        index += 1
+        skipWhitespace()
+        if current == UInt8(ascii: "]") { index += 1; return true }
+        while true {
+            skipWhitespace()
+            try element(&self)
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"): index += 1; return true
+            default: throw fail("expected ',' or ']'")
+            }
+        }
     }
 
     private var current: UInt8? { index < bytes.count ? bytes[index] : nil }
@@ -50,7 +153,8 @@ struct JSONParser {
         index += count
     }
 
-    private mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
+    /// Reads the next value.
+    mutating func readValue(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth <= Self.maxDepth else { throw fail("nested deeper than \(Self.maxDepth) levels") }
         guard let c = current else { throw fail("unexpected end of input") }
         switch c {
@@ -70,50 +174,25 @@ struct JSONParser {
     static let linearKeyLimit = 16
 
     private mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
-        index += 1
         var object = JSONObject()
         var seen: Set<String> = []
-        skipWhitespace()
-        if current == UInt8(ascii: "}") { index += 1; return .object(object) }
-        while true {
-            skipWhitespace()
-            guard current == UInt8(ascii: "\"") else { throw fail("expected a string key") }
-            let key = try parseString()
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
-            skipWhitespace()
+        _ = try readObject(depth: depth) { p, jsonKey throws(JSONParseError) in
+            let key = p.string(jsonKey)
             if object.count < Self.linearKeyLimit {
-                guard object[key] == nil else { throw fail("duplicate key \"\(key)\"") }
+                guard object[key] == nil else { throw p.duplicateKey(jsonKey) }
             } else {
                 if seen.isEmpty { seen = Set(object.keys) }
-                guard seen.insert(key).inserted else { throw fail("duplicate key \"\(key)\"") }
+                guard seen.insert(key).inserted else { throw p.duplicateKey(jsonKey) }
             }
-            object.append(uniqueKey: key, try parseValue(depth: depth + 1))
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; return .object(object)
-            default: throw fail("expected ',' or '}'")
-            }
+            object.append(uniqueKey: key, try p.readValue(depth: depth + 1))
         }
+        return .object(object)
     }
 
     private mutating func parseArray(depth: Int) throws(JSONParseError) -> JSONValue {
-        index += 1
         var array: [JSONValue] = []
-        skipWhitespace()
-        if current == UInt8(ascii: "]") { index += 1; return .array(array) }
-        while true {
-            skipWhitespace()
-            array.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; return .array(array)
-            default: throw fail("expected ',' or ']'")
-            }
-        }
+        _ = try readArray(depth: depth) { p throws(JSONParseError) in array.append(try p.readValue(depth: depth + 1)) }
+        return .array(array)
     }
 
     private mutating func parseHex4() throws(JSONParseError) -> UInt32 {
@@ -132,6 +211,22 @@ struct JSONParser {
             index += 1
         }
         return value
+    }
+
+    private mutating func readKey() throws(JSONParseError) -> JSONKey {
+        let quote = index
+        index += 1
+        while index < bytes.count {
+            let c = bytes[index]
+            if c == UInt8(ascii: "\"") {
+                index += 1
+                return JSONKey(range: quote + 1..<index - 1, decoded: nil)
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            index += 1
+        }
+        index = quote
+        return JSONKey(range: quote..<quote, decoded: try parseString())
     }
 
     private mutating func parseString() throws(JSONParseError) -> String {
@@ -207,10 +302,27 @@ struct JSONParser {
             if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { index += 1 }
             guard skipDigits() > 0 else { throw fail("invalid number") }
         }
+        if integral, let i = Self.integer(bytes[start..<index]) { return .integer(i) }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        if integral, let i = Int64(text) { return .integer(i) }
         guard let d = Double(text), d.isFinite else { throw fail("number out of range") }
         return .double(d)
+    }
+
+    /// An optional minus and digits, as Int64 unless it overflows (ids and
+    /// timestamps are most of the numbers read; no String is made for them).
+    private static func integer(_ digits: ArraySlice<UInt8>) -> Int64? {
+        var rest = digits[...]
+        let negative = rest.first == UInt8(ascii: "-")
+        if negative { rest = rest.dropFirst() }
+        var value: Int64 = 0
+        for c in rest {
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? times10.subtractingReportingOverflow(Int64(c &- UInt8(ascii: "0")))
+                                      : times10.addingReportingOverflow(Int64(c &- UInt8(ascii: "0")))
+            guard !o1, !o2 else { return nil }
+            value = next
+        }
+        return value
     }
 
     @discardableResult

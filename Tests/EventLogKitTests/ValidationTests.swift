@@ -79,6 +79,11 @@ import Testing
         #expect(try JSONParser.parse("\"\\ud83d\\ude00\"") == .string("😀"))
         #expect(try JSONParser.parse("-12") == .integer(-12))
         #expect(try JSONParser.parse("92233720368547758070") == .double(92233720368547758070))
+        #expect(try JSONParser.parse("9223372036854775807") == .integer(.max))
+        #expect(try JSONParser.parse("-9223372036854775808") == .integer(.min))
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9223372036854775808))
+        #expect(try JSONParser.parse("-0") == .integer(0))
+        #expect(try JSONParser.parse("1.5e2") == .double(150))
     }
 
     @Test func jsonObjects() throws {

@@ -27,30 +27,34 @@ final class Statement {
 
     deinit { sqlite3_finalize(stmt) }
 
-    func reset() {
+    /// Ready to run again, with every parameter NULL unless `keepBindings`
+    /// (for a caller that binds them all each time).
+    func reset(keepBindings: Bool = false) {
         sqlite3_reset(stmt)
-        sqlite3_clear_bindings(stmt)
+        if !keepBindings { sqlite3_clear_bindings(stmt) }
     }
 
     func bind(_ values: [SQLValue]) throws(SQLiteError) {
-        for (offset, value) in values.enumerated() {
-            let index = Int32(offset + 1)
-            let rc: Int32
-            switch value {
-            case .null: rc = sqlite3_bind_null(stmt, index)
-            case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
-            case .text(var s):
-                // With its length SQLite need not scan for the NUL; an empty
-                // string has no address, and a NULL pointer would bind NULL.
-                rc = s.withUTF8 { utf8 in
-                    utf8.withMemoryRebound(to: CChar.self) { text in
-                        sqlite3_bind_text64(stmt, index, text.baseAddress ?? StaticString("").cString, UInt64(text.count),
-                                            SQLITE_TRANSIENT, UInt8(SQLITE_UTF8))
-                    }
+        for (offset, value) in values.enumerated() { try bind(Int32(offset + 1), value) }
+    }
+
+    /// Binds parameter `index` (from 1).
+    func bind(_ index: Int32, _ value: SQLValue) throws(SQLiteError) {
+        let rc: Int32
+        switch value {
+        case .null: rc = sqlite3_bind_null(stmt, index)
+        case .integer(let v): rc = sqlite3_bind_int64(stmt, index, v)
+        case .text(var s):
+            // With its length SQLite need not scan for the NUL; an empty
+            // string has no address, and a NULL pointer would bind NULL.
+            rc = s.withUTF8 { utf8 in
+                utf8.withMemoryRebound(to: CChar.self) { text in
+                    sqlite3_bind_text64(stmt, index, text.baseAddress ?? StaticString("").cString, UInt64(text.count),
+                                        SQLITE_TRANSIENT, UInt8(SQLITE_UTF8))
                 }
             }
-            guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
         }
+        guard rc == SQLITE_OK else { throw connection.error(rc, sql: sql) }
     }
 
     /// Advances; true while there is a row.
