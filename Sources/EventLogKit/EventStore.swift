@@ -54,6 +54,7 @@ final class EventStore {
         // A log that cannot be written must fail at open, not at the first event.
         guard !connection.isReadOnly else { throw EventLogError(.io, "cannot open the store '\(path)': the file is read-only") }
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
+        connection.takeOverCheckpoints()
         retentionDays = Self.defaultRetentionDays
         do {
             try checkFile(path)
@@ -113,7 +114,11 @@ final class EventStore {
         var event = try EventValidator.event(json: json, now: now)
         // The common case, an event of the current hour, is one autocommit
         // statement: its hour cannot be counted yet (Totals.settleMargin).
-        if event.timestamp >= Totals.floor(now, Totals.Kind.hour.length) { return try insert(&event) }
+        if event.timestamp >= Totals.floor(now, Totals.Kind.hour.length) {
+            let id = try insert(&event)
+            connection.checkpointIfDue()  // writeTransaction does it for the other writes
+            return id
+        }
         return try connection.writeTransaction {
             try Totals.countLate(event, db: connection)
             return try insert(&event)
