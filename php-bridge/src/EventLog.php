@@ -32,6 +32,9 @@ final class EventLog
     private static ?\FFI $libc = null;
 
     private ?CData $db;
+    /** el_log's out-parameter, made once: log() runs on every panel action. */
+    private readonly CData $id;
+    private readonly CData $idAddress;
 
     private function __construct(
         private readonly \FFI $ffi,
@@ -40,6 +43,8 @@ final class EventLog
         private readonly string $slot,
     ) {
         $this->db = $ffi->cast('el_db*', $this->address);
+        $this->id = $ffi->new('int64_t');
+        $this->idAddress = \FFI::addr($this->id);
     }
 
     /**
@@ -94,9 +99,11 @@ final class EventLog
     /** Stores one event (committed on return); returns its id. @throws InvalidEvent */
     public function log(array $event): int
     {
-        $id = $this->ffi->new('int64_t');
-        $this->check($this->ffi->el_log($this->db(), self::encode(self::eventForJson($event), 'event', true), \FFI::addr($id)), 'el_log', true);
-        return $id->cdata;
+        $status = $this->ffi->el_log($this->db(), self::encode(self::eventForJson($event), 'event', true), $this->idAddress);
+        if ($status !== self::EL_OK) {
+            $this->check($status, 'el_log', true);
+        }
+        return $this->id->cdata;
     }
 
     /** Stores a list of events (at most 100000) in one transaction, all or nothing; returns how many. */
