@@ -13,7 +13,9 @@ let package = Package(
         // Carries include/eventlog.h to Swift, so that `@c @implementation`
         // checks every exported function against its C declaration.
         .target(name: "CEventLog", path: "Sources/CEventLog"),
-        .target(name: "EventLogKit", dependencies: ["CSQLite", "CEventLog"]),
+        // The VFS that writes each WAL commit in one system call.
+        .target(name: "CWALGather", path: "Sources/CWALGather", linkerSettings: [.linkedLibrary("sqlite3")]),
+        .target(name: "EventLogKit", dependencies: ["CSQLite", "CEventLog", "CWALGather"]),
         .testTarget(name: "EventLogKitTests", dependencies: ["EventLogKit", "CEventLog"]),
     ]
 )

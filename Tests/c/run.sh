@@ -36,6 +36,18 @@ gcc -std=c99 -Wall -Wextra -Werror -pthread -Iinclude Tests/c/client.c -o "$work
 # Long run: 15,000 iterations, about 100k calls; resident memory must stay flat.
 "$work/client" "$work" 15000 || fail=1
 
+# A commit is one write system call (the WAL frames gathered by Sources/CWALGather),
+# not two per page: 2,000 commits of about six pages each, plus the checkpoints.
+gcc -std=c99 -Wall -Wextra -Werror -Iinclude Tests/c/commits.c -o "$work/commits" \
+    -L"$(dirname "$lib")" -leventlog -Wl,-rpath,"$(cd "$(dirname "$lib")" && pwd)"
+strace -f -c -e trace=pwrite64 -o "$work/strace.out" "$work/commits" "$work/commits.sqlite" 2000
+writes=$(awk '$NF == "pwrite64" {print $4}' "$work/strace.out")
+if [ -n "$writes" ] && [ "$writes" -lt 4000 ]; then
+  echo "ok: 2000 commits took $writes pwrite calls (one per commit, plus checkpoints)"
+else
+  echo "FAIL: 2000 commits took ${writes:-?} pwrite calls (expected one per commit plus checkpoints)"; cat "$work/strace.out"; fail=1
+fi
+
 # Leak check: every string and chunk handed out has an owner who frees it.
 # (Swift's runtime keeps metadata caches for the life of the process: valgrind
 # calls those "possibly lost"; definite and indirect leaks fail the run.)

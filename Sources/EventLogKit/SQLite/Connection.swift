@@ -1,4 +1,5 @@
 import CSQLite
+import CWALGather
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,7 @@ final class Connection {
         var db: OpaquePointer?
         var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         if create { flags |= SQLITE_OPEN_CREATE }
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, Self.walGatherVFS)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(db)
@@ -89,6 +90,13 @@ final class Connection {
         wal.pointee = w
         sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
+
+    /// The VFS connections open with: SQLite's default one, writing each WAL
+    /// commit in one system call (Sources/CWALGather); the default itself if
+    /// it could not be registered. Registered once per process.
+    private static var walGatherVFS: UnsafePointer<CChar>? { walGatherRegistered ? walGatherName.cString : nil }
+    private static let walGatherName: StaticString = "stream-events-wal-gather"
+    private static let walGatherRegistered = wal_gather_register(walGatherName.cString) == SQLITE_OK
 
     /// SQLite silently opens a file it cannot write read-only.
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
