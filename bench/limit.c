@@ -3,8 +3,12 @@
  * (dumped by bench.php from a store the library created) and the same pragmas as the event store, written through
  * libsqlite3 directly with one prepared INSERT and one commit per event.
  *
- *   limit STORE SCHEMA.sql ROWS.tsv
+ *   limit [--gather] STORE SCHEMA.sql ROWS.tsv
  *   limit --probe STORE STOPFILE
+ *
+ * --gather opens the store through the VFS the library uses
+ * (Sources/CWALGather: a commit's WAL frames in one write) instead of
+ * SQLite's default one: the same program, with the library's I/O path.
  *
  * STORE must not exist. ROWS.tsv holds the 14 event columns per line, tab
  * separated, \N for NULL (written by bench/Rows.php). Prints one JSON object:
@@ -18,6 +22,7 @@
  */
 #include <sqlite3.h>
 #include <stdio.h>
+#include "wal_gather.h"
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -87,8 +92,15 @@ static int probe(const char *store, const char *stop) {
 
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--probe") == 0) return probe(argv[2], argv[3]);
+    const char *vfs = NULL;
+    if (argc == 5 && strcmp(argv[1], "--gather") == 0) {
+        vfs = "gather";
+        if (wal_gather_register(vfs) != SQLITE_OK) die("wal_gather_register", NULL);
+        argv++;
+        argc--;
+    }
     if (argc != 4) {
-        fprintf(stderr, "usage: limit STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE\n");
+        fprintf(stderr, "usage: limit [--gather] STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE\n");
         return 2;
     }
     size_t schema_len, rows_len;
@@ -109,7 +121,7 @@ int main(int argc, char **argv) {
     }
 
     sqlite3 *db;
-    if (sqlite3_open(argv[1], &db) != SQLITE_OK) die("open", db);
+    if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs) != SQLITE_OK) die("open", db);
     sqlite3_busy_timeout(db, 5000);
     if (sqlite3_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                          "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK) die("pragmas", db);

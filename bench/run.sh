@@ -16,6 +16,7 @@ trap 'rm -rf "$BENCH_DIR/tmp"' EXIT INT TERM
 # The library may be rebuilt while the bench runs: every process loads this copy, so one run measures one build.
 cp -p "$STREAM_EVENTS_LIB" "$BENCH_DIR/tmp/libeventlog.so"
 export STREAM_EVENTS_LIB="$BENCH_DIR/tmp/libeventlog.so"
-cc -O2 -Wall -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" -lsqlite3
+cc -O2 -Wall -I"$ROOT/Sources/CWALGather/include" -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" \
+   "$ROOT/Sources/CWALGather/wal_gather.c" -lsqlite3 -lpthread
 exec_php() { php -d memory_limit=-1 -d ffi.enable=1 "$@"; }
 exec_php "$ROOT/bench/bench.php" "$MODE" "$BENCH_DIR" "$BENCH_DIR/limit"
