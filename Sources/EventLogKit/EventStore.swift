@@ -266,6 +266,7 @@ final class EventStore {
             }
             deleted += n
             if n < Self.pruneBatchRows { break }
+            connection.letWaitingWritersIn()
         }
         if deleted > 0 { try Totals.forget(before: cutoff, db: connection) }
         try reclaimFreePages()
@@ -280,6 +281,7 @@ final class EventStore {
         var free = try connection.integer("PRAGMA freelist_count") ?? 0
         while free > 0 {
             try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
+            connection.letWaitingWritersIn()
             let left = try connection.integer("PRAGMA freelist_count") ?? 0
             if left >= free { break }
             free = left

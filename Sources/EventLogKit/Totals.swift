@@ -86,7 +86,9 @@ enum Totals {
     }
 
     /// Counts the closed periods of [from, to) that are not complete yet.
-    static func fill(_ kind: Kind, from: Int64, to: Int64, db: Connection) throws {
+    /// `pausing`: between chunks, let waiting writers in (the daily prune;
+    /// a page waiting for its total does not pause).
+    static func fill(_ kind: Kind, from: Int64, to: Int64, db: Connection, pausing: Bool = false) throws {
         let complete = try db.statement("SELECT ts FROM counted_period WHERE kind = ? AND ts >= ? AND ts < ? AND complete")
         try complete.bind([.integer(kind.rawValue), .integer(from), .integer(to)])
         var done = Set<Int64>()
@@ -96,7 +98,10 @@ enum Totals {
         var period = from
         while period < to {
             if !done.contains(period) {
-                while try !fillChunk(kind, period: period, db: db) {}
+                while try !fillChunk(kind, period: period, db: db) {
+                    if pausing { db.letWaitingWritersIn() }
+                }
+                if pausing { db.letWaitingWritersIn() }
             }
             period += kind.length
         }
@@ -108,7 +113,7 @@ enum Totals {
         guard let first = try db.integer("SELECT min(ts) FROM event") else { return }
         let now = Time.nowMilliseconds()
         for kind in [Kind.hour, .serviceDay] {
-            try fill(kind, from: floor(first, kind.length), to: floor(now - settleMargin, kind.length), db: db)
+            try fill(kind, from: floor(first, kind.length), to: floor(now - settleMargin, kind.length), db: db, pausing: true)
         }
     }
 
