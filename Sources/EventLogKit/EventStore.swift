@@ -37,7 +37,7 @@ struct StoreOptions: Sendable {
 /// boundary serializes calls per handle.
 final class EventStore {
     static let defaultRetentionDays: Int64 = 30
-    static let pruneBatchRows = 500
+    static let pruneBatchRows = 250
     static let vacuumBatchPages = 256
 
     let connection: Connection
