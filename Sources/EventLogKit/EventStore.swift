@@ -54,7 +54,7 @@ final class EventStore {
         // A log that cannot be written must fail at open, not at the first event.
         guard !connection.isReadOnly else { throw EventLogError(.io, "cannot open the store '\(path)': the file is read-only") }
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
-        connection.takeOverCheckpoints(path: path)
+        connection.takeOverCheckpoints()
         retentionDays = Self.defaultRetentionDays
         do {
             try checkFile(path)

@@ -30,8 +30,6 @@ final class Connection {
     private var statements: [String: Statement] = [:]
     private let busyWait: UnsafeMutablePointer<BusyWait>
     private let wal: UnsafeMutablePointer<WALState>
-    /// Runs the checkpoints this connection asks for (takeOverCheckpoints).
-    private var checkpointer: Checkpointer?
     /// SQLite's default auto-checkpoint size, in pages.
     static let checkpointPages: Int32 = 1000
     private static let statementCacheLimit = 128
@@ -57,8 +55,6 @@ final class Connection {
     }
 
     deinit {
-        checkpointer?.stop()
-        checkpointer = nil
         statements.removeAll()  // finalize before closing
         sqlite3_close_v2(handle)
         busyWait.deallocate()
@@ -71,10 +67,8 @@ final class Connection {
     /// it), SQLite checkpoints again after every commit, each time with two
     /// fsyncs: with four processes logging, a checkpoint every few events.
     /// Here a connection checkpoints again only after the WAL has grown by
-    /// another 1,000 pages. With one writer the two behave the same. The
-    /// checkpoint itself runs on the store's Checkpointer thread.
-    func takeOverCheckpoints(path: String) {
-        checkpointer = Checkpointer(path: path)
+    /// another 1,000 pages. With one writer the two behave the same.
+    func takeOverCheckpoints() {
         sqlite3_wal_autocheckpoint(handle, 0)
         sqlite3_wal_hook(handle, { context, _, _, pages in
             context?.assumingMemoryBound(to: WALState.self).pointee.pages = pages
@@ -88,26 +82,12 @@ final class Connection {
     func checkpointIfDue() {
         var w = wal.pointee
         if w.pages < w.checkpointedAt { w.checkpointedAt = 0 }  // the WAL restarted from its beginning
-        // The WAL restarts only once a checkpoint has caught up with every
-        // writer; under sustained writing the thread may not. Past four times
-        // the size, the writer catches up itself.
-        if w.pages >= Self.checkpointPages * 4 {
-            w.checkpointedAt = w.pages
-            wal.pointee = w
-            checkpoint()
-            return
-        }
         guard w.pages >= Self.checkpointPages, w.pages - w.checkpointedAt >= Self.checkpointPages else {
             wal.pointee = w
             return
         }
         w.checkpointedAt = w.pages
         wal.pointee = w
-        if checkpointer?.request() != true { checkpoint() }
-    }
-
-    /// A passive checkpoint: copies what it can without waiting for anyone.
-    func checkpoint() {
         sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
