@@ -88,6 +88,11 @@ final class Connection {
         }
         w.checkpointedAt = w.pages
         wal.pointee = w
+        checkpoint()
+    }
+
+    /// A passive checkpoint: copies what it can without waiting for anyone.
+    func checkpoint() {
         sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
     }
 
