@@ -58,13 +58,7 @@ final class EventStore {
         retentionDays = Self.defaultRetentionDays
         do {
             try checkFile(path)
-            // journal_size_limit: a WAL that grew during a burst (a prune of
-            // a large store while others log: 1.5 GB at 10M events) is cut
-            // back to 64 MiB when it next restarts, instead of keeping the space.
-            try connection.execute("""
-                PRAGMA journal_mode = WAL; PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL");
-                PRAGMA foreign_keys = OFF; PRAGMA journal_size_limit = 67108864
-                """)
+            try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
             try Schema.migrate(connection)
             if let days = options.retentionDays {
                 try connection.writeTransaction {
