@@ -32,28 +32,20 @@ struct EventFields {
     static func read(_ p: inout JSONParser, depth: Int) throws(JSONParseError) -> EventFields {
         var f = EventFields()
         f.isObject = try p.readObject(depth: depth) { p, key throws(JSONParseError) in
-            func put(_ slot: inout JSONValue?) throws(JSONParseError) {
-                guard slot == nil else { throw p.duplicateKey(key) }
-                slot = try p.readValue(depth: depth + 1)
-            }
-            if p.key(key, is: "type") { try put(&f.type) }
-            else if p.key(key, is: "serviceId") { try put(&f.serviceId) }
+            let d = depth + 1
+            if p.key(key, is: "type") { try p.readValue(of: key, into: &f.type, depth: d) }
+            else if p.key(key, is: "serviceId") { try p.readValue(of: key, into: &f.serviceId, depth: d) }
             else if p.key(key, is: "actor") {
                 guard f.actor == nil else { throw p.duplicateKey(key) }
-                f.actor = try ActorFields.read(&p, depth: depth + 1)
+                f.actor = try ActorFields.read(&p, depth: d)
             }
-            else if p.key(key, is: "details") { try put(&f.details) }
-            else if p.key(key, is: "djName") { try put(&f.djName) }
-            else if p.key(key, is: "sourceIp") { try put(&f.sourceIp) }
-            else if p.key(key, is: "time") { try put(&f.time) }
-            else if p.key(key, is: "takeover") { try put(&f.takeover) }
-            else if p.key(key, is: "category") { try put(&f.category) }
-            else {
-                let name = p.string(key)
-                guard !f.unknown.contains(name) else { throw p.duplicateKey(key) }
-                f.unknown.append(name)
-                _ = try p.readValue(depth: depth + 1)
-            }
+            else if p.key(key, is: "details") { try p.readValue(of: key, into: &f.details, depth: d) }
+            else if p.key(key, is: "djName") { try p.readValue(of: key, into: &f.djName, depth: d) }
+            else if p.key(key, is: "sourceIp") { try p.readValue(of: key, into: &f.sourceIp, depth: d) }
+            else if p.key(key, is: "time") { try p.readValue(of: key, into: &f.time, depth: d) }
+            else if p.key(key, is: "takeover") { try p.readValue(of: key, into: &f.takeover, depth: d) }
+            else if p.key(key, is: "category") { try p.readValue(of: key, into: &f.category, depth: d) }
+            else { try p.skipValue(ofUnknown: key, noting: &f.unknown, depth: d) }
         }
         return f
     }
@@ -73,19 +65,11 @@ struct ActorFields {
             return a
         }
         a.isObject = try p.readObject(depth: depth) { p, key throws(JSONParseError) in
-            func put(_ slot: inout JSONValue?) throws(JSONParseError) {
-                guard slot == nil else { throw p.duplicateKey(key) }
-                slot = try p.readValue(depth: depth + 1)
-            }
-            if p.key(key, is: "type") { try put(&a.type) }
-            else if p.key(key, is: "id") { try put(&a.id) }
-            else if p.key(key, is: "name") { try put(&a.name) }
-            else {
-                let name = p.string(key)
-                guard !a.unknown.contains(name) else { throw p.duplicateKey(key) }
-                a.unknown.append(name)
-                _ = try p.readValue(depth: depth + 1)
-            }
+            let d = depth + 1
+            if p.key(key, is: "type") { try p.readValue(of: key, into: &a.type, depth: d) }
+            else if p.key(key, is: "id") { try p.readValue(of: key, into: &a.id, depth: d) }
+            else if p.key(key, is: "name") { try p.readValue(of: key, into: &a.name, depth: d) }
+            else { try p.skipValue(ofUnknown: key, noting: &a.unknown, depth: d) }
         }
         return a
     }

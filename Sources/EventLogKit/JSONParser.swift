@@ -116,6 +116,23 @@ struct JSONParser {
         return true
     }
 
+    /// For a reader taking an object's members into fields: reads the value
+    /// of `key` into `slot`, which must still be empty (a repeated key is a
+    /// JSON error, as in any object).
+    mutating func readValue(of key: JSONKey, into slot: inout JSONValue?, depth: Int) throws(JSONParseError) {
+        guard slot == nil else { throw duplicateKey(key) }
+        slot = try readValue(depth: depth)
+    }
+
+    /// For such a reader: reads and drops the value of a key it does not
+    /// know, noting the key in `unknown` for the error it will give.
+    mutating func skipValue(ofUnknown key: JSONKey, noting unknown: inout [String], depth: Int) throws(JSONParseError) {
+        let name = string(key)
+        guard !unknown.contains(name) else { throw duplicateKey(key) }
+        unknown.append(name)
+        _ = try readValue(depth: depth)
+    }
+
     /// If the next value is an array, hands each element to `element`, which
     /// must read it, and returns true; any other value is read and dropped: false.
     mutating func readArray(depth: Int, _ element: (inout JSONParser) throws(JSONParseError) -> Void) throws(JSONParseError) -> Bool {
