@@ -56,19 +56,35 @@ final class EventStore {
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
         connection.takeOverCheckpoints()
         retentionDays = Self.defaultRetentionDays
-        do {
-            try checkFile(path)
-            try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
-            try Schema.migrate(connection)
-            if let days = options.retentionDays {
-                try connection.writeTransaction {
-                    try connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)").run([.integer(days)])
+        // Workers that open a new store at the same moment race to set it
+        // up, and a step can fail with SQLITE_BUSY without waiting (3 of 180
+        // openers, three at a time on a new file): every step is idempotent,
+        // so the loser starts over until the busy timeout.
+        let deadline = BusyWait.monotonicNanoseconds() + UInt64(options.busyTimeoutMs) * 1_000_000
+        while true {
+            do {
+                try setUp(path, options)
+                return
+            } catch let error as SQLiteError {
+                if error.isBusy && BusyWait.monotonicNanoseconds() < deadline {
+                    usleep(10_000)
+                    continue
                 }
+                throw EventLogError(error, doing: "cannot open the store '\(path)'")
             }
-            retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
-        } catch let error as SQLiteError {
-            throw EventLogError(error, doing: "cannot open the store '\(path)'")
         }
+    }
+
+    private func setUp(_ path: String, _ options: StoreOptions) throws {
+        try checkFile(path)
+        try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
+        try Schema.migrate(connection)
+        if let days = options.retentionDays {
+            try connection.writeTransaction {
+                try connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)").run([.integer(days)])
+            }
+        }
+        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
     }
 
     /// New files are created by us, not by SQLite, so that they are never
@@ -93,9 +109,13 @@ final class EventStore {
     /// Refuses files that are not event stores, and stores of a newer schema,
     /// before anything is written to them.
     private func checkFile(_ path: String) throws {
-        let version = try connection.integer("PRAGMA user_version") ?? 0
-        let appID = try connection.integer("PRAGMA application_id") ?? 0
-        let tables = try connection.integer("SELECT count(*) FROM sqlite_schema") ?? 0
+        // One statement, one snapshot: read one by one, another process's
+        // set-up could commit in between and its tables appear without its id.
+        let facts = try connection.statement("""
+            SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),
+                   (SELECT count(*) FROM sqlite_schema)
+            """).firstRow { ($0.int64(0), $0.int64(1), $0.int64(2)) }
+        let (version, appID, tables) = facts ?? (0, 0, 0)
         if appID != Schema.applicationID && !(appID == 0 && version == 0 && tables == 0) {
             throw EventLogError(.schema, "'\(path)' is an SQLite database but not an event store")
         }

@@ -8,6 +8,7 @@ struct SQLiteError: Error, CustomStringConvertible {
     let sql: String?
 
     var primaryCode: Int32 { code & 0xff }
+    var isBusy: Bool { primaryCode == SQLITE_BUSY }
 
     var description: String {
         sql.map { "\(message) (SQLite \(code), in: \($0))" } ?? "\(message) (SQLite \(code))"
