@@ -84,11 +84,19 @@ const char *el_version(void);
  * untouched; so is a file that is not an event store.
  *
  * `options_json` may be NULL (defaults) or an object with:
- *   "retentionDays"  integer 1..3650; stored in the file so that later opens
- *                    and el_prune() use it (default 30 for a new store)
+ *   "retentionDays"  integer 1..3650: the retention window of a store this
+ *                    call creates (default 30). An existing store keeps its
+ *                    own window whatever is passed here, so that workers
+ *                    opened with different options cannot prune differently;
+ *                    change it with el_set_retention_days().
  *   "busyTimeoutMs"  integer 0..600000, how long to wait for a lock (default 5000)
  *   "synchronous"    "normal" (default, WAL: durable across process crashes)
  *                    or "full" (also across power loss)
+ *
+ * A store this process cannot write (the file or its folder is read-only)
+ * is opened read-only: pages and exports answer, writes fail with EL_EIO and
+ * a message saying so. Opening a store at the current schema version writes
+ * nothing, so a full disk does not keep a new worker from reading.
  *
  * `*out` is set to a handle even on failure (except EL_ENOMEM or a NULL
  * `out`), so el_errmsg(*out) can say why; close it with el_close() either way.
@@ -115,11 +123,20 @@ const char *el_errmsg(el_db *db);
  *   "time": unix ms or RFC 3339 string (default: now),
  *   "actor": {"type": "user"|"dj"|"api"|"system", "id": int|null, "name": str|null},
  *   "djName": str, "sourceIp": IPv4/IPv6 str, "takeover": bool,
- *   "details": {...}, "category": optional, must match the type's}
- * Required attributes per type are those of the event catalog; a system
- * action (actor "system") on a service names its `details.reason`.
+ *   "details": {...}, "category": optional, must match the type's,
+ *   "deliveryKey": optional str of 1..128 bytes}
+ * Required attributes per type are those of the event catalog (el_catalog());
+ * a system action (actor "system") on a service names its `details.reason`.
+ * `time` must lie within the store's retention window and at most one day
+ * ahead; anything else is EL_EINVAL naming `time`.
  *
- * Returns EL_OK, EL_EINVAL (nothing stored), EL_EBUSY, EL_EIO.
+ * Delivery keys are for stream-server hooks that retry: an event whose key
+ * is already stored is not stored again, and `*out_id` gets the first
+ * event's id. A key is remembered as long as its event is kept (until the
+ * retention window prunes it).
+ *
+ * Returns EL_OK, EL_EINVAL (nothing stored), EL_EBUSY, EL_EIO (disk full,
+ * read-only store).
  */
 int el_log(el_db *db, const char *event_json, int64_t *out_id);
 
@@ -178,12 +195,33 @@ void el_export_close(el_export *ex);
 /**
  * Deletes events older than the store's retention window, measured back from
  * `now_ms` (unix ms; 0 = now), in small transactions so writers are never
- * blocked for long, then returns freed pages to the file system and counts
- * the settled hours and days that page totals are summed from (also in small
- * transactions; run it daily so that pages do not have to).
+ * blocked for long (each leaves page totals exact, so a prune interrupted at
+ * any point needs no repair), then returns freed pages to the file system.
  * `*out_deleted` (may be NULL) gets the number of events removed.
+ *
+ * Returns EL_OK, EL_EINVAL (bad now_ms), EL_EBUSY, EL_EIO.
  */
 int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
+
+/**
+ * Changes the store's retention window to `days` (1..3650) for every process
+ * that uses it (each reads it at el_open()). The next el_prune() deletes
+ * what the new window no longer keeps.
+ *
+ * Returns EL_OK, EL_EINVAL, EL_EBUSY, EL_EIO.
+ */
+int el_set_retention_days(el_db *db, int days);
+
+/**
+ * The event catalog and input limits as JSON, for callers that show or build
+ * events: {"categories": [{"id", "label"}], "types": [{"id", "label",
+ * "category"}], "actorTypes": [...], "reasons": {"service.suspend": [...],
+ * "service.stop": [...]}, "autoDJTriggers": [...], "limits": {...}}.
+ * `*out_json` is owned by the caller: free it with el_string_free().
+ *
+ * Returns EL_OK, EL_EINVAL (a NULL out-parameter), EL_ENOMEM.
+ */
+int el_catalog(char **out_json, size_t *out_len);
 
 /** Frees a string returned through a `char **out` parameter. NULL is ignored. */
 void el_string_free(char *s);

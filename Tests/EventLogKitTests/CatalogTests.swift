@@ -56,6 +56,7 @@ let validEvents: [String: String] = [
 
     @Test func messagesReadAsSentences() throws {
         let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
         try t.log(validEvents["dj.on_air"]!)
         try t.log(validEvents["service.suspend"]!)
         try t.log(validEvents["mount.connect"]!)
@@ -70,6 +71,7 @@ let validEvents: [String: String] = [
 
     @Test func streamServerEventsDefaultTheirActor() throws {
         let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
         try t.log(validEvents["dj.connect"]!)
         try t.log(validEvents["autodj.on_air"]!)
         let logs = try t.query(admin).logs
@@ -81,7 +83,8 @@ let validEvents: [String: String] = [
     }
 
     @Test func timeAcceptsMillisecondsAndRFC3339() throws {
-        let t = try TempStore()
+        let t = try TempStore(now: 1_700_000_100_000)
+        try t.store.putDirectory(json: panelDirectory)
         try t.log(restart(10, time: 1_700_000_000_123))
         try t.log(#"{"type":"service.start","serviceId":10,"actor":{"type":"user"},"time":"2023-11-14T23:13:21.5+01:00"}"#)
         let logs = try t.query(admin).logs
@@ -97,10 +100,11 @@ let validEvents: [String: String] = [
     }
 
     @Test func idsAreMonotonicAcrossPrune() throws {
-        let t = try TempStore()
-        let old = Time.nowMilliseconds() - 40 * Time.millisecondsPerDay
-        let first = try t.log(restart(10, time: old))
-        _ = try t.store.prune(now: Time.nowMilliseconds())
+        let now = Time.nowMilliseconds()
+        let t = try TempStore(now: now - 40 * Time.millisecondsPerDay)
+        let first = try t.log(restart(10))
+        t.clock.now = nil
+        _ = try t.store.prune(now: now)
         let second = try t.log(restart(10))
         #expect(second > first)
     }

@@ -6,7 +6,7 @@ import Testing
 
     /// 60 events on service 10, one a minute: restarts, DJ connects, mounts.
     func seeded() throws -> TempStore {
-        let t = try TempStore()
+        let t = try TempStore(now: base + 3_600_000)
         try t.store.putDirectory(json: panelDirectory)
         var batch: [String] = []
         for i in 0..<60 {
@@ -83,64 +83,21 @@ import Testing
             #expect { try t.query(admin, filter) } throws: { ($0 as? EventLogError)?.message.contains(message) == true }
         }
     }
-}
 
-@Suite struct ExportTests {
-    @Test func csvQuotesAndGuardsFormulas() throws {
-        let t = try TempStore()
+    /// Newest first means the order of logging, within a millisecond too.
+    @Test func sameMillisecondKeepsTheOrderOfLogging() throws {
+        let t = try TempStore(now: base + 3_600_000)
         try t.store.putDirectory(json: panelDirectory)
-        try t.log(#"{"type":"dj.connect","serviceId":10,"djName":"=HYPERLINK(\"http://x\")","sourceIp":"203.0.113.7","time":1790000000000}"#)
-        try t.log(#"{"type":"service.title_update","serviceId":10,"actor":{"type":"user","name":"@admin"},"details":{"title":"a, b\r\nc"},"time":1790000001000}"#)
-        let csv = try t.export(admin, format: "csv")
-        let lines = csv.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
-        #expect(lines[0] == "id,time_utc,type,event,category,service_id,service,customer_id,customer,actor_type,actor_id,actor_name,dj_name,source_ip,takeover,message,details")
-        #expect(csv.hasSuffix("\r\n"))
-        #expect(lines[1].hasPrefix("2,2026-09-21T14:13:21.000Z,service.title_update,Song Title Update,service,10,Alice Main,4,Alice FM,user,,\"'@admin\",,,,\"'@admin set"))
-        #expect(lines[1].contains(#"set the song title to ""a, b"#))
-        #expect(lines[2] == "c\"\"\",\"{\"\"title\"\":\"\"a, b\\r\\nc\"\"}\"")
-        #expect(lines[3].contains(#",dj,,"'=HYPERLINK(""http://x"")","'=HYPERLINK(""http://x"")",203.0.113.7,,"DJ =HYPERLINK"#))
-        // A single service's export has no service columns.
-        let one = try t.export(customerA1, #"{"serviceId":10}"#, format: "csv")
-        #expect(one.hasPrefix("id,time_utc,type,event,category,actor_type,"))
-    }
-
-    @Test func guardEveryFormulaPrefix() {
-        for prefix in ["=", "+", "-", "@", "\t", "\r", "\n"] {
-            var out: [UInt8] = []
-            CSV.field(prefix + "1+1", into: &out)
-            let text = String(decoding: out, as: UTF8.self)
-            #expect(text.hasPrefix("\"'"), "prefix \(prefix.debugDescription) became \(text.debugDescription)")
-        }
-    }
-
-    @Test func jsonLinesMatchQueryAcrossChunks() throws {
-        let t = try TempStore()
-        let base: Int64 = 1_790_000_000_000
-        // More than two chunks, with equal timestamps across a chunk edge.
-        let batch = (0..<2500).map { restart(10, time: base + Int64($0 / 3)) }
-        _ = try t.store.logBatch(json: "[" + batch.joined(separator: ",") + "]")
-        let lines = try t.export(admin, format: "jsonl").split(separator: "\n").map { String($0).json }
-        #expect(lines.count == 2500)
-        let exported = lines.compactMap { $0["id"].integerValue }
-        #expect(Set(exported).count == 2500)
-        let page = try t.query(admin, #"{"perPage":500,"page":2}"#)
-        #expect(Array(exported[500..<1000]) == ids(page))
-    }
-
-    @Test func exportStopsAtTheNewestEventAtStart() throws {
-        let t = try TempStore()
-        for _ in 0..<3 { try t.log(restart(10)) }
-        let export = try t.store.export(principalJSON: admin, filterJSON: nil, format: "jsonl")
-        try t.log(restart(10))
-        var out: [UInt8] = []
-        while let chunk = try export.next() { out += chunk }
-        #expect(String(decoding: out, as: UTF8.self).split(separator: "\n").count == 3)
-    }
-
-    @Test func unknownFormat() throws {
-        let t = try TempStore()
-        #expect(throws: EventLogError.invalid("format must be \"csv\" or \"jsonl\"")) {
-            try t.export(admin, format: "xlsx")
-        }
+        let user = #""actor":{"type":"user","id":1,"name":"Root"},"time":\#(base)"#
+        let logged = try [
+            t.log(#"{"type":"service.restart","serviceId":12,\#(user)}"#),
+            t.log(#"{"type":"service.suspend","serviceId":10,\#(user),"details":{"reason":"x"}}"#),
+            t.log(#"{"type":"service.stop","serviceId":11,\#(user)}"#),
+            t.log(#"{"type":"service.config_update","serviceId":10,\#(user),"details":{"changes":["bitrate"]}}"#),
+        ]
+        #expect(ids(try t.query(admin)) == logged.reversed())
+        #expect(ids(try t.query(admin, #"{"serviceId":10}"#)) == [logged[3], logged[1]])
+        let exported = try t.export(admin, format: "jsonl").split(separator: "\n").compactMap { String($0).json["id"].integerValue }
+        #expect(exported == logged.reversed())
     }
 }

@@ -57,6 +57,17 @@ import Testing
         #expect { try t.query(#"{"role":"root","id":1}"#) } throws: { ($0 as? EventLogError)?.kind == .invalid }
     }
 
+    /// An admin claim is checked like any other: a customer's id, or an id
+    /// the directory does not have, does not see the whole panel.
+    @Test func adminClaimsAreChecked() throws {
+        let t = try seeded()
+        for claim in [#"{"role":"admin","id":4}"#, #"{"role":"admin","id":404}"#] {
+            #expect { try t.query(claim) } throws: { ($0 as? EventLogError)?.kind == .denied }
+            #expect { try t.export(claim, format: "csv") } throws: { ($0 as? EventLogError)?.kind == .denied }
+        }
+        #expect(try t.query(admin)["total"].integerValue ?? 0 > 0)
+    }
+
     @Test func scopeFollowsTheDirectoryAsItIsNow() throws {
         let t = try seeded()
         // Customer 5 moves from reseller 2 to reseller 3; service 14 is sold to customer 4.

@@ -4,18 +4,34 @@ import Testing
 import Glibc
 #endif
 
+/// A clock a test sets: the real time until `now` is given.
+final class TestClock: @unchecked Sendable {
+    var now: Int64?
+    init(_ now: Int64? = nil) { self.now = now }
+    func read() -> Int64 { now ?? Time.nowMilliseconds() }
+}
+
 /// A fresh store file in its own temporary directory.
 final class TempStore {
     let directory: String
     let path: String
+    let clock: TestClock
     let store: EventStore
 
-    init(options: StoreOptions = StoreOptions(), file: String = "events.sqlite") throws {
+    /// `now`: the store's clock, fixed (for events stamped at set times).
+    init(options: StoreOptions = StoreOptions(), file: String = "events.sqlite", now: Int64? = nil) throws {
         var template = Array("/tmp/eventlog-test-XXXXXX".utf8CString)
         let dir = template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)) }
         directory = dir
         path = dir + "/" + file
-        store = try EventStore(path: path, options: options)
+        let clock = TestClock(now)
+        self.clock = clock
+        store = try EventStore(path: path, options: options, clock: { clock.read() })
+    }
+
+    /// Another handle on the same file (another worker), with its own clock.
+    func open(options: StoreOptions = StoreOptions(), clock: TestClock = TestClock()) throws -> EventStore {
+        try EventStore(path: path, options: options, clock: { clock.read() })
     }
 
     deinit {

@@ -67,68 +67,145 @@ struct SplitMix64: RandomNumberGenerator {
             }
         }
         try check("first")
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 0 AND complete") > 50)
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 1 AND complete") >= 3)
+        // The counters hold nearly everything; only a short tail is counted live.
+        #expect(try t.count("SELECT max(id) FROM event") - Totals.countedThrough(t.store.connection) < Totals.foldEvery)
 
         // Late events land in counted periods; new services appear.
         _ = try t.store.logBatch(json: randomEvents(200, rng: &rng, now: now, span: 4 * day))
         try t.log(restart(13, time: now - 3 * day))
         try check("after late events")
 
+        t.clock.now = now + 27 * day - 7 * hour
         _ = try t.store.prune(now: now + 27 * day - 7 * hour)
         try check("after prune")
     }
 
-    @Test func lateEventsCountThemselvesIntoCountedPeriods() throws {
+    /// Every total equals the exported rows of the same view.
+    func expectTotalsMatchExports(_ t: TempStore, _ reader: EventStore, _ stage: String, filters: [String] = ["{}", #"{"category":"service"}"#]) throws {
+        for p in [admin, resellerA, customerA1] {
+            for f in filters {
+                let page = String(decoding: try reader.query(principalJSON: p, filterJSON: f), as: UTF8.self).json
+                let export = try reader.export(principalJSON: p, filterJSON: f, format: "jsonl")
+                var rows = 0
+                while let chunk = try export.next() { rows += chunk.filter { $0 == 0x0A }.count }
+                #expect(page["total"].integerValue == Int64(rows), "\(stage): \(p) \(f)")
+            }
+        }
+    }
+
+    /// Counters are taken from the tail by writers, never by readers: a
+    /// page reads them, a tampered count shows, a text search counts live.
+    @Test func totalsComeFromCountersKeptByWriters() throws {
         let t = try TempStore()
         try t.store.putDirectory(json: panelDirectory)
         let now = Time.nowMilliseconds()
-        let twoDaysAgo = Totals.floor(now, day) - 2 * day + 5 * hour  // settled whatever the time of day
-        try t.log(restart(10, time: twoDaysAgo))
-        #expect(try t.query(admin)["total"].integerValue == 1)
-        #expect(try t.query(customerA1)["total"].integerValue == 1)
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE complete") >= 2)
-        let countsBefore = try t.count("SELECT sum(n) FROM count_hour")
-        try t.log(restart(10, time: twoDaysAgo + 60_000))
-        #expect(try t.count("SELECT sum(n) FROM count_hour") == countsBefore + 1)
-        #expect(try t.count("SELECT sum(n) FROM count_service_day WHERE service_id = 10") == 2)
-        #expect(try t.query(admin)["total"].integerValue == 2)
-        #expect(try t.query(admin, #"{"serviceId":10}"#)["total"].integerValue == 2)
-        // The totals really come from the counters (a tampered count shows).
+        let batch = (0..<Int(Totals.foldEvery) + 10).map { restart(10, time: now - 2 * day - Int64($0) * 1000) }
+        _ = try t.store.logBatch(json: "[" + batch.joined(separator: ",") + "]")
+        let n = Int64(batch.count)
+        #expect(try t.count("SELECT sum(n) FROM count_hour") == n)
+        #expect(try t.count("SELECT sum(n) FROM count_service_day WHERE service_id = 10") == n)
+        try t.log(restart(10, time: now - 2 * day))   // in the tail, counted live
+        #expect(try t.query(admin)["total"].integerValue == n + 1)
         try t.store.connection.execute("UPDATE count_hour SET n = n + 1000; UPDATE count_service_day SET n = n + 100")
-        #expect(try t.query(admin)["total"].integerValue == 1002)
-        #expect(try t.query(customerA1)["total"].integerValue == 102)
-        #expect(try t.query(admin, #"{"q":"restarted"}"#)["total"].integerValue == 2)  // text search counts live
+        #expect(try t.query(admin)["total"].integerValue == n + 1 + 1000)
+        #expect(try t.query(customerA1, #"{"from":\#(now - 4 * day)}"#)["total"].integerValue == n + 1 + 100)
+        #expect(try t.query(admin, #"{"q":"restarted"}"#)["total"].integerValue == n + 1)
     }
 
-    /// A service day counted a few services at a time, with events logged
-    /// into it between the steps: each is counted exactly once.
-    @Test func lateEventsDuringAChunkedFill() throws {
+    /// Finding 1: a page never writes. With another connection holding the
+    /// write lock and no busy wait, every read still answers.
+    @Test func readsNeverWrite() throws {
         let t = try TempStore()
-        let period = Totals.floor(Time.nowMilliseconds(), day) - 2 * day
-        for service in 10...15 { try t.log(restart(Int64(service), time: period + Int64(service) * 1000)) }
-        #expect(try !Totals.fillChunk(.serviceDay, period: period, db: t.store.connection, services: 2))
-        #expect(try t.count("SELECT through FROM counted_period WHERE kind = 1") == 11)
-        try t.log(restart(10, time: period + 5))   // already counted: counts itself
-        try t.log(restart(14, time: period + 6))   // not yet: a later step counts it
-        try t.log(restart(16, time: period + 7))   // a new service past the others
-        while try !Totals.fillChunk(.serviceDay, period: period, db: t.store.connection, services: 2) {}
-        let counted = try t.count("SELECT sum(n) FROM count_service_day WHERE ts = \(period)")
-        let counts = try (10...16).map { try t.count("SELECT COALESCE(sum(n), 0) FROM count_service_day WHERE service_id = \($0)") }
-        #expect(counted == 9)
-        #expect(counts == [2, 1, 1, 1, 2, 1, 1])
+        try t.store.putDirectory(json: panelDirectory)
+        let now = Time.nowMilliseconds()
+        _ = try t.store.logBatch(json: "[" + (0..<3000).map { restart(10 + Int64($0 % 4), time: now - Int64($0) * 60_000) }.joined(separator: ",") + "]")
+        var options = StoreOptions()
+        options.busyTimeoutMs = 0
+        let reader = try t.open(options: options)
+        let writer = try t.open()
+        try writer.connection.execute("BEGIN IMMEDIATE")
+        defer { try? writer.connection.execute("ROLLBACK") }
+        let before = try reader.connection.integer("PRAGMA data_version")
+        try expectTotalsMatchExports(t, reader, "under a held write lock", filters: ["{}", #"{"category":"service","from":\#(now - 30 * 3_600_000)}"#, #"{"serviceId":10}"#])
+        #expect(try reader.connection.integer("PRAGMA data_version") == before)
+        #expect(throws: EventLogError.self) { try reader.log(json: restart(10)) }  // busy: proves the lock is held
     }
 
-    /// The daily prune counts the settled periods, so a page does not have to.
-    @Test func pruneCountsSettledPeriods() throws {
+    /// Finding 2: totals do not depend on clocks. Writers whose clocks differ
+    /// by hours, a reader ahead of both, a clock stepping back.
+    @Test func clockStepsCannotMakeTotalsDrift() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let real = Time.nowMilliseconds()
+        let ahead = TestClock(real + 2 * 3_600_000)
+        let writerAhead = try t.open(clock: ahead)
+        let readerAhead = try t.open(clock: ahead)
+        for i in 0..<700 { try writerAhead.log(json: restart(10 + Int64(i % 3))) }
+        try expectTotalsMatchExports(t, readerAhead, "ahead")
+        for i in 0..<1300 { try t.log(restart(10 + Int64(i % 3))) }            // the real clock, 2 h behind
+        ahead.now = real + 4 * 3_600_000
+        try expectTotalsMatchExports(t, readerAhead, "ahead again")
+        t.clock.now = real - 3_600_000                                         // NTP steps back an hour
+        for i in 0..<500 { try t.log(restart(10 + Int64(i % 3))) }
+        try expectTotalsMatchExports(t, t.store, "stepped back")
+        try expectTotalsMatchExports(t, readerAhead, "stepped back, read ahead")
+        #expect(try t.query(admin)["total"].integerValue == 2500)
+    }
+
+    /// Finding 3: an event older than the window (seconds passed as
+    /// milliseconds) or more than a day ahead is refused, naming `time`.
+    @Test func absurdTimestampsAreRefused() throws {
         let t = try TempStore()
         let now = Time.nowMilliseconds()
-        _ = try t.store.logBatch(json: "[" + (0..<48).map { restart(10, time: now - Int64($0) * hour) }.joined(separator: ",") + "]")
-        #expect(try t.count("SELECT count(*) FROM counted_period") == 0)
-        _ = try t.store.prune(now: now)
-        let settledHours = (Totals.floor(now - Totals.settleMargin, hour) - Totals.floor(now - 47 * hour, hour)) / hour
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 0 AND complete") == settledHours)
-        #expect(try t.count("SELECT count(*) FROM counted_period WHERE kind = 1 AND complete") >= 1)
-        #expect(try t.count("SELECT sum(n) FROM count_hour") == settledHours)
+        let seconds = now / 1000
+        #expect { try t.log(restart(10, time: seconds)) } throws: {
+            let e = $0 as? EventLogError
+            return e?.kind == .invalid && e?.message.hasPrefix("time ") == true && e?.message.contains("looks like seconds") == true
+        }
+        #expect { try t.log(restart(10, time: now - 31 * day)) } throws: { ($0 as? EventLogError)?.message.contains("retention window") == true }
+        #expect { try t.log(restart(10, time: now + day + 60_000)) } throws: { ($0 as? EventLogError)?.message.hasPrefix("time ") == true }
+        #expect { try t.store.logBatch(json: "[\(restart(10)),\(restart(10, time: 0))]") } throws: {
+            ($0 as? EventLogError)?.message.hasPrefix("event [1]: time ") == true
+        }
+        try t.log(restart(10, time: now - 29 * day))
+        #expect(try t.count() == 1)
+    }
+
+    /// Finding 4: each prune transaction takes its events out of the
+    /// counters, so stopping after any batch leaves totals exact.
+    @Test func pruneStoppedAfterAnyBatchLeavesTotalsExact() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let now = Time.nowMilliseconds()
+        t.clock.now = now - 20 * day
+        let old = (0..<2000).map { restart(10 + Int64($0 % 4), time: now - 20 * day - Int64($0) * 100_000) }
+        _ = try t.store.logBatch(json: "[" + old.joined(separator: ",") + "]")
+        t.clock.now = nil
+        _ = try t.store.logBatch(json: "[" + (0..<300).map { restart(11, time: now - Int64($0) * 1000) }.joined(separator: ",") + "]")
+        let cutoff = now - 20 * day - 30 * 100_000
+        let batch = try t.store.connection.statement("SELECT json_group_array(id) FROM (SELECT id FROM event WHERE ts < ? ORDER BY ts, id LIMIT 250)")
+        // The prune's transactions one at a time, checking after each.
+        while let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" {
+            try t.store.connection.writeTransaction {
+                try Totals.uncount(ids: ids, db: t.store.connection)
+                try t.store.connection.statement("DELETE FROM event WHERE id IN (SELECT value FROM json_each(?))").run([.text(ids)])
+            }
+            try expectTotalsMatchExports(t, t.store, "after a batch")
+        }
+        #expect(try t.count() == 300 + 31)
+    }
+
+    /// Bulk loads leave at most a short tail, so the first page after them
+    /// reads counters, not rows.
+    @Test func backfillLeavesAShortTail() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let now = Time.nowMilliseconds()
+        for chunk in 0..<5 {
+            let events = (0..<999).map { restart(10, time: now - 25 * day + Int64(chunk * 999 + $0) * 60_000) }
+            _ = try t.store.logBatch(json: "[" + events.joined(separator: ",") + "]")
+        }
+        #expect(try t.count() - Totals.countedThrough(t.store.connection) < Totals.foldEvery)
+        #expect(try t.query(admin)["total"].integerValue == 4995)
     }
 }

@@ -28,7 +28,7 @@ import Testing
         (#"{"type":"mount.connect","serviceId":10,"details":{"mount":"live"}}"#, "details.mount is required"),
         (#"{"type":"mount.connect","serviceId":10,"details":{"mount":"/live","port":70000}}"#, "details.port must be"),
         (#"{"type":"service.start","serviceId":10,"actor":{"type":"user"},"time":"yesterday"}"#, "is not RFC 3339"),
-        (#"{"type":"service.start","serviceId":10,"actor":{"type":"user"},"time":-5}"#, "before 1970"),
+        (#"{"type":"service.start","serviceId":10,"actor":{"type":"user"},"time":-5}"#, "older than the store's retention window"),
         (#"{"type":"service.start","serviceId":10,"actor":{"type":"user"},"time":99999999999999}"#, "in the future"),
         (#"{"type":"dj.connect","serviceId":10,"djName":"A""#, "not valid JSON"),
         (#"{"type":"dj.connect","type":"dj.connect","serviceId":10,"djName":"A"}"#, "duplicate key"),

@@ -163,6 +163,16 @@ final class EventLog
     }
 
     /**
+     * Changes the store's retention window for every process that uses it
+     * (the window is the store's, set when it was created; options given to
+     * open() do not change an existing store's).
+     */
+    public function setRetentionDays(int $days): void
+    {
+        $this->check($this->ffi->el_set_retention_days($this->db(), $days), 'el_set_retention_days');
+    }
+
+    /**
      * Closes the handle for good in this process (tests, the maintenance
      * command). Workers normally never close: the handle lives as long as the process.
      */

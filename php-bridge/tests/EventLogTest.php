@@ -146,13 +146,13 @@ final class EventLogTest extends TestCase
         $day = 86_400_000;
         $now = intdiv((int) (microtime(true) * 1000), 1000) * 1000;
         $log->logBatch([
-            ['type' => 'service.start', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 10 * $day],
-            ['type' => 'service.stop', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 8 * $day],
-            ['type' => 'service.start', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 1 * $day],
+            ['type' => 'service.start', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 6 * $day - 3_600_000],
+            ['type' => 'service.stop', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now - 6 * $day - 60_000],
+            ['type' => 'service.start', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => 4, 'name' => 'c'], 'time' => $now],
         ]);
-        self::assertSame(0, $log->prune($now - 5 * $day), 'seen from 5 days ago nothing is older than 7 days');
-        self::assertSame(2, $log->prune($now));
-        self::assertSame(0, $log->prune());
+        self::assertSame(0, $log->prune($now), 'nothing is older than 7 days yet');
+        self::assertSame(2, $log->prune($now + $day), 'a day later two are');
+        self::assertSame(0, $log->prune($now + $day));
         self::assertSame(['service.start'], array_column($log->query(Principal::admin(1))['logs'], 'type'));
     }
 
@@ -160,6 +160,7 @@ final class EventLogTest extends TestCase
     {
         $dir = Fixture::tempDir();
         $log = EventLog::open("$dir/events.sqlite", [], Fixture::library());
+        $log->putDirectory(Fixture::directory()['accounts'], []);
         $log->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
         $log->close();
         $log->close(); // idempotent

@@ -162,6 +162,7 @@ final class ExceptionsTest extends TestCase
     {
         $path = Fixture::tempDir() . '/busy.sqlite';
         $log = EventLog::open($path, ['busyTimeoutMs' => 50], Fixture::library());
+        $log->putDirectory(Fixture::directory()['accounts'], []);
         $event = ['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']];
         $log->log($event);
         $other = new \PDO("sqlite:$path");

@@ -58,9 +58,12 @@ final class Fixture
         return $dir;
     }
 
+    /** A new store whose directory holds the admin (every principal must be an account of its role). */
     public static function openStore(array $options = []): EventLog
     {
-        return EventLog::open(self::tempDir() . '/events.sqlite', $options, self::library());
+        $log = EventLog::open(self::tempDir() . '/events.sqlite', $options, self::library());
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada Admin', 'resellerId' => null]], []);
+        return $log;
     }
 
     public static function directory(): array

@@ -28,16 +28,22 @@ final class MaintenanceTest extends TestCase
         $now = intdiv((int) (microtime(true) * 1000), 1000) * 1000;
         $day = 86_400_000;
         $old = static fn (int $days) => ['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup'], 'time' => $now - $days * $day];
-        $log->logBatch([$old(45), $old(31), $old(29), $old(1)]);
+        $log->logBatch([$old(29), $old(20), $old(10), $old(1)]);
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
+        $later = $now + 15 * $day;
 
-        [$exit, $out, $err] = self::maintenance(['--db', $path, '--now', (string) $now]);
+        [$exit, $out, $err] = self::maintenance(['--db', $path, '--now', (string) $later]);
         self::assertSame(0, $exit, $err);
         self::assertSame("Pruned 2 events from $path.\n", $out);
         self::assertSame(2, $log->query(Principal::admin(1))['total']);
 
+        // The window is the store's: a worker opening with other options does not change it, the command does.
+        EventLog::open($path, ['retentionDays' => 1], Fixture::library());
+        [$exit, $out] = self::maintenance(['--db', $path, '--now', (string) $later]);
+        self::assertSame("Pruned 0 events from $path.\n", $out);
         [$exit, $out] = self::maintenance(['--db', $path, '--retention-days', '7', '--now', (string) $now]);
         self::assertSame(0, $exit);
-        self::assertSame("Pruned 1 event from $path.\n", $out);
+        self::assertSame("Retention window of $path set to 7 days.\nPruned 1 event from $path.\n", $out);
     }
 
     public function testFailsWithAMessage(): void

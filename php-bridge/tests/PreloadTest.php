@@ -32,6 +32,7 @@ final class PreloadTest extends TestCase
             <?php
             use StreamEvents\{Actor, EventLog, Events, Principal, ServiceAction};
             $log = EventLog::open(getenv('PROBE_STORE'));
+            $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada']], []);
             $id = (new Events($log))->serviceAction(ServiceAction::Restart, 42, Actor::user(7, 'alice'));
             $page = $log->query(Principal::admin(1), ['serviceId' => 42]);
             echo json_encode(['sapi' => PHP_SAPI, 'ffi' => ini_get('ffi.enable'), 'preloaded' => (new ReflectionClass(EventLog::class))->getFileName(),

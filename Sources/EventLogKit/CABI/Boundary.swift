@@ -8,14 +8,6 @@ import CEventLog
 enum Boundary {
     static let libraryVersion: StaticString = "0.1.0"
 
-    /// Longest input accepted per argument, checked before anything is copied.
-    enum Limit {
-        static let path = 4096
-        static let small = 64 * 1024           // principal, filter, options, format
-        static let event = 256 * 1024
-        static let bulk = 256 * 1024 * 1024    // batch, directory
-    }
-
     static func code(_ kind: EventLogError.Kind) -> CInt {
         switch kind {
         case .invalid: EL_EINVAL.rawValue

@@ -24,8 +24,8 @@ public func el_open(_ out: UnsafeMutablePointer<OpaquePointer?>!, _ path: Unsafe
     out.pointee = OpaquePointer(Registry.register(handle))
     return handle.lock.withLock {
         Boundary.report(on: handle) {
-            let path = try Boundary.string(path, "path", limit: Boundary.Limit.path)
-            let optionsJSON = try Boundary.optionalString(options, "options_json", limit: Boundary.Limit.small)
+            let path = try Boundary.string(path, "path", limit: Limits.pathBytes)
+            let optionsJSON = try Boundary.optionalString(options, "options_json", limit: Limits.smallArgumentBytes)
             let parsed = try StoreOptions.parse(try optionsJSON.map { try JSONParser.parse($0, what: "options_json") })
             handle.store = try EventStore(path: path, options: parsed)
         }
@@ -51,7 +51,7 @@ public func el_errmsg(_ db: OpaquePointer!) -> UnsafePointer<CChar>! {
 public func el_log(_ db: OpaquePointer!, _ eventJSON: UnsafePointer<CChar>!, _ outID: UnsafeMutablePointer<Int64>!) -> CInt {
     outID?.pointee = 0
     return Boundary.withStore(db) { store, _ in
-        let id = try store.log(json: try Boundary.string(eventJSON, "event_json", limit: Boundary.Limit.event))
+        let id = try store.log(json: try Boundary.string(eventJSON, "event_json", limit: Limits.eventJSONBytes))
         outID?.pointee = id
     }
 }
@@ -60,7 +60,7 @@ public func el_log(_ db: OpaquePointer!, _ eventJSON: UnsafePointer<CChar>!, _ o
 public func el_log_batch(_ db: OpaquePointer!, _ eventsJSON: UnsafePointer<CChar>!, _ outCount: UnsafeMutablePointer<Int64>!) -> CInt {
     outCount?.pointee = 0
     return Boundary.withStore(db) { store, _ in
-        let count = try store.logBatch(json: try Boundary.string(eventsJSON, "events_json_array", limit: Boundary.Limit.bulk))
+        let count = try store.logBatch(json: try Boundary.string(eventsJSON, "events_json_array", limit: Limits.bulkArgumentBytes))
         outCount?.pointee = count
     }
 }
@@ -68,7 +68,7 @@ public func el_log_batch(_ db: OpaquePointer!, _ eventsJSON: UnsafePointer<CChar
 @c @implementation
 public func el_directory_put(_ db: OpaquePointer!, _ json: UnsafePointer<CChar>!) -> CInt {
     Boundary.withStore(db) { store, _ in
-        try store.putDirectory(json: try Boundary.string(json, "json", limit: Boundary.Limit.bulk))
+        try store.putDirectory(json: try Boundary.string(json, "json", limit: Limits.bulkArgumentBytes))
     }
 }
 
@@ -79,8 +79,8 @@ public func el_query(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _
     outLen?.pointee = 0
     return Boundary.withStore(db) { store, _ in
         guard let outJSON else { throw EventLogError.invalid("out_json is NULL") }
-        let bytes = try store.query(principalJSON: try Boundary.string(principal, "principal_json", limit: Boundary.Limit.small),
-                                    filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Boundary.Limit.small))
+        let bytes = try store.query(principalJSON: try Boundary.string(principal, "principal_json", limit: Limits.smallArgumentBytes),
+                                    filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Limits.smallArgumentBytes))
         try Boundary.hand(bytes, outJSON, outLen)
     }
 }
@@ -91,8 +91,8 @@ public func el_export_open(_ db: OpaquePointer!, _ principal: UnsafePointer<CCha
     out?.pointee = nil
     return Boundary.withStore(db) { store, database in
         guard let out else { throw EventLogError.invalid("out is NULL") }
-        let export = try store.export(principalJSON: try Boundary.string(principal, "principal_json", limit: Boundary.Limit.small),
-                                      filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Boundary.Limit.small),
+        let export = try store.export(principalJSON: try Boundary.string(principal, "principal_json", limit: Limits.smallArgumentBytes),
+                                      filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Limits.smallArgumentBytes),
                                       format: try Boundary.string(format, "format", limit: 16))
         out.pointee = OpaquePointer(Registry.register(ExportHandle(database: database, export: export)))
     }
@@ -131,8 +131,26 @@ public func el_prune(_ db: OpaquePointer!, _ nowMs: Int64, _ outDeleted: UnsafeM
     outDeleted?.pointee = 0
     return Boundary.withStore(db) { store, _ in
         guard nowMs >= 0, nowMs <= Time.maxMilliseconds else { throw EventLogError.invalid("now_ms must be 0 (now) or unix milliseconds") }
-        let deleted = try store.prune(now: nowMs == 0 ? Time.nowMilliseconds() : nowMs)
+        let deleted = try store.prune(now: nowMs)
         outDeleted?.pointee = deleted
+    }
+}
+
+@c @implementation
+public func el_set_retention_days(_ db: OpaquePointer!, _ days: CInt) -> CInt {
+    Boundary.withStore(db) { store, _ in try store.setRetentionDays(Int64(days)) }
+}
+
+@c @implementation
+public func el_catalog(_ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    outJSON?.pointee = nil
+    outLen?.pointee = 0
+    guard let outJSON else { return EL_EINVAL.rawValue }
+    do {
+        try Boundary.hand(CatalogJSON.bytes, outJSON, outLen)
+        return EL_OK.rawValue
+    } catch {
+        return EL_ENOMEM.rawValue
     }
 }
 

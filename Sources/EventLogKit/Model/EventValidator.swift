@@ -2,97 +2,23 @@
 import Glibc
 #endif
 
-/// A validated event, as the store keeps it.
-struct Event: Equatable, Sendable {
-    var id: Int64 = 0
-    var timestamp: Int64
-    var type: EventType
-    var serviceId: Int64
-    var actor: Actor
-    var djName: String?
-    var sourceIp: String?
-    var takeover: Bool?
-    var details: JSONObject
-    /// `details` as stored: encoded once, when validated.
-    var detailsJSON: String?
-
-    /// The one-line message, written at log time.
-    var message: String = ""
-}
-
-/// An event's members as read from its JSON, before validation: straight
-/// into fields, without an intermediate object (this runs for every event).
-struct EventFields {
-    var type, category, serviceId, time, djName, sourceIp, takeover, details: JSONValue?
-    var actor: ActorFields?
-    var unknown: [String] = []
-    var isObject = true
-
-    /// Reads the value at the parser, an event object or anything else.
-    static func read(_ p: inout JSONParser, depth: Int) throws(JSONParseError) -> EventFields {
-        var f = EventFields()
-        f.isObject = try p.readObject(depth: depth) { p, key throws(JSONParseError) in
-            let d = depth + 1
-            if p.key(key, is: "type") { try p.readValue(of: key, into: &f.type, depth: d) }
-            else if p.key(key, is: "serviceId") { try p.readValue(of: key, into: &f.serviceId, depth: d) }
-            else if p.key(key, is: "actor") {
-                guard f.actor == nil else { throw p.duplicateKey(key) }
-                f.actor = try ActorFields.read(&p, depth: d)
-            }
-            else if p.key(key, is: "details") { try p.readValue(of: key, into: &f.details, depth: d) }
-            else if p.key(key, is: "djName") { try p.readValue(of: key, into: &f.djName, depth: d) }
-            else if p.key(key, is: "sourceIp") { try p.readValue(of: key, into: &f.sourceIp, depth: d) }
-            else if p.key(key, is: "time") { try p.readValue(of: key, into: &f.time, depth: d) }
-            else if p.key(key, is: "takeover") { try p.readValue(of: key, into: &f.takeover, depth: d) }
-            else if p.key(key, is: "category") { try p.readValue(of: key, into: &f.category, depth: d) }
-            else { try p.skipValue(ofUnknown: key, noting: &f.unknown, depth: d) }
-        }
-        return f
-    }
-}
-
-/// The `actor` member as read: null, an object's members, or something else.
-struct ActorFields {
-    var type, id, name: JSONValue?
-    var unknown: [String] = []
-    var isNull = false
-    var isObject = true
-
-    static func read(_ p: inout JSONParser, depth: Int) throws(JSONParseError) -> ActorFields {
-        var a = ActorFields()
-        if try p.readNull() {
-            a.isNull = true
-            return a
-        }
-        a.isObject = try p.readObject(depth: depth) { p, key throws(JSONParseError) in
-            let d = depth + 1
-            if p.key(key, is: "type") { try p.readValue(of: key, into: &a.type, depth: d) }
-            else if p.key(key, is: "id") { try p.readValue(of: key, into: &a.id, depth: d) }
-            else if p.key(key, is: "name") { try p.readValue(of: key, into: &a.name, depth: d) }
-            else { try p.skipValue(ofUnknown: key, noting: &a.unknown, depth: d) }
-        }
-        return a
-    }
-}
-
 /// Turns event JSON into an `Event`, enforcing the catalog. Every failure
 /// names the field, so the panel developer sees what to fix. JSON syntax is
 /// checked before anything else.
 enum EventValidator {
-    static let maxFieldBytes = 4096
-    static let maxEventBytes = 65536
-    /// Clock skew tolerated for events stamped in the future.
-    static let maxFutureMilliseconds: Int64 = 86_400_000
-    static let maxBatchEvents = 100_000
+    static let maxFieldBytes = Limits.fieldBytes
+    static let maxEventBytes = Limits.eventBytes
+    static let maxBatchEvents = Limits.batchEvents
 
     /// One event (el_log).
-    static func event(json: String, now: Int64) throws(EventLogError) -> Event {
+    /// `oldest`: the start of the store's retention window.
+    static func event(json: String, now: Int64, oldest: Int64) throws(EventLogError) -> Event {
         let fields = try JSONParser.reading(json, what: "event") { p throws(JSONParseError) in try EventFields.read(&p, depth: 0) }
-        return try event(from: fields, now: now)
+        return try event(from: fields, now: now, oldest: oldest)
     }
 
     /// A JSON array of events (el_log_batch); a failure names the event's index.
-    static func events(jsonArray json: String, now: Int64) throws(EventLogError) -> [Event] {
+    static func events(jsonArray json: String, now: Int64, oldest: Int64) throws(EventLogError) -> [Event] {
         var list: [EventFields] = []
         var tooMany = false
         let isArray = try JSONParser.reading(json, what: "batch") { p throws(JSONParseError) in
@@ -108,7 +34,7 @@ enum EventValidator {
         events.reserveCapacity(list.count)
         for (i, fields) in list.enumerated() {
             do {
-                events.append(try event(from: fields, now: now))
+                events.append(try event(from: fields, now: now, oldest: oldest))
             } catch {
                 throw .invalid("event [\(i)]: \(error.message)")
             }
@@ -116,7 +42,7 @@ enum EventValidator {
         return events
     }
 
-    static func event(from f: EventFields, now: Int64) throws(EventLogError) -> Event {
+    static func event(from f: EventFields, now: Int64, oldest: Int64) throws(EventLogError) -> Event {
         guard f.isObject else { throw .invalid("an event must be a JSON object") }
         if let unknown = f.unknown.min() { throw .invalid("unknown field '\(unknown)' in event") }
         guard let typeID = f.type?.stringValue else { throw .invalid("type is required (a catalog type id such as \"dj.connect\")") }
@@ -129,7 +55,7 @@ enum EventValidator {
         guard let serviceId = f.serviceId?.integerValue else { throw .invalid("serviceId is required (a positive integer) for \(type.id)") }
         guard serviceId > 0 else { throw .invalid("serviceId must be a positive integer") }
 
-        let timestamp = try time(f.time, now: now)
+        let timestamp = try time(f.time, now: now, oldest: oldest)
         let djName = try optionalString(f.djName, "djName")
         let sourceIp = try optionalString(f.sourceIp, "sourceIp")
         if let sourceIp, !isIPAddress(sourceIp) { throw .invalid("sourceIp '\(clip(sourceIp))' is not an IPv4 or IPv6 address") }
@@ -150,6 +76,7 @@ enum EventValidator {
         let actor = try self.actor(f.actor, type: type, djName: djName)
         var event = Event(timestamp: timestamp, type: type, serviceId: serviceId, actor: actor, djName: djName,
                           sourceIp: sourceIp, takeover: takeover, details: details)
+        event.deliveryKey = try deliveryKey(f.deliveryKey)
         try checkRequirements(&event)
         event.detailsJSON = event.details.isEmpty ? nil : JSONWriter.encode(.object(event.details))
         let size = (event.detailsJSON?.utf8.count ?? 0) + (djName?.utf8.count ?? 0) + (actor.name?.utf8.count ?? 0)
@@ -240,7 +167,18 @@ enum EventValidator {
         return Actor(type: actorType, id: id, name: name)
     }
 
-    private static func time(_ value: JSONValue?, now: Int64) throws(EventLogError) -> Int64 {
+    private static func deliveryKey(_ value: JSONValue?) throws(EventLogError) -> String? {
+        guard let key = try optionalString(value, "deliveryKey") else { return nil }
+        guard !key.isEmpty, key.utf8.count <= Limits.deliveryKeyBytes else {
+            throw .invalid("deliveryKey must be a string of 1 to \(Limits.deliveryKeyBytes) bytes")
+        }
+        return key
+    }
+
+    /// Events are stamped within the retention window, and at most a day
+    /// ahead (clock skew): an event outside would be pruned at once, or
+    /// would sit at the top of every page for years.
+    private static func time(_ value: JSONValue?, now: Int64, oldest: Int64) throws(EventLogError) -> Int64 {
         let ms: Int64
         switch value {
         case nil, .null?: return now
@@ -251,8 +189,11 @@ enum EventValidator {
             guard let i = v.integerValue else { throw .invalid("time must be unix milliseconds or an RFC 3339 string") }
             ms = i
         }
-        guard ms >= 0 else { throw .invalid("time is before 1970") }
-        guard ms <= now + maxFutureMilliseconds else { throw .invalid("time is more than a day in the future") }
+        guard ms >= oldest else {
+            let hint = ms >= 0 && ms < 100_000_000_000 ? " (it looks like seconds: time is in milliseconds)" : ""
+            throw .invalid("time \(ms) is older than the store's retention window (\(Time.rfc3339(milliseconds: oldest)))\(hint)")
+        }
+        guard ms <= now + Limits.futureMilliseconds else { throw .invalid("time \(ms) is more than a day in the future") }
         return ms
     }
 

@@ -1,17 +1,3 @@
-/// The filter tabs of the log.
-enum Category: String, CaseIterable, Sendable {
-    case service, mount, dj, source, autodj
-}
-
-/// One entry of the event catalog. `code` is what the store keeps; it is
-/// stable forever (append new types, never renumber).
-struct EventType: Equatable, Hashable, Sendable {
-    let code: Int64
-    let id: String
-    let label: String
-    let category: Category
-}
-
 /// The event catalog of DESIGN.md.
 enum Catalog {
     static let all: [EventType] = [
@@ -48,31 +34,4 @@ enum Catalog {
     static let suspendReasons: Set<String> = ["disk", "bandwidth", "reseller_transfer"]
     static let stopReasons: Set<String> = ["account_expired", "suspended"]
     static let autoDJTriggers: Set<String> = ["startup", "dj_disconnect"]
-}
-
-/// Who did it.
-enum ActorType: String, CaseIterable, Sendable {
-    case user, dj, api, system
-
-    var code: Int64 {
-        switch self {
-        case .user: 1
-        case .dj: 2
-        case .api: 3
-        case .system: 4
-        }
-    }
-
-    init?(code: Int64) {
-        guard let match = Self.allCases.first(where: { $0.code == code }) else { return nil }
-        self = match
-    }
-}
-
-struct Actor: Equatable, Sendable {
-    var type: ActorType
-    var id: Int64?
-    var name: String?
-
-    static let system = Actor(type: .system, id: nil, name: nil)
 }

@@ -92,19 +92,47 @@ enum Schema {
             PRIMARY KEY (kind, ts)
         ) WITHOUT ROWID;
         """,
+        // 4: totals that cannot drift (see Totals.swift): counters of every
+        // event up to a watermark id, kept by writers and the prune, instead
+        // of periods counted on demand by readers. The time indexes carry the
+        // id right after the time, so newest first means the order of logging
+        // within a millisecond too. Delivery keys of hook events.
+        """
+        DROP TABLE counted_period;
+        DELETE FROM count_hour;
+        DELETE FROM count_service_day;
+        DROP INDEX event_ts;
+        DROP INDEX event_service_ts;
+        CREATE INDEX event_ts ON event (ts, id, type, actor_type, service_id);
+        CREATE INDEX event_service_ts ON event (service_id, ts, id, type, actor_type);
+        CREATE TABLE delivery (
+            key      TEXT PRIMARY KEY,
+            event_id INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX delivery_event ON delivery (event_id);
+        """,
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }
 
-    /// Brings the store to the current version inside one write transaction.
-    /// Another process may migrate first: the version is read again under the lock.
-    static func migrate(_ db: Connection) throws {
+    /// The schema version of the open store (a read; no lock taken).
+    static func version(_ db: Connection) throws -> Int64 {
+        try db.integer("PRAGMA user_version") ?? 0
+    }
+
+    /// Brings the store to the current version inside one write transaction;
+    /// `created` runs once, when the store is new. Another process may
+    /// migrate first: the version is read again under the lock.
+    static func migrate(_ db: Connection, created: () throws -> Void = {}) throws {
         try db.writeTransaction {
-            let version = try db.integer("PRAGMA user_version") ?? 0
+            let version = try self.version(db)
             guard version < currentVersion else { return }
             if version == 0 { try db.execute("PRAGMA application_id = \(applicationID)") }
             for sql in migrations[Int(version)...] { try db.execute(sql) }
             try refreshCatalog(db)
+            // A store of an earlier version has uncounted events; a new one none.
+            try Totals.fold(db: db)
+            if version == 0 { try created() }
             try db.execute("PRAGMA user_version = \(currentVersion)")
         }
     }

@@ -14,12 +14,12 @@ struct LogRow {
         """
     static let joins = "LEFT JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id"
 
-    /// Newest first, in exactly the order of the `event_ts` index (rowid
-    /// last), so a page or export chunk streams from the index with no sort;
-    /// events of the same millisecond keep a fixed order.
-    static let newestFirst = "e.ts DESC, e.type DESC, e.actor_type DESC, e.service_id DESC, e.id DESC"
+    /// Newest first, and within a millisecond in reverse order of logging
+    /// (ids are handed out in commit order): the order of the time indexes,
+    /// so a page or export chunk streams from an index with no sort.
+    static let newestFirst = "e.ts DESC, e.id DESC"
     /// The same order's key, for keyset paging of exports.
-    static let orderKey = "(e.ts, e.type, e.actor_type, e.service_id, e.id)"
+    static let orderKey = "(e.ts, e.id)"
 
     private let s: Statement
 
@@ -44,7 +44,7 @@ struct LogRow {
     var message: Bytes? { s.bytes(14) }
 
     /// This row's position in `newestFirst` order.
-    var orderKey: [SQLValue] { [.integer(timestamp), .integer(typeCode), .integer(actorCode), .integer(serviceId), .integer(id)] }
+    var orderKey: [SQLValue] { [.integer(timestamp), .integer(id)] }
 
     /// The log object of the query JSON (and of each JSON Lines line).
     func writeJSON(to w: inout JSONWriter) {

@@ -1,9 +1,9 @@
 /// What a page or an export asks for, parsed from filter JSON.
 struct Filter {
-    static let defaultPerPage: Int64 = 25
-    static let maxPerPage: Int64 = 500
-    static let maxPage: Int64 = 1_000_000
-    static let maxQueryBytes = 256
+    static let defaultPerPage = Limits.defaultPerPage
+    static let maxPerPage = Limits.maxPerPage
+    static let maxPage = Limits.maxPage
+    static let maxQueryBytes = Limits.queryBytes
 
     var typeCodes: [Int64]?       // nil: every type
     var serviceId: Int64?
@@ -83,7 +83,7 @@ struct Filter {
     /// Type and actor codes come from the catalog, never from input, so they
     /// are written inline; everything from the caller is bound.
     func whereClause(_ scope: Scope) -> (sql: String, bindings: [SQLValue]) {
-        var conditions = [scope.predicate]
+        var conditions = scope.predicate.map { [$0] } ?? []
         var bindings = scope.bindings
         func bind(_ value: SQLValue) -> String {
             bindings.append(value)
@@ -100,7 +100,7 @@ struct Filter {
             let p = bind(.text("%" + Self.escapeLike(text) + "%"))
             conditions.append("(e.dj_name LIKE \(p) ESCAPE '\\' OR e.source_ip LIKE \(p) ESCAPE '\\' OR e.message LIKE \(p) ESCAPE '\\')")
         }
-        return (conditions.joined(separator: " AND "), bindings)
+        return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), bindings)
     }
 
     /// `%` and `_` in a search are literal characters, not wildcards.

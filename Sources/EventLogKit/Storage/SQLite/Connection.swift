@@ -36,10 +36,10 @@ final class Connection {
 
     /// Opens (and, with `create`, creates) the file. On failure no handle is
     /// left open.
-    init(path: String, create: Bool) throws(SQLiteError) {
+    init(path: String, create: Bool, readOnly: Bool = false) throws(SQLiteError) {
         var db: OpaquePointer?
-        var flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        if create { flags |= SQLITE_OPEN_CREATE }
+        var flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        if create && !readOnly { flags |= SQLITE_OPEN_CREATE }
         let rc = sqlite3_open_v2(path, &db, flags, Self.walGatherVFS)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"

@@ -1,26 +1,3 @@
-/// The signed-in account: the panel authenticates, the module authorizes.
-struct Principal: Equatable, Sendable {
-    enum Role: String, Sendable { case admin, reseller, customer }
-    let role: Role
-    let id: Int64
-
-    init(role: Role, id: Int64) {
-        self.role = role
-        self.id = id
-    }
-
-    static func parse(_ json: JSONValue) throws -> Principal {
-        guard let o = json.objectValue else { throw EventLogError.invalid("the principal must be a JSON object {\"role\", \"id\"}") }
-        if let unknown = unknownKey(in: o, known: ["role", "id"]) {
-            throw EventLogError.invalid("unknown field '\(unknown)' in principal")
-        }
-        guard let r = o["role"]?.stringValue, let role = Role(rawValue: r) else {
-            throw EventLogError.invalid("principal.role must be admin, reseller or customer")
-        }
-        return Principal(role: role, id: try Directory.positiveID(o["id"], "principal.id"))
-    }
-}
-
 /// Which services' events a principal may see. The access rule lives here and
 /// only here; every read path (query, export) filters through `predicate`.
 ///
@@ -32,28 +9,31 @@ struct Principal: Equatable, Sendable {
 struct Scope {
     let principal: Principal
 
-    /// SQL condition on `event` (aliased `e`) and its bindings.
-    let predicate: String
+    /// SQL condition on `event` (aliased `e`) and its bindings; nil for an
+    /// admin, who sees every event.
+    let predicate: String?
     let bindings: [SQLValue]
 
-    /// Checks the principal against the directory: a reseller or customer must
-    /// be a known account of that role.
+    /// True when every event is in scope (an admin).
+    var isUnrestricted: Bool { predicate == nil }
+
+    /// Checks the principal against the directory: every principal, admin
+    /// included, must be a known account of that role.
     init(_ principal: Principal, in db: Connection) throws {
         self.principal = principal
+        let role = try db.statement("SELECT role FROM account WHERE id = ?").firstRow([.integer(principal.id)]) { $0.text(0) }
+        guard role == principal.role.rawValue else {
+            throw EventLogError(.denied, "account \(principal.id) is not a\(principal.role == .admin ? "n" : "") \(principal.role.rawValue) in the directory")
+        }
         switch principal.role {
         case .admin:
-            predicate = "1"
+            predicate = nil
             bindings = []
-        case .reseller, .customer:
-            let role = try db.statement("SELECT role FROM account WHERE id = ?").firstRow([.integer(principal.id)]) { $0.text(0) }
-            guard role == principal.role.rawValue else {
-                throw EventLogError(.denied, "account \(principal.id) is not a \(principal.role.rawValue) in the directory")
-            }
-            if principal.role == .reseller {
-                predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1 OR owner_id IN (SELECT id FROM account WHERE reseller_id = ?1))"
-            } else {
-                predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1)"
-            }
+        case .reseller:
+            predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1 OR owner_id IN (SELECT id FROM account WHERE reseller_id = ?1))"
+            bindings = [.integer(principal.id)]
+        case .customer:
+            predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1)"
             bindings = [.integer(principal.id)]
         }
     }

@@ -1,0 +1,36 @@
+/// Every input limit of the library, in one table. The C boundary refuses
+/// longer arguments before copying them; the parsers enforce the rest and
+/// name the field. The bridge and the pages do not judge: they show the
+/// library's message (`el_catalog` hands these figures to them).
+enum Limits {
+    /// A store path (a file path or a database URI).
+    static let pathBytes = 4096
+    /// Principal, filter, options and format arguments.
+    static let smallArgumentBytes = 64 * 1024
+    /// One event's JSON as passed to `el_log` (whitespace and escapes
+    /// included); the stored event is held to `eventBytes`.
+    static let eventJSONBytes = 128 * 1024
+    /// A batch or a directory update.
+    static let bulkArgumentBytes = 256 * 1024 * 1024
+
+    /// One string field of an event or of the directory.
+    static let fieldBytes = 4096
+    /// An event as stored: details, DJ and actor names together.
+    static let eventBytes = 64 * 1024
+    /// Events in one `el_log_batch`.
+    static let batchEvents = 100_000
+    /// Clock skew tolerated for events stamped in the future.
+    static let futureMilliseconds: Int64 = 86_400_000
+    /// A hook's delivery key.
+    static let deliveryKeyBytes = 128
+
+    /// The text search `q`.
+    static let queryBytes = 256
+    static let defaultPerPage: Int64 = 25
+    static let maxPerPage: Int64 = 500
+    static let maxPage: Int64 = 1_000_000
+
+    /// Store options.
+    static let retentionDays: ClosedRange<Int64> = 1...3650
+    static let busyTimeoutMs: ClosedRange<Int64> = 0...600_000
+}

@@ -1,0 +1,66 @@
+/// A streamed export of everything a query matches, newest first.
+///
+/// Each chunk is read by its own short statement (keyset on `(ts, id)`,
+/// bounded by the newest id at start), so a 10M-row export never holds a read
+/// transaction open (which would let the WAL grow without bound) and never
+/// holds more than one chunk in memory.
+final class Export {
+    enum Format: String, Sendable { case csv, jsonl }
+
+    static let rowsPerChunk: Int64 = 1000
+
+    private let connection: Connection
+    private let format: Format
+    private let sql: String
+    private let bindings: [SQLValue]
+    private let serviceColumns: Bool
+    private var after: [SQLValue]?  // order key of the last row written
+    private var headerPending: Bool
+    private var finished = false
+
+    init(connection: Connection, scope: Scope, filter: Filter, format: Format) throws {
+        self.connection = connection
+        self.format = format
+        // A view across services (no serviceId) carries service and customer columns.
+        serviceColumns = filter.serviceId == nil
+        headerPending = format == .csv
+        let maxID = try connection.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0
+        let (whereSQL, whereBindings) = filter.whereClause(scope)
+        let n = whereBindings.count
+        sql = """
+            SELECT \(LogRow.columns) FROM event e \(PageQuery.index(filter, total: .max)) \(LogRow.joins)
+            WHERE \(whereSQL) AND e.id <= ?\(n + 1)
+              AND e.ts <= ?\(n + 2) AND \(LogRow.orderKey) < (?\(n + 2), ?\(n + 3))
+            ORDER BY \(LogRow.newestFirst) LIMIT \(Self.rowsPerChunk)
+            """
+        bindings = whereBindings + [.integer(maxID)]
+    }
+
+    /// The next chunk, or nil when the export is complete.
+    func next() throws -> [UInt8]? {
+        guard !finished else { return nil }
+        var out = JSONWriter(capacity: 256 * Int(Self.rowsPerChunk))
+        if headerPending {
+            CSV.header(serviceColumns: serviceColumns, into: &out.bytes)
+            headerPending = false
+        }
+        let stmt = try connection.statement(sql)
+        try stmt.bind(bindings + (after ?? [.integer(.max), .integer(.max)]))
+        var count: Int64 = 0
+        while try stmt.step() {
+            let row = LogRow(stmt)
+            switch format {
+            case .csv: CSV.row(row, serviceColumns: serviceColumns, into: &out.bytes)
+            case .jsonl:
+                row.writeJSON(to: &out)
+                out.bytes.append(0x0A)
+            }
+            after = row.orderKey
+            count += 1
+        }
+        stmt.reset()  // ends the chunk's read transaction
+        if count < Self.rowsPerChunk { finished = true }
+        if out.bytes.isEmpty { return nil }
+        return out.bytes
+    }
+}

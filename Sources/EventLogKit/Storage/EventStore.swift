@@ -1,0 +1,322 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An open event store: one SQLite file in WAL mode. Not thread-safe; the C
+/// boundary serializes calls per handle.
+final class EventStore {
+    static let defaultRetentionDays: Int64 = 30
+    static let pruneBatchRows = 250
+    static let vacuumBatchPages = 256
+
+    let connection: Connection
+    let path: String
+    /// Fixed when the store is created; changed only by `setRetentionDays`.
+    private(set) var retentionDays: Int64
+    /// Why the store is open read-only (nil: it is writable). Pages and
+    /// exports answer; logging fails with this reason.
+    let readOnlyReason: String?
+    /// The clock for event times and the retention window (tests set it).
+    let clock: @Sendable () -> Int64
+    /// This process's last look at the totals watermark; writers fold the
+    /// tail into the counters once it is `Totals.foldEvery` events long.
+    private var countedThrough: Int64 = 0
+
+    init(path: String, options: StoreOptions = StoreOptions(), clock: @escaping @Sendable () -> Int64 = Time.nowMilliseconds) throws {
+        guard !path.isEmpty else { throw EventLogError.invalid("the store path is empty") }
+        self.path = path
+        self.clock = clock
+        let writable = try Self.createIfMissing(path)
+        do {
+            connection = try Connection(path: path, create: false, readOnly: !writable)
+        } catch {
+            throw EventLogError(error, doing: "cannot open the store '\(path)'")
+        }
+        readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
+        connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
+        connection.takeOverCheckpoints()
+        retentionDays = Self.defaultRetentionDays
+        // Workers that open a new store at the same moment race to set it
+        // up, and a step can fail with SQLITE_BUSY without waiting (workers
+        // started together on a new file): every step is idempotent, so the
+        // loser starts over until the busy timeout.
+        let deadline = BusyWait.monotonicNanoseconds() + UInt64(options.busyTimeoutMs) * 1_000_000
+        while true {
+            do {
+                try setUp(options)
+                return
+            } catch let error as SQLiteError {
+                if error.isBusy && BusyWait.monotonicNanoseconds() < deadline {
+                    usleep(10_000)
+                    continue
+                }
+                throw EventLogError(error, doing: "cannot open the store '\(path)'")
+            }
+        }
+    }
+
+    /// Reads before it writes: a store at the current version is opened
+    /// without a write, so that a full disk or a read-only file still reads.
+    private func setUp(_ options: StoreOptions) throws {
+        try checkFile()
+        if try Schema.version(connection) < Schema.currentVersion {
+            if let readOnlyReason { throw EventLogError(.io, "cannot open the store '\(path)': it needs a schema upgrade and is read-only (\(readOnlyReason))") }
+            try connection.execute("PRAGMA journal_mode = WAL")
+            try Schema.migrate(connection) {
+                try self.connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)")
+                    .run([.integer(options.retentionDays ?? Self.defaultRetentionDays)])
+            }
+        }
+        try connection.execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
+        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
+        countedThrough = try Totals.countedThrough(connection)
+    }
+
+    /// The maintenance command's way to change the window: the one place it
+    /// changes, for every process (each reads it at open).
+    func setRetentionDays(_ days: Int64) throws {
+        guard Limits.retentionDays.contains(days) else {
+            throw EventLogError.invalid("retentionDays must be an integer from \(Limits.retentionDays.lowerBound) to \(Limits.retentionDays.upperBound)")
+        }
+        try writing("change the retention window") {
+            try connection.writeTransaction {
+                try connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)").run([.integer(days)])
+            }
+        }
+        retentionDays = days
+    }
+
+    /// New files are created by us, not by SQLite, so that they are never
+    /// readable by others (the log holds IP addresses); SQLite gives the WAL
+    /// and shared-memory files the same mode. Returns whether this process
+    /// can write the store (the file, and the folder for the WAL).
+    private static func createIfMissing(_ path: String) throws -> Bool {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw EventLogError(.io, "cannot open the store '\(path)': it is a directory") }
+            return access(path, W_OK) == 0 && access(folder(of: path), W_OK | X_OK) == 0
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { return access(path, W_OK) == 0 }
+            let hint = code == EACCES || code == EROFS ? " (the folder must be writable by the PHP-FPM user)" : ""
+            throw EventLogError(.io, "cannot create the store '\(path)': \(String(cString: strerror(code)))\(hint)")
+        }
+        fchmod(fd, 0o640)  // regardless of the umask
+        close(fd)
+        return true
+    }
+
+    private static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Refuses files that are not event stores, and stores of a newer schema,
+    /// before anything is written to them.
+    private func checkFile() throws {
+        // One statement, one snapshot: read one by one, another process's
+        // set-up could commit in between and its tables appear without its id.
+        let facts = try connection.statement("""
+            SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),
+                   (SELECT count(*) FROM sqlite_schema)
+            """).firstRow { ($0.int64(0), $0.int64(1), $0.int64(2)) }
+        let (version, appID, tables) = facts ?? (0, 0, 0)
+        if appID != Schema.applicationID && !(appID == 0 && version == 0 && tables == 0) {
+            throw EventLogError(.schema, "'\(path)' is an SQLite database but not an event store")
+        }
+        if version > Schema.currentVersion {
+            throw EventLogError(.schema, "the store '\(path)' has schema version \(version), newer than this library's \(Schema.currentVersion): upgrade the library")
+        }
+        if tables == 0 && readOnlyReason == nil { try connection.execute("PRAGMA auto_vacuum = INCREMENTAL") }
+    }
+
+    // MARK: Writing
+
+    /// Runs a write, refusing it on a read-only store and saying what failed.
+    private func writing<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        if let readOnlyReason { throw EventLogError(.io, "cannot \(what): the store '\(path)' is open read-only (\(readOnlyReason))") }
+        do {
+            return try body()
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot \(what)")
+        }
+    }
+
+    /// Validates and commits one event; returns its id (for a delivery key
+    /// already stored, the first event's id).
+    func log(json: String) throws -> Int64 {
+        let now = clock()
+        var event = try EventValidator.event(json: json, now: now, oldest: oldestAccepted(now))
+        return try writing("log the event") {
+            let id: Int64
+            if event.deliveryKey != nil {
+                id = try connection.writeTransaction { try insertOnce(&event) }
+            } else {
+                // The common case is one autocommit statement.
+                id = try insert(&event)
+                connection.checkpointIfDue()  // writeTransaction does it for the other writes
+            }
+            foldIfDue(after: id)
+            return id
+        }
+    }
+
+    /// Validates every event, then commits all of them in one transaction.
+    func logBatch(json: String) throws -> Int64 {
+        let now = clock()
+        var events = try EventValidator.events(jsonArray: json, now: now, oldest: oldestAccepted(now))
+        return try writing("log the batch") {
+            let last = try connection.writeTransaction {
+                var last: Int64 = 0
+                for i in events.indices { last = try insertOnce(&events[i]) }
+                return last
+            }
+            foldIfDue(after: last)
+            return Int64(events.count)
+        }
+    }
+
+    /// The oldest event time accepted: the start of the retention window.
+    private func oldestAccepted(_ now: Int64) -> Int64 { now - retentionDays * Time.millisecondsPerDay }
+
+    /// Once the uncounted tail is long enough, this writer counts it (after
+    /// its own commit: the event is stored whatever happens here, and a
+    /// fold that fails is done by the next writer).
+    private func foldIfDue(after id: Int64) {
+        guard id - countedThrough >= Totals.foldEvery else { return }
+        countedThrough = (try? connection.writeTransaction {
+            // Another process may have folded since this one last looked.
+            if try id - Totals.countedThrough(connection) >= Totals.foldEvery { try Totals.fold(db: connection) }
+            return try Totals.countedThrough(connection)
+        }) ?? countedThrough
+    }
+
+    /// Inside a write transaction: stores the event unless its delivery key
+    /// is known, and returns its id or the first one's.
+    private func insertOnce(_ e: inout Event) throws -> Int64 {
+        guard let key = e.deliveryKey else { return try insert(&e) }
+        if let first = try connection.integer("SELECT event_id FROM delivery WHERE key = ?", [.text(key)]) { return first }
+        let id = try insert(&e)
+        try connection.statement("INSERT INTO delivery (key, event_id) VALUES (?, ?)").run([.text(key), .integer(id)])
+        return id
+    }
+
+    /// Held, not looked up: the statement cache hashes the whole SQL text,
+    /// which costs more than anything else el_log does outside SQLite.
+    private var insertEventStatement: Statement?
+
+    private func insertStatement() throws -> Statement {
+        if let statement = insertEventStatement {
+            statement.reset(keepBindings: true)  // insert(_:) binds every parameter
+            return statement
+        }
+        let statement = try connection.statement("""
+            INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
+                               details, message, service_name, owner_id, owner_name)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, s.name, s.owner_id, a.name
+            FROM (SELECT 1) LEFT JOIN service s ON s.id = ?3 LEFT JOIN account a ON a.id = s.owner_id
+            """)
+        insertEventStatement = statement
+        return statement
+    }
+
+    /// Inserts one validated event, with its message and directory snapshot.
+    private func insert(_ e: inout Event) throws -> Int64 {
+        e.message = Message.sentence(for: e)
+        // The service and owner names are copied from the directory as it is
+        // now (a snapshot for exports after the directory forgets them).
+        // Bound one by one: an array of eleven values costs an allocation per event.
+        let s = try insertStatement()
+        try s.bind(1, .integer(e.timestamp))
+        try s.bind(2, .integer(e.type.code))
+        try s.bind(3, .integer(e.serviceId))
+        try s.bind(4, .integer(e.actor.type.code))
+        try s.bind(5, SQLValue(e.actor.id))
+        try s.bind(6, SQLValue(e.actor.name))
+        try s.bind(7, SQLValue(e.djName))
+        try s.bind(8, SQLValue(e.sourceIp))
+        try s.bind(9, SQLValue(e.takeover.map { $0 ? 1 : 0 }))
+        try s.bind(10, SQLValue(e.detailsJSON))
+        try s.bind(11, .text(e.message))
+        try s.run()
+        e.id = connection.lastInsertRowID
+        return e.id
+    }
+
+    func putDirectory(json: String) throws {
+        let directory = try JSONParser.parse(json, what: "directory")
+        try writing("update the directory") { try Directory.put(directory, into: connection) }
+    }
+
+    // MARK: Reading
+
+    /// The filter and scope of a read: the principal is checked against the
+    /// directory and a service asked for against the scope.
+    private func view(principalJSON: String, filterJSON: String?) throws -> (Filter, Scope) {
+        let principal = try Principal.parse(try JSONParser.parse(principalJSON, what: "principal"))
+        let filter = try Filter.parse(try filterJSON.map { try JSONParser.parse($0, what: "filter") })
+        let scope = try Scope(principal, in: connection)
+        if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
+        return (filter, scope)
+    }
+
+    /// One page as JSON (see PageQuery).
+    func query(principalJSON: String, filterJSON: String?) throws -> [UInt8] {
+        let (filter, scope) = try view(principalJSON: principalJSON, filterJSON: filterJSON)
+        return try PageQuery(filter: filter, scope: scope).json(connection)
+    }
+
+    func export(principalJSON: String, filterJSON: String?, format: String) throws -> Export {
+        guard let f = Export.Format(rawValue: format) else { throw EventLogError.invalid("format must be \"csv\" or \"jsonl\"") }
+        let (filter, scope) = try view(principalJSON: principalJSON, filterJSON: filterJSON)
+        return try Export(connection: connection, scope: scope, filter: filter, format: f)
+    }
+
+    // MARK: Retention
+
+    /// Deletes events older than the retention window before `now`, a small
+    /// batch per write transaction so that writers wait milliseconds, not the
+    /// whole prune; each batch leaves the counters exact, so a prune killed
+    /// at any point does too. Then hands free pages back to the file system.
+    func prune(now: Int64) throws -> Int64 {
+        let cutoff = (now == 0 ? clock() : now) - retentionDays * Time.millisecondsPerDay
+        return try writing("prune the store") {
+            var deleted: Int64 = 0
+            let batch = try connection.statement("SELECT json_group_array(id) FROM (SELECT id FROM event WHERE ts < ? ORDER BY ts, id LIMIT \(Self.pruneBatchRows))")
+            while true {
+                let n = try connection.writeTransaction {
+                    guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return Int64(0) }
+                    try Totals.uncount(ids: ids, db: connection)
+                    try connection.statement("DELETE FROM delivery WHERE event_id IN (SELECT value FROM json_each(?))").run([.text(ids)])
+                    try connection.statement("DELETE FROM event WHERE id IN (SELECT value FROM json_each(?))").run([.text(ids)])
+                    return connection.changes
+                }
+                deleted += n
+                if n < Self.pruneBatchRows { break }
+                // The prune writes most of the WAL while it runs: it copies its
+                // own pages back, so that a logger whose turn it is to
+                // checkpoint does not find thousands of them.
+                connection.checkpoint()
+                connection.letWaitingWritersIn()
+            }
+            if deleted > 0 { try Totals.dropEmpty(before: cutoff, db: connection) }
+            try reclaimFreePages()
+            return deleted
+        }
+    }
+
+    private func reclaimFreePages() throws {
+        // Stores created before auto_vacuum was set cannot shrink this way.
+        guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return }
+        var free = try connection.integer("PRAGMA freelist_count") ?? 0
+        while free > 0 {
+            try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
+            connection.letWaitingWritersIn()
+            let left = try connection.integer("PRAGMA freelist_count") ?? 0
+            if left >= free { break }
+            free = left
+        }
+    }
+}

@@ -1,0 +1,148 @@
+/// Exact totals for pages, without counting millions of rows.
+///
+/// Counter tables hold, per period (an hour for views across all services, a
+/// day per service for scoped views) and per type and actor, the number of
+/// events with an id up to the store's watermark (`countedThrough`). Ids are
+/// handed out in commit order (one writer at a time), so the watermark splits
+/// the store into events that are counted and a short tail that is not:
+///
+///     total = Σ counters of the whole periods of the range
+///           + events of those periods above the watermark (the tail)
+///           + events of the partial periods at both ends, counted live
+///
+/// All three are read in the page's read transaction, so the total matches
+/// the rows whatever the clocks of the processes that wrote them. Readers
+/// never write: writers move the watermark (`fold`) once the tail is
+/// `foldEvery` events long, and the prune takes the events it deletes out of
+/// the counters in the same transaction, so a prune killed at any point
+/// leaves them exact.
+enum Totals {
+    enum Kind {
+        case hour        // count_hour: all services, per type and actor
+        case serviceDay  // count_service_day: per service, type and actor
+
+        var length: Int64 { self == .hour ? 3_600_000 : Time.millisecondsPerDay }
+        var table: String { self == .hour ? "count_hour" : "count_service_day" }
+
+        /// The counters a view reads: hours for the whole panel, service days
+        /// once the view is limited to some services.
+        init(_ filter: Filter, _ scope: Scope) {
+            self = scope.isUnrestricted && filter.serviceId == nil ? .hour : .serviceDay
+        }
+    }
+
+    /// The longest tail a writer leaves behind: a page counts at most this
+    /// many rows (plus what other writers added meanwhile) beyond the counters.
+    static let foldEvery: Int64 = 1000
+
+    static let watermarkKey = "countedThrough"
+
+    /// The watermark: every event with an id up to it is in the counters.
+    static func countedThrough(_ db: Connection) throws -> Int64 {
+        try db.integer("SELECT value FROM setting WHERE key = '\(watermarkKey)'") ?? 0
+    }
+
+    /// The exact total; call inside the read transaction that also reads the
+    /// page, so that the total matches the rows.
+    static func count(_ filter: Filter, scope: Scope, db: Connection) throws -> Int64 {
+        if let from = filter.from, let to = filter.to, from >= to { return 0 }
+        // A text search is counted live (it matches words, not counters).
+        guard filter.text == nil else { return try liveCount(filter, scope: scope, db: db) }
+        let kind = Kind(filter, scope)
+        let wholeStart = filter.from.map { ceil($0, kind.length) }
+        let wholeEnd = filter.to.map { floor($0, kind.length) }
+        if let wholeStart, let wholeEnd, wholeStart >= wholeEnd { return try liveCount(filter, scope: scope, db: db) }
+
+        var whole = filter
+        whole.from = wholeStart
+        whole.to = wholeEnd
+        let (whereSQL, bindings) = whole.whereClause(scope)
+        let counted = try db.integer("SELECT COALESCE(sum(e.n), 0) FROM \(kind.table) e WHERE \(whereSQL)", bindings) ?? 0
+        // NOT INDEXED: the tail is a range of rowids, read from the table.
+        let tail = try db.integer(
+            "SELECT count(*) FROM event e NOT INDEXED WHERE e.id > ?\(bindings.count + 1) AND \(whereSQL)",
+            bindings + [.integer(try countedThrough(db))]) ?? 0
+
+        var total = counted + tail
+        if let wholeStart {
+            var head = filter
+            head.to = wholeStart
+            total += try liveCount(head, scope: scope, db: db)
+        }
+        if let wholeEnd {
+            var end = filter
+            end.from = wholeEnd
+            total += try liveCount(end, scope: scope, db: db)
+        }
+        return total
+    }
+
+    /// Counts from the index that holds every filtered column after the time
+    /// (or service and time), so no row is read; left to itself SQLite takes
+    /// the type index and reads a row per match.
+    static func liveCount(_ filter: Filter, scope: Scope, db: Connection) throws -> Int64 {
+        if let from = filter.from, let to = filter.to, from >= to { return 0 }
+        let (whereSQL, bindings) = filter.whereClause(scope)
+        let index = Kind(filter, scope) == .hour ? "event_ts" : "event_service_ts"
+        return try db.integer("SELECT count(*) FROM event e INDEXED BY \(index) WHERE \(whereSQL)", bindings) ?? 0
+    }
+
+    /// Adds the events above the watermark to the counters and moves it to
+    /// the newest event. Call inside a write transaction.
+    static func fold(db: Connection) throws {
+        let from = try countedThrough(db)
+        guard let through = try db.integer("SELECT max(id) FROM event"), through > from else { return }
+        let range: [SQLValue] = [.integer(from), .integer(through)]
+        try db.statement("""
+            INSERT INTO count_hour (ts, type, actor_type, n)
+            SELECT ts - ts % \(Kind.hour.length), type, actor_type, count(*) FROM event NOT INDEXED
+            WHERE id > ?1 AND id <= ?2 GROUP BY 1, 2, 3
+            ON CONFLICT DO UPDATE SET n = n + excluded.n
+            """).run(range)
+        try db.statement("""
+            INSERT INTO count_service_day (service_id, ts, type, actor_type, n)
+            SELECT service_id, ts - ts % \(Kind.serviceDay.length), type, actor_type, count(*) FROM event NOT INDEXED
+            WHERE id > ?1 AND id <= ?2 GROUP BY 1, 2, 3, 4
+            ON CONFLICT DO UPDATE SET n = n + excluded.n
+            """).run(range)
+        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(watermarkKey)', ?)").run([.integer(through)])
+    }
+
+    /// Takes the events `ids` (a JSON array) out of the counters, before they
+    /// are deleted in the same transaction. Events above the watermark were
+    /// never counted.
+    static func uncount(ids: String, db: Connection) throws {
+        let through: SQLValue = .integer(try countedThrough(db))
+        try db.statement("""
+            UPDATE count_hour AS c SET n = c.n - d.n
+            FROM (SELECT ts - ts % \(Kind.hour.length) AS ts, type, actor_type, count(*) AS n FROM event
+                  WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2 GROUP BY 1, 2, 3) AS d
+            WHERE c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
+            """).run([.text(ids), through])
+        try db.statement("""
+            UPDATE count_service_day AS c SET n = c.n - d.n
+            FROM (SELECT service_id, ts - ts % \(Kind.serviceDay.length) AS ts, type, actor_type, count(*) AS n FROM event
+                  WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2 GROUP BY 1, 2, 3, 4) AS d
+            WHERE c.service_id = d.service_id AND c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
+            """).run([.text(ids), through])
+    }
+
+    /// Drops the counter rows that a prune emptied (a zero adds nothing to a
+    /// sum, so this is tidying, safe to skip or repeat).
+    static func dropEmpty(before cutoff: Int64, db: Connection) throws {
+        try db.writeTransaction {
+            try db.statement("DELETE FROM count_hour WHERE ts < ? AND n = 0").run([.integer(cutoff)])
+            try db.statement("DELETE FROM count_service_day WHERE ts < ? AND n = 0").run([.integer(cutoff)])
+        }
+    }
+
+    static func floor(_ t: Int64, _ unit: Int64) -> Int64 {
+        let q = t / unit
+        return (t % unit != 0 && t < 0 ? q - 1 : q) * unit
+    }
+
+    static func ceil(_ t: Int64, _ unit: Int64) -> Int64 {
+        let f = floor(t, unit)
+        return f == t ? t : f + unit
+    }
+}
