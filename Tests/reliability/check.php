@@ -8,8 +8,8 @@ declare(strict_types=1);
 // verify: every acknowledged event is present exactly once with its own tag,
 // every batch is all-or-nothing, at most MAX_UNACKED events (the calls in flight
 // when writers were killed) are present without an ack, every row is complete,
-// after PRUNE=1 no 40-day-old event is left (PRUNE=2: a pruner ran meanwhile, so
-// an acked 40-day-old event may be gone, but never doubled), and integrity_check is ok.
+// after PRUNE=1 no 20-day-old event is left (PRUNE=2: a pruner ran meanwhile, so
+// an acked 20-day-old event may be gone, but never doubled), and integrity_check is ok.
 
 require __DIR__ . '/lib.php';
 
@@ -35,7 +35,7 @@ $prune = $argv[4] === '1';
 $prunedMeanwhile = $argv[4] === '2';
 $errors = [];
 if ($prune) {
-    $log->prune(0);
+    $log->prune(rel_prune_now());
 }
 $byTag = [];
 $rowCount = rel_export_each($log, function (array $row) use (&$byTag, &$errors): void {
@@ -90,7 +90,7 @@ foreach ($byTag as $tag => $ids) {
         $errors[] = "tag $tag stored " . count($ids) . ' times';
     }
     if ($prune && str_starts_with($tag, 'old:')) {
-        $errors[] = "40-day-old event $tag survived the prune";
+        $errors[] = "20-day-old event $tag survived the prune";
     }
     if (!isset($acked[$tag])) {
         // A batch in flight at the kill: all five or none.

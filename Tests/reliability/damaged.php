@@ -7,10 +7,13 @@ declare(strict_types=1);
 // or at the latest on the first read; never a crash, never a success.
 // Usage: damaged.php make STORE (a healthy store of 300 events) | damaged.php open STORE
 //        damaged.php intact STORE (must open with its 300 events and pass integrity_check)
+//        damaged.php readonly STORE (a store this process cannot write: its 300 events read,
+//        an event is refused with EL_EIO saying read-only)
 // Prints "status|message" of the failure; exit 0 on a clean failure, 1 when it opened.
 
 require __DIR__ . '/lib.php';
 
+use StreamEvents\EventLog;
 use StreamEvents\Exception\EventLogException;
 use StreamEvents\Principal;
 
@@ -28,6 +31,19 @@ if ($cmd === 'intact') {
     $integrity = rel_integrity($store);
     echo "opened with $n events, integrity $integrity\n";
     exit($n === 300 && $integrity === 'ok' ? 0 : 1);
+}
+if ($cmd === 'readonly') {
+    $log = EventLog::open($store, [], rel_lib());
+    $page = $log->query(Principal::admin(1), ['perPage' => 1]);
+    $n = count(rel_export_all($log));
+    try {
+        $log->log(rel_event(7, 'written-to-a-read-only-store', 0));
+        echo "the read-only store took an event\n";
+        exit(1);
+    } catch (EventLogException $e) {
+        echo "total {$page['total']}, exported $n; el_log: ", $e->statusName(), ' ', $e->getMessage(), "\n";
+        exit($page['total'] === 300 && $n === 300 && $e->getCode() === EventLogException::EL_EIO && str_contains($e->getMessage(), 'read-only') ? 0 : 1);
+    }
 }
 $stage = 'el_open';
 try {

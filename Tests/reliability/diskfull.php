@@ -74,6 +74,37 @@ try {
     $errors[] = 'query failed on the full disk: ' . $e->getMessage();
 }
 
+// Every read answers on the full disk (issue #13: a page never writes): each
+// kind of page, a search, an export; then a newly started worker's.
+foreach ([['perPage' => 1], ['category' => 'dj'], ['q' => 'filling-1'], ['from' => rel_now_ms() - 3_600_000]] as $filter) {
+    try {
+        $log->query(Principal::admin(1), $filter);
+    } catch (EventLogException $e) {
+        $errors[] = 'query ' . json_encode($filter) . ' failed on the full disk: ' . $e->getMessage();
+    }
+}
+$exported = count(rel_export_all($log));
+if ($exported !== count($acked)) {
+    $errors[] = "export on the full disk: $exported rows, acked " . count($acked);
+}
+$worker = static function () use ($dir): string {
+    $code = 'require ' . var_export(__DIR__ . '/lib.php', true) . '; $log = StreamEvents\EventLog::open($argv[1], [], rel_lib());'
+        . ' echo $log->query(StreamEvents\Principal::admin(1), ["perPage" => 1])["total"], " ", count(rel_export_all($log));';
+    return trim((string) shell_exec(PHP_BINARY . ' -d ffi.enable=1 -r ' . escapeshellarg($code) . ' ' . escapeshellarg("$dir/store.sqlite") . ' 2>&1'));
+};
+$n = count($acked);
+$beside = $worker();
+if ($beside !== "$n $n") {
+    $errors[] = "a new worker beside the open one on the full disk read '$beside', expected '$n $n'";
+}
+$log->close();
+$alone = $worker();
+if ($alone !== "$n $n") {
+    $errors[] = "a new worker alone on the full disk read '$alone', expected '$n $n'";
+}
+printf("diskfull: reads on the full disk: open handle, new worker beside it (%s), new worker alone (%s)\n", $beside, $alone);
+$log = rel_open("$dir/store.sqlite");
+
 // Space returns: logging resumes on the same handle.
 unlink("$dir/filler");
 try {

@@ -54,7 +54,7 @@ concurrency() {
     touch "$dir/stop"
     wait "$reader" || { echo "  reader failed"; rc=1; }
     wait "$pruner" || { echo "  pruner failed"; rc=1; }
-    echo "  8 writers: $((6 * n)) single events (1 in 10 forty days old) + $((2 * n / 5)) batches of 5 in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+    echo "  8 writers: $((6 * n)) single events (1 in 10 twenty days old) + $((2 * n / 5)) batches of 5 in $(( ($(date +%s%N) - started) / 1000000 )) ms"
     "${php[@]}" "$here/check.php" verify "$dir/store.sqlite" 0 1 "$dir"/ack.* || rc=1
     return $rc
 }
@@ -143,7 +143,7 @@ damaged() {
             return 1
         fi
     }
-    for f in truncated header-only garbage garbage-with-magic newer-schema foreign-sqlite immdir/store ro/store ro/new; do
+    for f in truncated header-only garbage garbage-with-magic newer-schema foreign-sqlite ro/new; do
         refused "$f" || rc=1
     done
     # A garbage WAL next to a good store (as after a crash mid-write to the WAL header): SQLite
@@ -156,10 +156,38 @@ damaged() {
 
 want concurrency && { concurrency; result "concurrency: 8 loggers + reader/exporter + pruner, nothing lost or doubled, no StoreBusy, integrity ok" $?; }
 want crash && { crash; result "crash: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, integrity ok" $?; }
+# ---- a prune killed part-way: totals stay exact (issue #13, finding 4) ------------
+prunekill() {
+    local dir=$work/prunekill i pid kills=0 out rc=0
+    mkdir -p "$dir"
+    for i in $(seq "$(q 12 60)"); do
+        "${php[@]}" "$here/prunekill.php" make "$dir/store.sqlite" || return 1
+        "${php[@]}" "$here/prunekill.php" prune "$dir/store.sqlite" & pid=$!
+        sleep "0.$(printf "%03d" $((RANDOM % 70 + 25)))"
+        kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+        wait "$pid" 2>/dev/null
+        out=$("${php[@]}" "$here/prunekill.php" check "$dir/store.sqlite" 2>&1) || { echo "  after kill $i: $out"; rc=1; }
+    done
+    "${php[@]}" "$here/prunekill.php" prune "$dir/store.sqlite"
+    out=$("${php[@]}" "$here/prunekill.php" check "$dir/store.sqlite" 2>&1) || rc=1
+    echo "  $kills prunes killed part-way; totals equal exported rows after each; after a full prune: $out"
+    return $rc
+}
+want prunekill && { prunekill; result "prune killed part-way: every total equals the exported rows after each kill" $?; }
 want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
-want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, read-only dir/mount: clear error at open, no crash, file unchanged" $?; }
-# Finding 1 of RELIABILITY.md (el_open accepted an immutable file; fixed in ab1e369): regression guard.
-want damaged && { refused immutable-file; result "damaged stores: an immutable (read-only) store file is refused at el_open [finding 1, library]" $?; }
+want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
+# Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):
+# pages and exports answer, logging is EL_EIO saying read-only (issue #13; replaces finding 1's refusal).
+readonly_stores() {
+    local dir=$work/damaged f sum out rc=0
+    for f in immutable-file immdir/store ro/store; do
+        sum=$(sha256sum "$dir/$f.sqlite" | cut -c1-64)
+        out=$("${php[@]}" "$here/damaged.php" readonly "$dir/$f.sqlite" 2>&1) && [ "$sum" = "$(sha256sum "$dir/$f.sqlite" | cut -c1-64)" ] \
+            && echo "  $f: ${out//$dir\//}" || { echo "  FAIL $f: ${out//$dir\//}"; rc=1; }
+    done
+    return $rc
+}
+want damaged && { readonly_stores; result "read-only stores: pages and exports answer, el_log is EL_EIO saying read-only, file unchanged" $?; }
 access() {
     mkdir -p "$work/access"
     local seed=${RELIABILITY_SEED:-$RANDOM}

@@ -6,7 +6,7 @@ declare(strict_types=1);
 // appends each acknowledged id to $ackFile, flushed to the kernel before the next
 // call, so that a SIGKILL at any moment leaves a record of exactly what was acked.
 // Usage: writer.php STORE ACK_FILE PREFIX COUNT [single|batch] [OLD_EVERY]
-// OLD_EVERY > 0: every OLD_EVERY-th event is 40 days old (the pruner's prey).
+// OLD_EVERY > 0: every OLD_EVERY-th event is 20 days old (the pruner's prey, see rel_prune_now).
 
 require __DIR__ . '/lib.php';
 
@@ -32,7 +32,7 @@ try {
         } else {
             $old = $oldEvery > 0 && $i % $oldEvery === 0;
             $tag = ($old ? 'old:' : '') . "$prefix-$i";
-            $id = $log->log(rel_event($service, $tag, $i, $old ? rel_now_ms() - 40 * DAY_MS : null));
+            $id = $log->log(rel_event($service, $tag, $i, $old ? rel_now_ms() - 20 * DAY_MS : null));
             fwrite($ack, "S $id $tag\n");
         }
         fflush($ack);

@@ -49,12 +49,24 @@ enum Boundary {
     static func withStore(_ db: OpaquePointer?, _ body: (EventStore, DatabaseHandle) throws -> Void) -> CInt {
         guard let handle = Registry.lookup(db, as: DatabaseHandle.self) else { return EL_EMISUSE.rawValue }
         return handle.lock.withLock {
-            guard let store = handle.store else {
+            guard var store = handle.store else {
                 handle.setMessage("the store is not open (el_open failed or the handle was closed)")
                 return EL_EMISUSE.rawValue
             }
+            if store.isSnapshot { store = reopened(store, handle) }
             return report(on: handle) { try body(store, handle) }
         }
+    }
+
+    /// A snapshot (opened while the disk was full or the folder read-only)
+    /// tries, at most once a second, to become a normal handle again.
+    private static func reopened(_ store: EventStore, _ handle: DatabaseHandle) -> EventStore {
+        let now = BusyWait.monotonicNanoseconds()
+        guard now &- handle.lastReopen >= 1_000_000_000 else { return store }
+        handle.lastReopen = now
+        guard let fresh = try? EventStore(path: store.path, options: store.options), !fresh.isSnapshot else { return store }
+        handle.store = fresh
+        return fresh
     }
 
     /// Runs `body` (the caller holds `handle.lock`) and turns its outcome into

@@ -7,6 +7,8 @@ import CEventLog
 final class DatabaseHandle: @unchecked Sendable {
     let lock = Lock()
     var store: EventStore?
+    /// When a snapshot store last tried to reopen normally (monotonic ns).
+    var lastReopen: UInt64 = 0
     /// The last error message, kept as a C string until the next call.
     private var message: UnsafeMutablePointer<CChar>?
 

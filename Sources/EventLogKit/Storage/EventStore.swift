@@ -1,3 +1,4 @@
+import CSQLite
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,13 +10,18 @@ final class EventStore {
     static let pruneBatchRows = 250
     static let vacuumBatchPages = 256
 
-    let connection: Connection
+    private(set) var connection: Connection
     let path: String
+    let options: StoreOptions
     /// Fixed when the store is created; changed only by `setRetentionDays`.
     private(set) var retentionDays: Int64
     /// Why the store is open read-only (nil: it is writable). Pages and
     /// exports answer; logging fails with this reason.
-    let readOnlyReason: String?
+    private(set) var readOnlyReason: String?
+    /// Opened as a snapshot of the file (no shared-memory index could be
+    /// made: a full disk, a read-only folder). The C layer reopens it
+    /// normally once that works again, to see newer events.
+    private(set) var isSnapshot = false
     /// The clock for event times and the retention window (tests set it).
     let clock: @Sendable () -> Int64
     /// This process's last look at the totals watermark; writers fold the
@@ -25,17 +31,34 @@ final class EventStore {
     init(path: String, options: StoreOptions = StoreOptions(), clock: @escaping @Sendable () -> Int64 = Time.nowMilliseconds) throws {
         guard !path.isEmpty else { throw EventLogError.invalid("the store path is empty") }
         self.path = path
+        self.options = options
         self.clock = clock
+        retentionDays = Self.defaultRetentionDays
         let writable = try Self.createIfMissing(path)
+        readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
         do {
             connection = try Connection(path: path, create: false, readOnly: !writable)
-        } catch {
+            try start()
+        } catch let error as SQLiteError where Self.walIndexUnavailable(error) && Self.walIsEmpty(path) {
+            // SQLite could not make the WAL's shared-memory index (it cannot
+            // write the folder, or the disk is full). With no WAL to merge,
+            // the file alone is the whole store: read it as it is.
+            do {
+                connection = try Connection(path: Self.snapshotURI(path), create: false, readOnly: true)
+            } catch {
+                throw EventLogError(error, doing: "cannot open the store '\(path)'")
+            }
+            readOnlyReason = "a snapshot: SQLite could not create its shared-memory file (\(error.message)); the disk may be full or the folder read-only"
+            isSnapshot = true
+            try start()
+        } catch let error as SQLiteError {
             throw EventLogError(error, doing: "cannot open the store '\(path)'")
         }
-        readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
+    }
+
+    private func start() throws {
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
         connection.takeOverCheckpoints()
-        retentionDays = Self.defaultRetentionDays
         // Workers that open a new store at the same moment race to set it
         // up, and a step can fail with SQLITE_BUSY without waiting (workers
         // started together on a new file): every step is idempotent, so the
@@ -45,14 +68,32 @@ final class EventStore {
             do {
                 try setUp(options)
                 return
-            } catch let error as SQLiteError {
-                if error.isBusy && BusyWait.monotonicNanoseconds() < deadline {
-                    usleep(10_000)
-                    continue
-                }
-                throw EventLogError(error, doing: "cannot open the store '\(path)'")
+            } catch let error as SQLiteError where error.isBusy && BusyWait.monotonicNanoseconds() < deadline {
+                usleep(10_000)
             }
         }
+    }
+
+    private static func walIndexUnavailable(_ error: SQLiteError) -> Bool {
+        [SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL, SQLITE_IOERR].contains(error.primaryCode)
+    }
+
+    private static func walIsEmpty(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path + "-wal", &st) != 0 || st.st_size == 0
+    }
+
+    /// `immutable=1`: no locks, no shared memory, the file read as it is.
+    private static func snapshotURI(_ path: String) -> String {
+        var uri = "file:"
+        for byte in path.utf8 {
+            if byte >= 0x80 || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") || byte == UInt8(ascii: "%") {
+                uri += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            } else {
+                uri.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return uri + "?immutable=1"
     }
 
     /// Reads before it writes: a store at the current version is opened
