@@ -174,6 +174,8 @@ final class Harness
     public function events(string $store, array $filter = []): array
     {
         $log = EventLog::open($store, [], $this->library);
+        // Every principal must be an account of its role in the directory, the admin too.
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Hook Test Admin', 'resellerId' => null]], []);
         $logs = [];
         for ($page = 1; ; $page++) {
             $result = $log->query(Principal::admin(1), $filter + ['perPage' => 500, 'page' => $page]);
