@@ -22,8 +22,8 @@
  *
  * Thread-safety: a handle may be used from several threads; calls on one
  * el_db are serialized inside the library. el_errmsg() reports the last call
- * on the handle from any thread, so a multi-threaded caller that needs the
- * message must serialize its own calls. Separate processes (PHP-FPM workers)
+ * on the handle made by the calling thread, and another thread's calls never
+ * free it. Separate processes (PHP-FPM workers)
  * each open their own handle on the same file; SQLite serializes writers.
  *
  * Durability: an event is committed when el_log() returns EL_OK.
@@ -110,9 +110,9 @@ int el_open(el_db **out, const char *path, const char *options_json);
  * still be closed with el_export_close(). */
 void el_close(el_db *db);
 
-/** Message of the last failed call on `db` ("" after a success). Borrowed:
- * valid until the next call on `db`. Never NULL, also for a NULL or closed
- * handle. */
+/** Message of the calling thread's last failed call on `db` ("" after a
+ * success). Borrowed: valid until this thread's next call on `db` (or
+ * el_close). Never NULL, also for a NULL or closed handle. */
 const char *el_errmsg(el_db *db);
 
 /**

@@ -64,6 +64,16 @@ else
   echo "FAIL: $racefail of 240 concurrent first opens failed"; fail=1
 fi
 
+# Two threads failing calls on one handle read their own el_errmsg(), never
+# a message the other thread's call freed (AddressSanitizer watches the heap).
+gcc -std=c99 -Wall -Wextra -Werror -pthread -fsanitize=address -g -Iinclude Tests/c/errmsg_threads.c -o "$work/errmsg_threads" \
+    -L"$(dirname "$lib")" -leventlog -Wl,-rpath,"$(cd "$(dirname "$lib")" && pwd)"
+if ASAN_OPTIONS=detect_leaks=0 "$work/errmsg_threads" "$work/threads.sqlite" > "$work/threads.out" 2>&1; then
+  echo "ok: $(tail -1 "$work/threads.out") (ASan clean)"
+else
+  tail -30 "$work/threads.out"; echo "FAIL: el_errmsg across threads"; fail=1
+fi
+
 # Leak check: every string and chunk handed out has an owner who frees it.
 # (Swift's runtime keeps metadata caches for the life of the process: valgrind
 # calls those "possibly lost"; definite and indirect leaks fail the run.)

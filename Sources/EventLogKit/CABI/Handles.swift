@@ -9,17 +9,20 @@ final class DatabaseHandle: @unchecked Sendable {
     var store: EventStore?
     /// When a snapshot store last tried to reopen normally (monotonic ns).
     var lastReopen: UInt64 = 0
-    /// The last error message, kept as a C string until the next call.
-    private var message: UnsafeMutablePointer<CChar>?
+    /// The last error message of each calling thread, kept as a C string
+    /// until that thread's next call: one thread's call never frees the
+    /// message another thread is reading. Read and written under `lock`.
+    private var messages: [pthread_t: UnsafeMutablePointer<CChar>] = [:]
 
-    var errorMessage: UnsafePointer<CChar>? { UnsafePointer(message) }
+    var errorMessage: UnsafePointer<CChar>? { messages[pthread_self()].map { UnsafePointer($0) } }
 
     func setMessage(_ text: String) {
-        free(message)
-        message = text.isEmpty ? nil : strdup(text)
+        let thread = pthread_self()
+        free(messages.removeValue(forKey: thread))
+        if !text.isEmpty { messages[thread] = strdup(text) }
     }
 
-    deinit { free(message) }
+    deinit { for message in messages.values { free(message) } }
 }
 
 /// What an `el_export *` points at. It keeps its database handle alive; the
