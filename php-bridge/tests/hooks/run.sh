@@ -51,7 +51,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 failed=()
-for test in hook_units icecast_hooks liquidsoap_hooks; do
+for test in hook_units icecast_hooks liquidsoap_hooks rtmp_units; do
     echo "== $test"
     start=$(date +%s)
     # setsid: a new process group we can kill as a whole, even if PHP dies.
