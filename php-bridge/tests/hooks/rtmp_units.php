@@ -16,6 +16,7 @@ use StreamEvents\Hook\HookController;
 use StreamEvents\Hook\HookSecret;
 use StreamEvents\Hook\InvalidHookRequest;
 use StreamEvents\Hook\RtmpCallback;
+use StreamEvents\Hook\RtmpConfig;
 use StreamEvents\Hook\RtmpHook;
 use StreamEvents\Hook\RtmpSessions;
 use StreamEvents\Hook\RtmpStation;
@@ -180,4 +181,17 @@ $t->check($r->status === 200, 'a right secret with a body that is no callback is
 $log = (string) @file_get_contents($errors);
 $t->check(array_filter($keys, static fn (string $k): bool => str_contains($log, $k)) === [], 'no stream key in the error log', $log);
 
+// The config.
+foreach (['https://panel.example/hooks/rtmp/1/x', 'http://panel.example/a b', 'http://panel.example/x;y'] as $bad) {
+    try {
+        new RtmpConfig(1, $bad);
+        $t->check(false, "hook URL '$bad' is refused for nginx-rtmp");
+    } catch (InvalidArgumentException) {
+        $t->check(true, "hook URL '$bad' is refused for nginx-rtmp");
+    }
+}
+$conf = (new RtmpConfig(108, 'http://127.0.0.1:8080/hooks/rtmp/108/abc', 'tv', '127.0.0.1:19350'))->rtmpBlock();
+$t->check(substr_count($conf, 'http://127.0.0.1:8080/hooks/rtmp/108/abc;') === 3 && str_contains($conf, 'access_log off;')
+    && str_contains($conf, 'application tv {') && str_contains($conf, 'listen 127.0.0.1:19350;'),
+    'the rtmp block calls the hook on publish, publish_done and update, with the stream-name access log off', $conf);
 exit($t->summary());
