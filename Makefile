@@ -11,7 +11,7 @@ SWIFT_LOCK := flock /tmp/stream-events-swift.lock
 
 # Everything the build, the tests and the demo need from Debian and PyPI.
 APT_PACKAGES := libsqlite3-dev sqlite3 php8.2-cli php8.2-sqlite3 php8.2-cgi php8.2-fpm \
-                phpunit icecast2 liquidsoap ffmpeg chromium chromium-driver valgrind \
+                phpunit icecast2 liquidsoap ffmpeg nginx libnginx-mod-rtmp chromium chromium-driver valgrind \
                 e2fsprogs curl strace
 PIP_PACKAGES := selenium openapi-spec-validator jsonschema PyYAML
 

@@ -39,6 +39,8 @@ final class DemoMonth
         111 => ['WaveHost Promo DJ'],
         112 => ['Blue Note Betty', 'Sax Sam'],
     ];
+    /** Metro TV One's presenters; their stream keys are in demo/stream-keys.json. */
+    private const TV_PRESENTERS = ['Evening News Desk', 'Weather with Priya', 'Metro Sports Live'];
     private const TITLES = [
         'Daft Punk - One More Time', 'Nina Simone - Feeling Good', 'Massive Attack - Teardrop',
         'Bonobo - Kerala', 'Miles Davis - So What', 'Röyksopp - Eple', 'Fela Kuti - Water No Get Enemy',
@@ -182,25 +184,82 @@ final class DemoMonth
         }
     }
 
-    /** A TV station: the playout source runs from morning to night, with the odd crash. */
+    /**
+     * A TV station on nginx-rtmp, as its hook logs it: the playout publishes
+     * from morning to night (source.start / source.stop), presenters go live
+     * over it (the news, a weather slot that takes over from the news, some
+     * sport), an encoder now and then drops and reconnects, the owner kicks a
+     * show that overruns, and a leaked old stream key goes on air until the
+     * owner kicks it. The owner also switches playlists from the panel.
+     */
     private function tvMonth(int $id, array $owner, int $t, int $end): void
     {
+        [$news, $weather, $sport] = self::TV_PRESENTERS;
         for ($day = $this->dayStart($t) + self::DAY; $day < $end; $day += self::DAY) {
             $on = $day + 6 * self::HOUR + $this->rng->getInt(0, 20) * self::MIN;
-            $this->add($on, 'source.start', $id, self::system(), details: ['reason' => 'schedule', 'playlist' => 'daytime']);
-            $this->mount($on + 5_000, true, $id, '/tv/main', '192.0.2.80', 'tv.demo.example', 1935);
-            if ($this->rng->getInt(1, 100) <= 20) {
-                $this->add($on + $this->rng->getInt(2, 12) * self::HOUR, 'source.restart', $id, self::system(),
-                    details: ['reason' => 'encoder_crash']);
-            }
+            $this->tv($on, 'source.start', $id, null, details: ['reason' => 'rtmp_publish']);
             if ($this->rng->getInt(1, 100) <= 15) {
                 $this->add($on + $this->rng->getInt(3, 10) * self::HOUR, 'source.restart', $id, $owner,
                     details: ['playlist' => 'evening-news']);
             }
+            if ($this->rng->getInt(1, 100) <= 8) {
+                // An old key that leaked: on air until the owner notices.
+                $at = $on + $this->rng->getInt(2, 9) * self::HOUR;
+                $stranger = 'Unknown publisher …' . $this->pick(['7f3e', 'a01c', '9d42']);
+                $ip = sprintf('198.51.100.%d', $this->rng->getInt(150, 250));
+                $this->tvShow($id, $stranger, $at, $this->rng->getInt(3, 12) * self::MIN, $ip, [$owner, 'unknown stream key']);
+            }
+            $newsAt = $day + 18 * self::HOUR + $this->rng->getInt(0, 150_000);
+            $newsEnd = $newsAt + $this->rng->getInt(28, 40) * self::MIN;
+            if ($this->rng->getInt(1, 100) <= 85) {
+                $this->tvShow($id, $news, $newsAt, $newsEnd - $newsAt, $this->ip($news));
+                if ($this->rng->getInt(1, 100) <= 60) {
+                    // The weather slot takes over from the news desk, which is on air again after it.
+                    $w = $newsAt + 20 * self::MIN + $this->rng->getInt(0, 40_000);
+                    $this->tv($w, 'dj.connect', $id, $weather, $this->ip($weather));
+                    $this->tv($w + 3_000, 'dj.on_air', $id, $weather, $this->ip($weather), takeover: true);
+                    $this->tv($w + 6 * self::MIN, 'dj.disconnect', $id, $weather, $this->ip($weather));
+                    $this->tv($w + 6 * self::MIN, 'dj.on_air', $id, $news, $this->ip($news));
+                }
+            }
+            if ($this->rng->getInt(1, 100) <= 30) {
+                $length = $this->rng->getInt(90, 130) * self::MIN;
+                // Overrunning into the late news: the owner takes it off.
+                $kick = $this->rng->getInt(1, 100) <= 15 ? [$owner, 'overran its slot'] : null;
+                $this->tvShow($id, $sport, $day + 20 * self::HOUR - $this->rng->getInt(0, 300_000), $length, $this->ip($sport), $kick);
+            }
             $off = $day + 25 * self::HOUR + $this->rng->getInt(0, 30) * self::MIN;
-            $this->add($off, 'source.stop', $id, self::system(), details: ['reason' => 'schedule']);
-            $this->mount($off + 2_000, false, $id, '/tv/main', '192.0.2.80', 'tv.demo.example', 1935);
+            $this->tv($off, 'source.stop', $id, null, details: ['reason' => 'rtmp_publish_done']);
         }
+    }
+
+    /** A presenter live over the playout, from connect to the playlist resuming; a dropped encoder reconnects. */
+    private function tvShow(int $id, string $dj, int $at, int $length, string $ip, ?array $kickedBy = null): void
+    {
+        $this->tv($at, 'dj.connect', $id, $dj, $ip);
+        $this->tv($at + 3_000, 'dj.on_air', $id, $dj, $ip, takeover: true);
+        if ($kickedBy === null && $this->rng->getInt(1, 100) <= 10) {
+            $drop = $at + $this->rng->getInt(5, 20) * self::MIN;
+            $this->tv($drop, 'dj.disconnect', $id, $dj, $ip);
+            $this->tv($drop, 'autodj.on_air', $id, null, details: ['trigger' => 'dj_disconnect']);
+            $this->tv($drop + 25_000, 'dj.connect', $id, $dj, $ip);
+            $this->tv($drop + 27_000, 'dj.on_air', $id, $dj, $ip, takeover: true);
+        }
+        if ($kickedBy !== null) {
+            [$by, $reason] = $kickedBy;
+            $this->add($at + $length, 'dj.kicked', $id, $by, dj: $dj, ip: $ip,
+                details: ['reason' => $reason, 'app' => 'live', 'protocol' => 'rtmp']);
+        } else {
+            $this->tv($at + $length, 'dj.disconnect', $id, $dj, $ip);
+        }
+        $this->tv($at + $length, 'autodj.on_air', $id, null, details: ['trigger' => 'dj_disconnect']);
+    }
+
+    /** An event as the RTMP hook logs it: by the presenter, or the system for the playout (which runs on the TV server). */
+    private function tv(int $time, string $type, int $id, ?string $dj, ?string $ip = null, bool $takeover = false, array $details = []): void
+    {
+        $this->add($time, $type, $id, $dj !== null ? self::dj($dj) : self::system(), dj: $dj, ip: $ip ?? '127.0.0.1',
+            takeover: $dj !== null ? $takeover : null, details: $details + ['app' => 'live', 'protocol' => 'rtmp']);
     }
 
     /** What owners, resellers, the admin, billing (API) and the system do to a service. */

@@ -10,7 +10,9 @@ declare(strict_types=1);
  *
  * Environment: STREAM_EVENTS_DB (store, default <repo>/var/demo.sqlite),
  * STREAM_EVENTS_LIB (default <repo>/.build/release/libeventlog.so),
- * STREAM_EVENTS_DEMO=1 (enables the demo sign-in).
+ * STREAM_EVENTS_DEMO=1 (enables the demo sign-in), STREAM_EVENTS_STREAM_KEYS (the
+ * RTMP hook's stream keys, a JSON file; the demo's by default in demo mode),
+ * STREAM_EVENTS_RTMP_STATE (the RTMP hook's state folder; default next to the store).
  *
  * Routes are grouped in delimited blocks, one per owner; add new ones as a new
  * block above the final 404, with targeted edits.
@@ -102,12 +104,21 @@ if ($path === '/' && DemoAuth::enabled()) {
 // ---- end routes: Stream Events pages (ui) ----------------------------------
 
 // ---- routes: stream-server hooks (hooks; see php-bridge/HOOKS.md) ----------
-// POST /hooks/icecast/{serviceId}/{secret}, POST /hooks/liquidsoap/{serviceId}/{secret}
-if (preg_match('#^/hooks/(icecast|liquidsoap)/([^/]*)(?:/([^/]*))?/?$#', $path, $m)) {
+// POST /hooks/icecast/{serviceId}/{secret}, POST /hooks/liquidsoap/{serviceId}/{secret},
+// POST /hooks/rtmp/{serviceId}/{secret}. The RTMP hook names publishers through
+// the panel's StreamKeyResolver; here the demo's: a JSON file (STREAM_EVENTS_STREAM_KEYS).
+if (preg_match('#^/hooks/(icecast|liquidsoap|rtmp)/([^/]*)(?:/([^/]*))?/?$#', $path, $m)) {
     (new StreamEvents\Hook\HookController(
         static fn (): StreamEvents\Hook\HookSecret => StreamEvents\Hook\HookSecret::forStore($storePath),
         $openEventLog,
-    ))->handle($m[1], $m[2], $m[3] ?? '', $method, $_POST)->send();
+        static fn (StreamEvents\Hook\HookSecret $secrets, Closure $openLog): StreamEvents\Hook\RtmpHook => new StreamEvents\Hook\RtmpHook(
+            $openLog,
+            StreamEvents\Hook\StreamKeyFile::fromPath(getenv('STREAM_EVENTS_STREAM_KEYS')
+                ?: (DemoAuth::enabled() ? $repoRoot . '/php-bridge/demo/stream-keys.json' : null)),
+            StreamEvents\Hook\RtmpSessions::forStore($storePath),
+            $secrets,
+        ),
+    ))->handle($m[1], $m[2], $m[3] ?? '', $method, $_POST, $m[1] === 'rtmp' ? (string) file_get_contents('php://input') : '')->send();
     return;
 }
 // ---- end routes: stream-server hooks ---------------------------------------

@@ -10,7 +10,8 @@ use StreamEvents\Exception\InvalidArgument;
 use StreamEvents\Http\Response;
 
 /**
- * POST /hooks/icecast/{serviceId}/{secret} and POST /hooks/liquidsoap/{serviceId}/{secret}.
+ * POST /hooks/icecast/{serviceId}/{secret}, POST /hooks/liquidsoap/{serviceId}/{secret}
+ * and POST /hooks/rtmp/{serviceId}/{secret}.
  *
  * The secret is checked before anything else: a wrong or missing one is 403
  * and nothing is parsed or logged. Replies are immediate (one SQLite commit):
@@ -21,13 +22,17 @@ final class HookController
     /**
      * @param \Closure(): HookSecret $secret
      * @param \Closure(): EventLog $openLog
+     * @param ?\Closure(HookSecret, \Closure(): EventLog): RtmpHook $rtmpHook the TV stations' hook, null where there are none
      */
-    public function __construct(private readonly \Closure $secret, private readonly \Closure $openLog)
-    {
+    public function __construct(
+        private readonly \Closure $secret,
+        private readonly \Closure $openLog,
+        private readonly ?\Closure $rtmpHook = null,
+    ) {
     }
 
-    /** @param array<string,mixed> $post */
-    public function handle(string $server, string $serviceId, string $secret, string $method, array $post): Response
+    /** @param array<string,mixed> $post @param string $body the raw body (nginx-rtmp's fields are read from it) */
+    public function handle(string $server, string $serviceId, string $secret, string $method, array $post, string $body = ''): Response
     {
         if (!preg_match('/^[1-9][0-9]{0,17}$/', $serviceId)) {
             return Response::error(404, 'not_found', 'Unknown hook: the service id must be a positive integer.');
@@ -37,13 +42,17 @@ final class HookController
             $secrets = ($this->secret)();
         } catch (\RuntimeException|\InvalidArgumentException $e) {
             error_log('stream-events hooks: ' . $e->getMessage());
-            return Response::error(503, 'unavailable', 'The hook key is not available.');
+            // Nothing can be logged without the key; nginx-rtmp would take the station off air on a 503.
+            return $server === 'rtmp' ? Response::json(200, ['logged' => 0]) : Response::error(503, 'unavailable', 'The hook key is not available.');
         }
         if ($secret === '' || !$secrets->verify($id, $secret)) {
             return Response::error(403, 'forbidden', 'Wrong or missing hook secret.');
         }
         if ($method !== 'POST') {
             return Response::error(405, 'method_not_allowed', "Method $method is not allowed here; use POST.", null, ['Allow' => 'POST']);
+        }
+        if ($server === 'rtmp') {
+            return $this->rtmp($id, $secrets, $body);
         }
         try {
             $log = ($this->openLog)();
@@ -57,5 +66,25 @@ final class HookController
             return Response::error(503, 'unavailable', 'The event store is not available.');
         }
         return Response::json(200, ['id' => $eventId]);
+    }
+
+    /**
+     * nginx-rtmp refuses the publish, or drops the publisher, on any answer
+     * but 2xx: once the secret is right, whatever goes wrong is only logged
+     * here, never a reason to take a station off air.
+     */
+    private function rtmp(int $serviceId, HookSecret $secrets, string $body): Response
+    {
+        if ($this->rtmpHook === null) {
+            return Response::error(404, 'not_found', 'This bridge has no RTMP hook.');
+        }
+        try {
+            $logged = ($this->rtmpHook)($secrets, $this->openLog)->handle($serviceId, RtmpCallback::fromBody($body));
+        } catch (\Throwable $e) {
+            // Messages name fields, files and codes, never a stream key.
+            error_log("stream-events hooks: rtmp service $serviceId: " . $e->getMessage());
+            $logged = 0;
+        }
+        return Response::json(200, ['logged' => $logged]);
     }
 }

@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace StreamEvents\Hook;
 
 /**
- * The hook URLs of a service and the Icecast config that uses them.
+ * The hook URLs of a service and the Icecast config that uses them
+ * (RtmpConfig writes the nginx-rtmp one).
  * $baseUrl is where the stream server reaches the bridge, e.g.
  * "http://panel.example" or "http://127.0.0.1:8080".
  */
@@ -29,6 +30,11 @@ final class HookUrls
     public function liquidsoap(int $serviceId): string
     {
         return $this->url('liquidsoap', $serviceId);
+    }
+
+    public function rtmp(int $serviceId): string
+    {
+        return $this->url('rtmp', $serviceId);
     }
 
     /** The `<authentication type="url">` block for the service's `<mount>` in icecast.xml. */

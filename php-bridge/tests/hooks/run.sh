@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Stream-server hook tests against the real programs: the hook classes and
-# secrets, icecast2 mount hooks, liquidsoap DJ/AutoDJ hooks (ffmpeg as source
-# client and DJ). Each test runs in its own process group, bounded in time, and
-# whatever it started is killed when it ends. Exits non-zero on any failure.
+# secrets, icecast2 mount hooks, liquidsoap DJ/AutoDJ hooks, nginx-rtmp publish
+# hooks (ffmpeg as source client, DJ and TV publisher). Each test runs in its
+# own process group, bounded in time, and whatever it started is killed when
+# it ends. Exits non-zero on any failure.
 # Env: STREAM_EVENTS_LIB (default: the release build), KEEP_TMP=1 keeps the
 # temp dir (server logs) of a failed test.
 set -uo pipefail
@@ -12,9 +13,10 @@ repo=$(cd "$here/../../.." && pwd)
 export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
 
 missing=()
-for tool in php icecast2 liquidsoap ffmpeg; do
+for tool in php icecast2 liquidsoap ffmpeg nginx; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
+[ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || missing+=("libnginx-mod-rtmp")
 php -r 'exit(extension_loaded("pcntl") && extension_loaded("posix") && extension_loaded("FFI") ? 0 : 1);' || missing+=("php pcntl/posix/FFI")
 if [ ${#missing[@]} -gt 0 ]; then
     echo "hooks: missing ${missing[*]} (make deps installs them)" >&2
@@ -33,7 +35,7 @@ export TMPDIR=$tmp
 
 pgid=
 stop_group() {
-    # The test's whole process group: php, php -S, icecast2, liquidsoap, ffmpeg.
+    # The test's whole process group: php, php -S, icecast2, liquidsoap, nginx, ffmpeg.
     [ -n "$pgid" ] || return 0
     kill -TERM -- "-$pgid" 2>/dev/null
     for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -51,7 +53,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 failed=()
-for test in hook_units icecast_hooks liquidsoap_hooks; do
+for test in hook_units icecast_hooks liquidsoap_hooks rtmp_units rtmp_hooks; do
     echo "== $test"
     start=$(date +%s)
     # setsid: a new process group we can kill as a whole, even if PHP dies.
