@@ -279,7 +279,8 @@ if (!$reuse) {
     removeStore($bigEl);
     removeStore($bigPdo);
     $end = intdiv($nowMs, 60_000) * 60_000;
-    $meta = ['seed' => SEED, 'count' => $n, 'schema' => md5($schemaSql), 'startMs' => $end - 30 * DAY, 'spanMs' => 30 * DAY];
+    // Ten minutes inside the 30-day window: older events are refused at el_log.
+    $meta = ['seed' => SEED, 'count' => $n, 'schema' => md5($schemaSql), 'startMs' => $end - 30 * DAY + 600_000, 'spanMs' => 30 * DAY - 600_000];
     [$accounts, $services] = Rows::directory();
     $el = ElSide::open($bigEl);
     $el->log->putDirectory($accounts, $services);

@@ -62,4 +62,21 @@ import Testing
             try t.export(admin, format: "xlsx")
         }
     }
+
+    /// A bidi control (U+202E here) would reverse the rest of a row in a
+    /// spreadsheet: every one becomes U+FFFD, in any cell.
+    @Test func csvNeutralizesBidiControls() {
+        for control in ["\u{202E}", "\u{202A}", "\u{2066}", "\u{2069}", "\u{200F}", "\u{061C}"] {
+            var out: [UInt8] = []
+            CSV.field("DJ \(control)evil", into: &out)
+            #expect(String(decoding: out, as: UTF8.self) == "DJ \u{FFFD}evil")
+        }
+        var out: [UInt8] = []
+        CSV.field("=\u{202E}1,2", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "\"'=\u{FFFD}1,2\"")
+        out = []
+        CSV.field("Émilie – “quoted” ok", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "Émilie – “quoted” ok")
+    }
 }
+

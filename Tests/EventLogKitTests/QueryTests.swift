@@ -100,4 +100,28 @@ import Testing
         let exported = try t.export(admin, format: "jsonl").split(separator: "\n").compactMap { String($0).json["id"].integerValue }
         #expect(exported == logged.reversed())
     }
+
+    /// The search folds case for all of Unicode, and no character of it is a
+    /// wildcard, a combining accent after `%` included.
+    @Test func searchFoldsUnicodeCaseAndHasNoWildcards() throws {
+        let t = try TempStore(now: base + 3_600_000)
+        try t.store.putDirectory(json: panelDirectory)
+        let names = ["Röyksopp", "ÉMILIE", "Z%\u{301}x", "Zed", "a_b", "axb"]
+        for (i, name) in names.enumerated() {
+            try t.log(#"{"type":"dj.connect","serviceId":10,"djName":"\#(name)","time":\#(base + Int64(i))}"#)
+        }
+        func found(_ q: String) throws -> [String] {
+            let filter = JSONWriter.encode(.object(["q": .string(q)]))
+            return try t.query(admin, filter).logs.compactMap { $0["djName"].stringValue }
+        }
+        #expect(try found("RÖYKSOPP") == ["Röyksopp"])
+        #expect(try found("röyksopp") == ["Röyksopp"])
+        #expect(try found("émilie") == ["ÉMILIE"])
+        #expect(try found("Z%\u{301}") == ["Z%\u{301}x"])
+        #expect(try found("a_b") == ["a_b"])
+        #expect(try t.query(admin, #"{"q":"RÖYKSOPP"}"#)["total"].integerValue == 1)
+        let csv = try t.export(admin, #"{"q":"röyk"}"#, format: "csv")
+        #expect(csv.split(separator: "\r\n").count == 2)  // the header and one row
+    }
 }
+

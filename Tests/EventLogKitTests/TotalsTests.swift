@@ -99,12 +99,14 @@ struct SplitMix64: RandomNumberGenerator {
         let t = try TempStore()
         try t.store.putDirectory(json: panelDirectory)
         let now = Time.nowMilliseconds()
-        let batch = (0..<Int(Totals.foldEvery) + 10).map { restart(10, time: now - 2 * day - Int64($0) * 1000) }
+        // Within one hour and one day, so that each counter table has one row to tamper with.
+        let start = Totals.floor(now - 2 * day, day) + hour
+        let batch = (0..<Int(Totals.foldEvery) + 10).map { restart(10, time: start + Int64($0) * 1000) }
         _ = try t.store.logBatch(json: "[" + batch.joined(separator: ",") + "]")
         let n = Int64(batch.count)
         #expect(try t.count("SELECT sum(n) FROM count_hour") == n)
         #expect(try t.count("SELECT sum(n) FROM count_service_day WHERE service_id = 10") == n)
-        try t.log(restart(10, time: now - 2 * day))   // in the tail, counted live
+        try t.log(restart(10, time: start))   // in the tail, counted live
         #expect(try t.query(admin)["total"].integerValue == n + 1)
         try t.store.connection.execute("UPDATE count_hour SET n = n + 1000; UPDATE count_service_day SET n = n + 100")
         #expect(try t.query(admin)["total"].integerValue == n + 1 + 1000)

@@ -174,6 +174,8 @@ prunekill() {
     return $rc
 }
 want prunekill && { prunekill; result "prune killed part-way: every total equals the exported rows after each kill" $?; }
+swapped() { mkdir -p "$work/swapped" && "${php[@]}" "$here/swapped.php" "$work/swapped"; }
+want swapped && { swapped; result "store file deleted or replaced under a worker: not acknowledged, then the file at the path [issue #15, finding 1]" $?; }
 want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
 want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
 # Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):

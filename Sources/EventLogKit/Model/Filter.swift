@@ -97,19 +97,10 @@ struct Filter {
         if let from { conditions.append("e.ts >= \(bind(.integer(from)))") }
         if let to { conditions.append("e.ts < \(bind(.integer(to)))") }
         if let text {
-            let p = bind(.text("%" + Self.escapeLike(text) + "%"))
-            conditions.append("(e.dj_name LIKE \(p) ESCAPE '\\' OR e.source_ip LIKE \(p) ESCAPE '\\' OR e.message LIKE \(p) ESCAPE '\\')")
+            let needle = bind(.text(TextFold.fold(text)))
+            let folded = ["e.dj_name", "e.source_ip", "e.message"].map { "instr(\(TextFold.sqlName)(\($0)), \(needle)) > 0" }
+            conditions.append("(" + folded.joined(separator: " OR ") + ")")
         }
         return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), bindings)
-    }
-
-    /// `%` and `_` in a search are literal characters, not wildcards.
-    static func escapeLike(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            if c == "\\" || c == "%" || c == "_" { out.append("\\") }
-            out.append(c)
-        }
-        return out
     }
 }

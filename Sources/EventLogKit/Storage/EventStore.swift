@@ -24,6 +24,8 @@ final class EventStore {
     private(set) var isSnapshot = false
     /// The clock for event times and the retention window (tests set it).
     let clock: @Sendable () -> Int64
+    /// Device and inode of the file opened.
+    private var identity: FileIdentity?
     /// This process's last look at the totals watermark; writers fold the
     /// tail into the counters once it is `Totals.foldEvery` events long.
     private var countedThrough: Int64 = 0
@@ -35,6 +37,7 @@ final class EventStore {
         self.clock = clock
         retentionDays = Self.defaultRetentionDays
         let writable = try Self.createIfMissing(path)
+        identity = FileIdentity(path: path)
         readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
         do {
             connection = try Connection(path: path, create: false, readOnly: !writable)
@@ -176,13 +179,31 @@ final class EventStore {
     // MARK: Writing
 
     /// Runs a write, refusing it on a read-only store and saying what failed.
+    /// A write is acknowledged only if the file at `path` is still the one
+    /// this handle opened (checked after it): once the file was deleted or
+    /// replaced, what it wrote is in a file no reader of the path will see.
     private func writing<T>(_ what: String, _ body: () throws -> T) throws -> T {
         if let readOnlyReason { throw EventLogError(.io, "cannot \(what): the store '\(path)' is open read-only (\(readOnlyReason))") }
+        if isReplaced { throw replacedError(what) }
+        let result: T
         do {
-            return try body()
+            result = try body()
         } catch let error as SQLiteError {
             throw EventLogError(error, doing: "cannot \(what)")
         }
+        guard FileIdentity(path: path) == identity else {
+            isReplaced = true
+            throw replacedError(what)
+        }
+        return result
+    }
+
+    /// Set once the file at `path` is no longer the one opened; the C layer
+    /// then opens the path again.
+    private(set) var isReplaced = false
+
+    private func replacedError(_ what: String) -> EventLogError {
+        EventLogError(.io, "cannot \(what): the store file '\(path)' was deleted or replaced since this handle opened it (not acknowledged; the next call opens it again)")
     }
 
     /// Validates and commits one event; returns its id (for a delivery key

@@ -52,6 +52,7 @@ final class Connection {
         wal = .allocate(capacity: 1)
         wal.initialize(to: WALState())
         sqlite3_extended_result_codes(db, 1)
+        TextFold.register(on: db)
     }
 
     deinit {
