@@ -65,8 +65,38 @@ let validEvents: [String: String] = [
         #expect(messages == [
             "Mount /live went up on radio.example:8000 from 198.51.100.2",
             "System suspended the service: bandwidth limit exceeded",
-            "DJ Alice took over from 203.0.113.7",
+            "DJ Alice (203.0.113.7) took over the air",
         ])
+    }
+
+    /// Sentences in plain words: a DJ name that says "DJ" is not doubled,
+    /// reason codes read as words, a takeover names the DJ's own address.
+    @Test func sentencesUsePlainWords() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        try t.log(#"{"type":"dj.connect","serviceId":10,"djName":"DJ Zed","sourceIp":"198.51.100.7"}"#)
+        try t.log(#"{"type":"service.restart","serviceId":10,"actor":{"type":"system"},"details":{"reason":"crash_recovery"}}"#)
+        try t.log(#"{"type":"dj.disconnect","serviceId":10,"djName":"Alice","actor":{"type":"system"},"details":{"reason":"liquidsoap_restart"}}"#)
+        let messages = try t.query(admin).logs.compactMap { $0["message"].stringValue }
+        #expect(messages == [
+            "DJ Alice disconnected: liquidsoap restart",
+            "System restarted the service: crash recovery",
+            "DJ Zed connected from 198.51.100.7",
+        ])
+    }
+
+    /// el_catalog's JSON is the catalog: every type with its label,
+    /// category, default actor and required fields.
+    @Test func catalogJSONListsEveryType() throws {
+        let json = String(decoding: CatalogJSON.bytes, as: UTF8.self).json
+        let types = json["types"].arrayValue ?? []
+        #expect(types.compactMap { $0["id"].stringValue } == Catalog.all.map(\.id))
+        #expect(types.compactMap { $0["label"].stringValue } == Catalog.all.map(\.label))
+        let suspend = types.first { $0["id"].stringValue == "service.suspend" }
+        #expect(suspend?["requires"] == .array([.string("details.reason")]))
+        #expect(suspend?["defaultActor"] == .null)
+        #expect(json["categories"].arrayValue?.count == Category.allCases.count)
+        #expect(json["limits"]["maxPerPage"].integerValue == Limits.maxPerPage)
     }
 
     @Test func streamServerEventsDefaultTheirActor() throws {

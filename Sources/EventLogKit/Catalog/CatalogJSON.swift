@@ -15,6 +15,8 @@ enum CatalogJSON {
             w.key("id", first: true); w.string(t.id)
             w.key("label"); w.string(t.label)
             w.key("category"); w.string(t.category.rawValue)
+            w.key("defaultActor"); if let actor = t.defaultActor { w.string(actor.rawValue) } else { w.raw("null") }
+            w.key("requires"); list(&w, t.requirements.flatMap(\.fields)) { w, f in w.string(f) }
             w.raw("}")
         }
         w.key("actorTypes")

@@ -86,77 +86,23 @@ enum EventValidator {
 
     /// The catalog's required attributes.
     private static func checkRequirements(_ e: inout Event) throws(EventLogError) {
-        let id = e.type.id
-        switch e.type.category {
-        case .service, .source:
-            // An automated action on a service says why; updates and warnings carry their own details.
-            let isAction = !["service.config_update", "service.title_update", "service.bitrate_warning"].contains(id)
-            if e.actor.type == .system, isAction {
-                guard let reason = e.details["reason"]?.stringValue, !reason.isEmpty else {
-                    throw .invalid("details.reason is required for \(id) by the system actor")
-                }
-                if id == "service.suspend", !Catalog.suspendReasons.contains(reason) {
-                    throw .invalid("details.reason for a system \(id) must be one of \(Catalog.suspendReasons.sorted().joined(separator: ", "))")
-                }
-                if id == "service.stop", !Catalog.stopReasons.contains(reason) {
-                    throw .invalid("details.reason for a system \(id) must be one of \(Catalog.stopReasons.sorted().joined(separator: ", "))")
-                }
-            }
-        case .dj:
-            guard let name = e.djName, !name.isEmpty else { throw .invalid("djName is required for \(id)") }
-            _ = name
-        case .autodj:
-            guard let trigger = e.details["trigger"]?.stringValue, Catalog.autoDJTriggers.contains(trigger) else {
-                throw .invalid("details.trigger is required for \(id): startup or dj_disconnect")
-            }
-        case .mount:
-            guard let mount = e.details["mount"]?.stringValue, mount.hasPrefix("/"), mount.utf8.count > 1 else {
-                throw .invalid("details.mount is required for \(id) (a mount point such as \"/live\")")
-            }
-            if let server = e.details["server"], server.stringValue == nil {
-                throw .invalid("details.server must be a string")
-            }
-            if let port = e.details["port"] {
-                guard let p = port.integerValue, (1...65535).contains(p) else { throw .invalid("details.port must be an integer from 1 to 65535") }
-                e.details["port"] = .integer(p)
-            }
-        }
-        switch id {
-        case "service.config_update":
-            guard let changes = e.details["changes"]?.arrayValue, !changes.isEmpty,
-                  changes.allSatisfy({ $0.stringValue != nil }) else {
-                throw .invalid("details.changes is required for \(id): a non-empty list of the keys changed")
-            }
-        case "service.title_update":
-            guard e.details["title"]?.stringValue != nil else { throw .invalid("details.title is required for \(id)") }
-        case "service.bitrate_warning":
-            guard e.actor.type == .system else { throw .invalid("\(id) must be logged by the system actor") }
-            for key in ["bitrate", "limit"] {
-                guard let v = e.details[key]?.numberValue, v >= 0 else {
-                    throw .invalid("details.\(key) is required for \(id): a number of kbps")
-                }
-            }
-        default:
-            break
-        }
+        for requirement in e.type.requirements { try requirement.check(&e) }
     }
 
     /// Panel and API actions name their actor; stream-server events default
-    /// to the DJ (DJ types) or the system (mount and AutoDJ types).
+    /// to the DJ (DJ types) or the system (mount, AutoDJ, measurements).
     private static func actor(_ fields: ActorFields?, type: EventType, djName: String?) throws(EventLogError) -> Actor {
         guard let a = fields, !a.isNull else {
-            switch type.category {
-            case .dj: return Actor(type: .dj, id: nil, name: djName)
-            case .mount, .autodj: return .system
-            case .service, .source:
-                if type.id == "service.bitrate_warning" { return .system }
-                throw .invalid("actor is required for \(type.id)")
+            switch type.defaultActor {
+            case .dj?: return Actor(type: .dj, id: nil, name: djName)
+            case let other?: return Actor(type: other, id: nil, name: nil)
+            case nil: throw .invalid("actor is required for \(type.id)")
             }
         }
         guard a.isObject else { throw .invalid("actor must be an object {\"type\", \"id\", \"name\"}") }
         if let unknown = a.unknown.min() { throw .invalid("unknown field 'actor.\(unknown)'") }
         guard let t = a.type?.stringValue, let actorType = ActorType(rawValue: t) else {
-            throw .invalid("actor.type must be one of user, dj, api, system")
+            throw .invalid("actor.type must be one of \(ActorType.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var id: Int64?
         if let raw = a.id, !raw.isNull {

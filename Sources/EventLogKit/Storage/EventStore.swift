@@ -286,7 +286,7 @@ final class EventStore {
 
     /// Inserts one validated event, with its message and directory snapshot.
     private func insert(_ e: inout Event) throws -> Int64 {
-        e.message = Message.sentence(for: e)
+        e.message = e.type.sentence(Sentence(event: e))
         // The service and owner names are copied from the directory as it is
         // now (a snapshot for exports after the directory forgets them).
         // Bound one by one: an array of eleven values costs an allocation per event.
