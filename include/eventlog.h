@@ -141,8 +141,11 @@ const char *el_errmsg(el_db *db);
 int el_log(el_db *db, const char *event_json, int64_t *out_id);
 
 /** Stores a JSON array of events (at most 100000) in one transaction: all or
- * nothing. `*out_count` (may be NULL) gets the number stored. On EL_EINVAL
- * the message names the index of the first bad event. */
+ * nothing. `*out_count` (may be NULL) gets the number of events in the
+ * batch (those whose delivery key was already stored count too). On
+ * EL_EINVAL the message names the index of the first bad event.
+ *
+ * Returns EL_OK, EL_EINVAL (nothing stored), EL_EBUSY, EL_EIO, EL_ENOMEM. */
 int el_log_batch(el_db *db, const char *events_json_array, int64_t *out_count);
 
 /**
@@ -153,6 +156,8 @@ int el_log_batch(el_db *db, const char *events_json_array, int64_t *out_count);
  *                "status": "active"|"suspended"|"expired",
  *                "removed": false}]}
  * Both lists are optional. Rows not mentioned are left as they are.
+ *
+ * Returns EL_OK, EL_EINVAL (nothing written), EL_EBUSY, EL_EIO.
  */
 int el_directory_put(el_db *db, const char *json);
 
@@ -170,7 +175,12 @@ int el_directory_put(el_db *db, const char *json);
  * does not know (and, for an admin, with no events) is EL_ENOTFOUND.
  *
  * *out_json: {"logs": [...], "total": N, "page": P, "perPage": K,
- *             "totalPages": T}; free with el_string_free().
+ *             "totalPages": T}; free with el_string_free(). A failed
+ * filter's message starts with the filter key it is about ("perPage must
+ * be ...", "from must be ..."), so a caller can name its own parameter.
+ * A query never writes: it answers on a full disk and a read-only store.
+ *
+ * Returns EL_OK, EL_EINVAL, EL_EDENIED, EL_ENOTFOUND, EL_EIO, EL_ENOMEM.
  */
 int el_query(el_db *db, const char *principal_json, const char *filter_json,
              char **out_json, size_t *out_len);
@@ -180,13 +190,20 @@ int el_query(el_db *db, const char *principal_json, const char *filter_json,
  * `format` "csv" (RFC 4180, CRLF, header row, UTC times) or "jsonl".
  * Rows are read in short chunks, so an export never holds a long read
  * transaction and rows logged after it started are not included.
- * Same errors as el_query(). `*out` is NULL on failure.
+ * `*out` is NULL on failure.
+ *
+ * Returns EL_OK, EL_EINVAL (also an unknown format), EL_EDENIED,
+ * EL_ENOTFOUND, EL_EIO, EL_ENOMEM.
  */
 int el_export_open(el_db *db, const char *principal_json, const char *filter_json,
                    const char *format, el_export **out);
 
 /** Next chunk of the export. `*chunk` is borrowed until the next call on `ex`
- * (not NUL-terminated); `*chunk_len` 0 means the export is complete. */
+ * (not NUL-terminated); `*chunk_len` 0 means the export is complete.
+ * Errors are reported by el_errmsg() of the export's database handle.
+ *
+ * Returns EL_OK, EL_EINVAL (a NULL out-parameter), EL_EMISUSE (closed
+ * export or store), EL_EIO, EL_ENOMEM. */
 int el_export_next(el_export *ex, const char **chunk, size_t *chunk_len);
 
 /** Ends an export. NULL is ignored. */
