@@ -169,13 +169,18 @@ int el_directory_put(el_db *db, const char *json);
  *   "mount"|"dj"|"source"|"autodj", "types": ["dj.connect", ...],
  *   "serviceId": N, "actor": "user"|"dj"|"api"|"system",
  *   "from": ms|RFC 3339 (inclusive), "to": ms|RFC 3339 (exclusive),
- *   "q": text in DJ name, source IP or message, "page": 1.., "perPage": 1..500
- *   (default 25)}
+ *   "q": text in DJ name, source IP or message (case-insensitive for all
+ *   of Unicode, no wildcards), "page": 1.., "perPage": 1..500 (default 25),
+ *   "after": a cursor from an earlier page (only the events logged since;
+ *   page must be 1)}
  * A serviceId outside the principal's scope is EL_EDENIED; one the directory
  * does not know (and, for an admin, with no events) is EL_ENOTFOUND.
  *
  * *out_json: {"logs": [...], "total": N, "page": P, "perPage": K,
- *             "totalPages": T}; free with el_string_free(). A failed
+ *             "totalPages": T, "cursor": "..."}; free with el_string_free().
+ * `cursor` is an opaque token for where this read ends: pass it as the
+ * filter's "after" to get only what was logged since (the total stays the
+ * whole view's). Events are never missed or repeated between cursors. A failed
  * filter's message starts with the filter key it is about ("perPage must
  * be ...", "from must be ..."), so a caller can name its own parameter.
  * A query never writes: it answers on a full disk and a read-only store.
@@ -219,6 +224,16 @@ void el_export_close(el_export *ex);
  * Returns EL_OK, EL_EINVAL (bad now_ms), EL_EBUSY, EL_EIO.
  */
 int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
+
+/**
+ * The store's cursor now, the token a page returns as "cursor": when it
+ * equals the one a live view holds, nothing was logged since (a cheap
+ * "anything new?" before a query). `*out` is owned by the caller: free it
+ * with el_string_free().
+ *
+ * Returns EL_OK, EL_EINVAL (a NULL out-parameter), EL_EIO, EL_ENOMEM.
+ */
+int el_cursor(el_db *db, char **out, size_t *out_len);
 
 /**
  * Changes the store's retention window to `days` (1..3650) for every process

@@ -123,5 +123,29 @@ import Testing
         let csv = try t.export(admin, #"{"q":"röyk"}"#, format: "csv")
         #expect(csv.split(separator: "\r\n").count == 2)  // the header and one row
     }
+
+    /// A live view asks for what was logged since its cursor: exactly those
+    /// events of its view and scope, late-stamped ones included, with the
+    /// whole view's total.
+    @Test func eventsSinceACursor() throws {
+        let t = try seeded()
+        let first = try t.query(customerA1)
+        let cursor = try #require(first["cursor"].stringValue)
+        #expect(try t.store.cursor() == cursor)
+        let own = try t.log(restart(10, time: base + 3_000_000))
+        try t.log(restart(12, time: base + 3_000_001))                 // another customer's service
+        let late = try t.log(restart(10, time: base - 3_600_000))      // stamped an hour back
+        #expect(try t.store.cursor() != cursor)
+        let since = try t.query(customerA1, #"{"after":"\#(cursor)"}"#)
+        #expect(ids(since) == [own, late])
+        #expect(since["total"].integerValue == (first["total"].integerValue ?? 0) + 2)
+        let next = try #require(since["cursor"].stringValue)
+        #expect(ids(try t.query(customerA1, #"{"after":"\#(next)"}"#)).isEmpty)
+        #expect(ids(try t.query(admin, #"{"after":"\#(cursor)","category":"service","perPage":2}"#)).count == 2)
+        #expect(throws: EventLogError.invalid("after must be the cursor of an earlier page")) {
+            try t.query(admin, #"{"after":"12"}"#)
+        }
+        #expect { try t.query(admin, #"{"after":"\#(cursor)","page":2}"#) } throws: { ($0 as? EventLogError)?.kind == .invalid }
+    }
 }
 

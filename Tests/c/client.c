@@ -127,6 +127,11 @@ static void test_bad_input(el_db *db) {
         CHECK(el_export_open(db, ADMIN, NULL, "csv", NULL) == EL_EINVAL, "NULL out");
     }
     CHECK(el_prune(db, -5, NULL) == EL_EINVAL, "negative now");
+    CHECK(el_set_retention_days(db, 0) == EL_EINVAL, "retention 0 days");
+    CHECK(el_set_retention_days(db, 3651) == EL_EINVAL, "retention over ten years");
+    CHECK(el_cursor(db, NULL, NULL) == EL_EINVAL, "NULL cursor out");
+    CHECK(el_catalog(NULL, NULL) == EL_EINVAL, "NULL catalog out");
+    CHECK(el_set_retention_days(NULL, 30) == EL_EMISUSE && el_cursor(NULL, &out, &len) == EL_EMISUSE, "NULL handle");
 }
 
 static void test_roundtrip(el_db *db) {
@@ -149,6 +154,22 @@ static void test_roundtrip(el_db *db) {
     CHECK(el_query(db, ADMIN, NULL, &out, &len) == EL_OK && out != NULL, "query: %s", el_errmsg(db));
     CHECK(out && strlen(out) == len, "length");
     CHECK(out && strstr(out, "\"total\":4") != NULL, "total 4: %s", out);
+    el_string_free(out);
+    out = NULL;
+
+    /* The cursor: a page's, and the store's now, are the same token. */
+    CHECK(el_cursor(db, &out, &len) == EL_OK && out != NULL && strlen(out) == len && len > 0, "cursor: %s", el_errmsg(db));
+    {
+        char filter[128], *page = NULL;
+        size_t page_len = 0;
+        snprintf(filter, sizeof filter, "{\"after\":\"%s\"}", out ? out : "");
+        CHECK(el_query(db, ADMIN, filter, &page, &page_len) == EL_OK && page && strstr(page, "\"logs\":[]") != NULL,
+              "nothing since the cursor: %s", page ? page : el_errmsg(db));
+        el_string_free(page);
+    }
+    el_string_free(out);
+    out = NULL;
+    CHECK(el_catalog(&out, &len) == EL_OK && out && strstr(out, "\"dj.connect\"") != NULL && strlen(out) == len, "catalog");
     el_string_free(out);
     out = NULL;
 

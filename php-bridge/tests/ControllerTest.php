@@ -50,7 +50,7 @@ final class ControllerTest extends TestCase
         self::assertSame(200, $r->status);
         self::assertSame(self::$log->queryJson(Principal::admin(1), ['perPage' => 100]), $r->bodyString());
         $page = self::json($r);
-        self::assertSame(['logs', 'total', 'page', 'perPage', 'totalPages'], array_keys($page));
+        self::assertSame(['logs', 'total', 'page', 'perPage', 'totalPages', 'cursor'], array_keys($page));
         self::assertSame([42, 43, 44, 45, 46], self::serviceIds($page));
         self::assertSame(self::total(42, 43, 44, 45, 46), $page['total']);
     }

@@ -84,7 +84,7 @@ final class EventLogTest extends TestCase
         $admin = Principal::admin(1);
         $all = $log->query($admin, ['perPage' => 5, 'page' => 2]);
         $total = array_sum(Fixture::EVENTS_PER_SERVICE);
-        self::assertSame(['logs', 'total', 'page', 'perPage', 'totalPages'], array_keys($all));
+        self::assertSame(['logs', 'total', 'page', 'perPage', 'totalPages', 'cursor'], array_keys($all));
         self::assertSame([$total, 2, 5, (int) ceil($total / 5)], [$all['total'], $all['page'], $all['perPage'], $all['totalPages']]);
         self::assertCount(5, $all['logs']);
         $ids = array_column($all['logs'], 'id');

@@ -137,6 +137,16 @@ public func el_prune(_ db: OpaquePointer!, _ nowMs: Int64, _ outDeleted: UnsafeM
 }
 
 @c @implementation
+public func el_cursor(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    outJSON?.pointee = nil
+    outLen?.pointee = 0
+    return Boundary.withStore(db) { store, _ in
+        guard let outJSON else { throw EventLogError.invalid("out is NULL") }
+        try Boundary.hand(Array(try store.cursor().utf8), outJSON, outLen)
+    }
+}
+
+@c @implementation
 public func el_set_retention_days(_ db: OpaquePointer!, _ days: CInt) -> CInt {
     Boundary.withStore(db) { store, _ in try store.setRetentionDays(Int64(days)) }
 }

@@ -13,8 +13,10 @@ struct Filter {
     var text: String?
     var page: Int64 = 1
     var perPage: Int64 = defaultPerPage
+    /// Only events logged after this cursor (a live view's poll).
+    var after: Cursor?
 
-    private static let knownKeys = ["category", "types", "serviceId", "actor", "from", "to", "q", "page", "perPage"]
+    private static let knownKeys = ["category", "types", "serviceId", "actor", "from", "to", "q", "page", "perPage", "after"]
 
     static func parse(_ json: JSONValue?) throws -> Filter {
         var f = Filter()
@@ -57,6 +59,13 @@ struct Filter {
             if !s.isEmpty { f.text = s }
         }
         f.page = try bounded(o["page"], "page", 1...maxPage, default: 1)
+        if let a = o["after"], !a.isNull {
+            guard let token = a.stringValue, let cursor = Cursor(token: token) else {
+                throw EventLogError.invalid("after must be the cursor of an earlier page")
+            }
+            f.after = cursor
+            guard f.page == 1 else { throw EventLogError.invalid("page must be 1 with after (the events since a cursor are one page)") }
+        }
         f.perPage = try bounded(o["perPage"], "perPage", 1...maxPerPage, default: defaultPerPage)
         return f
     }
@@ -96,6 +105,7 @@ struct Filter {
         if let actor { conditions.append("e.actor_type = \(actor.code)") }
         if let from { conditions.append("e.ts >= \(bind(.integer(from)))") }
         if let to { conditions.append("e.ts < \(bind(.integer(to)))") }
+        if let after { conditions.append("e.id > \(bind(.integer(after.lastID)))") }
         if let text {
             let needle = bind(.text(TextFold.fold(text)))
             let folded = ["e.dj_name", "e.source_ip", "e.message"].map { "instr(\(TextFold.sqlName)(\($0)), \(needle)) > 0" }

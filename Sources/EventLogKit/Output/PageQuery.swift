@@ -1,8 +1,10 @@
 /// One page of a view, with its exact total, as the query JSON:
-/// `{"logs": [...], "total", "page", "perPage", "totalPages"}`.
+/// `{"logs": [...], "total", "page", "perPage", "totalPages", "cursor"}`.
 ///
 /// Count and rows are read in one read transaction, so the total matches the
-/// rows; nothing here writes.
+/// rows; nothing here writes. With `after` the logs are the view's events
+/// logged since that cursor (the newest `perPage` of them) and the total is
+/// still the whole view's; `cursor` is where this read ends.
 struct PageQuery {
     let filter: Filter
     let scope: Scope
@@ -16,14 +18,20 @@ struct PageQuery {
     /// the type index for a category and then sorts every match; with the
     /// exact total in hand we know when walking the time index in order is
     /// cheaper. One service's page is already in order in `event_service_ts`.
+    /// The events since a cursor are a range of rowids at the end of the
+    /// table, whatever their times: read from there, not from an index.
     static func index(_ filter: Filter, total: Int64) -> String {
-        filter.serviceId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
+        if filter.after != nil { return "NOT INDEXED" }
+        return filter.serviceId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
     }
 
     func json(_ db: Connection) throws -> [UInt8] {
         try db.beginRead()
         defer { db.endRead() }
-        let total = try Totals.count(filter, scope: scope, db: db)
+        let cursor = try Cursor.current(db)
+        var view = filter
+        view.after = nil
+        let total = try Totals.count(view, scope: scope, db: db)
         let (whereSQL, bindings) = filter.whereClause(scope)
         var w = JSONWriter(capacity: 512 * Int(filter.perPage))
         w.raw("{\"logs\":[")
@@ -51,6 +59,7 @@ struct PageQuery {
         w.key("page"); w.integer(filter.page)
         w.key("perPage"); w.integer(filter.perPage)
         w.key("totalPages"); w.integer((total + filter.perPage - 1) / filter.perPage)
+        w.key("cursor"); w.string(cursor.token)
         w.raw("}")
         return w.bytes
     }

@@ -330,6 +330,16 @@ final class EventStore {
         return try PageQuery(filter: filter, scope: scope).json(connection)
     }
 
+    /// Where the store ends now, for a live view's cheap "anything new?"
+    /// (the same token a page returns as `cursor`).
+    func cursor() throws -> String {
+        do {
+            return try Cursor.current(connection).token
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot read the cursor")
+        }
+    }
+
     func export(principalJSON: String, filterJSON: String?, format: String) throws -> Export {
         guard let f = Export.Format(rawValue: format) else { throw EventLogError.invalid("format must be \"csv\" or \"jsonl\"") }
         let (filter, scope) = try view(principalJSON: principalJSON, filterJSON: filterJSON)
