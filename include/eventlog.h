@@ -236,6 +236,17 @@ int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
 int el_cursor(el_db *db, char **out, size_t *out_len);
 
 /**
+ * Facts about the open store, as JSON: {"engine": "sqlite",
+ * "schemaVersion": N, "retentionDays": N, "readOnly": false or the reason,
+ * "cursor": "..."} (a page shows the retention window; the maintenance
+ * command what it works on). `*out_json` is owned by the caller: free it with
+ * el_string_free().
+ *
+ * Returns EL_OK, EL_EINVAL (a NULL out-parameter), EL_EIO, EL_ENOMEM.
+ */
+int el_store_info(el_db *db, char **out_json, size_t *out_len);
+
+/**
  * Changes the store's retention window to `days` (1..3650) for every process
  * that uses it (each reads it at el_open()). The next el_prune() deletes
  * what the new window no longer keeps.

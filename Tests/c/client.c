@@ -169,6 +169,11 @@ static void test_roundtrip(el_db *db) {
     }
     el_string_free(out);
     out = NULL;
+    CHECK(el_store_info(db, &out, &len) == EL_OK && out && strstr(out, "\"retentionDays\":30") != NULL
+          && strstr(out, "\"readOnly\":false") != NULL, "store info: %s", out ? out : el_errmsg(db));
+    el_string_free(out);
+    out = NULL;
+    CHECK(el_store_info(db, NULL, NULL) == EL_EINVAL, "NULL store info out");
     CHECK(el_catalog(&out, &len) == EL_OK && out && strstr(out, "\"dj.connect\"") != NULL && strlen(out) == len, "catalog");
     el_string_free(out);
     out = NULL;

@@ -147,6 +147,16 @@ public func el_cursor(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<Unsa
 }
 
 @c @implementation
+public func el_store_info(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    outJSON?.pointee = nil
+    outLen?.pointee = 0
+    return Boundary.withStore(db) { store, _ in
+        guard let outJSON else { throw EventLogError.invalid("out_json is NULL") }
+        try Boundary.hand(try store.info(), outJSON, outLen)
+    }
+}
+
+@c @implementation
 public func el_set_retention_days(_ db: OpaquePointer!, _ days: CInt) -> CInt {
     Boundary.withStore(db) { store, _ in try store.setRetentionDays(Int64(days)) }
 }

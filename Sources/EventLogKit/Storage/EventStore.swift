@@ -330,6 +330,20 @@ final class EventStore {
         return try PageQuery(filter: filter, scope: scope).json(connection)
     }
 
+    /// What a page or the maintenance command shows about the store:
+    /// `{"engine", "schemaVersion", "retentionDays", "readOnly", "cursor"}`.
+    func info() throws -> [UInt8] {
+        var w = JSONWriter(capacity: 256)
+        w.raw("{")
+        w.key("engine", first: true); w.string("sqlite")
+        w.key("schemaVersion"); w.integer(Schema.currentVersion)
+        w.key("retentionDays"); w.integer(retentionDays)
+        w.key("readOnly"); if let readOnlyReason { w.string(readOnlyReason) } else { w.raw("false") }
+        w.key("cursor"); w.string(try cursor())
+        w.raw("}")
+        return w.bytes
+    }
+
     /// Where the store ends now, for a live view's cheap "anything new?"
     /// (the same token a page returns as `cursor`).
     func cursor() throws -> String {
