@@ -5,6 +5,7 @@ declare(strict_types=1);
 namespace StreamEvents\Tests;
 
 use StreamEvents\EventLog;
+use StreamEvents\LibraryPath;
 
 /**
  * Temp stores and the seeded directory the tests share.
@@ -39,7 +40,7 @@ final class Fixture
 
     public static function library(): string
     {
-        return getenv('STREAM_EVENTS_LIB') ?: self::repo() . '/.build/release/libeventlog.so';
+        return LibraryPath::resolve();
     }
 
     /** A fresh directory, removed when the test process ends. */
