@@ -71,16 +71,12 @@ final class ServerTest extends TestCase
         self::assertStringContainsString('Alice', $lines[1] . $lines[2]);
     }
 
-    public function testOneStoreHandlePerWorkerAcrossRequests(): void
+    public function testTheStoreIsClosedWhenTheRequestEnds(): void
     {
-        self::$server->get('/controller/EventLog', 'demo-admin');
-        // Between requests the worker still holds the store open: the handle outlives the request...
-        $open = self::$server->openFilesOf(self::$store);
-        self::assertGreaterThanOrEqual(1, $open);
-        for ($i = 0; $i < 25; $i++) {
+        // PHP drops its statics with the request under php -S (as under FPM), and the handle with them.
+        for ($i = 0; $i < 5; $i++) {
             self::assertSame(200, self::$server->get('/controller/EventLog?page=' . ($i % 3 + 1), 'demo-admin')['status']);
+            self::assertSame(0, self::$server->openFilesOf(self::$store), 'no handle outlives its request');
         }
-        // ...and is reused: a handle opened per request (and never closed) would add files each time.
-        self::assertSame($open, self::$server->openFilesOf(self::$store));
     }
 }
