@@ -35,6 +35,8 @@ final class EventLog
     private static array $open = [];
     /** @var array<string,\FFI> library path => FFI */
     private static array $ffis = [];
+    /** @var array<string,array<string,mixed>> library path => decoded el_catalog() */
+    private static array $catalogs = [];
 
     private ?CData $db;
     /** el_log's out-parameter, made once: log() runs on every panel action. */
@@ -78,6 +80,33 @@ final class EventLog
             throw EventLogException::fromStatus($status, $message, "el_open(\"$path\")");
         }
         return self::$open[$key] = new self($ffi, $out, $path, $key);
+    }
+
+    /**
+     * The event catalog and input limits from the library (el_catalog):
+     * categories, types with labels, actorTypes, reasons, autoDJTriggers, limits.
+     * Needs no store.
+     *
+     * @return array{categories: list<array{id: string, label: string}>,
+     *               types: list<array{id: string, label: string, category: string}>,
+     *               actorTypes: list<string>, reasons: array<string,list<string>>,
+     *               autoDJTriggers: list<string>, limits: array<string,int>}
+     */
+    public static function catalog(?string $libraryPath = null): array
+    {
+        $library = self::library($libraryPath);
+        if (isset(self::$catalogs[$library])) {
+            return self::$catalogs[$library];
+        }
+        $ffi = self::ffi($library);
+        $out = $ffi->new('char*');
+        $len = $ffi->new('size_t');
+        $status = $ffi->el_catalog(\FFI::addr($out), \FFI::addr($len));
+        if ($status !== self::EL_OK) {
+            throw EventLogException::fromStatus($status, '', 'el_catalog');
+        }
+        $json = self::take($ffi, $out, $len->cdata, 'el_catalog');
+        return self::$catalogs[$library] = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
     }
 
     /** Version string of the loaded library, e.g. "0.1.0". */
