@@ -212,7 +212,7 @@ hostile() {
         || { cat "$dir/server.log"; result "php -S started" 1; return; }
     local status=0
     timeout 300 python3 "$here/hostile_http.py" "$server_url" || { status=1; grep -iE 'fatal|segfault|warning' "$dir/server.log" | head -5; }
-    result "hostile HTTP parameters: a 200 or a 4xx JSON error, never a 5xx or a dead server; scope holds over HTTP" $status
+    result "hostile HTTP parameters: a 200 or a 4xx JSON error, never a 5xx or a dead server; scope holds over HTTP; unknown parameters named, nosniff, no X-Powered-By, HEAD without a body [findings 7, 9, 10, bridge]" $status
     timeout 120 python3 "$here/hooks_http.py" "$server_url" "$hookkey" "$dir/store.sqlite"
     result "hooks: wrong secrets get 403 and log nothing; no secret readable through the API, exports, pages or store" $?
     kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null

@@ -245,8 +245,19 @@ final class EventLog
         }
     }
 
+    /**
+     * A filter PHP cannot encode names its key first, as the library's own
+     * messages do ("q is not valid UTF-8 text."), so callers map both alike.
+     */
     private static function filterJson(array $filter): string
     {
+        foreach ($filter as $key => $value) {
+            foreach ((array) $value as $item) {
+                if (is_string($item) && preg_match('//u', $item) !== 1) {
+                    throw new InvalidArgument("$key is not valid UTF-8 text.");
+                }
+            }
+        }
         return $filter === [] ? '{}' : self::encode($filter, 'filter', false);
     }
 

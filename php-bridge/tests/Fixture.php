@@ -5,7 +5,9 @@ declare(strict_types=1);
 namespace StreamEvents\Tests;
 
 use StreamEvents\EventLog;
+use StreamEvents\Http\Authenticator;
 use StreamEvents\LibraryPath;
+use StreamEvents\Principal;
 
 /**
  * Temp stores and the seeded directory the tests share.
@@ -133,5 +135,20 @@ final class Fixture
         $log->putDirectory($dir['accounts'], $dir['services']);
         $log->logBatch(self::events());
         return $log;
+    }
+
+    /** The panel's sign-in as the controllers see it, with $who signed in (nobody: null). */
+    public static function signedIn(?Principal $who): Authenticator
+    {
+        return new class ($who) implements Authenticator {
+            public function __construct(private readonly ?Principal $who)
+            {
+            }
+
+            public function authenticate(): ?Principal
+            {
+                return $this->who;
+            }
+        };
     }
 }

@@ -2,7 +2,7 @@
 
 declare(strict_types=1);
 
-require dirname(__DIR__) . '/autoload.php';
+require dirname(__DIR__) . '/demo/autoload.php';
 foreach (['Fixture', 'ChildProcess', 'PreloadIni', 'PhpServer', 'PhpFpm'] as $support) {
     require __DIR__ . "/$support.php";
 }

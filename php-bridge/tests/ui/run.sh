@@ -2,7 +2,7 @@
 # Browser test of the Stream Events pages: seeds a temporary demo store, serves
 # it with the demo front controller on a free 127.0.0.1 port, and drives
 # Debian's headless chromium through Selenium (test_pages.py).
-# Screenshots: build/screenshots/ (not committed).
+# Screenshots: build/screenshots/ (not committed). UI_ONLY="check ..." runs only those checks.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 repo=$PWD

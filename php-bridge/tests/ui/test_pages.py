@@ -2,10 +2,11 @@
 """Browser test of the Stream Events pages against a running demo server.
 
 Drives Debian's headless chromium through Selenium: tabs, date range, paging,
-row details, CSV export, customer scope and the hostile DJ name. Prints one
+row details, CSV export, customer scope, the hostile DJ name and bad parameters in the page URL. Prints one
 line per check and a summary `ui: N passed, M failed`; exits 1 on failure.
 
 usage: test_pages.py BASE_URL DOWNLOAD_DIR SCREENSHOT_DIR
+UI_ONLY="tabs bad_parameters" runs only those checks.
 """
 import csv
 import datetime as dt
@@ -350,11 +351,27 @@ def t_hostile_dj():
     d.save_screenshot(os.path.join(SHOTS, 'hostile-dj.png'))
 
 
-TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj]
+def t_bad_parameters():
+    # Finding 7 of RELIABILITY.md: a bad parameter in the page URL showed "0 events".
+    for query, words in [('from=2026-13-45', 'from must be'), ('serviceId=101', 'did you mean service_id?'),
+                         ('categroy=dj', 'did you mean category?'), ('per_page=501', 'per_page must be an integer from 1 to 500')]:
+        open_page('/stream-events?' + query)
+        err = d.find_element(By.CSS_SELECTOR, '.se-error')
+        check(err.is_displayed() and err.get_attribute('data-status') == '400' and words in err.text, f'{query}: {err.text!r}')
+        check(not css('#se-total') or not d.find_element(By.ID, 'se-total').is_displayed(), f'{query}: no event count shown')
+        check(api('/controller/EventLog?' + query)['status'] == 400, f'{query}: the API says the same')
+    d.find_element(By.ID, 'se-reset').click()
+    settled()
+    check(total() > 0 and '?' not in d.current_url, 'Clear filters recovers from a bad URL')
 
+
+TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj,
+         t_bad_parameters]
+
+ONLY = os.environ.get('UI_ONLY', '').split()
 passed = failed = 0
 try:
-    for t in TESTS:
+    for t in [t for t in TESTS if not ONLY or t.__name__[2:] in ONLY]:
         name = t.__name__[2:]
         started = time.time()
         try:
