@@ -218,6 +218,9 @@ hostile() {
     kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
 }
 want hostile && hostile
+# Findings 7 and 8 of RELIABILITY.md, where only a browser sees them: a bad parameter in the page URL shows
+# the API's error, and a right-to-left override in a DJ name stays inside the name.
+want pages && { UI_ONLY="bad_parameters bidi_isolated" "$repo/php-bridge/tests/ui/run.sh"; result "pages: the API's error for a bad URL parameter, bidi overrides isolated [findings 7, 8, bridge]" $?; }
 want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 60 1800)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
 
 summary=$(IFS=';'; echo "${failures[*]:-}")

@@ -77,7 +77,7 @@
     services.forEach(function (s) {
       list.appendChild(dom.el('li', { class: serviceId === s.id ? 'se-active' : null }, [
         dom.el('div', { class: 'se-menu-service' }, [
-          dom.el('span', { text: s.name }),
+          dom.el('bdi', { text: s.name }),
           s.status && s.status !== 'active' ? dom.el('span', { class: 'se-pill se-status-' + s.status, text: s.status }) : null
         ]),
         dom.el('a', { href: config.pagesBase + '/services/' + s.id + '/stream-events', class: 'se-menu-sub', text: 'Stream Events' })

@@ -214,7 +214,7 @@
     var info = serviceId && host.service ? host.service(serviceId) : null;
     clear(ui.title);
     ui.title.appendChild(el('span', null, serviceId
-      ? ['Stream Events \u2014 ' + (info ? info.name : 'Service #' + serviceId)] : ['Stream Events']));
+      ? ['Stream Events \u2014 ', info ? userText(info.name) : 'Service #' + serviceId] : ['Stream Events']));
     if (info && info.status && info.status !== 'active') {
       ui.title.appendChild(el('span', { class: 'se-pill se-status-' + info.status, text: info.status }));
     }
@@ -314,6 +314,45 @@
     renderPager(data);
   }
 
+  // ---- text from outside the panel -----------------------------------------
+  // DJ names, titles, mounts and service names come from outside the panel.
+  // Each is put in its own <bdi> (an isolate), so that a right-to-left
+  // override in one (U+202E) cannot reorder the rest of its line.
+  function userText(text, attrs) {
+    return el('bdi', Object.assign({ text: text }, attrs || {}));
+  }
+  // A sentence of the library with the user-supplied values of its event isolated.
+  function sentence(text, log) {
+    var a = log.actor || {};
+    var d = log.details || {};
+    var values = [log.djName, a.name, log.serviceName, log.ownerName]
+      .concat(Object.keys(d).map(function (k) { return d[k]; }))
+      .filter(function (v) { return typeof v === 'string' && v !== '' && text.indexOf(v) >= 0; })
+      .sort(function (x, y) { return y.length - x.length; });
+    var nodes = [];
+    var i = 0;
+    while (i < text.length) {
+      var at = -1;
+      var value = null;
+      values.forEach(function (v) {
+        var found = text.indexOf(v, i);
+        if (found >= 0 && (at < 0 || found < at)) { at = found; value = v; }
+      });
+      if (at < 0) at = text.length;
+      if (at > i) nodes.push(document.createTextNode(text.slice(i, at)));
+      if (value === null) break;
+      nodes.push(userText(value));
+      i = at + value.length;
+    }
+    return nodes;
+  }
+  // The raw JSON shows bidi controls as escapes: it is the raw view.
+  function rawJson(log) {
+    return JSON.stringify(log, null, 2).replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, function (c) {
+      return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+    });
+  }
+
   function actorCell(actor, djName) {
     actor = actor || {};
     var type = actor.type || 'system';
@@ -323,7 +362,7 @@
       el('span', { class: 'se-actor-tag', text: tag }),
       // A DJ acting as himself is named in the DJ column already.
       (type === 'system' && name === 'System') || (type === 'dj' && name === djName) ? null
-        : el('span', { class: 'se-actor-name', text: name })
+        : userText(name, { class: 'se-actor-name' })
     ]);
   }
 
@@ -344,16 +383,16 @@
       var svcName = log.serviceName || ('Service #' + log.serviceId);
       tr.appendChild(el('td', { class: 'se-service' }, [
         log.serviceId !== null && log.serviceId !== undefined
-          ? el('a', { href: config.pagesBase + '/services/' + encodeURIComponent(log.serviceId) + '/stream-events', text: svcName })
+          ? el('a', { href: config.pagesBase + '/services/' + encodeURIComponent(log.serviceId) + '/stream-events' }, [userText(svcName)])
           : el('span', { text: '\u2014' }),
-        log.ownerName ? el('span', { class: 'se-owner', text: log.ownerName }) : null
+        log.ownerName ? userText(log.ownerName, { class: 'se-owner' }) : null
       ]));
     }
     tr.appendChild(el('td', { class: 'se-actor-cell' }, [actorCell(log.actor, log.djName)]));
-    tr.appendChild(el('td', { class: 'se-dj', text: log.djName || '' }));
+    tr.appendChild(el('td', { class: 'se-dj' }, [log.djName ? userText(log.djName) : null]));
     tr.appendChild(el('td', { class: 'se-ip', text: log.sourceIp || '' }));
     tr.appendChild(el('td', { class: 'se-takeover' }, [log.takeover ? el('span', { class: 'se-pill se-pill-takeover', text: 'Takeover' }) : null]));
-    tr.appendChild(el('td', { class: 'se-message', text: log.message || '' }));
+    tr.appendChild(el('td', { class: 'se-message' }, sentence(log.message || '', log)));
 
     var details = el('tr', { class: 'se-details', hidden: true });
     var cell = el('td', { colspan: cols });
@@ -376,29 +415,38 @@
 
   function fillDetails(cell, log, ms) {
     var dl = el('dl', { class: 'se-dl' });
+    // v: a value (shown isolated), or a list of them and nodes
     function item(k, v) {
       if (v === null || v === undefined || v === '') return;
+      var parts = Array.isArray(v) && v.some(function (x) { return x instanceof Node; }) ? v : [v];
       dl.appendChild(el('dt', { text: k }));
-      dl.appendChild(el('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) }));
+      dl.appendChild(el('dd', null, parts.map(function (x) {
+        return x instanceof Node ? x : userText(typeof x === 'object' ? JSON.stringify(x) : String(x));
+      })));
     }
+    function idOf(id) { return id !== null && id !== undefined ? ' #' + id : ''; }
     item('Event id', log.id);
     item('Type', log.type + ' (' + (log.typeLabel || '') + ')');
     item('Time (UTC)', log.time || new Date(ms).toISOString());
     item('Time (' + timeZone + ')', fmtLocal.format(new Date(ms)));
-    if (log.serviceId !== null && log.serviceId !== undefined) item('Service', (log.serviceName || '') + ' #' + log.serviceId);
-    if (log.ownerId !== null && log.ownerId !== undefined) item('Owner', (log.ownerName || '') + ' #' + log.ownerId);
+    if (log.serviceId !== null && log.serviceId !== undefined) {
+      item('Service', [userText(log.serviceName || ''), document.createTextNode(idOf(log.serviceId))]);
+    }
+    if (log.ownerId !== null && log.ownerId !== undefined) {
+      item('Owner', [userText(log.ownerName || ''), document.createTextNode(idOf(log.ownerId))]);
+    }
     var a = log.actor || {};
-    item('Actor', [a.type, a.name, a.id !== null && a.id !== undefined ? '#' + a.id : null].filter(Boolean).join(' '));
+    item('Actor', [document.createTextNode((a.type || '') + ' '), userText(a.name || ''), document.createTextNode(idOf(a.id))]);
     item('DJ', log.djName);
     item('Source IP', log.sourceIp);
     item('Takeover', log.takeover ? 'yes' : 'no');
     var d = log.details || {};
     Object.keys(d).forEach(function (k) { item('details.' + k, d[k]); });
-    item('Message', log.message);
+    if (log.message) item('Message', sentence(log.message, log));
     cell.appendChild(dl);
     cell.appendChild(el('details', { class: 'se-raw' }, [
       el('summary', { text: 'Raw event (JSON)' }),
-      el('pre', { text: JSON.stringify(log, null, 2) })
+      el('pre', { text: rawJson(log) })
     ]));
   }
 

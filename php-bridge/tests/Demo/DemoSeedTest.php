@@ -51,6 +51,7 @@ final class DemoSeedTest extends TestCase
         $this->assertTrue($has(fn ($e) => $e['type'] === 'autodj.on_air' && $e['details']['trigger'] === 'dj_disconnect'));
         $this->assertTrue($has(fn ($e) => $e['type'] === 'dj.connect' && $e['takeover'] === true));
         $this->assertTrue($has(fn ($e) => ($e['djName'] ?? null) === DemoMonth::HOSTILE_DJ));
+        $this->assertTrue($has(fn ($e) => ($e['djName'] ?? null) === DemoMonth::BIDI_DJ));
         foreach (['service.start', 'service.restart', 'service.config_update', 'service.title_update', 'service.bitrate_warning',
             'mount.connect', 'mount.disconnect', 'source.start', 'source.restart', 'dj.on_air', 'dj.kicked'] as $type) {
             $this->assertTrue($has(fn ($e) => $e['type'] === $type), $type);
