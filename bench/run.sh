@@ -8,8 +8,7 @@ MODE=${1:-quick}
 case "$MODE" in quick|full) ;; *) echo "usage: bench/run.sh quick|full" >&2; exit 2 ;; esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
-export STREAM_EVENTS_LIB="${STREAM_EVENTS_LIB:-$ROOT/.build/release/libeventlog.so}"
-[ -f "$STREAM_EVENTS_LIB" ] || { echo "bench: $STREAM_EVENTS_LIB is missing (make build)" >&2; exit 1; }
+. "$ROOT/php-bridge/env.sh" && stream_events_env "$ROOT/php-bridge" bench || exit 1
 [ -f "$ROOT/php-bridge/ffi/eventlog.h" ] || { echo "bench: php-bridge/ffi/eventlog.h is missing (make ffi-header)" >&2; exit 1; }
 mkdir -p "$BENCH_DIR/tmp"
 trap 'rm -rf "$BENCH_DIR/tmp"' EXIT INT TERM

@@ -9,7 +9,8 @@ set -uo pipefail
 seconds=${1:-60}
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-lib=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
+. "$repo/php-bridge/env.sh" && stream_events_env "$repo/php-bridge" fuzz || exit 1
+lib=$STREAM_EVENTS_LIB
 libdir=$(cd "$(dirname "$lib")" && pwd)
 clang=$(command -v clang-14 || command -v clang || echo /opt/swift/usr/bin/clang)
 [ -x /opt/swift/usr/bin/clang ] && clang=/opt/swift/usr/bin/clang # ships libclang_rt.fuzzer

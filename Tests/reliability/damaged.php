@@ -33,7 +33,7 @@ if ($cmd === 'intact') {
     exit($n === 300 && $integrity === 'ok' ? 0 : 1);
 }
 if ($cmd === 'readonly') {
-    $log = EventLog::open($store, [], rel_lib());
+    $log = EventLog::open($store);
     $page = $log->query(Principal::admin(1), ['perPage' => 1]);
     $n = count(rel_export_all($log));
     try {

@@ -88,7 +88,7 @@ if ($exported !== count($acked)) {
     $errors[] = "export on the full disk: $exported rows, acked " . count($acked);
 }
 $worker = static function () use ($dir): string {
-    $code = 'require ' . var_export(__DIR__ . '/lib.php', true) . '; $log = StreamEvents\EventLog::open($argv[1], [], rel_lib());'
+    $code = 'require ' . var_export(__DIR__ . '/lib.php', true) . '; $log = StreamEvents\EventLog::open($argv[1]);'
         . ' echo $log->query(StreamEvents\Principal::admin(1), ["perPage" => 1])["total"], " ", count(rel_export_all($log));';
     return trim((string) shell_exec(PHP_BINARY . ' -d ffi.enable=1 -r ' . escapeshellarg($code) . ' ' . escapeshellarg("$dir/store.sqlite") . ' 2>&1'));
 };

@@ -7,7 +7,10 @@ Every response must be a clean answer: 200 with valid JSON (or CSV/JSONL for a
 download) or a 4xx JSON error {"error": {"code", "message"}}; never a 5xx, a
 dropped connection or a dead server. Hits for q must really contain q (so % and
 _ are literal), CSV cells never start a formula, scope holds over HTTP, and the
-pages never echo markup from the query string.
+pages never echo markup from the query string. Every JSON and CSV answer says
+X-Content-Type-Options: nosniff and none says X-Powered-By (finding 10); an
+unknown parameter is a 400 naming it and the spelling meant (finding 7); HEAD
+of a download is its headers only (finding 9).
 
 Usage: hostile_http.py BASE_URL
 """
@@ -18,15 +21,21 @@ errors, answered = [], {}
 ADMIN, RESELLER, CUSTOMER = "demo-admin", "demo-reseller", "demo-customer"
 
 
-def get(target, token=ADMIN):
+def get(target, token=ADMIN, method="GET"):
     conn = http.client.HTTPConnection(base.hostname, base.port, timeout=60)
     try:
-        conn.putrequest("GET", target, skip_accept_encoding=True)
+        conn.putrequest(method, target, skip_accept_encoding=True)
         if token:
             conn.putheader("Authorization", "Bearer " + token)
         conn.endheaders()
         r = conn.getresponse()
-        return r.status, r.getheader("Content-Type") or "", r.read()
+        body = r.read()
+        ctype = r.getheader("Content-Type") or ""
+        if ctype.split(";")[0] in ("application/json", "text/csv", "application/x-ndjson") and r.getheader("X-Content-Type-Options") != "nosniff":
+            errors.append(f"{method} {target[:100]}: {ctype} without X-Content-Type-Options: nosniff")
+        if r.getheader("X-Powered-By") is not None:
+            errors.append(f"{method} {target[:100]}: X-Powered-By: {r.getheader('X-Powered-By')}")
+        return r.status, ctype, body
     except Exception as e:  # a crashed or hung worker
         return None, "", repr(e).encode()
     finally:
@@ -119,6 +128,21 @@ for p in ["q", "type", "category", "actor", "from", "page"]:
             answered[status] = answered.get(status, 0) + 1
             if status is None or status >= 500 or b"<script>alert(1)" in body:
                 errors.append(f"{path}?{p}=<script>: {status}, echoed markup: {b'<script>alert(1)' in body}")
+# Unknown parameters: a 400 naming them, with the spelling meant (finding 7).
+for name, meant in [("serviceId", "service_id"), ("perPage", "per_page"), ("categroy", "category"), ("types", "type")]:
+    status, doc = check(f"/controller/EventLog?{name}=5", expect=400)
+    if doc and (doc["error"].get("parameter") != name or f"did you mean {meant}?" not in doc["error"]["message"]):
+        errors.append(f"?{name}=5: {doc['error']}")
+# The library judges, the API names its own parameter, and nothing of the call leaks.
+status, doc = check("/controller/EventLog?q=" + "%C3%A9" * 150, expect=400)
+if doc and (doc["error"].get("parameter") != "q" or "el_" in doc["error"]["message"] or "EL_" in doc["error"]["message"]):
+    errors.append(f"q of 150 x e-acute: {doc['error']}")
+# HEAD of a download: the headers, no body (finding 9).
+for target in ["/controller/EventLog?format=csv", "/controller/EventLog/10?format=jsonl"]:
+    status, ctype, body = get(target, ADMIN, "HEAD")
+    answered[status] = answered.get(status, 0) + 1
+    if status != 200 or body or not ctype.startswith(("text/csv", "application/x-ndjson")):
+        errors.append(f"HEAD {target}: {status} {ctype} with {len(body)} bytes of body")
 # Still alive.
 if get("/controller/EventLog?per_page=1")[0] != 200:
     errors.append("the server no longer answers")

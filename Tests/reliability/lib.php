@@ -13,15 +13,10 @@ use StreamEvents\Principal;
 
 const DAY_MS = 86_400_000;
 
-function rel_lib(): string
-{
-    return getenv('STREAM_EVENTS_LIB') ?: dirname(__DIR__, 2) . '/.build/release/libeventlog.so';
-}
-
 /** Opens the store with the admin in its directory (every principal must be an account of its role). */
 function rel_open(string $store, array $options = []): EventLog
 {
-    $log = EventLog::open($store, $options, rel_lib());
+    $log = EventLog::open($store, $options);
     try {
         $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada Admin']], []);
     } catch (EventLogException) {

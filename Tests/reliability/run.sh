@@ -12,8 +12,7 @@ mode=${1:-quick}
 case $mode in quick|long) ;; *) echo "usage: $0 quick|long" >&2; exit 2 ;; esac
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
-[ -f "$STREAM_EVENTS_LIB" ] || { echo "missing $STREAM_EVENTS_LIB (make build)" >&2; exit 1; }
+. "$repo/php-bridge/env.sh" && stream_events_env "$repo/php-bridge" reliability || exit 1
 work=$(mktemp -d /tmp/stream-events-reliability.XXXXXX)
 mounts=() immutable=()
 cleanup() {
@@ -199,7 +198,7 @@ access() {
 want access && { access; result "access: every principal's queries and exports return exactly its events, out of scope denied" $?; }
 # ---- hostile values: the wrapper, then every HTTP parameter via php -S ---------
 hostile() {
-    local dir=$work/hostile port server
+    local dir=$work/hostile
     mkdir -p "$dir"
     "${php[@]}" "$here/hostile.php" "$dir/store.sqlite"
     result "hostile values through the wrapper and the controller: stored exactly or a typed refusal, CSV formula-free" $?
@@ -207,26 +206,21 @@ hostile() {
     "${php[@]}" "$here/nul_args.php" "$dir"
     result "hostile values: a NUL in the export format or store path is refused, not truncated [finding 2, bridge]" $?
     # The server runs as under FPM: php.ini.example's preload, FFI only for preloaded code.
-    sed -e "s#^opcache.preload=.*#opcache.preload=$repo/php-bridge/preload.php#" \
-        -e "s#^opcache.preload_user=.*#opcache.preload_user=$(id -un)#" "$repo/php-bridge/php.ini.example" > "$dir/php.ini"
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     local hookkey; hookkey=$(head -c 24 /dev/urandom | base64)
     STREAM_EVENTS_DB=$dir/store.sqlite STREAM_EVENTS_DEMO=1 STREAM_EVENTS_HOOK_KEY=$hookkey \
-        php -c "$dir/php.ini" -d opcache.enable_cli=1 -S "127.0.0.1:$port" "$repo/php-bridge/public/index.php" > "$dir/server.log" 2>&1 &
-    server=$!
-    local deadline=$((SECONDS + 15))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-        kill -0 "$server" 2>/dev/null && [ $SECONDS -lt $deadline ] || { cat "$dir/server.log"; result "php -S started" 1; return; }
-        sleep 0.05
-    done
+        stream_events_serve --preload --log "$dir/server.log" "$repo/php-bridge/public/index.php" \
+        || { cat "$dir/server.log"; result "php -S started" 1; return; }
     local status=0
-    timeout 300 python3 "$here/hostile_http.py" "http://127.0.0.1:$port" || { status=1; grep -iE 'fatal|segfault|warning' "$dir/server.log" | head -5; }
-    result "hostile HTTP parameters: a 200 or a 4xx JSON error, never a 5xx or a dead server; scope holds over HTTP" $status
-    timeout 120 python3 "$here/hooks_http.py" "http://127.0.0.1:$port" "$hookkey" "$dir/store.sqlite"
+    timeout 300 python3 "$here/hostile_http.py" "$server_url" || { status=1; grep -iE 'fatal|segfault|warning' "$dir/server.log" | head -5; }
+    result "hostile HTTP parameters: a 200 or a 4xx JSON error, never a 5xx or a dead server; scope holds over HTTP; unknown parameters named, nosniff, no X-Powered-By, HEAD without a body [findings 7, 9, 10, bridge]" $status
+    timeout 120 python3 "$here/hooks_http.py" "$server_url" "$hookkey" "$dir/store.sqlite"
     result "hooks: wrong secrets get 403 and log nothing; no secret readable through the API, exports, pages or store" $?
-    kill "$server" 2>/dev/null; wait "$server" 2>/dev/null
+    kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
 }
 want hostile && hostile
+# Findings 7 and 8 of RELIABILITY.md, where only a browser sees them: a bad parameter in the page URL shows
+# the API's error, and a right-to-left override in a DJ name stays inside the name.
+want pages && { UI_ONLY="bad_parameters bidi_isolated" "$repo/php-bridge/tests/ui/run.sh"; result "pages: the API's error for a bad URL parameter, bidi overrides isolated [findings 7, 8, bridge]" $?; }
 want fuzz && { "$repo/Tests/fuzz/run.sh" "$(q 60 1800)"; result "fuzz: libFuzzer+ASan/LSan over event, batch, directory, principal, filter, format, options" $?; }
 
 summary=$(IFS=';'; echo "${failures[*]:-}")

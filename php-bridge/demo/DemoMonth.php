@@ -21,6 +21,8 @@ final class DemoMonth
 {
     /** The DJ whose name is an HTML payload: the pages must show it as text. */
     public const HOSTILE_DJ = '<img src=x onerror=alert(1)>';
+    /** A DJ whose name overrides the text direction (U+202E): the pages must keep it from reordering the line. */
+    public const BIDI_DJ = "DJ \u{202E}Mallory";
 
     private const MIN = 60_000;
     private const HOUR = 3_600_000;
@@ -314,7 +316,7 @@ final class DemoMonth
         $this->add($at + 2_000, 'service.stop', $id, self::system(), details: ['reason' => 'suspended']);
     }
 
-    /** The hostile DJ is on air on Radio Nova right now, so the first page shows him. */
+    /** The hostile DJs are on Radio Nova right now, so the first page shows them. */
     private function hostileSessionRightNow(): void
     {
         $dj = self::HOSTILE_DJ;
@@ -324,6 +326,8 @@ final class DemoMonth
         $this->add($at + 4_000, 'dj.on_air', 101, self::dj($dj), dj: $dj, ip: '203.0.113.66', takeover: false);
         $this->add($at + 9 * self::MIN, 'service.title_update', 101, self::dj($dj), dj: $dj,
             details: ['title' => '<script>alert("title")</script> - Live Set']);
+        $bidi = self::BIDI_DJ;
+        $this->add($at + 10 * self::MIN, 'dj.connect', 101, self::dj($bidi), dj: $bidi, ip: '203.0.113.77', takeover: false);
     }
 
     private function mount(int $at, bool $up, int $id, string $mount, ?string $ip, string $server = 'ice.demo.example', int $port = 8000): void

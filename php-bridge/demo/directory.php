@@ -6,7 +6,7 @@ declare(strict_types=1);
  * The demo panel's directory: who exists and who owns which service. The seed
  * puts it into the store (the panel would keep it in sync); the demo pages use
  * it for their side menu. Ids 1, 2 and 4 are the demo sign-in accounts
- * (StreamEvents\Http\DemoAuth::TOKENS).
+ * (StreamEvents\Demo\DemoAuth::USERS).
  */
 return [
     'accounts' => [

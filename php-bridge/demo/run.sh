@@ -8,13 +8,8 @@ repo=$PWD
 
 PORT=${PORT:-8080}
 export STREAM_EVENTS_DB=${STREAM_EVENTS_DB:-$repo/var/demo.sqlite}
-export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
 export STREAM_EVENTS_DEMO=1
-
-if [ ! -f "$STREAM_EVENTS_LIB" ]; then
-  echo "demo: $STREAM_EVENTS_LIB is missing; run 'make demo' (it builds it)" >&2
-  exit 1
-fi
+. php-bridge/env.sh && stream_events_env "$repo/php-bridge" demo || exit 1
 if ! php -r 'exit(extension_loaded("ffi") ? 0 : 1);'; then
   echo "demo: PHP's FFI extension is not enabled (php8.2-cli ships it)" >&2
   exit 1
@@ -31,5 +26,5 @@ cat <<MSG
 
 MSG
 # exec: Ctrl-C reaches the server directly and it exits cleanly; nothing to clean up after it.
-# ffi.enable=1: the CLI server loads the library at request time (FPM uses preload instead).
-exec php -d ffi.enable=1 -S "127.0.0.1:$PORT" -t php-bridge/public php-bridge/public/index.php
+# Without --preload the server enables FFI for all code, as the CLI does (FPM uses the preload).
+exec php php-bridge/tests/serve.php --port "$PORT" --log - --docroot php-bridge/public php-bridge/public/index.php

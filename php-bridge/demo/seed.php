@@ -16,12 +16,10 @@ use StreamEvents\Demo\DemoMonth;
 use StreamEvents\EventLog;
 use StreamEvents\Exception\EventLogException;
 
-require __DIR__ . '/../autoload.php';
-require __DIR__ . '/DemoMonth.php';
+require __DIR__ . '/autoload.php';
 
 $repoRoot = dirname(__DIR__, 2);
 $store = $argv[1] ?? (getenv('STREAM_EVENTS_DB') ?: $repoRoot . '/var/demo.sqlite');
-$library = getenv('STREAM_EVENTS_LIB') ?: $repoRoot . '/.build/release/libeventlog.so';
 
 try {
     $dir = dirname($store);
@@ -36,7 +34,7 @@ try {
     }
     $started = microtime(true);
     $directory = require __DIR__ . '/directory.php';
-    $log = EventLog::open($store, ['retentionDays' => 30], $library);
+    $log = EventLog::open($store, ['retentionDays' => 30]);
     $log->putDirectory($directory['accounts'], $directory['services']);
     $events = (new DemoMonth($directory, (int) floor(microtime(true) * 1000)))->events();
     foreach ($events as $event) {

@@ -15,21 +15,28 @@ use StreamEvents\Exception\StorageError;
  * The event store, through libeventlog.so. PHP only marshals: validation,
  * access rules and storage live in the library.
  *
- * One native handle per store per process: PHP resets static properties at
- * the end of every request (FPM, CGI, php -S), so the handle's address is
- * also parked in the process environment (C level, untouched by PHP's
- * request cleanup) and picked up again by the next request in the same
- * worker. Closing per request would checkpoint the WAL every time.
+ * open() keeps one native handle per (library, store, options) in a static
+ * registry, so every caller in the process shares it. PHP keeps static
+ * properties as long as its request: for the whole process under the CLI and
+ * worker-mode runtimes (FrankenPHP, RoadRunner, Swoole), for one request under
+ * PHP-FPM, CGI and mod_php, where PHP drops the registry when the request ends
+ * and the destructor closes the handle.
+ *
+ * Thread-safe PHP (ZTS): static properties, like every PHP value, belong to
+ * one thread there, so each thread has its own FFI objects and its own
+ * handles; this class keeps nothing outside PHP's per-thread state (no
+ * process environment, no C globals), so no handle is ever used by two threads.
  */
 final class EventLog
 {
     private const EL_OK = 0;
 
-    /** @var array<string,self> realpath of store => instance, this request */
+    /** @var array<string,self> registry key (library, store, options) => open store */
     private static array $open = [];
-    /** @var array<string,\FFI> library path => FFI, this request */
+    /** @var array<string,\FFI> library path => FFI */
     private static array $ffis = [];
-    private static ?\FFI $libc = null;
+    /** @var array<string,array<string,mixed>> library path => decoded el_catalog() */
+    private static array $catalogs = [];
 
     private ?CData $db;
     /** el_log's out-parameter, made once: log() runs on every panel action. */
@@ -38,62 +45,74 @@ final class EventLog
 
     private function __construct(
         private readonly \FFI $ffi,
-        private CData $address, // uintptr_t holding the el_db*; $db is a view of it
+        CData $db,
         public readonly string $path,
-        private readonly string $slot,
+        private readonly string $key,
     ) {
-        $this->db = $ffi->cast('el_db*', $this->address);
+        $this->db = $db;
         $this->id = $ffi->new('int64_t');
         $this->idAddress = \FFI::addr($this->id);
     }
 
     /**
-     * The store at $storePath, opened (and created) on first use in this
-     * process. $options (retentionDays, busyTimeoutMs, synchronous) apply to
-     * that first open; later calls return the same handle.
+     * The store at $storePath, opened (and created) on first use; the same
+     * object while it is open, for the same library, path and options.
+     * $options (retentionDays for a new store, busyTimeoutMs, synchronous)
+     * are the library's; $libraryPath defaults to LibraryPath::resolve().
      */
     public static function open(string $storePath, array $options = [], ?string $libraryPath = null): self
     {
         self::rejectNul($storePath, 'store path');
         $path = self::canonical($storePath);
-        if (isset(self::$open[$path])) {
-            return self::$open[$path];
-        }
-        $library = $libraryPath ?? (getenv('STREAM_EVENTS_LIB') ?: dirname(__DIR__, 2) . '/.build/release/libeventlog.so');
-        $ffi = self::ffi($library);
-        $slot = 'STREAM_EVENTS_HANDLE_' . md5($path . "\0" . $library);
-
-        $parked = self::libc()->getenv($slot);
-        if (is_string($parked) && preg_match('/^(\d+):(\d+)$/', $parked, $m) && (int) $m[1] === getmypid()) {
-            $address = $ffi->new('uintptr_t');
-            $address->cdata = (int) $m[2];
-            return self::$open[$path] = new self($ffi, $address, $path, $slot);
-        }
-
-        $out = $ffi->new('el_db*');
+        $library = self::library($libraryPath);
+        ksort($options);
         $optionsJson = $options === [] ? null : self::encode($options, 'options', false);
+        $key = implode("\0", [$library, $path, $optionsJson ?? '']);
+        if (isset(self::$open[$key])) {
+            return self::$open[$key];
+        }
+        $ffi = self::ffi($library);
+        $out = $ffi->new('el_db*');
         $status = $ffi->el_open(\FFI::addr($out), $path, $optionsJson);
         if ($status !== self::EL_OK) {
             $message = $ffi->el_errmsg($out); // el_errmsg accepts NULL
             $ffi->el_close($out);
             throw EventLogException::fromStatus($status, $message, "el_open(\"$path\")");
         }
-        $address = $ffi->new('uintptr_t');
-        \FFI::memcpy($address, \FFI::addr($out), \FFI::sizeof($address));
-        self::libc()->setenv($slot, getmypid() . ':' . $address->cdata, 1);
-        return self::$open[$path] = new self($ffi, $address, $path, $slot);
+        return self::$open[$key] = new self($ffi, $out, $path, $key);
+    }
+
+    /**
+     * The event catalog and input limits from the library (el_catalog):
+     * categories, types with labels, actorTypes, reasons, autoDJTriggers, limits.
+     * Needs no store.
+     *
+     * @return array{categories: list<array{id: string, label: string}>,
+     *               types: list<array{id: string, label: string, category: string}>,
+     *               actorTypes: list<string>, reasons: array<string,list<string>>,
+     *               autoDJTriggers: list<string>, limits: array<string,int>}
+     */
+    public static function catalog(?string $libraryPath = null): array
+    {
+        $library = self::library($libraryPath);
+        if (isset(self::$catalogs[$library])) {
+            return self::$catalogs[$library];
+        }
+        $ffi = self::ffi($library);
+        $out = $ffi->new('char*');
+        $len = $ffi->new('size_t');
+        $status = $ffi->el_catalog(\FFI::addr($out), \FFI::addr($len));
+        if ($status !== self::EL_OK) {
+            throw EventLogException::fromStatus($status, '', 'el_catalog');
+        }
+        $json = self::take($ffi, $out, $len->cdata, 'el_catalog');
+        return self::$catalogs[$library] = json_decode($json, true, 512, JSON_THROW_ON_ERROR);
     }
 
     /** Version string of the loaded library, e.g. "0.1.0". */
     public function libraryVersion(): string
     {
         return $this->ffi->el_version();
-    }
-
-    /** Native handle address; equal across requests of one worker (tests use it). */
-    public function handleAddress(): int
-    {
-        return $this->address->cdata;
     }
 
     /** Stores one event (committed on return); returns its id. @throws InvalidEvent */
@@ -135,7 +154,7 @@ final class EventLog
         $len = $this->ffi->new('size_t');
         $status = $this->ffi->el_query($this->db(), $who->toJson(), self::filterJson($filter), \FFI::addr($out), \FFI::addr($len));
         $this->check($status, 'el_query');
-        return $this->take($out, $len->cdata, 'el_query');
+        return self::take($this->ffi, $out, $len->cdata, 'el_query');
     }
 
     /**
@@ -173,8 +192,8 @@ final class EventLog
     }
 
     /**
-     * Closes the handle for good in this process (tests, the maintenance
-     * command). Workers normally never close: the handle lives as long as the process.
+     * Closes the handle now (tests, the maintenance command); the next open()
+     * starts a fresh one. Otherwise it closes when PHP drops the registry.
      */
     public function close(): void
     {
@@ -183,8 +202,14 @@ final class EventLog
         }
         $this->ffi->el_close($this->db);
         $this->db = null;
-        self::libc()->unsetenv($this->slot);
-        unset(self::$open[$this->path]);
+        if ((self::$open[$this->key] ?? null) === $this) {
+            unset(self::$open[$this->key]);
+        }
+    }
+
+    public function __destruct()
+    {
+        $this->close();
     }
 
     private function db(): CData
@@ -200,7 +225,7 @@ final class EventLog
     }
 
     /** Copies an owned out-string into PHP and frees it; never reads a NULL pointer. */
-    private function take(CData $out, int $len, string $call): string
+    private static function take(\FFI $ffi, CData $out, int $len, string $call): string
     {
         if (\FFI::isNull($out)) {
             throw new StorageError("$call returned EL_OK but no string.", EventLogException::EL_ERROR);
@@ -208,7 +233,7 @@ final class EventLog
         try {
             return \FFI::string($out, $len);
         } finally {
-            $this->ffi->el_string_free($out);
+            $ffi->el_string_free($out);
         }
     }
 
@@ -220,8 +245,19 @@ final class EventLog
         }
     }
 
+    /**
+     * A filter PHP cannot encode names its key first, as the library's own
+     * messages do ("q is not valid UTF-8 text."), so callers map both alike.
+     */
     private static function filterJson(array $filter): string
     {
+        foreach ($filter as $key => $value) {
+            foreach ((array) $value as $item) {
+                if (is_string($item) && preg_match('//u', $item) !== 1) {
+                    throw new InvalidArgument("$key is not valid UTF-8 text.");
+                }
+            }
+        }
         return $filter === [] ? '{}' : self::encode($filter, 'filter', false);
     }
 
@@ -254,6 +290,13 @@ final class EventLog
         return $dir . '/' . basename($storePath);
     }
 
+    /** The library's path, one spelling per file: it keys the FFI objects and the registry. */
+    private static function library(?string $libraryPath): string
+    {
+        $library = LibraryPath::resolve($libraryPath);
+        return realpath($library) ?: $library;
+    }
+
     private static function ffi(string $library): \FFI
     {
         if (isset(self::$ffis[$library])) {
@@ -265,7 +308,7 @@ final class EventLog
             throw new LibraryError("Cannot read the FFI header $header (run `make ffi-header`).");
         }
         if (!is_file($library)) {
-            throw new LibraryError("The Stream Events library $library does not exist (run `make build`).");
+            throw new LibraryError("The Stream Events library $library does not exist (run `make build`, or set " . LibraryPath::ENV . ').');
         }
         try {
             $ffi = \FFI::cdef($cdef, $library);
@@ -277,13 +320,5 @@ final class EventLog
             throw new LibraryError("$library implements ABI $abi but the header describes ABI {$ffi->EL_ABI_VERSION}; rebuild both together.");
         }
         return self::$ffis[$library] = $ffi;
-    }
-
-    private static function libc(): \FFI
-    {
-        return self::$libc ??= \FFI::cdef(
-            'const char *getenv(const char *name); int setenv(const char *name, const char *value, int overwrite); int unsetenv(const char *name);',
-            'libc.so.6'
-        );
     }
 }

@@ -4,7 +4,7 @@ declare(strict_types=1);
 
 namespace StreamEvents;
 
-/** The event catalog's stable type ids (DESIGN.md "The event catalog"). */
+/** The event catalog's stable type ids, for typed logging; the library's catalog (EventLog::catalog()) is the source. */
 enum EventType: string
 {
     case ServiceStart = 'service.start';
@@ -26,9 +26,6 @@ enum EventType: string
     case AutoDjOnAir = 'autodj.on_air';
     case MountConnect = 'mount.connect';
     case MountDisconnect = 'mount.disconnect';
-
-    /** Filter tabs besides "all". */
-    public const CATEGORIES = ['service', 'mount', 'dj', 'source', 'autodj'];
 
     public function category(): string
     {

@@ -4,12 +4,35 @@ declare(strict_types=1);
 
 namespace StreamEvents\Tests;
 
-/** A server a test started (php -S, php-fpm): its log, and stopping it, also on destruction. */
+/** A server a test started (php -S, php-fpm): its port, its log, and stopping it, also on destruction. */
 trait ChildProcess
 {
     /** @var resource */
     private $process;
     private readonly string $logFile;
+
+    /** A TCP port on 127.0.0.1 that was free a moment ago. */
+    public static function freePort(): int
+    {
+        $probe = stream_socket_server('tcp://127.0.0.1:0');
+        $port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
+        fclose($probe);
+        return $port;
+    }
+
+    /** Waits until the server accepts connections on $port; stops it and throws when it dies or takes too long. */
+    private function awaitPort(int $port, string $what): void
+    {
+        $deadline = microtime(true) + 15;
+        while (($socket = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.2)) === false) {
+            if (!proc_get_status($this->process)['running'] || microtime(true) > $deadline) {
+                $this->stop();
+                throw new \RuntimeException("$what did not come up on port $port: " . $this->log());
+            }
+            usleep(20_000);
+        }
+        fclose($socket);
+    }
 
     public function log(): string
     {

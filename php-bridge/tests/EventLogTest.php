@@ -18,10 +18,24 @@ final class EventLogTest extends TestCase
         $log = EventLog::open("$dir/events.sqlite", [], Fixture::library());
         self::assertFileExists("$dir/events.sqlite");
         self::assertMatchesRegularExpression('/^\d+\.\d+\.\d+/', $log->libraryVersion());
-        // One handle per store per process, whatever the spelling of the path.
+        // One handle per library, store and options, whatever the spelling of the path.
         self::assertSame($log, EventLog::open("$dir/./events.sqlite"));
-        self::assertSame($log->handleAddress(), EventLog::open("$dir/../" . basename($dir) . '/events.sqlite')->handleAddress());
+        self::assertSame($log, EventLog::open("$dir/../" . basename($dir) . '/events.sqlite', []));
         self::assertNotSame($log, Fixture::openStore());
+        $patient = EventLog::open("$dir/events.sqlite", ['busyTimeoutMs' => 9000, 'synchronous' => 'full']);
+        self::assertNotSame($log, $patient, 'other options, another handle');
+        self::assertSame($patient, EventLog::open("$dir/events.sqlite", ['synchronous' => 'full', 'busyTimeoutMs' => 9000]));
+    }
+
+    public function testTheRegistryLivesInPhpStateOnly(): void
+    {
+        // Finding 11 of RELIABILITY.md (the handle's address was parked in the process
+        // environment: shared by threads under ZTS, inherited by child processes).
+        $before = getenv();
+        $log = EventLog::open(Fixture::tempDir() . '/events.sqlite');
+        self::assertSame($before, getenv(), 'open() leaves the process environment alone');
+        $log->close();
+        self::assertSame($before, getenv());
     }
 
     public function testLogReturnsIncreasingIdsAndTheEventReadsBack(): void

@@ -5,6 +5,9 @@ declare(strict_types=1);
 namespace StreamEvents\Tests;
 
 use StreamEvents\EventLog;
+use StreamEvents\Http\Authenticator;
+use StreamEvents\LibraryPath;
+use StreamEvents\Principal;
 
 /**
  * Temp stores and the seeded directory the tests share.
@@ -39,7 +42,7 @@ final class Fixture
 
     public static function library(): string
     {
-        return getenv('STREAM_EVENTS_LIB') ?: self::repo() . '/.build/release/libeventlog.so';
+        return LibraryPath::resolve();
     }
 
     /** A fresh directory, removed when the test process ends. */
@@ -132,5 +135,20 @@ final class Fixture
         $log->putDirectory($dir['accounts'], $dir['services']);
         $log->logBatch(self::events());
         return $log;
+    }
+
+    /** The panel's sign-in as the controllers see it, with $who signed in (nobody: null). */
+    public static function signedIn(?Principal $who): Authenticator
+    {
+        return new class ($who) implements Authenticator {
+            public function __construct(private readonly ?Principal $who)
+            {
+            }
+
+            public function authenticate(): ?Principal
+            {
+                return $this->who;
+            }
+        };
     }
 }

@@ -9,8 +9,8 @@ use PHPUnit\Framework\TestCase;
 /**
  * The bridge under real PHP-FPM with php.ini.example's lines (preload,
  * ffi.enable=preload): the front controller answers over FastCGI, panel code
- * logs through the typed helpers, the worker keeps one store handle across
- * requests, and FFI stays closed to code that was not preloaded.
+ * logs through the typed helpers, a worker closes its store handle when a
+ * request ends, and FFI stays closed to code that was not preloaded.
  */
 final class FpmTest extends TestCase
 {
@@ -21,8 +21,7 @@ final class FpmTest extends TestCase
     public static function setUpBeforeClass(): void
     {
         self::$store = realpath(Fixture::tempDir()) . '/events.sqlite';
-        exec(sprintf('%s %s %s %s 2>&1', PHP_BINARY, escapeshellarg(__DIR__ . '/seed.php'), escapeshellarg(self::$store),
-            escapeshellarg(Fixture::library())), $out, $exit);
+        exec(sprintf('%s %s %s 2>&1', PHP_BINARY, escapeshellarg(__DIR__ . '/seed.php'), escapeshellarg(self::$store)), $out, $exit);
         self::assertSame(0, $exit, implode("\n", $out));
         self::$scripts = Fixture::tempDir();
         // Panel code: no autoloader, the classes come from the preload.
@@ -35,7 +34,7 @@ final class FpmTest extends TestCase
             echo json_encode(['id' => $id, 'sapi' => PHP_SAPI, 'ffi' => ini_get('ffi.enable'), 'pid' => getmypid()]);
             PHP);
         file_put_contents(self::$scripts . '/rogue.php', Fixture::FFI_OUTSIDE_PRELOAD);
-        self::$fpm = new PhpFpm(['STREAM_EVENTS_DB' => self::$store, 'STREAM_EVENTS_LIB' => Fixture::library(), 'STREAM_EVENTS_DEMO' => '1']);
+        self::$fpm = new PhpFpm(['STREAM_EVENTS_DB' => self::$store, 'STREAM_EVENTS_DEMO' => '1']);
     }
 
     public static function tearDownAfterClass(): void
@@ -60,21 +59,20 @@ final class FpmTest extends TestCase
         self::assertStringStartsWith('id,', $csv['body']);
     }
 
-    public function testPanelCodeLogsThroughThePreloadedHelpersAndTheWorkerKeepsItsHandle(): void
+    public function testPanelCodeLogsThroughThePreloadedHelpersAndTheWorkerClosesItsHandle(): void
     {
         $first = self::$fpm->get(self::$scripts . '/panel.php', '/panel.php');
         self::assertSame(200, $first['status'], $first['body'] . self::$fpm->log());
         $result = json_decode($first['body'], true, 512, JSON_THROW_ON_ERROR);
         self::assertSame(['fpm-fcgi', 'preload'], [$result['sapi'], $result['ffi']]);
         self::assertSame([$result['pid']], self::$fpm->workers(), 'one static worker');
-        $open = Fixture::openFilesOf($result['pid'], self::$store);
-        self::assertGreaterThanOrEqual(1, $open, 'the worker holds the store open between requests');
+        self::assertSame(0, Fixture::openFilesOf($result['pid'], self::$store), 'PHP dropped the registry, and the handle with it');
 
         $ids = [$result['id']];
         for ($i = 0; $i < 20; $i++) {
             $ids[] = json_decode(self::$fpm->get(self::$scripts . '/panel.php', '/panel.php')['body'], true)['id'];
         }
-        self::assertSame($open, Fixture::openFilesOf($result['pid'], self::$store), 'no handle per request');
+        self::assertSame(0, Fixture::openFilesOf($result['pid'], self::$store), 'no handle outlives its request');
         $sorted = $ids;
         sort($sorted);
         self::assertSame($sorted, $ids);

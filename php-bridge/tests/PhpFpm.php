@@ -20,9 +20,7 @@ final class PhpFpm
     {
         $dir = Fixture::tempDir();
         $this->logFile = "$dir/fpm.log";
-        $probe = stream_socket_server('tcp://127.0.0.1:0');
-        $this->port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
-        fclose($probe);
+        $this->port = self::freePort();
         $user = posix_getpwuid(posix_geteuid())['name'];
         file_put_contents("$dir/fpm.conf", <<<CONF
             [global]
@@ -44,14 +42,7 @@ final class PhpFpm
         $this->process = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->logFile, 'a'], 2 => ['file', $this->logFile, 'a']],
             $pipes, $dir, $env + getenv());
         $this->masterPid = proc_get_status($this->process)['pid'];
-        $deadline = microtime(true) + 15;
-        while (@fsockopen('127.0.0.1', $this->port, $errno, $errstr, 0.2) === false) {
-            if (!proc_get_status($this->process)['running'] || microtime(true) > $deadline) {
-                $this->stop();
-                throw new \RuntimeException("php-fpm did not come up on port {$this->port}: " . $this->log());
-            }
-            usleep(20_000);
-        }
+        $this->awaitPort($this->port, 'php-fpm');
     }
 
     /** Pids of the worker processes. @return list<int> */

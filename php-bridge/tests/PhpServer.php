@@ -5,9 +5,12 @@ declare(strict_types=1);
 namespace StreamEvents\Tests;
 
 /**
- * `php -S` on a free 127.0.0.1 port with the bridge preloaded and FFI limited
- * to preloaded code, as under FPM (php.ini.example's lines). Stopped by stop()
- * or when the object goes away.
+ * The bridge under `php -S` on 127.0.0.1: the one way every suite (and the
+ * demo, through serve.php) starts a PHP server.
+ *
+ * $preload: php.ini.example's lines (opcache preload, FFI only for preloaded
+ * code, expose_php=Off), as under FPM; otherwise FFI is enabled for all code,
+ * as for the CLI. Stopped by stop(), or when the object goes away.
  */
 final class PhpServer
 {
@@ -15,26 +18,34 @@ final class PhpServer
 
     public readonly int $port;
     public readonly int $pid;
+    public readonly string $url;
 
-    public function __construct(string $router, array $env)
+    /**
+     * @param array<string,string> $env added to this process's environment
+     * @param string|null $docroot files php -S serves itself (-t)
+     * @param int|null $port null: a free one
+     * @param string|null $logFile where the server's output goes (default: a temp file; '-': this process's stdout and stderr)
+     */
+    public function __construct(string $router, array $env = [], bool $preload = true, ?string $docroot = null,
+        ?int $port = null, ?string $logFile = null)
     {
-        $dir = Fixture::tempDir();
-        $this->logFile = "$dir/server.log";
-        $probe = stream_socket_server('tcp://127.0.0.1:0');
-        $this->port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
-        fclose($probe);
-        $cmd = [PHP_BINARY, '-c', PreloadIni::write(), '-d', 'opcache.enable_cli=1', '-S', "127.0.0.1:{$this->port}", $router];
-        $this->process = proc_open($cmd, [0 => ['file', '/dev/null', 'r'], 1 => ['file', $this->logFile, 'a'], 2 => ['file', $this->logFile, 'a']],
-            $pipes, dirname($router), $env + getenv());
+        $this->logFile = $logFile ?? Fixture::tempDir() . '/server.log';
+        $this->port = $port ?? self::freePort();
+        $this->url = "http://127.0.0.1:{$this->port}";
+        $cmd = array_merge([PHP_BINARY],
+            $preload ? ['-c', PreloadIni::write(), '-d', 'opcache.enable_cli=1'] : ['-d', 'ffi.enable=1'],
+            ['-S', "127.0.0.1:{$this->port}"],
+            $docroot !== null ? ['-t', $docroot] : [],
+            [$router]);
+        $output = $this->logFile === '-' ? [1 => STDOUT, 2 => STDERR] : [1 => ['file', $this->logFile, 'a'], 2 => ['file', $this->logFile, 'a']];
+        $this->process = proc_open($cmd, [0 => ['file', '/dev/null', 'r']] + $output, $pipes, dirname($router), $env + getenv());
         $this->pid = proc_get_status($this->process)['pid'];
-        $deadline = microtime(true) + 15;
-        while (@fsockopen('127.0.0.1', $this->port, $errno, $errstr, 0.2) === false) {
-            if (!proc_get_status($this->process)['running'] || microtime(true) > $deadline) {
-                $this->stop();
-                throw new \RuntimeException("php -S did not come up on port {$this->port}: " . $this->log());
-            }
-            usleep(20_000);
-        }
+        $this->awaitPort($this->port, 'php -S');
+    }
+
+    public function running(): bool
+    {
+        return is_resource($this->process) && proc_get_status($this->process)['running'];
     }
 
     /** @return array{status: int, headers: array<string,string>, body: string} */
@@ -42,10 +53,10 @@ final class PhpServer
     {
         $headers = $token === null ? [] : ["Authorization: Bearer $token"];
         $context = stream_context_create(['http' => ['method' => $method, 'header' => $headers, 'ignore_errors' => true, 'timeout' => 30]]);
-        $body = file_get_contents("http://127.0.0.1:{$this->port}$path", false, $context);
+        $body = file_get_contents($this->url . $path, false, $context);
         $http_response_header ??= [];
         if ($body === false || $http_response_header === []) {
-            throw new \RuntimeException("GET $path failed: " . $this->log());
+            throw new \RuntimeException("$method $path failed: " . $this->log());
         }
         preg_match('#^HTTP/\S+ (\d{3})#', $http_response_header[0], $m);
         $parsed = [];
@@ -60,26 +71,5 @@ final class PhpServer
     public function openFilesOf(string $path): int
     {
         return Fixture::openFilesOf($this->pid, $path);
-    }
-
-}
-
-/** php.ini.example with its paths pointed at this checkout and user. */
-final class PreloadIni
-{
-    public static function write(): string
-    {
-        $example = file_get_contents(dirname(__DIR__) . '/php.ini.example');
-        $user = posix_getpwuid(posix_geteuid())['name'];
-        $ini = preg_replace(
-            ['/^opcache\.preload=.*$/m', '/^opcache\.preload_user=.*$/m'],
-            ['opcache.preload=' . dirname(__DIR__) . '/preload.php', "opcache.preload_user=$user"],
-            $example, -1, $count);
-        if ($count !== 2) {
-            throw new \LogicException('php.ini.example lost its opcache.preload or opcache.preload_user line');
-        }
-        $path = Fixture::tempDir() . '/php.ini';
-        file_put_contents($path, $ini);
-        return $path;
     }
 }

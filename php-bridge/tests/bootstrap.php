@@ -2,11 +2,10 @@
 
 declare(strict_types=1);
 
-require dirname(__DIR__) . '/autoload.php';
-require __DIR__ . '/Fixture.php';
-require __DIR__ . '/ChildProcess.php';
-require __DIR__ . '/PhpServer.php';
-require __DIR__ . '/PhpFpm.php';
+require dirname(__DIR__) . '/demo/autoload.php';
+foreach (['Fixture', 'ChildProcess', 'PreloadIni', 'PhpServer', 'PhpFpm'] as $support) {
+    require __DIR__ . "/$support.php";
+}
 
 // The tests run against the real library: a missing build is a failure, not a skip.
 $lib = \StreamEvents\Tests\Fixture::library();

@@ -2,7 +2,8 @@
 """Validates php-bridge/openapi.yaml (OpenAPI 3.1), then checks real responses
 of a running server against it: status documented for the operation, media
 type documented, body valid against the documented schema, documented
-headers valid.
+headers present and valid, no X-Powered-By; and the parameter errors the
+library judges, as the API names them.
 
 usage: openapi_check.py SPEC BASE_URL   (the server must serve the seeded test store)
 """
@@ -51,8 +52,8 @@ class Checker:
     def errors(self, ref, instance):
         return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in self.validator(ref).iter_errors(instance)]
 
-    def get(self, path, token):
-        req = urllib.request.Request(self.base + path, headers={"Authorization": f"Bearer {token}"} if token else {})
+    def get(self, path, token, method="GET"):
+        req = urllib.request.Request(self.base + path, headers={"Authorization": f"Bearer {token}"} if token else {}, method=method)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status, r.headers, r.read()
@@ -62,26 +63,32 @@ class Checker:
     def fail(self, name, message):
         self.failures.append(f"{name}: {message}")
 
-    def check(self, name, template, path, token, status, extra=None):
-        """GET path and check the response against the operation at template."""
+    def check(self, name, template, path, token, status, extra=None, method="GET"):
+        """Requests path and checks the response against the operation at template."""
         self.checked += 1
-        got, headers, body = self.get(path, token)
+        got, headers, body = self.get(path, token, method)
         if got != status:
             return self.fail(name, f"status {got}, expected {status}; body {body[:300]!r}")
-        responses = self.spec["paths"][template]["get"]["responses"]
+        if headers.get("X-Powered-By") is not None:
+            self.fail(name, f"X-Powered-By: {headers['X-Powered-By']}")
+        responses = self.spec["paths"][template][method.lower()]["responses"]
         if str(got) not in responses:
-            return self.fail(name, f"status {got} is not documented for GET {template}")
-        resp_ref = responses[str(got)].get("$ref", pointer("paths", template, "get", "responses", got))
+            return self.fail(name, f"status {got} is not documented for {method} {template}")
+        resp_ref = responses[str(got)].get("$ref", pointer("paths", template, method.lower(), "responses", got))
         response = self.resolve(responses[str(got)])
         media = (headers.get("Content-Type") or "").split(";")[0].strip()
         if media not in response.get("content", {}):
             return self.fail(name, f"Content-Type {media!r} is not documented for {got}")
         schema_ref = resp_ref + "/content/" + media.replace("/", "~1") + "/schema"
-        if media == "application/json":
+        if method == "HEAD":
+            instance = body.decode("utf-8")
+            if body:
+                self.fail(name, f"HEAD answered with a body: {body[:100]!r}")
+        elif media == "application/json":
             instance = json.loads(body)
         else:
             instance = body.decode("utf-8")
-        for problem in self.errors(schema_ref, instance):
+        for problem in ([] if method == "HEAD" else self.errors(schema_ref, instance)):
             self.fail(name, "body does not match the spec: " + problem)
         for header, spec in response.get("headers", {}).items():
             value = headers.get(header)
@@ -93,7 +100,8 @@ class Checker:
             header_schema = self.resolve(spec)["schema"]
             if header_schema.get("type") == "integer":
                 value = int(value) if value.isdigit() else value
-            for problem in self.errors(resp_ref + "/headers/" + header + "/schema", value):
+            header_ref = spec.get("$ref", resp_ref + "/headers/" + header)
+            for problem in self.errors(header_ref + "/schema", value):
                 self.fail(name, f"header {header}: {problem}")
         if extra:
             try:
@@ -114,9 +122,10 @@ def main():
             assert page["total"] == n, f"total {page['total']}, expected {n}"
         return check
 
-    def names(parameter):
+    def names(parameter, message=None):
         def check(body, _):
             assert body["error"]["parameter"] == parameter, f"error names {body['error'].get('parameter')!r}, not {parameter!r}"
+            assert message is None or body["error"]["message"] == message, f"message {body['error']['message']!r}, not {message!r}"
         return check
 
     # Seeded by tests/seed.php (see Fixture::EVENTS_PER_SERVICE): 14 events,
@@ -128,6 +137,14 @@ def main():
     c.check("bad per_page", list_t, "/controller/EventLog?per_page=0", "demo-admin", 400, names("per_page"))
     c.check("bad type", one_t, "/controller/EventLog/42?type=dj.bogus", "demo-admin", 400, names("type"))
     c.check("bad path id", one_t, "/controller/EventLog/x42", "demo-admin", 400, names("id"))
+    # The library judges; the API speaks of its own parameters (RELIABILITY.md finding 7).
+    c.check("library's limit", list_t, "/controller/EventLog?per_page=501", "demo-admin", 400,
+            names("per_page", "per_page must be an integer from 1 to 500"))
+    c.check("q in bytes", list_t, "/controller/EventLog?q=" + "%C3%A9" * 150, "demo-admin", 400, names("q", "q is longer than 256 bytes"))
+    c.check("unknown parameter", list_t, "/controller/EventLog?serviceId=42", "demo-admin", 400,
+            names("serviceId", "serviceId is not a parameter of this API; did you mean service_id?"))
+    c.check("misspelt parameter", one_t, "/controller/EventLog/42?categroy=dj", "demo-admin", 400,
+            names("categroy", "categroy is not a parameter of this API; did you mean category?"))
     c.check("unauthenticated", list_t, "/controller/EventLog", None, 401)
     c.check("other customer's service", one_t, "/controller/EventLog/43", "demo-customer", 403)
     c.check("reseller outside scope", one_t, "/controller/EventLog/44", "demo-reseller", 403)
@@ -147,6 +164,10 @@ def main():
             for problem in c.errors(log_ref, json.loads(line)):
                 raise AssertionError("JSON line does not match Log: " + problem)
     c.check("jsonl download", list_t, "/controller/EventLog?format=jsonl", "demo-reseller", 200, jsonl_rows)
+    # HEAD: GET's status and headers, no body (RELIABILITY.md finding 9).
+    c.check("head of a download", one_t, "/controller/EventLog/42?format=csv", "demo-customer", 200, method="HEAD")
+    c.check("head outside scope", one_t, "/controller/EventLog/43?format=csv", "demo-customer", 403, method="HEAD")
+    c.check("head of a page", list_t, "/controller/EventLog", "demo-admin", 200, method="HEAD")
 
     for f in c.failures:
         print("FAIL", f)

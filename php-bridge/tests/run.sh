@@ -2,13 +2,13 @@
 # php-bridge tests against the real libeventlog.so: the generated FFI header
 # matches include/eventlog.h, the PHPUnit suite, then the OpenAPI description
 # is validated and a php -S server's real responses are checked against it.
-# Exits non-zero on any failure. Env: STREAM_EVENTS_LIB (default: the release build).
+# Exits non-zero on any failure. Env: STREAM_EVENTS_LIB (see php-bridge/env.sh).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 bridge=$(dirname "$here")
 repo=$(dirname "$bridge")
-export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
+. "$bridge/env.sh" && stream_events_env "$bridge" php-bridge || exit 1
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/stream-events-php.XXXXXX")
 server_pid=
@@ -20,11 +20,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 failed=()
-
-if [ ! -f "$STREAM_EVENTS_LIB" ]; then
-    echo "php-bridge: $STREAM_EVENTS_LIB not found (run make build)" >&2
-    exit 1
-fi
 
 echo "== FFI header is up to date"
 if ! diff -u <(cpp -P -DEL_FFI_CDEF "$repo/include/eventlog.h") <(tail -n +2 "$bridge/ffi/eventlog.h"); then
@@ -43,25 +38,11 @@ openapi() {
         echo "missing Python packages: python3 -m pip install openapi-spec-validator jsonschema (make deps)" >&2
         return 1
     }
-    php "$here/seed.php" "$tmp/events.sqlite" "$STREAM_EVENTS_LIB" >/dev/null || return 1
+    php "$here/seed.php" "$tmp/events.sqlite" >/dev/null || return 1
     # The server runs as under FPM: php.ini.example's preload lines, FFI limited to preloaded code.
-    sed -e "s#^opcache.preload=.*#opcache.preload=$bridge/preload.php#" \
-        -e "s#^opcache.preload_user=.*#opcache.preload_user=$(id -un)#" "$bridge/php.ini.example" > "$tmp/php.ini"
-    local port
-    port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
     STREAM_EVENTS_DB="$tmp/events.sqlite" STREAM_EVENTS_DEMO=1 \
-        php -c "$tmp/php.ini" -d opcache.enable_cli=1 -S "127.0.0.1:$port" "$bridge/public/index.php" \
-        > "$tmp/server.log" 2>&1 &
-    server_pid=$!
-    local deadline=$((SECONDS + 15))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-        if ! kill -0 "$server_pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-            echo "php -S did not start on port $port:" >&2; cat "$tmp/server.log" >&2
-            return 1
-        fi
-        sleep 0.05
-    done
-    timeout 120 python3 "$here/openapi_check.py" "$bridge/openapi.yaml" "http://127.0.0.1:$port" || {
+        stream_events_serve --preload --log "$tmp/server.log" "$bridge/public/index.php" || return 1
+    timeout 120 python3 "$here/openapi_check.py" "$bridge/openapi.yaml" "$server_url" || {
         echo "--- server log"; tail -n 50 "$tmp/server.log"; return 1
     }
 }

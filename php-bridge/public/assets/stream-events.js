@@ -11,26 +11,22 @@
 (function () {
   'use strict';
 
-  var CATALOG = [
-    ['service', 'Service', [
-      ['service.start', 'Start'], ['service.stop', 'Stop'], ['service.restart', 'Restart'],
-      ['service.suspend', 'Suspend'], ['service.unsuspend', 'Unsuspend'], ['service.remove', 'Remove'],
-      ['service.config_update', 'Config Update'], ['service.title_update', 'Song Title Update'],
-      ['service.bitrate_warning', 'Bitrate Abuse Warning']]],
-    ['mount', 'Mount', [['mount.connect', 'Mount Connect'], ['mount.disconnect', 'Mount Disconnect']]],
-    ['dj', 'DJ', [['dj.connect', 'DJ Connect'], ['dj.disconnect', 'DJ Disconnect'],
-      ['dj.on_air', 'DJ On Air'], ['dj.kicked', 'DJ Kicked']]],
-    ['source', 'Source', [['source.start', 'Source Start'], ['source.stop', 'Source Stop'],
-      ['source.restart', 'Source Restart']]],
-    ['autodj', 'AutoDJ', [['autodj.on_air', 'AutoDJ On Air']]]
-  ];
-  var TABS = [['all', 'All Events']].concat(CATALOG.map(function (c) { return [c[0], c[1]]; }));
-  var CATEGORY_LABEL = {};
-  CATALOG.forEach(function (c) { CATEGORY_LABEL[c[0]] = c[1]; });
-  var ACTORS = [['', 'Any actor'], ['user', 'User'], ['dj', 'DJ'], ['api', 'API'], ['system', 'System']];
-  var PER_PAGE = [25, 50, 100, 200];
-
   var config = JSON.parse(document.getElementById('se-config').textContent);
+  // The event catalog comes from the library (el_catalog), embedded by the page controller.
+  var catalog = config.catalog;
+  var CATEGORY_LABEL = {};
+  catalog.categories.forEach(function (c) { CATEGORY_LABEL[c.id] = c.label; });
+  var TABS = [{ id: 'all', label: 'All Events' }].concat(catalog.categories);
+  // Display words for the catalog's actor types; an unknown one shows its id.
+  var ACTOR_LABEL = { user: 'User', dj: 'DJ', api: 'API', system: 'System' };
+  function actorLabel(type) { return ACTOR_LABEL[type] || type; }
+  var PER_PAGE = [25, 50, 100, 200];
+  // A host page script may set window.StreamEventsHost before this one runs
+  // (the demo's does): requestHeaders() for API calls, service(id) ->
+  // {name, kind, status} or null for the title, and wrap(root, main, dom) to
+  // place the page in the host's own layout.
+  var host = window.StreamEventsHost || {};
+
   var root = document.getElementById('se-app');
   var serviceId = config.serviceId || null;
   var requestSeq = 0;
@@ -60,85 +56,49 @@
     return el('option', { value: value, text: label, selected: selected });
   }
 
-  // ---- sign-in (demo only; the panel's own session cookie otherwise) -----
-  // The demo switcher keeps its token in the cookie the demo server also
-  // accepts, so downloads (plain navigations) are signed in too; API calls
-  // send it as a bearer token like any API client.
-  function readCookie(name) {
-    var parts = document.cookie ? document.cookie.split('; ') : [];
-    for (var i = 0; i < parts.length; i++) {
-      var eq = parts[i].indexOf('=');
-      if (parts[i].slice(0, eq) === name) return decodeURIComponent(parts[i].slice(eq + 1));
-    }
-    return null;
-  }
-  function setDemoToken(token) {
-    document.cookie = config.demoCookie + '=' + encodeURIComponent(token) + '; path=/; SameSite=Lax';
-  }
-  function demoToken() {
-    if (!config.demo) return null;
-    var t = readCookie(config.demoCookie);
-    var known = config.demoUsers.some(function (u) { return u.token === t; });
-    if (!known) { t = config.demoUsers[0].token; setDemoToken(t); }
-    return t;
-  }
-  function currentDemoUser() {
-    var t = demoToken();
-    return config.demoUsers.filter(function (u) { return u.token === t; })[0] || null;
-  }
   function authHeaders() {
-    var t = demoToken();
-    var h = { Accept: 'application/json' };
-    if (t) h.Authorization = 'Bearer ' + t;
-    return h;
+    return Object.assign({ Accept: 'application/json' }, host.requestHeaders ? host.requestHeaders() : {});
   }
 
   // ---- URL state ---------------------------------------------------------
-  var DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+  // The page URL's parameters are the API's: they go to the server as they
+  // are, and the server (the library) judges them, so a bad one shows the
+  // server's error. Only the date inputs' days are turned into the viewer's
+  // local midnights on the way.
+  var FILTER_PARAMS = ['category', 'type', 'actor', 'from', 'to', 'q'];
   function readState() {
     var p = new URLSearchParams(window.location.search);
-    var category = p.get('category') || 'all';
-    if (!TABS.some(function (t) { return t[0] === category; })) category = 'all';
-    var perPage = parseInt(p.get('per_page') || '25', 10);
-    return {
-      category: category,
-      type: p.get('type') || '',
-      actor: p.get('actor') || '',
-      from: DATE_RE.test(p.get('from') || '') ? p.get('from') : '',
-      to: DATE_RE.test(p.get('to') || '') ? p.get('to') : '',
-      q: p.get('q') || '',
-      page: Math.max(1, parseInt(p.get('page') || '1', 10) || 1),
-      perPage: PER_PAGE.indexOf(perPage) >= 0 ? perPage : 25
-    };
+    var s = { category: p.get('category') || 'all', page: p.get('page') || '', perPage: p.get('per_page') || '', other: [] };
+    FILTER_PARAMS.slice(1).forEach(function (k) { s[k] = p.get(k) || ''; });
+    p.forEach(function (v, k) {
+      if (FILTER_PARAMS.indexOf(k) < 0 && k !== 'page' && k !== 'per_page') s.other.push([k, v]);
+    });
+    return s;
   }
   function stateToPageQuery(s) {
     var p = new URLSearchParams();
-    if (s.category !== 'all') p.set('category', s.category);
-    if (s.type) p.set('type', s.type);
-    if (s.actor) p.set('actor', s.actor);
-    if (s.from) p.set('from', s.from);
-    if (s.to) p.set('to', s.to);
-    if (s.q) p.set('q', s.q);
-    if (s.page > 1) p.set('page', String(s.page));
-    if (s.perPage !== 25) p.set('per_page', String(s.perPage));
+    FILTER_PARAMS.forEach(function (k) { if (s[k] && !(k === 'category' && s[k] === 'all')) p.set(k, s[k]); });
+    if (s.page && s.page !== '1') p.set('page', s.page);
+    if (s.perPage && s.perPage !== '25') p.set('per_page', s.perPage);
+    s.other.forEach(function (kv) { p.append(kv[0], kv[1]); });
     return p;
   }
-  // The date inputs are days in the viewer's time zone: from = that day's
-  // local midnight (inclusive), to = the next day's local midnight (exclusive).
+  // A calendar day as the viewer's local midnight (ms), or null when it is not one.
   function localMidnightMs(day, addDays) {
-    var parts = day.split('-').map(Number);
-    return new Date(parts[0], parts[1] - 1, parts[2] + addDays).getTime();
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+    if (!m) return null;
+    var d = new Date(+m[1], m[2] - 1, +m[3]);
+    if (d.getFullYear() !== +m[1] || d.getMonth() !== m[2] - 1 || d.getDate() !== +m[3]) return null;
+    d.setDate(d.getDate() + addDays);
+    return d.getTime();
   }
   function stateToApiQuery(s) {
-    var p = new URLSearchParams();
-    if (s.category !== 'all') p.set('category', s.category);
-    if (s.type) p.set('type', s.type);
-    if (s.actor) p.set('actor', s.actor);
-    if (s.from) p.set('from', String(localMidnightMs(s.from, 0)));
-    if (s.to) p.set('to', String(localMidnightMs(s.to, 1)));
-    if (s.q) p.set('q', s.q);
-    p.set('page', String(s.page));
-    p.set('per_page', String(s.perPage));
+    var p = stateToPageQuery(s);
+    // from: that day's local midnight (inclusive); to: the next day's (exclusive).
+    [['from', 0], ['to', 1]].forEach(function (f) {
+      var ms = s[f[0]] ? localMidnightMs(s[f[0]], f[1]) : null;
+      if (ms !== null) p.set(f[0], String(ms));
+    });
     return p;
   }
   function apiUrl(params) {
@@ -153,7 +113,7 @@
   }
   function navigate(changes, resetPage) {
     var next = Object.assign({}, state, changes);
-    if (resetPage) next.page = 1;
+    if (resetPage) next.page = '';
     if (next.type && next.category !== 'all' && next.type.split('.')[0] !== next.category) next.type = '';
     var q = stateToPageQuery(next).toString();
     window.history.pushState(null, '', window.location.pathname + (q ? '?' + q : ''));
@@ -179,13 +139,9 @@
   var ui = {};
   function build() {
     clear(root);
-    if (config.demo) root.appendChild(buildDemoBanner());
-    var shell = el('div', { class: 'se-shell' });
-    ui.menu = el('nav', { class: 'se-menu', 'aria-label': 'Panel menu' });
     var main = el('main', { class: 'se-main' });
-    shell.appendChild(ui.menu);
-    shell.appendChild(main);
-    root.appendChild(shell);
+    if (host.wrap) host.wrap(root, main, { el: el, clear: clear, option: option });
+    else root.appendChild(main);
 
     ui.title = el('h1', { class: 'se-title' });
     ui.subtitle = el('p', { class: 'se-subtitle' });
@@ -194,8 +150,8 @@
     ui.tabs = el('div', { class: 'se-tabs', role: 'tablist', 'aria-label': 'Event category' });
     TABS.forEach(function (t) {
       ui.tabs.appendChild(el('button', {
-        type: 'button', role: 'tab', class: 'se-tab', 'data-category': t[0], text: t[1],
-        onclick: function () { navigate({ category: t[0] }, true); }
+        type: 'button', role: 'tab', class: 'se-tab', 'data-category': t.id, text: t.label,
+        onclick: function () { navigate({ category: t.id }, true); }
       }));
     });
     main.appendChild(ui.tabs);
@@ -204,7 +160,8 @@
     ui.to = el('input', { type: 'date', id: 'se-to', name: 'to' });
     ui.type = el('select', { id: 'se-type', name: 'type' });
     ui.actor = el('select', { id: 'se-actor', name: 'actor' });
-    ACTORS.forEach(function (a) { ui.actor.appendChild(option(a[0], a[1])); });
+    ui.actor.appendChild(option('', 'Any actor'));
+    catalog.actorTypes.forEach(function (a) { ui.actor.appendChild(option(a, actorLabel(a))); });
     ui.q = el('input', { type: 'search', id: 'se-q', name: 'q', placeholder: 'DJ, IP or message', autocomplete: 'off' });
     ui.from.addEventListener('change', function () { navigate({ from: ui.from.value }, true); });
     ui.to.addEventListener('change', function () { navigate({ to: ui.to.value }, true); });
@@ -213,7 +170,7 @@
     ui.q.addEventListener('change', function () { navigate({ q: ui.q.value.trim() }, true); });
     ui.reset = el('button', {
       type: 'button', class: 'se-btn se-btn-plain', id: 'se-reset', text: 'Clear filters',
-      onclick: function () { navigate({ category: 'all', type: '', actor: '', from: '', to: '', q: '' }, true); }
+      onclick: function () { navigate({ category: 'all', type: '', actor: '', from: '', to: '', q: '', perPage: '', other: [] }, true); }
     });
     ui.exportBtn = el('button', {
       type: 'button', class: 'se-btn se-btn-primary', id: 'se-export', text: 'Export CSV',
@@ -243,23 +200,6 @@
     buildHead();
   }
 
-  function buildDemoBanner() {
-    var current = currentDemoUser();
-    var select = el('select', { id: 'se-demo-user', 'aria-label': 'Signed in as' });
-    config.demoUsers.forEach(function (u) {
-      select.appendChild(option(u.token, u.label, current && u.token === current.token));
-    });
-    select.addEventListener('change', function () {
-      setDemoToken(select.value);
-      window.location.reload();
-    });
-    return el('div', { class: 'se-demo', id: 'se-demo-banner', role: 'note' }, [
-      el('strong', { text: 'Demo mode' }),
-      el('span', { text: ' \u2014 sign-in is simulated by the demo server; data is generated. Signed in as ' }),
-      select
-    ]);
-  }
-
   function buildHead() {
     var cols = ['', 'Time (' + timeZone + ')', 'Event'];
     if (!serviceId) cols.push('Service');
@@ -269,61 +209,18 @@
     ui.thead.appendChild(tr);
   }
 
-  // ---- the side menu (demo stand-in for the panel's own menu) ------------
-  function visibleServices() {
-    var user = currentDemoUser();
-    var services = config.services || [];
-    if (!user || user.role === 'admin') return services;
-    var accounts = config.accounts || [];
-    return services.filter(function (s) {
-      if (s.ownerId === user.id) return true;
-      if (user.role !== 'reseller') return false;
-      return accounts.some(function (a) { return a.id === s.ownerId && a.resellerId === user.id; });
-    });
-  }
-  function renderMenu() {
-    clear(ui.menu);
-    var list = el('ul');
-    list.appendChild(el('li', { class: serviceId ? null : 'se-active' }, [
-      el('a', { href: config.pagesBase + '/stream-events', text: 'Stream Events (all services)' })
-    ]));
-    var services = visibleServices();
-    if (services.length) {
-      ui.menu.appendChild(list);
-      ui.menu.appendChild(el('h2', { text: 'Services' }));
-      list = el('ul');
-    }
-    services.forEach(function (s) {
-      var active = serviceId === s.id;
-      list.appendChild(el('li', { class: active ? 'se-active' : null }, [
-        el('div', { class: 'se-menu-service' }, [
-          el('span', { text: s.name }),
-          s.status && s.status !== 'active' ? el('span', { class: 'se-pill se-status-' + s.status, text: s.status }) : null
-        ]),
-        el('a', { href: config.pagesBase + '/services/' + s.id + '/stream-events', class: 'se-menu-sub', text: 'Stream Events' })
-      ]));
-    });
-    ui.menu.appendChild(list);
-  }
-
-  // Only a service the signed-in account may see is named (the demo menu knows all of them).
-  function serviceInfo(id) {
-    return visibleServices().filter(function (s) { return s.id === id; })[0] || null;
-  }
-
   // ---- rendering a view --------------------------------------------------
   function render() {
-    renderMenu();
-    var info = serviceId ? serviceInfo(serviceId) : null;
+    var info = serviceId && host.service ? host.service(serviceId) : null;
     clear(ui.title);
-    ui.title.appendChild(document.createTextNode(serviceId ? 'Stream Events \u2014 ' + (info ? info.name : 'Service #' + serviceId) : 'Stream Events'));
+    ui.title.appendChild(el('span', null, serviceId
+      ? ['Stream Events \u2014 ', info ? userText(info.name) : 'Service #' + serviceId] : ['Stream Events']));
     if (info && info.status && info.status !== 'active') {
       ui.title.appendChild(el('span', { class: 'se-pill se-status-' + info.status, text: info.status }));
     }
-    var user = currentDemoUser();
     ui.subtitle.textContent = serviceId
       ? 'Everything that happened on this service' + (info ? ' (' + info.kind + ')' : '') + ', newest first.'
-      : (user && user.role !== 'admin' ? 'Events of the services you can see' : 'Events across the whole panel') + ', newest first.';
+      : (config.role && config.role !== 'admin' ? 'Events of the services you can see' : 'Events across the whole panel') + ', newest first.';
     document.title = ui.title.textContent;
 
     Array.prototype.forEach.call(ui.tabs.children, function (b) {
@@ -333,10 +230,12 @@
     });
     clear(ui.type);
     ui.type.appendChild(option('', 'Any type'));
-    CATALOG.forEach(function (c) {
-      if (state.category !== 'all' && state.category !== c[0]) return;
-      var group = el('optgroup', { label: c[1] });
-      c[2].forEach(function (t) { group.appendChild(option(t[0], t[1], t[0] === state.type)); });
+    catalog.categories.forEach(function (c) {
+      if (state.category !== 'all' && state.category !== c.id) return;
+      var group = el('optgroup', { label: c.label });
+      catalog.types.forEach(function (t) {
+        if (t.category === c.id) group.appendChild(option(t.id, t.label, t.id === state.type));
+      });
       ui.type.appendChild(group);
     });
     ui.actor.value = state.actor;
@@ -366,8 +265,8 @@
           return;
         }
         // A page past the end (e.g. after filters narrowed a shared link) goes to the last one.
-        if (r.data.logs.length === 0 && r.data.total > 0 && state.page > r.data.totalPages) {
-          navigate({ page: r.data.totalPages }, false);
+        if (r.data.logs.length === 0 && r.data.total > 0 && r.data.page > r.data.totalPages) {
+          navigate({ page: String(r.data.totalPages) }, false);
           return;
         }
         showPage(r.data);
@@ -415,16 +314,55 @@
     renderPager(data);
   }
 
+  // ---- text from outside the panel -----------------------------------------
+  // DJ names, titles, mounts and service names come from outside the panel.
+  // Each is put in its own <bdi> (an isolate), so that a right-to-left
+  // override in one (U+202E) cannot reorder the rest of its line.
+  function userText(text, attrs) {
+    return el('bdi', Object.assign({ text: text }, attrs || {}));
+  }
+  // A sentence of the library with the user-supplied values of its event isolated.
+  function sentence(text, log) {
+    var a = log.actor || {};
+    var d = log.details || {};
+    var values = [log.djName, a.name, log.serviceName, log.ownerName]
+      .concat(Object.keys(d).map(function (k) { return d[k]; }))
+      .filter(function (v) { return typeof v === 'string' && v !== '' && text.indexOf(v) >= 0; })
+      .sort(function (x, y) { return y.length - x.length; });
+    var nodes = [];
+    var i = 0;
+    while (i < text.length) {
+      var at = -1;
+      var value = null;
+      values.forEach(function (v) {
+        var found = text.indexOf(v, i);
+        if (found >= 0 && (at < 0 || found < at)) { at = found; value = v; }
+      });
+      if (at < 0) at = text.length;
+      if (at > i) nodes.push(document.createTextNode(text.slice(i, at)));
+      if (value === null) break;
+      nodes.push(userText(value));
+      i = at + value.length;
+    }
+    return nodes;
+  }
+  // The raw JSON shows bidi controls as escapes: it is the raw view.
+  function rawJson(log) {
+    return JSON.stringify(log, null, 2).replace(/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, function (c) {
+      return '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+    });
+  }
+
   function actorCell(actor, djName) {
     actor = actor || {};
     var type = actor.type || 'system';
-    var tag = { user: 'User', dj: 'DJ', api: 'API', system: 'System' }[type] || type;
+    var tag = actorLabel(type);
     var name = type === 'system' ? (actor.name || 'System') : (actor.name || (actor.id !== null && actor.id !== undefined ? '#' + actor.id : ''));
     return el('span', { class: 'se-actor se-actor-' + type, title: tag + (actor.id !== null && actor.id !== undefined ? ' #' + actor.id : '') }, [
       el('span', { class: 'se-actor-tag', text: tag }),
       // A DJ acting as himself is named in the DJ column already.
       (type === 'system' && name === 'System') || (type === 'dj' && name === djName) ? null
-        : el('span', { class: 'se-actor-name', text: name })
+        : userText(name, { class: 'se-actor-name' })
     ]);
   }
 
@@ -445,16 +383,16 @@
       var svcName = log.serviceName || ('Service #' + log.serviceId);
       tr.appendChild(el('td', { class: 'se-service' }, [
         log.serviceId !== null && log.serviceId !== undefined
-          ? el('a', { href: config.pagesBase + '/services/' + encodeURIComponent(log.serviceId) + '/stream-events', text: svcName })
+          ? el('a', { href: config.pagesBase + '/services/' + encodeURIComponent(log.serviceId) + '/stream-events' }, [userText(svcName)])
           : el('span', { text: '\u2014' }),
-        log.ownerName ? el('span', { class: 'se-owner', text: log.ownerName }) : null
+        log.ownerName ? userText(log.ownerName, { class: 'se-owner' }) : null
       ]));
     }
     tr.appendChild(el('td', { class: 'se-actor-cell' }, [actorCell(log.actor, log.djName)]));
-    tr.appendChild(el('td', { class: 'se-dj', text: log.djName || '' }));
+    tr.appendChild(el('td', { class: 'se-dj' }, [log.djName ? userText(log.djName) : null]));
     tr.appendChild(el('td', { class: 'se-ip', text: log.sourceIp || '' }));
     tr.appendChild(el('td', { class: 'se-takeover' }, [log.takeover ? el('span', { class: 'se-pill se-pill-takeover', text: 'Takeover' }) : null]));
-    tr.appendChild(el('td', { class: 'se-message', text: log.message || '' }));
+    tr.appendChild(el('td', { class: 'se-message' }, sentence(log.message || '', log)));
 
     var details = el('tr', { class: 'se-details', hidden: true });
     var cell = el('td', { colspan: cols });
@@ -477,29 +415,38 @@
 
   function fillDetails(cell, log, ms) {
     var dl = el('dl', { class: 'se-dl' });
+    // v: a value (shown isolated), or a list of them and nodes
     function item(k, v) {
       if (v === null || v === undefined || v === '') return;
+      var parts = Array.isArray(v) && v.some(function (x) { return x instanceof Node; }) ? v : [v];
       dl.appendChild(el('dt', { text: k }));
-      dl.appendChild(el('dd', { text: typeof v === 'object' ? JSON.stringify(v) : String(v) }));
+      dl.appendChild(el('dd', null, parts.map(function (x) {
+        return x instanceof Node ? x : userText(typeof x === 'object' ? JSON.stringify(x) : String(x));
+      })));
     }
+    function idOf(id) { return id !== null && id !== undefined ? ' #' + id : ''; }
     item('Event id', log.id);
     item('Type', log.type + ' (' + (log.typeLabel || '') + ')');
     item('Time (UTC)', log.time || new Date(ms).toISOString());
     item('Time (' + timeZone + ')', fmtLocal.format(new Date(ms)));
-    if (log.serviceId !== null && log.serviceId !== undefined) item('Service', (log.serviceName || '') + ' #' + log.serviceId);
-    if (log.ownerId !== null && log.ownerId !== undefined) item('Owner', (log.ownerName || '') + ' #' + log.ownerId);
+    if (log.serviceId !== null && log.serviceId !== undefined) {
+      item('Service', [userText(log.serviceName || ''), document.createTextNode(idOf(log.serviceId))]);
+    }
+    if (log.ownerId !== null && log.ownerId !== undefined) {
+      item('Owner', [userText(log.ownerName || ''), document.createTextNode(idOf(log.ownerId))]);
+    }
     var a = log.actor || {};
-    item('Actor', [a.type, a.name, a.id !== null && a.id !== undefined ? '#' + a.id : null].filter(Boolean).join(' '));
+    item('Actor', [document.createTextNode((a.type || '') + ' '), userText(a.name || ''), document.createTextNode(idOf(a.id))]);
     item('DJ', log.djName);
     item('Source IP', log.sourceIp);
     item('Takeover', log.takeover ? 'yes' : 'no');
     var d = log.details || {};
     Object.keys(d).forEach(function (k) { item('details.' + k, d[k]); });
-    item('Message', log.message);
+    if (log.message) item('Message', sentence(log.message, log));
     cell.appendChild(dl);
     cell.appendChild(el('details', { class: 'se-raw' }, [
       el('summary', { text: 'Raw event (JSON)' }),
-      el('pre', { text: JSON.stringify(log, null, 2) })
+      el('pre', { text: rawJson(log) })
     ]));
   }
 
@@ -509,7 +456,7 @@
     function btn(label, page, id, disabled) {
       return el('button', {
         type: 'button', class: 'se-btn se-btn-plain', id: id, text: label, disabled: disabled,
-        onclick: function () { navigate({ page: page }, false); window.scrollTo(0, 0); }
+        onclick: function () { navigate({ page: String(page) }, false); window.scrollTo(0, 0); }
       });
     }
     ui.pager.appendChild(btn('\u00ab First', 1, 'se-first', data.page <= 1));
@@ -521,8 +468,10 @@
     ui.pager.appendChild(btn('Next \u203a', data.page + 1, 'se-next', data.page >= total));
     ui.pager.appendChild(btn('Last \u00bb', total, 'se-last', data.page >= total));
     var per = el('select', { id: 'se-per-page', 'aria-label': 'Events per page' });
-    PER_PAGE.forEach(function (n) { per.appendChild(option(String(n), n + ' per page', n === data.perPage)); });
-    per.addEventListener('change', function () { navigate({ perPage: parseInt(per.value, 10) }, true); });
+    PER_PAGE.concat(PER_PAGE.indexOf(data.perPage) < 0 ? [data.perPage] : []).forEach(function (n) {
+      per.appendChild(option(String(n), n + ' per page', n === data.perPage));
+    });
+    per.addEventListener('change', function () { navigate({ perPage: per.value }, true); });
     ui.pager.appendChild(per);
   }
 

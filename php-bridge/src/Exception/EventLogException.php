@@ -26,6 +26,9 @@ abstract class EventLogException extends \RuntimeException
         self::EL_EMISUSE => 'EL_EMISUSE', self::EL_ESCHEMA => 'EL_ESCHEMA', self::EL_ENOMEM => 'EL_ENOMEM',
     ];
 
+    /** el_errmsg() of the failed call, when the library said it. */
+    private ?string $libraryMessage = null;
+
     /**
      * The exception for a failed call. $isEventInput: EL_EINVAL on el_log /
      * el_log_batch means the event itself was bad (InvalidEvent), elsewhere a
@@ -35,7 +38,7 @@ abstract class EventLogException extends \RuntimeException
     {
         $message = sprintf('%s failed (%s): %s', $call, self::NAMES[$status] ?? "status $status",
             $errmsg !== '' ? $errmsg : 'no message from the library');
-        return match ($status) {
+        $e = match ($status) {
             self::EL_EINVAL => $isEventInput ? new InvalidEvent($message, $status) : new InvalidArgument($message, $status),
             self::EL_EDENIED => new AccessDenied($message, $status),
             self::EL_ENOTFOUND => new NotFound($message, $status),
@@ -43,6 +46,18 @@ abstract class EventLogException extends \RuntimeException
             self::EL_ESCHEMA => new IncompatibleStore($message, $status),
             default => new StorageError($message, $status),
         };
+        $e->libraryMessage = $errmsg !== '' ? $errmsg : null;
+        return $e;
+    }
+
+    /**
+     * The library's own words (el_errmsg), without the call and status; for a
+     * failure in PHP before any call, the message. A message about an input
+     * begins with the input's key, e.g. "perPage must be an integer from 1 to 500".
+     */
+    public function libraryMessage(): string
+    {
+        return $this->libraryMessage ?? $this->getMessage();
     }
 
     /** Symbolic name of the status, e.g. "EL_EDENIED" ("" for PHP-side failures). */

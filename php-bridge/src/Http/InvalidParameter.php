@@ -4,10 +4,11 @@ declare(strict_types=1);
 
 namespace StreamEvents\Http;
 
-/** A query parameter the controller refuses; answered as 400 naming it. */
+/** A query parameter (or the path's id) the request cannot be answered with; a 400 naming it. */
 final class InvalidParameter extends \InvalidArgumentException
 {
-    public function __construct(public readonly string $parameter, string $message)
+    /** @param string|null $parameter null only when the library named no input it knows */
+    public function __construct(public readonly ?string $parameter, string $message)
     {
         parent::__construct($message);
     }

@@ -25,7 +25,7 @@ final class Response
         $body = is_string($data) ? $data
             : json_encode($data, JSON_THROW_ON_ERROR | JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE | JSON_INVALID_UTF8_SUBSTITUTE);
         return new self($status, ['Content-Type' => 'application/json; charset=utf-8',
-            'Cache-Control' => 'no-store'] + $headers, $body);
+            'Cache-Control' => 'no-store', 'X-Content-Type-Options' => 'nosniff'] + $headers, $body);
     }
 
     /** The one error shape of the API: {"error": {"code", "message", "parameter"?}}. */
@@ -58,6 +58,7 @@ final class Response
 
     public function send(): void
     {
+        header_remove('X-Powered-By'); // also set expose_php=Off (php.ini.example): PHP adds it before any script runs
         http_response_code($this->status);
         foreach ($this->headers as $name => $value) {
             header("$name: $value");

@@ -12,9 +12,14 @@ declare(strict_types=1);
 namespace StreamEvents\Tests\Hooks;
 
 use StreamEvents\EventLog;
+use StreamEvents\LibraryPath;
 use StreamEvents\Principal;
+use StreamEvents\Tests\PhpServer;
 
 require_once __DIR__ . '/../../autoload.php';
+foreach (['Fixture', 'ChildProcess', 'PreloadIni', 'PhpServer'] as $support) {
+    require_once __DIR__ . "/../$support.php";
+}
 
 final class Harness
 {
@@ -24,6 +29,8 @@ final class Harness
     public readonly string $library;
     /** @var array<string, array{proc: resource, log: string}> */
     private array $procs = [];
+    /** @var array<string, PhpServer> */
+    private array $bridges = [];
     private int $passed = 0;
     /** @var list<string> */
     private array $failures = [];
@@ -32,7 +39,7 @@ final class Harness
     {
         $this->bridgeDir = dirname(__DIR__, 2);
         $this->repo = dirname($this->bridgeDir);
-        $this->library = getenv('STREAM_EVENTS_LIB') ?: $this->repo . '/.build/release/libeventlog.so';
+        $this->library = LibraryPath::resolve();
         $base = rtrim(getenv('TMPDIR') ?: '/tmp', '/');
         $this->dir = $base . '/stream-events-hooks-' . $name . '-' . bin2hex(random_bytes(4));
         mkdir($this->dir, 0o700);
@@ -52,10 +59,7 @@ final class Harness
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
     public static function freePort(): int
     {
-        $probe = stream_socket_server('tcp://127.0.0.1:0');
-        $port = (int) substr(strrchr(stream_socket_get_name($probe, false), ':'), 1);
-        fclose($probe);
-        return $port;
+        return PhpServer::freePort();
     }
 
     /** Starts a child process, output to <dir>/<name>.log. */
@@ -143,21 +147,14 @@ final class Harness
 
     /**
      * The bridge (php-bridge/public/index.php) under `php -S`, with the
-     * preload and FFI limited to preloaded code as under PHP-FPM. Returns its base URL.
+     * preload and FFI limited to preloaded code as under PHP-FPM; its output
+     * is log($name). Returns its base URL.
      */
-    public function startBridge(string $store, array $env = []): string
+    public function startBridge(string $store, array $env = [], string $name = 'bridge'): string
     {
-        $port = self::freePort();
-        $this->start('bridge', [PHP_BINARY,
-            '-d', 'opcache.enable=1', '-d', 'opcache.enable_cli=1', '-d', 'ffi.enable=preload',
-            '-d', 'opcache.preload=' . $this->bridgeDir . '/preload.php',
-            '-d', 'opcache.preload_user=' . (posix_getpwuid(posix_geteuid())['name'] ?? 'root'),
-            '-S', "127.0.0.1:$port", $this->bridgeDir . '/public/index.php',
-        ], ['STREAM_EVENTS_DB' => $store, 'STREAM_EVENTS_LIB' => $this->library] + $env);
-        if (!$this->waitPort($port, 15)) {
-            throw new \RuntimeException("The bridge did not come up on port $port:\n" . $this->log('bridge'));
-        }
-        return "http://127.0.0.1:$port";
+        $this->bridges[$name] = new PhpServer($this->bridgeDir . '/public/index.php', ['STREAM_EVENTS_DB' => $store] + $env,
+            logFile: "{$this->dir}/$name.log");
+        return $this->bridges[$name]->url;
     }
 
     /** @return array{0: int, 1: string} status and body of a form POST */
@@ -216,6 +213,9 @@ final class Harness
     {
         foreach (array_keys($this->procs) as $name) {
             $this->stop($name);
+        }
+        foreach ($this->bridges as $bridge) {
+            $bridge->stop();
         }
         if (is_dir($this->dir) && !(getenv('KEEP_TMP') && $this->failures !== [])) {
             exec('rm -rf ' . escapeshellarg($this->dir));

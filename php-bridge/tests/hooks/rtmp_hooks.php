@@ -146,13 +146,8 @@ foreach (['a wrong secret' => strrev($secret), 'no secret' => ''] as $what => $g
 }
 $t->check(count($t->events($store)) === $count, 'the refused callbacks logged nothing');
 mkdir("{$t->dir}/broken-store/events.sqlite", 0o700, true);
-$broken = (static function () use ($t, $hookKey, $keyFile): string {
-    $port = Harness::freePort();
-    $t->start('bridge-broken', [PHP_BINARY, '-d', 'ffi.enable=1', '-S', "127.0.0.1:$port", $t->bridgeDir . '/public/index.php'],
-        ['STREAM_EVENTS_DB' => "{$t->dir}/broken-store/events.sqlite", 'STREAM_EVENTS_LIB' => $t->library,
-            'STREAM_EVENTS_HOOK_KEY' => $hookKey, 'STREAM_EVENTS_STREAM_KEYS' => $keyFile]);
-    return $t->waitPort($port, 15) ? "http://127.0.0.1:$port" : '';
-})();
+$broken = $t->startBridge("{$t->dir}/broken-store/events.sqlite",
+    ['STREAM_EVENTS_HOOK_KEY' => $hookKey, 'STREAM_EVENTS_STREAM_KEYS' => $keyFile], 'bridge-broken');
 [$status, $body] = Harness::post("$broken/hooks/rtmp/$serviceId/$secret", $callback);
 $t->check($status === 200 && $t->waitFor(static fn (): bool => str_contains($t->log('bridge-broken'), 'stream-events hooks: rtmp'), 5),
     'with a right secret the hook answers 200 although the store cannot be opened, and says why in the error log',

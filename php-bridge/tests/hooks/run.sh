@@ -4,13 +4,12 @@
 # hooks (ffmpeg as source client, DJ and TV publisher). Each test runs in its
 # own process group, bounded in time, and whatever it started is killed when
 # it ends. Exits non-zero on any failure.
-# Env: STREAM_EVENTS_LIB (default: the release build), KEEP_TMP=1 keeps the
+# Env: STREAM_EVENTS_LIB (see php-bridge/env.sh), KEEP_TMP=1 keeps the
 # temp dir (server logs) of a failed test.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
-export STREAM_EVENTS_LIB=${STREAM_EVENTS_LIB:-$repo/.build/release/libeventlog.so}
 
 missing=()
 for tool in php icecast2 liquidsoap ffmpeg nginx; do
@@ -22,10 +21,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "hooks: missing ${missing[*]} (make deps installs them)" >&2
     exit 1
 fi
-if [ ! -f "$STREAM_EVENTS_LIB" ]; then
-    echo "hooks: $STREAM_EVENTS_LIB not found (run make build)" >&2
-    exit 1
-fi
+. "$repo/php-bridge/env.sh" && stream_events_env "$repo/php-bridge" hooks || exit 1
 
 # Every test's temp dir lives under this one. 0711: icecast2/liquidsoap may
 # run as nobody and must reach their own sub-folders.

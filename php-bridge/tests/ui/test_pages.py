@@ -2,10 +2,11 @@
 """Browser test of the Stream Events pages against a running demo server.
 
 Drives Debian's headless chromium through Selenium: tabs, date range, paging,
-row details, CSV export, customer scope and the hostile DJ name. Prints one
+row details, CSV export, customer scope, the hostile DJ names and bad parameters in the page URL. Prints one
 line per check and a summary `ui: N passed, M failed`; exits 1 on failure.
 
 usage: test_pages.py BASE_URL DOWNLOAD_DIR SCREENSHOT_DIR
+UI_ONLY="bidi_isolated bad_parameters" runs only those checks.
 """
 import csv
 import datetime as dt
@@ -23,6 +24,7 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, DOWNLOADS, SHOTS = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3]
 HOSTILE = '<img src=x onerror=alert(1)>'
+BIDI = 'DJ \u202eMallory'  # DemoMonth::BIDI_DJ: a right-to-left override in a DJ name
 # A zone far from UTC (and not on a whole hour) so local and UTC times differ visibly.
 TZ = 'Asia/Kathmandu'
 
@@ -283,7 +285,7 @@ def t_export_csv():
 def t_customer_scope():
     open_page('/stream-events')
     sign_in('customer')
-    menu = [a.text for a in css('.se-menu-service span:first-child')]
+    menu = [a.text for a in css('.se-menu-service bdi')]
     check(menu == ['Radio Nova Live', 'Radio Nova Nonstop', 'Nova Talk'], f'customer menu shows own services: {menu}')
     check({r.find_element(By.CSS_SELECTOR, '.se-service a').text for r in rows()} <= set(menu), 'only own services in the log')
     open_page('/services/104/stream-events')
@@ -314,7 +316,7 @@ def t_reseller_scope():
     sign_in('admin')
     admin_total = total()
     sign_in('reseller')
-    menu = [a.text for a in css('.se-menu-service span:first-child')]
+    menu = [a.text for a in css('.se-menu-service bdi')]
     check(len(menu) == 6 and 'WaveHost Promo Stream' in menu and 'Skyline Jazz' not in menu, f'reseller menu: {menu}')
     check(0 < total() < admin_total, f'reseller sees part of the panel ({total()} of {admin_total})')
     d.find_element(By.CSS_SELECTOR, '.se-tab[data-category="service"]').click()
@@ -350,11 +352,50 @@ def t_hostile_dj():
     d.save_screenshot(os.path.join(SHOTS, 'hostile-dj.png'))
 
 
-TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj]
+def t_bidi_isolated():
+    # Finding 8 of RELIABILITY.md: U+202E in a DJ name reversed the rest of the line, IP included.
+    open_page('/stream-events?q=Mallory')
+    row = next((r for r in rows() if r.find_element(By.CSS_SELECTOR, 'td.se-dj').get_attribute('textContent') == BIDI), None)
+    check(row is not None, 'the bidi DJ is listed')
+    check(row.find_element(By.CSS_SELECTOR, 'td.se-dj bdi').get_attribute('textContent') == BIDI, 'the DJ cell isolates the name')
+    geometry = d.execute_script('''
+        const cell = arguments[0], name = [...cell.querySelectorAll('bdi')].find(b => b.textContent === arguments[1]);
+        if (!name || !name.nextSibling) return null;
+        const range = document.createRange();
+        range.selectNodeContents(name.nextSibling);
+        const rest = range.getClientRects()[0], box = name.getBoundingClientRect();
+        return {rest: name.nextSibling.textContent, restLeft: rest.left, restTop: rest.top, nameRight: box.right, nameTop: box.top};''',
+        row.find_element(By.CSS_SELECTOR, 'td.se-message'), BIDI)
+    check(geometry is not None and '203.0.113.77' in geometry['rest'], f'the message isolates the name: {geometry}')
+    check(abs(geometry['restTop'] - geometry['nameTop']) < 3 and geometry['restLeft'] >= geometry['nameRight'] - 1,
+          f'the rest of the line (IP included) stays to the right of the name: {geometry}')
+    row.find_element(By.CSS_SELECTOR, '.se-toggle').click()
+    raw = d.find_element(By.CSS_SELECTOR, 'tr.se-details:not([hidden]) pre').get_attribute('textContent')
+    check('\\u202e' in raw and '\u202e' not in raw, 'the raw JSON shows the override as an escape')
+    d.save_screenshot(os.path.join(SHOTS, 'bidi-dj.png'))
 
+
+def t_bad_parameters():
+    # Finding 7 of RELIABILITY.md: a bad parameter in the page URL showed "0 events".
+    for query, words in [('from=2026-13-45', 'from must be'), ('serviceId=101', 'did you mean service_id?'),
+                         ('categroy=dj', 'did you mean category?'), ('per_page=501', 'per_page must be an integer from 1 to 500')]:
+        open_page('/stream-events?' + query)
+        err = d.find_element(By.CSS_SELECTOR, '.se-error')
+        check(err.is_displayed() and err.get_attribute('data-status') == '400' and words in err.text, f'{query}: {err.text!r}')
+        check(not css('#se-total') or not d.find_element(By.ID, 'se-total').is_displayed(), f'{query}: no event count shown')
+        check(api('/controller/EventLog?' + query)['status'] == 400, f'{query}: the API says the same')
+    d.find_element(By.ID, 'se-reset').click()
+    settled()
+    check(total() > 0 and '?' not in d.current_url, 'Clear filters recovers from a bad URL')
+
+
+TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj,
+         t_bidi_isolated, t_bad_parameters]
+
+ONLY = os.environ.get('UI_ONLY', '').split()
 passed = failed = 0
 try:
-    for t in TESTS:
+    for t in [t for t in TESTS if not ONLY or t.__name__[2:] in ONLY]:
         name = t.__name__[2:]
         started = time.time()
         try:

@@ -5,11 +5,12 @@ declare(strict_types=1);
 namespace StreamEvents\Tests;
 
 use PHPUnit\Framework\TestCase;
+use StreamEvents\EventLog;
 use StreamEvents\Http\EventLogController;
 use StreamEvents\Principal;
 
 /** A download of 200k events streams through PHP without holding it in memory. */
-final class ExportMemoryTest extends TestCase
+final class ExportTest extends TestCase
 {
     private const EVENTS = 200_000;
 
@@ -32,7 +33,7 @@ final class ExportMemoryTest extends TestCase
 
         memory_reset_peak_usage();
         $base = memory_get_usage();
-        $response = (new EventLogController($log))->handle(Principal::admin(1), null, ['format' => 'csv']);
+        $response = (new EventLogController(static fn (): EventLog => $log, Fixture::signedIn(null)))->respond(Principal::admin(1), null, ['format' => 'csv']);
         self::assertSame(200, $response->status);
         self::assertTrue($response->isStreamed());
         $bytes = 0;

@@ -2,24 +2,23 @@
 
 declare(strict_types=1);
 
-namespace StreamEvents\Tests;
+namespace StreamEvents\Tests\Demo;
 
 use PHPUnit\Framework\TestCase;
 use StreamEvents\Demo\DemoMonth;
 use StreamEvents\EventLog;
 use StreamEvents\Exception\AccessDenied;
 use StreamEvents\Principal;
+use StreamEvents\Tests\Fixture;
 
-require_once dirname(__DIR__) . '/demo/DemoMonth.php';
-
-/** The demo month and php-bridge/demo/seed.php, against the real library. */
+/** The demo month (demo/DemoMonth.php) and demo/seed.php, against the real library. */
 final class DemoSeedTest extends TestCase
 {
     private const DAY = 86_400_000;
 
     private static function directory(): array
     {
-        return require dirname(__DIR__) . '/demo/directory.php';
+        return require dirname(__DIR__, 2) . '/demo/directory.php';
     }
 
     public function testMonthIsDeterministicAndRelativeToNow(): void
@@ -52,6 +51,7 @@ final class DemoSeedTest extends TestCase
         $this->assertTrue($has(fn ($e) => $e['type'] === 'autodj.on_air' && $e['details']['trigger'] === 'dj_disconnect'));
         $this->assertTrue($has(fn ($e) => $e['type'] === 'dj.connect' && $e['takeover'] === true));
         $this->assertTrue($has(fn ($e) => ($e['djName'] ?? null) === DemoMonth::HOSTILE_DJ));
+        $this->assertTrue($has(fn ($e) => ($e['djName'] ?? null) === DemoMonth::BIDI_DJ));
         foreach (['service.start', 'service.restart', 'service.config_update', 'service.title_update', 'service.bitrate_warning',
             'mount.connect', 'mount.disconnect', 'source.start', 'source.restart', 'dj.on_air', 'dj.kicked'] as $type) {
             $this->assertTrue($has(fn ($e) => $e['type'] === $type), $type);
@@ -66,7 +66,7 @@ final class DemoSeedTest extends TestCase
         $store = Fixture::tempDir() . '/var/demo.sqlite';
         foreach ([1, 2] as $run) {
             exec(sprintf('STREAM_EVENTS_LIB=%s php -d ffi.enable=1 %s %s 2>&1',
-                escapeshellarg(Fixture::library()), escapeshellarg(dirname(__DIR__) . '/demo/seed.php'), escapeshellarg($store)), $out, $status);
+                escapeshellarg(Fixture::library()), escapeshellarg(dirname(__DIR__, 2) . '/demo/seed.php'), escapeshellarg($store)), $out, $status);
             $this->assertSame(0, $status, "run $run: " . implode("\n", $out));
         }
         $this->assertMatchesRegularExpression('/^seeded .*: 8 accounts, 12 services, (\d+) events/', $out[1]);
@@ -75,7 +75,7 @@ final class DemoSeedTest extends TestCase
         $log = EventLog::open($store, [], Fixture::library());
         try {
             $this->assertSame((int) $m[1], $log->query(Principal::admin(1), ['perPage' => 1])['total'], 'rebuilt, not appended');
-            // The demo sign-in accounts see what DESIGN.md says they see.
+            // The demo sign-in accounts see what their roles may see.
             $services = static function (array $page): array {
                 $ids = array_unique(array_column($page['logs'], 'serviceId'));
                 sort($ids);

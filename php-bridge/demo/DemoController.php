@@ -1,0 +1,91 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Demo;
+
+use StreamEvents\Http\Response;
+use StreamEvents\Ui\StreamEventsPage;
+
+/**
+ * What the demo server adds to the bridge, in demo mode only
+ * (STREAM_EVENTS_DEMO=1): the pages with a demo banner, a sign-in switcher and
+ * a side menu standing in for the panel's own (demo/assets), and its routes:
+ * GET /demo/sign-in?as=admin|reseller|customer (the switcher's no-script
+ * fallback and a shareable "sign in as" link), GET / (to the pages) and the
+ * demo's assets.
+ */
+final class DemoController
+{
+    public const ASSETS = '/demo/assets';
+    private const ASSET_TYPES = ['js' => 'text/javascript; charset=utf-8', 'css' => 'text/css; charset=utf-8'];
+
+    /** @param array{accounts: list<array<string,mixed>>, services: list<array<string,mixed>>} $directory demo/directory.php */
+    public function __construct(private readonly array $directory)
+    {
+    }
+
+    /** The pages as the demo shows them; outside demo mode, as a panel would. */
+    public function page(): StreamEventsPage
+    {
+        if (!DemoAuth::enabled()) {
+            return new StreamEventsPage();
+        }
+        $users = [];
+        foreach (DemoAuth::USERS as $token => [$role, $id, $label]) {
+            $users[] = ['token' => $token, 'label' => $label, 'role' => $role, 'id' => $id];
+        }
+        return new StreamEventsPage(
+            hostScripts: [self::ASSETS . '/stream-events-demo.js'],
+            hostStyles: [self::ASSETS . '/stream-events-demo.css'],
+            hostConfig: ['cookie' => DemoAuth::COOKIE, 'users' => $users] + $this->directory,
+        );
+    }
+
+    /** The response for one of the demo's routes, or null. */
+    public function handle(string $method, string $path, array $query): ?Response
+    {
+        if (!DemoAuth::enabled() || ($method !== 'GET' && $method !== 'HEAD')) {
+            return null;
+        }
+        if ($path === '/') {
+            return new Response(302, ['Location' => '/stream-events'], '');
+        }
+        if ($path === '/demo/sign-in') {
+            return self::signIn($query);
+        }
+        if (str_starts_with($path, self::ASSETS . '/')) {
+            return self::asset(substr($path, strlen(self::ASSETS) + 1));
+        }
+        return null;
+    }
+
+    private static function asset(string $file): ?Response
+    {
+        $type = self::ASSET_TYPES[pathinfo($file, PATHINFO_EXTENSION)] ?? null;
+        // A plain file name: nothing outside demo/assets is reachable.
+        if ($type === null || !preg_match('/^[a-z0-9-]+\.[a-z]+$/', $file) || !is_file(__DIR__ . '/assets/' . $file)) {
+            return null;
+        }
+        return new Response(200, ['Content-Type' => $type, 'Cache-Control' => 'no-cache', 'X-Content-Type-Options' => 'nosniff'],
+            (string) file_get_contents(__DIR__ . '/assets/' . $file));
+    }
+
+    private static function signIn(array $query): Response
+    {
+        $token = 'demo-' . (is_string($query['as'] ?? null) ? $query['as'] : '');
+        if (!isset(DemoAuth::USERS[$token])) {
+            return Response::error(400, 'invalid_parameter', 'as must be one of admin, reseller, customer.', 'as');
+        }
+        $next = is_string($query['next'] ?? null) ? $query['next'] : '/stream-events';
+        // Only local paths: no open redirect.
+        if (!preg_match('#^/(?![/\\\\])[^\s]*$#', $next)) {
+            $next = '/stream-events';
+        }
+        return new Response(303, [
+            'Location' => $next,
+            'Set-Cookie' => DemoAuth::COOKIE . '=' . $token . '; Path=/; SameSite=Lax',
+            'Cache-Control' => 'no-store',
+        ], '');
+    }
+}

@@ -1,0 +1,68 @@
+<?php
+
+declare(strict_types=1);
+
+namespace StreamEvents\Tests\Demo;
+
+use PHPUnit\Framework\TestCase;
+use StreamEvents\Demo\DemoAuth;
+use StreamEvents\Demo\DemoController;
+
+/** The demo server's own routes and sign-in, in demo mode and outside it. */
+final class DemoControllerTest extends TestCase
+{
+    private string|false $demoEnv;
+
+    protected function setUp(): void
+    {
+        $this->demoEnv = getenv('STREAM_EVENTS_DEMO');
+        putenv('STREAM_EVENTS_DEMO=1');
+    }
+
+    protected function tearDown(): void
+    {
+        putenv($this->demoEnv === false ? 'STREAM_EVENTS_DEMO' : "STREAM_EVENTS_DEMO={$this->demoEnv}");
+    }
+
+    private static function demo(): DemoController
+    {
+        return new DemoController(['accounts' => [], 'services' => []]);
+    }
+
+    public function testSignInSetsTheCookieAndOnlyRedirectsLocally(): void
+    {
+        $r = self::demo()->handle('GET', '/demo/sign-in', ['as' => 'customer', 'next' => '/services/42/stream-events?page=2']);
+        $this->assertSame(303, $r->status);
+        $this->assertSame('/services/42/stream-events?page=2', $r->headers['Location']);
+        $this->assertStringStartsWith('stream_events_demo=demo-customer;', $r->headers['Set-Cookie']);
+        foreach (['//evil.example/', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)'] as $next) {
+            $this->assertSame('/stream-events', self::demo()->handle('GET', '/demo/sign-in', ['as' => 'admin', 'next' => $next])->headers['Location'], $next);
+        }
+        $this->assertSame(400, self::demo()->handle('GET', '/demo/sign-in', ['as' => 'root'])->status);
+    }
+
+    public function testTokensAndTheCookieSignInOnlyInDemoMode(): void
+    {
+        $bearer = new DemoAuth(['HTTP_AUTHORIZATION' => 'Bearer demo-reseller'], []);
+        $this->assertSame(['reseller', 2], [$bearer->authenticate()->role, $bearer->authenticate()->id]);
+        $this->assertSame(4, (new DemoAuth([], [DemoAuth::COOKIE => 'demo-customer']))->authenticate()->id);
+        $this->assertNull((new DemoAuth(['HTTP_AUTHORIZATION' => 'Bearer demo-root'], []))->authenticate());
+        putenv('STREAM_EVENTS_DEMO');
+        $this->assertNull($bearer->authenticate(), 'nobody outside demo mode');
+        $this->assertNull(self::demo()->handle('GET', '/demo/sign-in', ['as' => 'admin']), 'no sign-in route outside demo mode');
+    }
+
+    public function testThePagesGetTheDemosScriptAndItsAssetsAreServed(): void
+    {
+        $html = self::demo()->page()->render(7, ['categories' => [], 'types' => [], 'actorTypes' => []])->bodyString();
+        $this->assertStringContainsString('<script src="/demo/assets/stream-events-demo.js" defer></script>', $html);
+        $this->assertStringContainsString('"cookie":"stream_events_demo"', $html);
+        $js = self::demo()->handle('GET', '/demo/assets/stream-events-demo.js', []);
+        $this->assertSame(['text/javascript; charset=utf-8', 'nosniff'], [$js->headers['Content-Type'], $js->headers['X-Content-Type-Options']]);
+        $this->assertStringContainsString('window.StreamEventsHost', $js->bodyString());
+        $this->assertNull(self::demo()->handle('GET', '/demo/assets/../directory.php', []));
+        $this->assertNull(self::demo()->handle('GET', '/demo/assets/DemoAuth.php', []));
+        putenv('STREAM_EVENTS_DEMO');
+        $this->assertStringNotContainsString('stream-events-demo.js', self::demo()->page()->render(7, ['categories' => [], 'types' => [], 'actorTypes' => []])->bodyString());
+    }
+}
