@@ -110,6 +110,18 @@ int el_open(el_db **out, const char *path, const char *options_json);
  * still be closed with el_export_close(). */
 void el_close(el_db *db);
 
+/**
+ * Ends the handle like el_close() but keeps its store open in this process
+ * for the next el_open() of the same path and options, which then costs no
+ * file open, schema read or WAL checkpoint. For callers that cannot keep a
+ * handle between units of work: PHP under PHP-FPM drops everything a
+ * request made when it ends, so the bridge releases its handle at the end
+ * of each request. At most a few idle stores are kept per path and options;
+ * a store whose file was replaced is not reused. NULL, a closed or a foreign
+ * handle is ignored.
+ */
+void el_release(el_db *db);
+
 /** Message of the calling thread's last failed call on `db` ("" after a
  * success). Borrowed: valid until this thread's next call on `db` (or
  * el_close). Never NULL, also for a NULL or closed handle. */

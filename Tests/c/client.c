@@ -284,6 +284,34 @@ static void test_threads(el_db *db) {
     el_string_free(out);
 }
 
+/* el_release keeps the store open for the next el_open of the same path and
+ * options: the WAL is not checkpointed away, the handle is gone, the next
+ * open sees every event; a store whose file was replaced is not reused. */
+static void test_release(const char *dir) {
+    char *path = path_in(dir, "released.sqlite"), *wal = path_in(dir, "released.sqlite-wal"), *out = NULL;
+    el_db *db = NULL, *again = NULL;
+    struct stat st;
+    size_t len = 0;
+    CHECK(el_open(&db, path, NULL) == EL_OK && el_directory_put(db, DIRECTORY) == EL_OK && el_log(db, DJ, NULL) == EL_OK, "open and log");
+    el_release(db);
+    CHECK(el_log(db, DJ, NULL) == EL_EMISUSE, "a released handle is gone");
+    CHECK(stat(wal, &st) == 0 && st.st_size > 0, "the WAL stays: the store was not closed");
+    CHECK(el_open(&again, path, NULL) == EL_OK && el_log(again, DJ, NULL) == EL_OK, "reopen: %s", el_errmsg(again));
+    CHECK(el_query(again, ADMIN, NULL, &out, &len) == EL_OK && out && strstr(out, "\"total\":2") != NULL, "both events");
+    el_string_free(out);
+    out = NULL;
+    el_release(again);
+    unlink(path);
+    unlink(wal);
+    CHECK(el_open(&again, path, NULL) == EL_OK && el_directory_put(again, DIRECTORY) == EL_OK, "a replaced file: %s", el_errmsg(again));
+    CHECK(el_query(again, ADMIN, NULL, &out, &len) == EL_OK && out && strstr(out, "\"total\":0") != NULL, "the new file, not the pooled store");
+    el_string_free(out);
+    el_close(again);
+    el_release(NULL);
+    free(path);
+    free(wal);
+}
+
 int main(int argc, char **argv) {
     el_db *db = NULL;
     char *store;
@@ -317,6 +345,7 @@ int main(int argc, char **argv) {
         CHECK(strstr(el_errmsg(other), "not an open database handle") != NULL, "msg for closed handle");
         el_close(other);  /* second close: ignored */
     }
+    test_release(argv[1]);
     CHECK(el_log(NULL, DJ, NULL) == EL_EMISUSE, "NULL handle");
     CHECK(el_errmsg(NULL) != NULL, "errmsg(NULL)");
     el_close(NULL);

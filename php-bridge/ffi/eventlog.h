@@ -18,6 +18,7 @@ int el_abi_version(void);
 const char *el_version(void);
 int el_open(el_db **out, const char *path, const char *options_json);
 void el_close(el_db *db);
+void el_release(el_db *db);
 const char *el_errmsg(el_db *db);
 int el_log(el_db *db, const char *event_json, int64_t *out_id);
 int el_log_batch(el_db *db, const char *events_json_array, int64_t *out_count);

@@ -19,8 +19,10 @@ use StreamEvents\Exception\StorageError;
  * registry, so every caller in the process shares it. PHP keeps static
  * properties as long as its request: for the whole process under the CLI and
  * worker-mode runtimes (FrankenPHP, RoadRunner, Swoole), for one request under
- * PHP-FPM, CGI and mod_php, where PHP drops the registry when the request ends
- * and the destructor closes the handle.
+ * PHP-FPM, CGI and mod_php, where PHP drops the registry when the request ends.
+ * The destructor then releases the handle (el_release): the library keeps the
+ * store open in the process, so the next request's open() costs microseconds,
+ * not a file open and a WAL checkpoint. close() closes it for good.
  *
  * Thread-safe PHP (ZTS): static properties, like every PHP value, belong to
  * one thread there, so each thread has its own FFI objects and its own
@@ -207,9 +209,13 @@ final class EventLog
         }
     }
 
+    /** The end of a request (or of the process): the store stays open in the library for the next open(). */
     public function __destruct()
     {
-        $this->close();
+        if ($this->db !== null) {
+            $this->ffi->el_release($this->db);
+            $this->db = null;
+        }
     }
 
     private function db(): CData

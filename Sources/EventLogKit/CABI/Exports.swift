@@ -27,7 +27,8 @@ public func el_open(_ out: UnsafeMutablePointer<OpaquePointer?>!, _ path: Unsafe
             let path = try Boundary.string(path, "path", limit: Limits.pathBytes)
             let optionsJSON = try Boundary.optionalString(options, "options_json", limit: Limits.smallArgumentBytes)
             let parsed = try StoreOptions.parse(try optionsJSON.map { try JSONParser.parse($0, what: "options_json") })
-            handle.store = try EventStore(path: path, options: parsed)
+            handle.poolKey = StorePool.key(path: path, options: optionsJSON)
+            handle.store = try StorePool.take(handle.poolKey) ?? EventStore(path: path, options: parsed)
         }
     }
 }
@@ -36,6 +37,15 @@ public func el_open(_ out: UnsafeMutablePointer<OpaquePointer?>!, _ path: Unsafe
 public func el_close(_ db: OpaquePointer!) {
     guard let handle = Registry.unregister(db, as: DatabaseHandle.self) else { return }
     handle.lock.withLock { handle.store = nil }
+}
+
+@c @implementation
+public func el_release(_ db: OpaquePointer!) {
+    guard let handle = Registry.unregister(db, as: DatabaseHandle.self) else { return }
+    handle.lock.withLock {
+        if let store = handle.store { StorePool.put(store, handle.poolKey) }
+        handle.store = nil
+    }
 }
 
 @c @implementation

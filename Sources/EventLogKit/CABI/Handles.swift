@@ -7,6 +7,8 @@ import CEventLog
 final class DatabaseHandle: @unchecked Sendable {
     let lock = Lock()
     var store: EventStore?
+    /// Which pool `el_release` gives the store back to.
+    var poolKey = ""
     /// When a snapshot store last tried to reopen normally (monotonic ns).
     var lastReopen: UInt64 = 0
     /// The last error message of each calling thread, kept as a C string

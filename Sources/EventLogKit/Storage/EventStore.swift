@@ -101,6 +101,17 @@ final class EventStore {
 
     /// Reads before it writes: a store at the current version is opened
     /// without a write, so that a full disk or a read-only file still reads.
+    /// Whether the file at `path` is still the one opened (a pooled store
+    /// is checked before it is handed out again).
+    var isStillAtPath: Bool { FileIdentity(path: path) == identity }
+
+    /// Reads the store's settings again (a pooled store: the maintenance
+    /// command may have changed the window since).
+    func reloadSettings() throws {
+        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
+        countedThrough = try Totals.countedThrough(connection)
+    }
+
     private func setUp(_ options: StoreOptions) throws {
         try checkFile()
         if try Schema.version(connection) < Schema.currentVersion {
@@ -112,8 +123,7 @@ final class EventStore {
             }
         }
         try connection.execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
-        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
-        countedThrough = try Totals.countedThrough(connection)
+        try reloadSettings()
     }
 
     /// The maintenance command's way to change the window: the one place it
@@ -191,7 +201,7 @@ final class EventStore {
         } catch let error as SQLiteError {
             throw EventLogError(error, doing: "cannot \(what)")
         }
-        guard FileIdentity(path: path) == identity else {
+        guard isStillAtPath else {
             isReplaced = true
             throw replacedError(what)
         }

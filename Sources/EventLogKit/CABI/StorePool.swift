@@ -1,0 +1,34 @@
+/// Stores released by `el_release`, kept open for the next `el_open` of the
+/// same path and options in this process. PHP drops everything a request
+/// made when it ends, so a PHP-FPM worker opens its store on every request:
+/// closing the last connection would checkpoint the WAL each time, and
+/// opening would read the schema again. A pooled store belongs to no handle
+/// until one takes it, so no two handles ever share one.
+enum StorePool {
+    /// Idle stores kept per path and options (several threads of one
+    /// process may each hold one).
+    static let idlePerKey = 4
+
+    private static let lock = Lock()
+    nonisolated(unsafe) private static var idle: [String: [EventStore]] = [:]
+
+    static func key(path: String, options: String?) -> String { path + "\u{0}" + (options ?? "") }
+
+    /// An idle store for `key` that still names the file at its path, with
+    /// its settings read again (another process may have changed them).
+    static func take(_ key: String) -> EventStore? {
+        while let store = lock.withLock({ idle[key]?.popLast() }) {
+            if store.isStillAtPath, (try? store.reloadSettings()) != nil { return store }
+        }
+        return nil
+    }
+
+    /// Keeps `store` for the next open of `key`; a store that cannot be
+    /// reused (read-only snapshot, replaced file) or one too many is closed.
+    static func put(_ store: EventStore, _ key: String) {
+        guard !store.isSnapshot, !store.isReplaced else { return }
+        lock.withLock {
+            if idle[key, default: []].count < idlePerKey { idle[key, default: []].append(store) }
+        }
+    }
+}
