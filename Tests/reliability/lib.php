@@ -111,6 +111,23 @@ function rel_integrity(string $store): string
     return (string) $result;
 }
 
+/** Removes a store with its WAL and shared-memory files, as an operator replacing it would. */
+function rel_remove_store(string $store): void
+{
+    foreach (['', '-wal', '-shm'] as $suffix) {
+        @unlink($store . $suffix);
+    }
+}
+
+/** Copies the store's WAL into its file (another process's checkpoint, as any worker's). */
+function rel_checkpoint(string $store): void
+{
+    $db = new SQLite3($store);
+    $db->busyTimeout(10_000);
+    $db->exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    $db->close();
+}
+
 function rel_now_ms(): int
 {
     return (int) floor(microtime(true) * 1000);

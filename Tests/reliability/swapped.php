@@ -3,9 +3,11 @@
 declare(strict_types=1);
 
 // The store file deleted or replaced under a running worker (issue #15,
-// finding 1): the worker's next write is not acknowledged (EL_EIO saying
-// so), the call after it works on the file now at the path, and every event
-// acknowledged is seen by a reader of the path.
+// finding 1): from the first write after it the worker acknowledges nothing
+// (EL_EIO saying so) and writes nothing into the file now at the path; a
+// handle opened again works on that file, and a new process sees every
+// event acknowledged. An operator replacing a store removes its -wal and
+// -shm with it (SQLite would replay a WAL left at the path onto the new file).
 // Usage: swapped.php DIR
 require __DIR__ . '/lib.php';
 
@@ -20,15 +22,25 @@ $worker->log(rel_event(7, 'first', 0));
 
 $cases = [
     'rm' => static function () use ($path): void {
-        foreach (['', '-wal', '-shm'] as $suffix) {
-            @unlink($path . $suffix);
-        }
+        rel_remove_store($path);
     },
     'mv another store over it' => static function () use ($path, $dir): void {
         $other = rel_open("$dir/other.sqlite");
         $other->log(rel_event(7, 'other', 1));
         $other->close();
+        rel_remove_store($path);
         rename("$dir/other.sqlite", $path);
+    },
+    // cp writes into the same inode: the store's tag in the file header tells.
+    'cp another store over it in place' => static function () use ($path, $dir): void {
+        $other = rel_open("$dir/copied.sqlite");
+        $other->log(rel_event(7, 'copied', 1));
+        $other->close();
+        rel_checkpoint($path);  // the worker's tag is in the file's header
+        foreach (['-wal', '-shm'] as $suffix) {
+            @unlink($path . $suffix);
+        }
+        copy("$dir/copied.sqlite", $path);
     },
 ];
 foreach ($cases as $case => $swap) {
@@ -41,6 +53,13 @@ foreach ($cases as $case => $swap) {
             $errors[] = "$case: expected EL_EIO saying the file was replaced, got " . $e->statusName() . ' ' . $e->getMessage();
         }
     }
+    try {
+        $worker->log(rel_event(7, "still $case", 2));
+        $errors[] = "$case: the second write after the swap was acknowledged";
+    } catch (EventLogException) {
+    }
+    $worker->close();
+    $worker = rel_open($path);
     $id = $worker->log(rel_event(7, "again $case", 3));
     // A new process reading the path sees what the worker acknowledged.
     $code = 'require ' . var_export(__DIR__ . '/lib.php', true) . '; echo json_encode(array_map(fn ($r) => $r["details"]["tag"],'
@@ -49,7 +68,10 @@ foreach ($cases as $case => $swap) {
     if (!in_array("again $case", $tags, true)) {
         $errors[] = "$case: event $id acknowledged after reopening is not in the file at the path (" . implode(', ', $tags) . ')';
     }
-    echo "swapped ($case): the next write refused, then written to the file at the path\n";
+    if (($integrity = rel_integrity($path)) !== 'ok') {
+        $errors[] = "$case: integrity_check of the file at the path: $integrity";
+    }
+    echo "swapped ($case): writes refused until the handle is opened again, then stored in the file at the path\n";
 }
 foreach ($errors as $e) {
     fwrite(STDERR, "  $e\n");

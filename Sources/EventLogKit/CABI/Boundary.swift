@@ -53,17 +53,16 @@ enum Boundary {
                 handle.setMessage("the store is not open (el_open failed or the handle was closed)")
                 return EL_EMISUSE.rawValue
             }
-            if store.isSnapshot || store.isReplaced { store = reopened(store, handle) }
+            if store.isSnapshot { store = reopened(store, handle) }
             return report(on: handle) { try body(store, handle) }
         }
     }
 
     /// A snapshot (opened while the disk was full or the folder read-only)
-    /// tries, at most once a second, to become a normal handle again; a
-    /// store whose file was replaced opens the file now at its path.
+    /// tries, at most once a second, to become a normal handle again.
     private static func reopened(_ store: EventStore, _ handle: DatabaseHandle) -> EventStore {
         let now = BusyWait.monotonicNanoseconds()
-        guard store.isReplaced || now &- handle.lastReopen >= 1_000_000_000 else { return store }
+        guard now &- handle.lastReopen >= 1_000_000_000 else { return store }
         handle.lastReopen = now
         guard let fresh = try? EventStore(path: store.path, options: store.options), !fresh.isSnapshot else { return store }
         handle.store = fresh

@@ -38,6 +38,7 @@ final class EventStore {
         retentionDays = Self.defaultRetentionDays
         let writable = try Self.createIfMissing(path)
         identity = FileIdentity(path: path)
+        headerFD = open(path, O_RDONLY | O_CLOEXEC)
         readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
         do {
             connection = try Connection(path: path, create: false, readOnly: !writable)
@@ -103,7 +104,24 @@ final class EventStore {
     /// without a write, so that a full disk or a read-only file still reads.
     /// Whether the file at `path` is still the one opened (a pooled store
     /// is checked before it is handed out again).
-    var isStillAtPath: Bool { FileIdentity(path: path) == identity }
+    var isStillAtPath: Bool { FileIdentity(path: path) == identity && headerHasOurTag }
+
+    /// The store's tag (see Schema), and a descriptor of the file to read
+    /// it back from the header on disk.
+    private var tag: Int64 = 0
+    private let headerFD: Int32
+
+    /// The tag in the header on disk is ours, or none yet (the header is
+    /// written to the file at the first checkpoint).
+    private var headerHasOurTag: Bool {
+        guard headerFD >= 0 else { return true }
+        var bytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        guard withUnsafeMutableBytes(of: &bytes, { pread(headerFD, $0.baseAddress, 4, 60) }) == 4 else { return true }
+        let onDisk = Int64(bytes.0) << 8 | Int64(bytes.1)  // the top 16 bits of the big-endian user_version
+        return onDisk == 0 || onDisk == tag
+    }
+
+    deinit { if headerFD >= 0 { close(headerFD) } }
 
     /// Reads the store's settings again (a pooled store: the maintenance
     /// command may have changed the window since).
@@ -123,6 +141,7 @@ final class EventStore {
             }
         }
         try connection.execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
+        tag = Schema.tag(userVersion: try connection.integer("PRAGMA user_version") ?? 0)
         try reloadSettings()
     }
 
@@ -176,7 +195,8 @@ final class EventStore {
             SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),
                    (SELECT count(*) FROM sqlite_schema)
             """).firstRow { ($0.int64(0), $0.int64(1), $0.int64(2)) }
-        let (version, appID, tables) = facts ?? (0, 0, 0)
+        let (userVersion, appID, tables) = facts ?? (0, 0, 0)
+        let version = Schema.version(userVersion: userVersion)
         if appID != Schema.applicationID && !(appID == 0 && version == 0 && tables == 0) {
             throw EventLogError(.schema, "'\(path)' is an SQLite database but not an event store")
         }
@@ -203,17 +223,18 @@ final class EventStore {
         }
         guard isStillAtPath else {
             isReplaced = true
+            connection.forbidCheckpointOnClose()
             throw replacedError(what)
         }
         return result
     }
 
-    /// Set once the file at `path` is no longer the one opened; the C layer
-    /// then opens the path again.
+    /// Set once the file at `path` is no longer the one opened: from then on
+    /// the store writes nothing (not even a checkpoint when it closes).
     private(set) var isReplaced = false
 
     private func replacedError(_ what: String) -> EventLogError {
-        EventLogError(.io, "cannot \(what): the store file '\(path)' was deleted or replaced since this handle opened it (not acknowledged; the next call opens it again)")
+        EventLogError(.io, "cannot \(what): the store file '\(path)' was deleted or replaced since this handle opened it; nothing was stored: close the handle and open the store again")
     }
 
     /// Validates and commits one event; returns its id (for a delivery key

@@ -92,6 +92,13 @@ final class Connection {
         checkpoint()
     }
 
+    /// The file this connection opened is no longer at its path: closing
+    /// must not copy the WAL into whatever is there now.
+    func forbidCheckpointOnClose() {
+        sqlite3_wal_autocheckpoint(handle, 0)
+        _ = se_sqlite3_no_checkpoint_on_close(handle)
+    }
+
     /// A passive checkpoint: copies what it can without waiting for anyone.
     func checkpoint() {
         sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)

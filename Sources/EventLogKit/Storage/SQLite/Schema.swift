@@ -1,6 +1,10 @@
-/// The store's schema and its forward migrations. `PRAGMA user_version` is the
-/// number of migrations applied; `PRAGMA application_id` marks the file as an
-/// event store so that another SQLite file is never mistaken for one.
+/// The store's schema and its forward migrations. The low 16 bits of
+/// `PRAGMA user_version` are the number of migrations applied, the bits above
+/// a random tag the store gets when it is created or migrated: its name for
+/// itself, in the file header, which a handle checks after each write (a
+/// store copied over the file in place keeps the inode but not the tag).
+/// `PRAGMA application_id` marks the file as an event store so that another
+/// SQLite file is never mistaken for one.
 enum Schema {
     static let applicationID: Int64 = 0x5345_5654  // "SEVT"
 
@@ -111,14 +115,19 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX delivery_event ON delivery (event_id);
         """,
+        // 5: the store's tag in user_version (nothing else changes).
+        "SELECT 1",
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }
 
     /// The schema version of the open store (a read; no lock taken).
     static func version(_ db: Connection) throws -> Int64 {
-        try db.integer("PRAGMA user_version") ?? 0
+        version(userVersion: try db.integer("PRAGMA user_version") ?? 0)
     }
+
+    static func version(userVersion: Int64) -> Int64 { userVersion & 0xFFFF }
+    static func tag(userVersion: Int64) -> Int64 { userVersion >> 16 }
 
     /// Brings the store to the current version inside one write transaction;
     /// `created` runs once, when the store is new. Another process may
@@ -133,7 +142,9 @@ enum Schema {
             // A store of an earlier version has uncounted events; a new one none.
             try Totals.fold(db: db)
             if version == 0 { try created() }
-            try db.execute("PRAGMA user_version = \(currentVersion)")
+            let old = tag(userVersion: try db.integer("PRAGMA user_version") ?? 0)
+            let tag = old != 0 ? old : Int64.random(in: 1...0x7FFF)
+            try db.execute("PRAGMA user_version = \(tag << 16 | currentVersion)")
         }
     }
 
