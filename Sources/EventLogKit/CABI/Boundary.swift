@@ -58,6 +58,19 @@ enum Boundary {
         }
     }
 
+    /// `withStore` for a function whose result is a string the caller owns
+    /// (`char **out, size_t *out_len`): both are cleared first and set only
+    /// on success.
+    static func withStore(_ db: OpaquePointer?, handingOut out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+                          _ outLen: UnsafeMutablePointer<Int>?, _ body: (EventStore) throws -> [UInt8]) -> CInt {
+        out?.pointee = nil
+        outLen?.pointee = 0
+        return withStore(db) { store, _ in
+            guard let out else { throw EventLogError.invalid("the out-parameter is NULL") }
+            try hand(try body(store), out, outLen)
+        }
+    }
+
     /// A snapshot (opened while the disk was full or the folder read-only)
     /// tries, at most once a second, to become a normal handle again.
     private static func reopened(_ store: EventStore, _ handle: DatabaseHandle) -> EventStore {

@@ -85,13 +85,9 @@ public func el_directory_put(_ db: OpaquePointer!, _ json: UnsafePointer<CChar>!
 @c @implementation
 public func el_query(_ db: OpaquePointer!, _ principal: UnsafePointer<CChar>!, _ filter: UnsafePointer<CChar>!,
                      _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
-    outJSON?.pointee = nil
-    outLen?.pointee = 0
-    return Boundary.withStore(db) { store, _ in
-        guard let outJSON else { throw EventLogError.invalid("out_json is NULL") }
-        let bytes = try store.query(principalJSON: try Boundary.string(principal, "principal_json", limit: Limits.smallArgumentBytes),
-                                    filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Limits.smallArgumentBytes))
-        try Boundary.hand(bytes, outJSON, outLen)
+    Boundary.withStore(db, handingOut: outJSON, outLen) { store in
+        try store.query(principalJSON: try Boundary.string(principal, "principal_json", limit: Limits.smallArgumentBytes),
+                        filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Limits.smallArgumentBytes))
     }
 }
 
@@ -148,22 +144,12 @@ public func el_prune(_ db: OpaquePointer!, _ nowMs: Int64, _ outDeleted: UnsafeM
 
 @c @implementation
 public func el_cursor(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
-    outJSON?.pointee = nil
-    outLen?.pointee = 0
-    return Boundary.withStore(db) { store, _ in
-        guard let outJSON else { throw EventLogError.invalid("out is NULL") }
-        try Boundary.hand(Array(try store.cursor().utf8), outJSON, outLen)
-    }
+    Boundary.withStore(db, handingOut: outJSON, outLen) { store in Array(try store.cursor().utf8) }
 }
 
 @c @implementation
 public func el_store_info(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
-    outJSON?.pointee = nil
-    outLen?.pointee = 0
-    return Boundary.withStore(db) { store, _ in
-        guard let outJSON else { throw EventLogError.invalid("out_json is NULL") }
-        try Boundary.hand(try store.info(), outJSON, outLen)
-    }
+    Boundary.withStore(db, handingOut: outJSON, outLen) { store in try store.info() }
 }
 
 @c @implementation
