@@ -174,7 +174,7 @@ $places['bridge log'] = $t->log('bridge') . $t->log('bridge-broken');
 $t->check(str_contains($places['GET /controller/EventLog?format=csv'], 'Alice Anchor') && str_contains($places["GET /services/$serviceId/stream-events"], 'Metro TV One')
     && str_contains($places["GET /controller/EventLog/$serviceId?q=Unknown"], substr($keys['stranger'], -4)),
     'the places searched hold the events (names, the unknown key\'s last 4 characters)');
-$t->check(count($places) >= 10 && isset($places['store file events.sqlite-wal'], $places['store file service-108.json']),
+$t->check(count($places) >= 10 && isset($places['store file events.sqlite-wal'], $places['store file rtmp-108.json']),
     'the search covers the store, its WAL and the hook state', implode(', ', array_keys($places)));
 foreach ($keys as $who => $key) {
     $found = array_keys(array_filter($places, static fn (string $text): bool => str_contains($text, $key) || str_contains($text, substr($key, 0, -4))));

@@ -19,6 +19,7 @@ use StreamEvents\Hook\RtmpCallback;
 use StreamEvents\Hook\RtmpConfig;
 use StreamEvents\Hook\RtmpHook;
 use StreamEvents\Hook\RtmpSessions;
+use StreamEvents\Hook\SessionFiles;
 use StreamEvents\Hook\RtmpStation;
 use StreamEvents\Hook\StreamKeyFile;
 use StreamEvents\Tests\Hooks\Harness;
@@ -77,7 +78,7 @@ $storeDir = "{$t->dir}/store";
 mkdir($storeDir, 0o700);
 $store = "$storeDir/events.sqlite";
 $secrets = HookSecret::fromKey(str_repeat('h', 40));
-$sessions = new RtmpSessions("$storeDir/rtmp");
+$sessions = new RtmpSessions(new SessionFiles("$storeDir/hooks"));
 $hook = new RtmpHook(static fn (): EventLog => EventLog::open($store, [], $t->library), $resolver, $sessions, $secrets);
 $now = (int) floor(microtime(true) * 1000) - 3_600_000;
 $call = static function (string $call, int $client, string $key, int $after = 1_000, string $args = '') use ($hook, $service, $body, &$now): int {
@@ -150,7 +151,7 @@ $call('publish_done', 31, $keys['bob'], 120_000);
 $expect(['dj.connect Bob', 'dj.on_air Bob', 'dj.connect Bob', 'dj.on_air Bob', 'dj.disconnect Bob'],
     'a held publisher ending long after its start was publishing: its whole session is logged at its end');
 
-$state = implode("\n", array_map('file_get_contents', glob("$storeDir/rtmp/*")));
+$state = implode("\n", array_map('file_get_contents', glob("$storeDir/hooks/*")));
 $t->check(array_filter($keys, static fn (string $k): bool => str_contains($state, $k)) === [] && str_contains($state, '"live"'),
     "the hook's state file holds no stream key");
 $dj = array_values(array_filter($t->events($store), static fn (array $e): bool => $e['category'] === 'dj'));
@@ -164,10 +165,10 @@ $failingStore = static fn (): EventLog => throw new StreamEvents\Exception\Stora
 $controller = static fn (Closure $openLog, ?Closure $secret = null): HookController => new HookController(
     $secret ?? static fn (): HookSecret => $secrets, $openLog,
     static fn (HookSecret $s, Closure $open): RtmpHook => new RtmpHook($open, $resolver, $sessions, $s));
-$before = file_get_contents("$storeDir/rtmp/service-$service.json");
+$before = file_get_contents("$storeDir/hooks/rtmp-$service.json");
 $r = $controller(static fn (): EventLog => EventLog::open($store, [], $t->library))
     ->handle('rtmp', (string) $service, $secrets->forService($service + 1), 'POST', [], $body('publish', 40, $keys['alice']));
-$t->check($r->status === 403 && file_get_contents("$storeDir/rtmp/service-$service.json") === $before, 'a wrong secret is 403 and changes nothing');
+$t->check($r->status === 403 && file_get_contents("$storeDir/hooks/rtmp-$service.json") === $before, 'a wrong secret is 403 and changes nothing');
 $r = $controller($failingStore)->handle('rtmp', (string) $service, $secrets->forService($service), 'POST', [], $body('publish', 40, $keys['alice']));
 $t->check($r->status === 200 && str_contains((string) @file_get_contents($errors), 'disk I/O error (test)'),
     'a right secret is 200 although the store failed; the failure goes to the error log', $r->status . ' ' . $r->bodyString());
