@@ -12,7 +12,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 
 missing=()
-for tool in php icecast2 liquidsoap ffmpeg nginx; do
+for tool in php icecast2 liquidsoap ffmpeg nginx curl; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || missing+=("libnginx-mod-rtmp")
