@@ -157,6 +157,13 @@ final class Harness
         return $this->bridges[$name]->url;
     }
 
+    /** Stops a bridge startBridge() started (its log stays). */
+    public function stopBridge(string $name = 'bridge'): void
+    {
+        ($this->bridges[$name] ?? null)?->stop();
+        unset($this->bridges[$name]);
+    }
+
     /** @return array{0: int, 1: string} status and body of a form POST */
     public static function post(string $url, array $fields): array
     {
