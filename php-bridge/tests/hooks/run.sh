@@ -50,7 +50,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 failed=()
-for test in hook_units icecast_hooks liquidsoap_hooks liquidsoap_delivery rtmp_units rtmp_hooks; do
+for test in hook_units session_units icecast_hooks liquidsoap_hooks liquidsoap_delivery rtmp_units rtmp_hooks; do
     echo "== $test"
     start=$(date +%s)
     # The delivery test keeps the bridge away for 30 s on purpose.
