@@ -17,9 +17,8 @@ require __DIR__ . '/Harness.php';
 $t = new Harness('icecast');
 $serviceId = 42;
 $otherServiceId = 43;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 
 // The key file route (no STREAM_EVENTS_HOOK_KEY): the first user creates it next to the store.
 putenv('STREAM_EVENTS_HOOK_KEY');

@@ -27,11 +27,9 @@ require __DIR__ . '/LiquidsoapService.php';
 
 $t = new Harness('liquidsoap_delivery');
 $serviceId = 9;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
-$key = bin2hex(random_bytes(32));
-putenv("STREAM_EVENTS_HOOK_KEY=$key");
+$store = $t->newStore();
+$storeDir = dirname($store);
+$key = Harness::randomHookKey();
 $password = 'bob-pw';
 $logins = "{$t->dir}/dj-logins.json";
 file_put_contents($logins, json_encode([(string) $serviceId => [['user' => 'source', 'password' => $password, 'name' => 'Bob Live']]]));

@@ -20,13 +20,11 @@ require __DIR__ . '/LiquidsoapService.php';
 
 $t = new Harness('liquidsoap');
 $serviceId = 7;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 
 // The environment-key route this time.
-$key = bin2hex(random_bytes(32));
-putenv("STREAM_EVENTS_HOOK_KEY=$key");
+$key = Harness::randomHookKey();
 $bridge = $t->startBridge($store, ['STREAM_EVENTS_HOOK_KEY' => $key]);
 $hook = trim((string) shell_exec(implode(' ', array_map('escapeshellarg', [PHP_BINARY, $t->bridgeDir . '/bin/stream-events-icecast-auth',
     '--service', (string) $serviceId, '--base-url', $bridge, '--store', $store, '--liquidsoap']))));

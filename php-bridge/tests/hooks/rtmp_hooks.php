@@ -28,9 +28,8 @@ require __DIR__ . '/Harness.php';
 
 $t = new Harness('rtmp');
 $serviceId = 108;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 $log = EventLog::open($store, [], $t->library);
 $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Panel Admin', 'resellerId' => null],
     ['id' => 7, 'role' => 'customer', 'name' => 'Metro TV', 'resellerId' => null]],
@@ -43,8 +42,7 @@ $keyFile = "{$t->dir}/stream-keys.json";
 file_put_contents($keyFile, json_encode([(string) $serviceId => ['station' => $keys['station'], 'djs' => [$keys['alice'] => 'Alice Anchor']]]));
 $stranger = 'Unknown publisher …' . substr($keys['stranger'], -4);
 
-$hookKey = bin2hex(random_bytes(32));
-putenv("STREAM_EVENTS_HOOK_KEY=$hookKey");
+$hookKey = Harness::randomHookKey();
 $bridge = $t->startBridge($store, ['STREAM_EVENTS_HOOK_KEY' => $hookKey, 'STREAM_EVENTS_STREAM_KEYS' => $keyFile, 'STREAM_EVENTS_DEMO' => '1']);
 
 // nginx, as HOOKS.md says: the printed nginx.conf, a prefix owned by the user that runs it.

@@ -74,9 +74,8 @@ try {
 }
 
 // The hook against a real store, with our own clock.
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 $secrets = HookSecret::fromKey(str_repeat('h', 40));
 $sessions = new RtmpSessions(new SessionFiles("$storeDir/hooks"));
 $hook = new RtmpHook(static fn (): EventLog => EventLog::open($store, [], $t->library), $resolver, $sessions, $secrets);
