@@ -15,7 +15,8 @@ declare(strict_types=1);
  * STREAM_EVENTS_LIB (the library, see StreamEvents\LibraryPath),
  * STREAM_EVENTS_DEMO=1 (the demo sign-in, banner and menu), STREAM_EVENTS_STREAM_KEYS
  * (the RTMP hook's stream keys, a JSON file; the demo's by default in demo mode),
- * STREAM_EVENTS_RTMP_STATE (the RTMP hook's state folder; default next to the store).
+ * STREAM_EVENTS_HOOK_STATE (the hooks' session files; default next to the store),
+ * STREAM_EVENTS_DJ_LOGINS (the Liquidsoap hook's DJ logins, a JSON file).
  */
 
 use StreamEvents\Demo\DemoAuth;
@@ -53,7 +54,8 @@ if ($response !== null) {
 // ---- routes: stream-server hooks (hooks; see php-bridge/HOOKS.md) ----------
 // POST /hooks/icecast/{serviceId}/{secret}, POST /hooks/liquidsoap/{serviceId}/{secret},
 // POST /hooks/rtmp/{serviceId}/{secret}. The RTMP hook names publishers through
-// the panel's StreamKeyResolver; here the demo's: a JSON file (STREAM_EVENTS_STREAM_KEYS).
+// the panel's StreamKeyResolver, the Liquidsoap hook DJs through its DjLoginResolver;
+// here the demo's: JSON files (STREAM_EVENTS_STREAM_KEYS, STREAM_EVENTS_DJ_LOGINS).
 if (preg_match('#^/hooks/(icecast|liquidsoap|rtmp)/([^/]*)(?:/([^/]*))?/?$#', $path, $m)) {
     (new StreamEvents\Hook\HookController(
         static fn (): StreamEvents\Hook\HookSecret => StreamEvents\Hook\HookSecret::forStore($storePath),
@@ -65,6 +67,8 @@ if (preg_match('#^/hooks/(icecast|liquidsoap|rtmp)/([^/]*)(?:/([^/]*))?/?$#', $p
             StreamEvents\Hook\RtmpSessions::forStore($storePath),
             $secrets,
         ),
+        static fn (): StreamEvents\Hook\SessionFiles => StreamEvents\Hook\SessionFiles::forStore($storePath),
+        static fn (): StreamEvents\Hook\DjLoginFile => StreamEvents\Hook\DjLoginFile::fromPath(getenv('STREAM_EVENTS_DJ_LOGINS') ?: null),
     ))->handle($m[1], $m[2], $m[3] ?? '', $method, $_POST, $m[1] === 'rtmp' ? (string) file_get_contents('php://input') : '')->send();
     return;
 }

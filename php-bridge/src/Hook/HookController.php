@@ -5,7 +5,6 @@ declare(strict_types=1);
 namespace StreamEvents\Hook;
 
 use StreamEvents\EventLog;
-use StreamEvents\Exception\EventLogException;
 use StreamEvents\Exception\InvalidArgument;
 use StreamEvents\Http\Response;
 
@@ -14,8 +13,10 @@ use StreamEvents\Http\Response;
  * and POST /hooks/rtmp/{serviceId}/{secret}.
  *
  * The secret is checked before anything else: a wrong or missing one is 403
- * and nothing is parsed or logged. Replies are immediate (one SQLite commit):
- * Icecast waits on its auth thread (up to 15 s, Icecast-KH 6 s).
+ * and nothing is parsed or logged. Replies are immediate (one SQLite commit,
+ * two when a restart closes a session): Icecast waits on its auth thread (up
+ * to 15 s, Icecast-KH 6 s). A 503 tells Liquidsoap to keep the event and try
+ * again; Icecast does not retry (HOOKS.md).
  */
 final class HookController
 {
@@ -23,11 +24,15 @@ final class HookController
      * @param \Closure(): HookSecret $secret
      * @param \Closure(): EventLog $openLog
      * @param ?\Closure(HookSecret, \Closure(): EventLog): RtmpHook $rtmpHook the TV stations' hook, null where there are none
+     * @param ?\Closure(): SessionFiles $sessions where the Icecast and Liquidsoap hooks follow open sessions (to close them after a restart)
+     * @param ?\Closure(): DjLoginResolver $djLogins the panel's names for DJ logins (Liquidsoap)
      */
     public function __construct(
         private readonly \Closure $secret,
         private readonly \Closure $openLog,
         private readonly ?\Closure $rtmpHook = null,
+        private readonly ?\Closure $sessions = null,
+        private readonly ?\Closure $djLogins = null,
     ) {
     }
 
@@ -56,14 +61,16 @@ final class HookController
         }
         try {
             $log = ($this->openLog)();
+            $sessions = $this->sessions !== null ? ($this->sessions)() : null;
             $eventId = $server === 'icecast'
-                ? (new IcecastHook($log))->handle($id, $post)
-                : (new LiquidsoapHook($log))->handle($id, $post);
+                ? (new IcecastHook($log, $sessions))->handle($id, $post)
+                : (new LiquidsoapHook($log, $sessions, $this->djLogins !== null ? ($this->djLogins)() : null))->handle($id, $post);
         } catch (InvalidHookRequest|InvalidArgument $e) {
             return Response::error(400, 'invalid_hook', $e->getMessage());
-        } catch (EventLogException $e) {
+        } catch (\RuntimeException $e) {
+            // The store, the session files or the panel's resolver: Liquidsoap retries later.
             error_log('stream-events hooks: ' . $e->getMessage());
-            return Response::error(503, 'unavailable', 'The event store is not available.');
+            return Response::error(503, 'unavailable', 'The event store or the hooks\' session files are not available.');
         }
         return Response::json(200, ['id' => $eventId]);
     }

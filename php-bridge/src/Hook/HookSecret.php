@@ -14,7 +14,8 @@ namespace StreamEvents\Hook;
  *
  * The key comes from STREAM_EVENTS_HOOK_KEY (at least 32 characters) or from
  * a key file (32 random bytes, mode 0600) next to the store, created on first
- * use by whoever runs first (the web server user should own it).
+ * use with the owner and group of the store's folder: that is the web
+ * server's user, who must read it, even when root runs a helper first.
  */
 final class HookSecret
 {
@@ -77,7 +78,8 @@ final class HookSecret
     }
 
     /** Writes a new key to a temporary file and links it into place, so two
-     *  processes starting at once agree on one key and nobody reads a half-written file. */
+     *  processes starting at once agree on one key and nobody reads a half-written file.
+     *  The file gets the folder's owner and group (possible only as root; otherwise it is ours already). */
     private static function createKeyFile(string $path): void
     {
         $dir = dirname($path);
@@ -91,6 +93,12 @@ final class HookSecret
                 throw new \RuntimeException("Cannot write the hook key file $path.");
             }
             @chmod($tmp, 0o600);
+            $owner = @fileowner($dir);
+            $group = @filegroup($dir);
+            if ($owner !== false && $group !== false && $owner !== @fileowner($tmp)) {
+                @chown($tmp, $owner);
+                @chgrp($tmp, $group);
+            }
             if (!@link($tmp, $path) && !is_file($path)) {
                 throw new \RuntimeException("Cannot create the hook key file $path.");
             }

@@ -47,6 +47,16 @@ final class HookUrls
             . "</authentication>\n";
     }
 
+    /** A whole `<mount>` block for icecast.xml: the mount and its `<authentication>`. */
+    public function icecastMount(int $serviceId, string $mount): string
+    {
+        if (!preg_match('#^/[^\s<>&"\']{0,200}$#', $mount)) {
+            throw new \InvalidArgumentException("A mount point starts with / and has no spaces or XML characters, got '$mount'.");
+        }
+        $indent = static fn (string $block): string => preg_replace('/^(?=.)/m', '  ', $block);
+        return "<mount type=\"normal\">\n  <mount-name>$mount</mount-name>\n" . $indent($this->icecastAuthentication($serviceId, '  ')) . "</mount>\n";
+    }
+
     private function url(string $server, int $serviceId): string
     {
         if ($serviceId < 1) {

@@ -14,6 +14,12 @@ use StreamEvents\EventType;
  * Icecast 2.4 posts `action=mount_add&mount=/live&server=HOST&port=PORT`
  * (server and port are its <hostname> and first listen port); Icecast-KH adds
  * `ip` and `agent` of the source client and may say `mount_delete`.
+ *
+ * Icecast never retries a hook call and says nothing when it starts, so a
+ * mount_remove lost (bridge down) or never sent (Icecast killed) leaves the
+ * mount open in the log. With session files the hook follows the open mounts
+ * of each service: a mount_add for a mount still open closes that session
+ * first, by the system actor with reason end_not_reported.
  */
 final class IcecastHook
 {
@@ -23,7 +29,9 @@ final class IcecastHook
         'mount_delete' => EventType::MountDisconnect,
     ];
 
-    public function __construct(private readonly EventLog $log)
+    public const END_NOT_REPORTED = 'end_not_reported';
+
+    public function __construct(private readonly EventLog $log, private readonly ?SessionFiles $sessions = null)
     {
     }
 
@@ -55,6 +63,36 @@ final class IcecastHook
         if (filter_var($ip, FILTER_VALIDATE_IP) !== false) {
             $event['sourceIp'] = $ip;
         }
-        return $this->log->log($event);
+        if ($this->sessions === null) {
+            return $this->log->log($event);
+        }
+        return $this->sessions->update("icecast-$serviceId", function (array &$mounts) use ($event, $mount, $type): int {
+            $event['time'] = (int) floor(microtime(true) * 1000);
+            $open = $mounts[$mount] ?? null;
+            unset($mounts[$mount]);
+            if ($type === EventType::MountConnect) {
+                if (is_array($open)) {
+                    $this->log->log(self::closed($event, $open));
+                }
+                $mounts[$mount] = $event;
+            }
+            return $this->log->log($event);
+        });
+    }
+
+    /**
+     * The end of an open mount session that Icecast never reported: logged at
+     * the new session's start (same time, logged first), keyed after the old
+     * session so that it is closed once.
+     */
+    private static function closed(array $next, array $open): array
+    {
+        $event = ['type' => EventType::MountDisconnect->value, 'serviceId' => $next['serviceId'], 'time' => $next['time'],
+            'actor' => Actor::system()->toArray(), 'details' => ['reason' => self::END_NOT_REPORTED] + $open['details'],
+            'deliveryKey' => "icecast/{$next['serviceId']}/" . hash('sha256', $open['details']['mount'] . "\0" . $open['time']) . '/closed'];
+        if (isset($open['sourceIp'])) {
+            $event['sourceIp'] = $open['sourceIp'];
+        }
+        return $event;
     }
 }

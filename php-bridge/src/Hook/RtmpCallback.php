@@ -5,7 +5,8 @@ declare(strict_types=1);
 namespace StreamEvents\Hook;
 
 /**
- * One nginx-rtmp notify call (on_publish, on_publish_done, on_update, …).
+ * One nginx-rtmp notify call (on_publish, on_publish_done, on_update, …), or
+ * the station's own `call=start`, posted before its nginx starts (HOOKS.md).
  *
  * nginx writes its own fields first (app, flashver, swfurl, tcurl, pageurl,
  * addr, clientid, call, name, …) and then appends the publisher's query
@@ -15,6 +16,9 @@ namespace StreamEvents\Hook;
  */
 final class RtmpCallback
 {
+    /** Sent by the station's service unit, not by nginx: nothing published before it is still live. */
+    public const START = 'start';
+
     private function __construct(
         public readonly string $call,
         public readonly string $app,
@@ -38,7 +42,7 @@ final class RtmpCallback
         if (!preg_match('/^[a-z_]{1,32}$/', $call)) {
             throw new InvalidHookRequest('An nginx-rtmp callback needs call=publish, publish_done, update_publish, ….');
         }
-        $clientId = $fields['clientid'] ?? '';
+        $clientId = $fields['clientid'] ?? ($call === self::START ? '0' : '');
         if (!preg_match('/^[0-9]{1,18}$/', $clientId)) {
             throw new InvalidHookRequest("The nginx-rtmp callback '$call' has no clientid.");
         }

@@ -83,6 +83,21 @@ final class RtmpConfig
     }
 
     /**
+     * A curl config file that tells the hook the station's nginx is starting
+     * (nginx itself says nothing), so that whatever the log still shows live
+     * is closed before anyone publishes. For the station's service unit:
+     *   ExecStartPre=-/usr/bin/curl -K <this file>
+     * It holds the hook URL, a secret: readable by the station's user only.
+     */
+    public function startNotice(): string
+    {
+        return "# Stream Events, service {$this->serviceId}: nginx is starting. ExecStartPre=-/usr/bin/curl -K <this file>\n"
+            . "url = \"{$this->hookUrl}\"\n"
+            . 'data = "call=' . RtmpCallback::START . "\"\n"
+            . "silent\nshow-error\nfail\nmax-time = 5\n";
+    }
+
+    /**
      * A whole nginx.conf, to be run by an unprivileged user that owns $prefix:
      *   nginx -p $prefix -c $prefix/nginx.conf -e $prefix/logs/error.log
      */

@@ -27,7 +27,13 @@ use StreamEvents\Exception\EventLogException;
  * its publish_done follows at once. Such a publisher is held back, and logged
  * only if it turns out to be publishing after all (an update, or an end long
  * after its start): then the one that blocked it had gone without a
- * publish_done (nginx restarted) and is forgotten.
+ * publish_done, and its session is closed (reason end_not_reported).
+ *
+ * nginx sends nothing when it starts, and no publish_done for its publishers
+ * when it is killed. What is still live is closed by the system actor
+ * (reason nginx_restart) when the station's unit posts `call=start` before
+ * nginx starts, or when a publish reuses a client id still live: nginx
+ * numbers connections afresh each run, so that publisher's nginx is gone.
  */
 final class RtmpHook
 {
@@ -36,6 +42,8 @@ final class RtmpHook
     private const REFUSAL_MS = 10_000;
     /** A held publisher whose publish_done never came (the bridge was down) is dropped after this. */
     private const HELD_MS = 86_400_000;
+    public const RESTART = 'nginx_restart';
+    public const END_NOT_REPORTED = 'end_not_reported';
 
     /** @param \Closure(): EventLog $openLog opened only to log, so the station is followed even while the store is down */
     public function __construct(
@@ -61,6 +69,7 @@ final class RtmpHook
                 'publish' => $this->publish($station, $serviceId, $callback, $now),
                 'publish_done' => $this->publishDone($station, $serviceId, $callback->clientId, $now),
                 'update_publish' => $this->stillPublishing($station, $serviceId, $callback->clientId, $now),
+                RtmpCallback::START => $this->closeAll($station, $serviceId, $now),
                 default => [], // play, done, record_done, …: nobody starts or stops publishing
             };
             try {
@@ -90,13 +99,27 @@ final class RtmpHook
             : $this->keys->djNameFor($serviceId, $key) ?? self::unknownPublisher($key);
         $stream = substr(hash_hmac('sha256', "rtmp-stream/{$callback->app}/$key", $this->secrets->forService($serviceId)), 0, 32);
         $publisher = new RtmpPublisher($callback->clientId, $callback->app, $stream, $djName, $callback->addr, $now);
-        // nginx numbers its connections afresh when it restarts: whatever had this number is gone.
-        $station->remove($callback->clientId);
+        // Client ids are unique within one nginx run: one still known means that run is over.
+        $closed = $station->live($callback->clientId) !== null || $station->held($callback->clientId) !== null
+            ? $this->closeAll($station, $serviceId, $now) : [];
         if ($station->publishing($publisher->app, $publisher->stream) !== null) {
             $station->hold($publisher);
-            return [];
+            return $closed;
         }
-        return $this->goLive($station, $serviceId, $publisher, $now);
+        return [...$closed, ...$this->goLive($station, $serviceId, $publisher, $now)];
+    }
+
+    /** nginx restarted: every session still open is closed by the system, before whatever the new run does. */
+    private function closeAll(RtmpStation $station, int $serviceId, int $now): array
+    {
+        return array_map(fn (RtmpPublisher $p): array => $this->closed($serviceId, $p, $now, self::RESTART), $station->clear());
+    }
+
+    /** The end nginx never reported: dj.disconnect of a presenter, source.stop of the station's own source. */
+    private function closed(int $serviceId, RtmpPublisher $publisher, int $at, string $reason): array
+    {
+        return $this->event($publisher->isStation() ? EventType::SourceStop : EventType::DjDisconnect, $serviceId, $publisher, $at,
+            Actor::system()->toArray(), details: ['reason' => $reason]);
     }
 
     private function publishDone(RtmpStation $station, int $serviceId, int $clientId, int $now): array
@@ -138,15 +161,17 @@ final class RtmpHook
         return $held !== null && $now - $held->since >= self::REFUSAL_MS ? $this->promote($station, $serviceId, $held) : [];
     }
 
-    /** A held publisher turned out to be publishing: logged from its start; the one that seemed to block it is forgotten. */
+    /** A held publisher turned out to be publishing: logged from its start; the one that seemed to block it had gone by then. */
     private function promote(RtmpStation $station, int $serviceId, RtmpPublisher $held): array
     {
         $gone = $station->publishing($held->app, $held->stream);
+        $closed = [];
         if ($gone !== null) {
             $station->remove($gone->clientId);
+            $closed[] = $this->closed($serviceId, $gone, $held->since, self::END_NOT_REPORTED);
         }
         $station->remove($held->clientId);
-        return $this->goLive($station, $serviceId, $held, $held->since);
+        return [...$closed, ...$this->goLive($station, $serviceId, $held, $held->since)];
     }
 
     private function goLive(RtmpStation $station, int $serviceId, RtmpPublisher $publisher, int $at): array

@@ -99,6 +99,14 @@ final class RtmpStation
         return $p;
     }
 
+    /** Forgets every publisher, live or held; returns the live ones. @return list<RtmpPublisher> */
+    public function clear(): array
+    {
+        $live = $this->live;
+        $this->live = $this->held = [];
+        return $live;
+    }
+
     public function replace(RtmpPublisher $p): void
     {
         $this->live = array_map(static fn (RtmpPublisher $q): RtmpPublisher => $q->clientId === $p->clientId ? $p : $q, $this->live);

@@ -20,23 +20,7 @@ final class StreamKeyFile implements StreamKeyResolver
     /** The keys in $path; no path means a panel that knows no keys (every publisher is unknown). */
     public static function fromPath(?string $path): self
     {
-        if ($path === null) {
-            return new self([]);
-        }
-        $json = @file_get_contents($path);
-        if ($json === false) {
-            throw new \RuntimeException("Cannot read the stream key file $path.");
-        }
-        try {
-            $services = json_decode($json, true, 8, JSON_THROW_ON_ERROR);
-        } catch (\JsonException $e) {
-            // The message names the file, not its content: the content is credentials.
-            throw new \RuntimeException("The stream key file $path is not valid JSON.");
-        }
-        if (!is_array($services)) {
-            throw new \RuntimeException("The stream key file $path must hold an object of services.");
-        }
-        return new self($services);
+        return new self($path === null ? [] : CredentialFile::read($path, 'stream key'));
     }
 
     public function djNameFor(int $serviceId, #[\SensitiveParameter] string $key): ?string

@@ -56,6 +56,21 @@ final class Harness
         register_shutdown_function([$this, 'cleanup']);
     }
 
+    /** A new store's path, in a folder of its own (where the key file and session files go too). */
+    public function newStore(): string
+    {
+        mkdir("{$this->dir}/store", 0o700);
+        return "{$this->dir}/store/events.sqlite";
+    }
+
+    /** A random STREAM_EVENTS_HOOK_KEY, set for this process (pass it on to the bridge); the key. */
+    public static function randomHookKey(): string
+    {
+        $key = bin2hex(random_bytes(32));
+        putenv("STREAM_EVENTS_HOOK_KEY=$key");
+        return $key;
+    }
+
     /** A TCP port on 127.0.0.1 that was free a moment ago. */
     public static function freePort(): int
     {
@@ -155,6 +170,13 @@ final class Harness
         $this->bridges[$name] = new PhpServer($this->bridgeDir . '/public/index.php', ['STREAM_EVENTS_DB' => $store] + $env,
             logFile: "{$this->dir}/$name.log");
         return $this->bridges[$name]->url;
+    }
+
+    /** Stops a bridge startBridge() started (its log stays). */
+    public function stopBridge(string $name = 'bridge'): void
+    {
+        ($this->bridges[$name] ?? null)?->stop();
+        unset($this->bridges[$name]);
     }
 
     /** @return array{0: int, 1: string} status and body of a form POST */

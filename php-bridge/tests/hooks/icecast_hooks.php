@@ -17,9 +17,8 @@ require __DIR__ . '/Harness.php';
 $t = new Harness('icecast');
 $serviceId = 42;
 $otherServiceId = 43;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 
 // The key file route (no STREAM_EVENTS_HOOK_KEY): the first user creates it next to the store.
 putenv('STREAM_EVENTS_HOOK_KEY');
@@ -92,19 +91,25 @@ $config .= "  </security>\n</icecast>\n";
 file_put_contents("$iceDir/icecast.xml", $config);
 chmod("$iceDir/icecast.xml", 0o644);
 
-$t->start('icecast2', ['icecast2', '-c', "$iceDir/icecast.xml"]);
-$up = $t->waitFor(static function () use ($icePort): bool {
-    $status = @file_get_contents("http://127.0.0.1:$icePort/status-json.xsl", false, stream_context_create(['http' => ['timeout' => 1]]));
-    return is_string($status) && str_contains($status, 'icestats');
-}, 15);
-if (!$t->check((bool) $up, 'icecast2 is up', $t->log('icecast2') . @file_get_contents("$iceDir/error.log"))) {
-    exit($t->summary());
-}
+$startIcecast = static function () use ($t, $iceDir, $icePort): void {
+    $t->start('icecast2', ['icecast2', '-c', "$iceDir/icecast.xml"]);
+    $up = $t->waitFor(static function () use ($icePort): bool {
+        $status = @file_get_contents("http://127.0.0.1:$icePort/status-json.xsl", false, stream_context_create(['http' => ['timeout' => 1]]));
+        return is_string($status) && str_contains($status, 'icestats');
+    }, 15);
+    if (!$t->check((bool) $up, 'icecast2 is up', $t->log('icecast2') . @file_get_contents("$iceDir/error.log"))) {
+        exit($t->summary());
+    }
+};
+$startIcecast();
 
-// A few seconds of a generated tone, as a source client.
-$t->start('ffmpeg', ['ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k',
-    '-content_type', 'audio/mpeg', '-f', 'mp3', "icecast://source:$sourcePassword@127.0.0.1:$icePort/live.mp3"]);
+// A generated tone, as a source client.
+$source = static function (string $name, int $seconds) use ($t, $sourcePassword, $icePort): void {
+    $t->start($name, ['ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
+        '-f', 'lavfi', '-i', "sine=frequency=440:duration=$seconds", '-c:a', 'libmp3lame', '-b:a', '64k',
+        '-content_type', 'audio/mpeg', '-f', 'mp3', "icecast://source:$sourcePassword@127.0.0.1:$icePort/live.mp3"]);
+};
+$source('ffmpeg', 3);
 // The url authentication on the mount has no listener_add: listeners must still get the stream.
 $heard = $t->waitFor(static function () use ($icePort): int {
     $stream = @fopen("http://127.0.0.1:$icePort/live.mp3", 'r', false, stream_context_create(['http' => ['timeout' => 1, 'ignore_errors' => false]]));
@@ -163,6 +168,25 @@ $t->check($status === 200 && $kh['details']['mount'] === '/kh' && $kh['sourceIp'
     'Icecast-KH mount_delete with ip and agent is a mount.disconnect with sourceIp', "$status $body " . json_encode($kh));
 [$status] = Harness::post("$bridge/hooks/icecast/$serviceId/$secret", ['action' => 'listener_add', 'mount' => '/live.mp3']);
 $t->check($status === 400, 'an action other than mount_add/mount_remove/mount_delete is 400', "status $status");
+
+// Icecast killed with a source on the mount: no mount_remove comes, and Icecast says nothing when it
+// starts again. The source's mount_add on the new Icecast closes the session the log still has open.
+$live = static fn (): array => array_map(static fn (array $e): string => $e['type'] . (isset($e['details']['reason']) ? " ({$e['details']['reason']})" : ''),
+    $t->events($store, ['serviceId' => $serviceId, 'q' => '/live.mp3']));
+$source('ffmpeg-long', 120);
+$t->waitFor(static fn (): bool => count($live()) === 3, 15);
+$t->signal('icecast2', SIGKILL);
+$t->waitExit('icecast2', 10);
+$t->stop('icecast2');
+$t->waitExit('ffmpeg-long', 10);
+$startIcecast();
+$source('ffmpeg-back', 3);
+$t->waitFor(static fn (): bool => count($live()) === 6, 20);
+$t->check($live() === ['mount.connect', 'mount.disconnect', 'mount.connect', 'mount.disconnect (end_not_reported)', 'mount.connect', 'mount.disconnect'],
+    'after Icecast was killed, the mount coming back closes the open session first (system, reason end_not_reported)', implode("\n", $live()));
+$closes = array_values(array_filter($t->events($store, ['serviceId' => $serviceId]), static fn (array $e): bool => ($e['details']['reason'] ?? '') === 'end_not_reported'));
+$t->check(count($closes) === 1 && $closes[0]['actor']['type'] === 'system' && $closes[0]['details']['mount'] === '/live.mp3'
+    && $closes[0]['details']['port'] === $icePort, 'the close is by the system, with the mount, server and port of the session it ends', json_encode($closes));
 
 $t->check(!str_contains($t->log('bridge'), 'PHP Fatal') && !str_contains($t->log('bridge'), 'PHP Warning'),
     'the bridge logged no PHP errors', $t->log('bridge'));

@@ -13,82 +13,38 @@ declare(strict_types=1);
  */
 
 use StreamEvents\Tests\Hooks\Harness;
+use StreamEvents\Tests\Hooks\LiquidsoapService;
 
 require __DIR__ . '/Harness.php';
+require __DIR__ . '/LiquidsoapService.php';
 
 $t = new Harness('liquidsoap');
 $serviceId = 7;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 
 // The environment-key route this time.
-$key = bin2hex(random_bytes(32));
-putenv("STREAM_EVENTS_HOOK_KEY=$key");
+$key = Harness::randomHookKey();
 $bridge = $t->startBridge($store, ['STREAM_EVENTS_HOOK_KEY' => $key]);
 $hook = trim((string) shell_exec(implode(' ', array_map('escapeshellarg', [PHP_BINARY, $t->bridgeDir . '/bin/stream-events-icecast-auth',
     '--service', (string) $serviceId, '--base-url', $bridge, '--store', $store, '--liquidsoap']))));
 $t->check((bool) preg_match("#^\Q$bridge\E/hooks/liquidsoap/$serviceId/[0-9a-f]{64}$#", $hook), 'the generator prints the Liquidsoap hook URL', $hook);
 $t->check(!is_file("$storeDir/stream-events-hook.key"), 'with STREAM_EVENTS_HOOK_KEY set, no key file is written');
 
-// AutoDJ: three short generated tones.
-$music = "{$t->dir}/music";
-mkdir($music, 0o755);
-foreach ([330, 440, 550] as $hz) {
-    exec("ffmpeg -nostdin -hide_banner -loglevel error -f lavfi -i sine=frequency=$hz:duration=4 -c:a libvorbis -y " . escapeshellarg("$music/tone$hz.ogg"), $out, $code);
-    if ($code !== 0) {
-        throw new RuntimeException("ffmpeg could not make $music/tone$hz.ogg");
-    }
-}
-
-$harborPort = Harness::freePort();
-$telnetPort = Harness::freePort();
-$snippet = $t->bridgeDir . '/liquidsoap/stream-events.liq';
-$allowRoot = posix_geteuid() === 0 ? 'settings.init.allow_root.set(true)' : '';
-$script = "{$t->dir}/service.liq";
-file_put_contents($script, <<<LIQ
-$allowRoot
-settings.log.stdout.set(true)
-settings.log.file.set(false)
-settings.log.level.set(3)
-settings.harbor.bind_addrs.set(["127.0.0.1"])
-settings.server.telnet.set(true)
-settings.server.telnet.bind_addr.set("127.0.0.1")
-settings.server.telnet.port.set($telnetPort)
-
-%include "$snippet"
-
-# The panel's DJ logins.
-def check_dj(user, password)
-  (user == "alice" and password == "alice-pw") or (user == "bob" and password == "bob-pw")
-end
-
-radio = stream_events_radio(hook="$hook", port=$harborPort, mount="/live",
-                            buffer=1., auth=check_dj,
-                            playlist(mode="normal", reload_mode="never", "$music"))
-output.dummy(radio)
-
-LIQ);
-
-$t->start('liquidsoap', ['liquidsoap', $script]);
+$ls = new LiquidsoapService($t, $hook);
 $types = static fn (): array => array_map(static fn (array $e): string => $e['type'] . (isset($e['details']['trigger']) ? "({$e['details']['trigger']})" : '')
     . ($e['djName'] !== null ? " {$e['djName']}" : ''), $t->events($store));
 $has = static fn (string $line, int $times = 1): Closure => static fn (): bool => count(array_keys($types(), $line, true)) >= $times;
-$fail = static function (string $why) use ($t, $types): never {
-    $t->check(false, $why, "events: " . implode(', ', $types()) . "\nliquidsoap log (tail):\n" . implode("\n", array_slice(explode("\n", $t->log('liquidsoap')), -30)));
+$fail = static function (string $why) use ($t, $types, $ls): never {
+    $t->check(false, $why, 'events: ' . implode(', ', $types()) . "\nliquidsoap log (tail):\n" . $ls->logTail());
     exit($t->summary());
 };
 
-if (!$t->waitPort($harborPort, 30) || !$t->waitPort($telnetPort, 5)) {
-    $fail('liquidsoap opened its harbor and telnet ports');
-}
+$ls->start() || $fail('liquidsoap opened its harbor and telnet ports');
+
 $t->waitFor($has('autodj.on_air(startup)'), 15) ?? $fail('autodj.on_air (startup) was logged');
 
-$dj = static function (string $name, string $user, string $password, int $seconds) use ($t, $harborPort): void {
-    $t->start($name, ['ffmpeg', '-nostdin', '-hide_banner', '-loglevel', 'error', '-re',
-        '-f', 'lavfi', '-i', "sine=frequency=660:duration=$seconds", '-c:a', 'libvorbis',
-        '-content_type', 'application/ogg', '-f', 'ogg', "icecast://$user:$password@127.0.0.1:$harborPort/live"]);
-};
+$dj = $ls->dj(...);
 
 // Alice goes live and takes the air from AutoDJ.
 $dj('dj-alice', 'alice', 'alice-pw', 60);
@@ -109,15 +65,7 @@ $t->waitFor($has('autodj.on_air(dj_disconnect)'), 15) ?? $fail('autodj.on_air (d
 // Bob goes live, and the panel kicks him.
 $dj('dj-bob', 'bob', 'bob-pw', 60);
 $t->waitFor($has('dj.on_air bob'), 20) ?? $fail('bob went on air');
-$telnet = stream_socket_client("tcp://127.0.0.1:$telnetPort", $errno, $errstr, 5) ?: $fail("telnet: $errstr");
-stream_set_timeout($telnet, 5);
-fwrite($telnet, "stream_events.kick abusive language\n");
-$reply = '';
-while (!str_contains($reply, "END") && ($line = fgets($telnet)) !== false) {
-    $reply .= $line;
-}
-fwrite($telnet, "quit\n");
-fclose($telnet);
+$reply = $ls->command('stream_events.kick abusive language');
 $t->check(str_contains($reply, 'Kicked bob.'), 'the server command stream_events.kick disconnects the live DJ', $reply);
 $t->check($t->waitExit('dj-bob', 10) !== null, "the kicked DJ's client was disconnected");
 $t->waitFor($has('autodj.on_air(dj_disconnect)', 2), 15) ?? $fail('autodj.on_air (dj_disconnect) after the kick');

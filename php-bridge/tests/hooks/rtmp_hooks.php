@@ -28,9 +28,8 @@ require __DIR__ . '/Harness.php';
 
 $t = new Harness('rtmp');
 $serviceId = 108;
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 $log = EventLog::open($store, [], $t->library);
 $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Panel Admin', 'resellerId' => null],
     ['id' => 7, 'role' => 'customer', 'name' => 'Metro TV', 'resellerId' => null]],
@@ -43,8 +42,7 @@ $keyFile = "{$t->dir}/stream-keys.json";
 file_put_contents($keyFile, json_encode([(string) $serviceId => ['station' => $keys['station'], 'djs' => [$keys['alice'] => 'Alice Anchor']]]));
 $stranger = 'Unknown publisher …' . substr($keys['stranger'], -4);
 
-$hookKey = bin2hex(random_bytes(32));
-putenv("STREAM_EVENTS_HOOK_KEY=$hookKey");
+$hookKey = Harness::randomHookKey();
 $bridge = $t->startBridge($store, ['STREAM_EVENTS_HOOK_KEY' => $hookKey, 'STREAM_EVENTS_STREAM_KEYS' => $keyFile, 'STREAM_EVENTS_DEMO' => '1']);
 
 // nginx, as HOOKS.md says: the printed nginx.conf, a prefix owned by the user that runs it.
@@ -136,10 +134,47 @@ $t->check(($kick['details']['reason'] ?? null) === 'off schedule' && ($kick['act
 $t->check((new RtmpControl("http://127.0.0.1:$controlPort/control", RtmpSessions::forStore($store)))->kick($serviceId, Actor::system()) === null,
     'a kick with nobody on air drops nobody');
 
+// nginx killed with Alice live: no publish_done comes, and nginx says nothing when it starts. The
+// station's unit posts the start notice before nginx starts again (ExecStartPre=-curl -K, as HOOKS.md says).
+$notice = "$prefix/stream-events-start.curl";
+exec(implode(' ', array_map('escapeshellarg', [PHP_BINARY, $t->bridgeDir . '/bin/stream-events-rtmp-config',
+    '--service', (string) $serviceId, '--base-url', $bridge, '--store', $store, '--start-notice'])) . ' > ' . escapeshellarg($notice), $out, $code);
+chmod($notice, 0o600);
+$publish('alice-live', $keys['alice'], 120);
+$t->waitFor($has('dj.on_air Alice Anchor'), 15) ?? $fail('Alice went on air with the playlist down');
+$master = (int) @file_get_contents("$prefix/nginx.pid");
+$workers = array_map('intval', preg_split('/\s+/', trim((string) @file_get_contents("/proc/$master/task/$master/children")), -1, PREG_SPLIT_NO_EMPTY));
+if ($master < 1) {
+    $fail("nginx wrote no pid to $prefix/nginx.pid");
+}
+foreach ([...$workers, $master] as $pid) {
+    posix_kill($pid, SIGKILL);
+}
+$t->waitExit('nginx', 10);
+$t->stop('nginx');
+$t->check($t->waitExit('alice-live', 10) !== null, "Alice's encoder lost nginx");
+$before = count($lines());
+$curl = static function () use ($notice): int {
+    exec('curl -K ' . escapeshellarg($notice) . ' 2>&1', $out, $code);
+    return $code;
+};
+$t->check($curl() === 0 && array_slice($lines(), $before - 1) === ['dj.on_air Alice Anchor', 'dj.disconnect Alice Anchor'],
+    'the start notice closes the session nginx left open', implode("\n", $lines()));
+$close = array_slice($t->events($store), -1)[0];
+$t->check($close['actor']['type'] === 'system' && ($close['details']['reason'] ?? null) === 'nginx_restart' && $close['sourceIp'] === '127.0.0.1',
+    'by the system, reason nginx_restart, with the presenter\'s address', json_encode($close));
+$t->check($curl() === 0 && count($lines()) === $before + 1, 'a second start notice closes nothing more');
+$t->start('nginx', $nginx);
+$t->waitPort($rtmpPort, 10) || $fail('nginx started again');
+$publish('alice-after', $keys['alice'], 3);
+$t->waitFor(static fn (): bool => count($lines()) === $before + 4, 15) ?? $fail('Alice published to the new nginx and stopped');
+$t->check(array_slice($lines(), $before + 1) === ['dj.connect Alice Anchor', 'dj.on_air Alice Anchor', 'dj.disconnect Alice Anchor'],
+    'the new nginx run goes on as usual', implode("\n", $lines()));
+
 // Secrets: a wrong one is 403 and logs nothing; a right one is 200 even when the store cannot be opened.
 $secret = preg_match("#/hooks/rtmp/$serviceId/([0-9a-f]{64});#", $conf, $m) ? $m[1] : '';
 $callback = ['app' => 'live', 'addr' => '127.0.0.1', 'clientid' => '999', 'call' => 'publish', 'name' => $keys['alice'], 'type' => 'live'];
-$count = count($events);
+$count = count($t->events($store));
 foreach (['a wrong secret' => strrev($secret), 'no secret' => ''] as $what => $given) {
     [$status] = Harness::post("$bridge/hooks/rtmp/$serviceId/$given", $callback);
     $t->check($status === 403, "a callback with $what gets 403", "status $status");
@@ -174,7 +209,7 @@ $places['bridge log'] = $t->log('bridge') . $t->log('bridge-broken');
 $t->check(str_contains($places['GET /controller/EventLog?format=csv'], 'Alice Anchor') && str_contains($places["GET /services/$serviceId/stream-events"], 'Metro TV One')
     && str_contains($places["GET /controller/EventLog/$serviceId?q=Unknown"], substr($keys['stranger'], -4)),
     'the places searched hold the events (names, the unknown key\'s last 4 characters)');
-$t->check(count($places) >= 10 && isset($places['store file events.sqlite-wal'], $places['store file service-108.json']),
+$t->check(count($places) >= 10 && isset($places['store file events.sqlite-wal'], $places['store file rtmp-108.json']),
     'the search covers the store, its WAL and the hook state', implode(', ', array_keys($places)));
 foreach ($keys as $who => $key) {
     $found = array_keys(array_filter($places, static fn (string $text): bool => str_contains($text, $key) || str_contains($text, substr($key, 0, -4))));

@@ -19,6 +19,7 @@ use StreamEvents\Hook\RtmpCallback;
 use StreamEvents\Hook\RtmpConfig;
 use StreamEvents\Hook\RtmpHook;
 use StreamEvents\Hook\RtmpSessions;
+use StreamEvents\Hook\SessionFiles;
 use StreamEvents\Hook\RtmpStation;
 use StreamEvents\Hook\StreamKeyFile;
 use StreamEvents\Tests\Hooks\Harness;
@@ -73,11 +74,10 @@ try {
 }
 
 // The hook against a real store, with our own clock.
-$storeDir = "{$t->dir}/store";
-mkdir($storeDir, 0o700);
-$store = "$storeDir/events.sqlite";
+$store = $t->newStore();
+$storeDir = dirname($store);
 $secrets = HookSecret::fromKey(str_repeat('h', 40));
-$sessions = new RtmpSessions("$storeDir/rtmp");
+$sessions = new RtmpSessions(new SessionFiles("$storeDir/hooks"));
 $hook = new RtmpHook(static fn (): EventLog => EventLog::open($store, [], $t->library), $resolver, $sessions, $secrets);
 $now = (int) floor(microtime(true) * 1000) - 3_600_000;
 $call = static function (string $call, int $client, string $key, int $after = 1_000, string $args = '') use ($hook, $service, $body, &$now): int {
@@ -87,7 +87,9 @@ $call = static function (string $call, int $client, string $key, int $after = 1_
 $lines = static function () use ($t, $store): array {
     return array_map(static fn (array $e): string => $e['type'] . ($e['djName'] !== null ? " {$e['djName']}" : '')
         . (isset($e['details']['trigger']) ? " ({$e['details']['trigger']})" : '') . ($e['takeover'] ? ' takeover' : '')
-        . ($e['actor']['type'] === 'user' ? " by {$e['actor']['name']}" : ''), $t->events($store));
+        . ($e['actor']['type'] === 'user' ? " by {$e['actor']['name']}" : '')
+        . (in_array($e['details']['reason'] ?? '', [RtmpHook::RESTART, RtmpHook::END_NOT_REPORTED], true) ? " ({$e['details']['reason']})" : ''),
+        $t->events($store));
 };
 $expect = static function (array $want, string $what) use ($t, $lines): void {
     static $seen = 0;
@@ -129,7 +131,7 @@ $call('update_publish', 77, $keys['alice']);
 $call('publish_done', 78, $keys['alice']);
 $expect([], 'viewers, updates and ends of clients the hook never saw log nothing');
 
-// nginx restarted with Alice live (no publish_done came): her next publish looks like a second publisher at first.
+// nginx restarted with Alice live, and the hook was not told: no publish_done came, and her next publish looks like a second publisher at first.
 $call('publish', 20, $keys['alice']);
 $expect(['dj.connect Alice', 'dj.on_air Alice'], 'Alice live again, with nothing else on air');
 $held = $now + 1_000;
@@ -138,19 +140,41 @@ $call('update_publish', 3, $keys['alice'], 5_000);
 $expect([], 'after a restart, the new publisher of the same stream is held back at first');
 $call('update_publish', 3, $keys['alice'], 25_000);
 $events = $t->events($store);
-$expect(['dj.connect Alice', 'dj.on_air Alice'], 'its first update long after the start shows nginx let it through: logged then');
-$t->check(array_slice(array_column($events, 'timestamp'), -2) === [$held, $held], 'with the time it began publishing', json_encode(array_slice($events, -2)));
+$expect(['dj.disconnect Alice (end_not_reported)', 'dj.connect Alice', 'dj.on_air Alice'],
+    'its first update long after the start shows nginx let it through: the old session is closed, the new one logged');
+$t->check(array_slice(array_column($events, 'timestamp'), -3) === [$held, $held, $held], 'at the time it began publishing', json_encode(array_slice($events, -3)));
+$t->check(array_slice($events, -3)[0]['actor']['type'] === 'system', 'the unreported end is closed by the system actor');
 $call('publish_done', 20, $keys['alice']);
 $call('publish_done', 3, $keys['alice']);
-$expect(['dj.disconnect Alice'], 'the publisher from before the restart is forgotten; the new one ends');
+$expect(['dj.disconnect Alice'], 'the end of the publisher from before the restart changes nothing; the new one ends');
 // Same again without updates: the end shows it.
 $call('publish', 30, $keys['bob']);
 $call('publish', 31, $keys['bob']);
 $call('publish_done', 31, $keys['bob'], 120_000);
-$expect(['dj.connect Bob', 'dj.on_air Bob', 'dj.connect Bob', 'dj.on_air Bob', 'dj.disconnect Bob'],
-    'a held publisher ending long after its start was publishing: its whole session is logged at its end');
+$expect(['dj.connect Bob', 'dj.on_air Bob', 'dj.disconnect Bob (end_not_reported)', 'dj.connect Bob', 'dj.on_air Bob', 'dj.disconnect Bob'],
+    'a held publisher ending long after its start was publishing: the old session is closed and its whole session logged at its end');
 
-$state = implode("\n", array_map('file_get_contents', glob("$storeDir/rtmp/*")));
+// The station's unit tells the hook nginx is starting: whatever is live was left by the last run.
+$call('publish', 40, $keys['station']);
+$call('publish', 41, $keys['alice']);
+$expect(['source.start', 'dj.connect Alice', 'dj.on_air Alice takeover'], 'playout and Alice live');
+$call('start', 0, '');
+$expect(['source.stop (nginx_restart)', 'dj.disconnect Alice (nginx_restart)'], 'call=start closes every live session, by the system, reason nginx_restart');
+$call('start', 0, '');
+$expect([], 'a second start notice closes nothing more');
+// Not told: a publish reusing a client id still live shows nginx numbered its connections afresh.
+$call('publish', 1, $keys['station']);
+$call('publish', 2, $keys['bob']);
+$call('publish', 1, $keys['alice']);
+$expect(['source.start', 'dj.connect Bob', 'dj.on_air Bob takeover', 'source.stop (nginx_restart)', 'dj.disconnect Bob (nginx_restart)',
+    'dj.connect Alice', 'dj.on_air Alice'], 'a publish with a client id still live closes the old run\'s sessions before it');
+$closes = array_values(array_filter($t->events($store), static fn (array $e): bool => ($e['details']['reason'] ?? '') === RtmpHook::RESTART));
+$t->check(count($closes) === 4 && array_filter($closes, static fn (array $e): bool => $e['actor']['type'] !== 'system') === [],
+    'restart closes are by the system actor', json_encode($closes));
+$call('publish_done', 1, $keys['alice']);
+$expect(['dj.disconnect Alice'], 'the new run goes on as usual');
+
+$state = implode("\n", array_map('file_get_contents', glob("$storeDir/hooks/*")));
 $t->check(array_filter($keys, static fn (string $k): bool => str_contains($state, $k)) === [] && str_contains($state, '"live"'),
     "the hook's state file holds no stream key");
 $dj = array_values(array_filter($t->events($store), static fn (array $e): bool => $e['category'] === 'dj'));
@@ -164,10 +188,10 @@ $failingStore = static fn (): EventLog => throw new StreamEvents\Exception\Stora
 $controller = static fn (Closure $openLog, ?Closure $secret = null): HookController => new HookController(
     $secret ?? static fn (): HookSecret => $secrets, $openLog,
     static fn (HookSecret $s, Closure $open): RtmpHook => new RtmpHook($open, $resolver, $sessions, $s));
-$before = file_get_contents("$storeDir/rtmp/service-$service.json");
+$before = file_get_contents("$storeDir/hooks/rtmp-$service.json");
 $r = $controller(static fn (): EventLog => EventLog::open($store, [], $t->library))
     ->handle('rtmp', (string) $service, $secrets->forService($service + 1), 'POST', [], $body('publish', 40, $keys['alice']));
-$t->check($r->status === 403 && file_get_contents("$storeDir/rtmp/service-$service.json") === $before, 'a wrong secret is 403 and changes nothing');
+$t->check($r->status === 403 && file_get_contents("$storeDir/hooks/rtmp-$service.json") === $before, 'a wrong secret is 403 and changes nothing');
 $r = $controller($failingStore)->handle('rtmp', (string) $service, $secrets->forService($service), 'POST', [], $body('publish', 40, $keys['alice']));
 $t->check($r->status === 200 && str_contains((string) @file_get_contents($errors), 'disk I/O error (test)'),
     'a right secret is 200 although the store failed; the failure goes to the error log', $r->status . ' ' . $r->bodyString());

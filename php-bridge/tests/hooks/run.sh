@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stream-server hook tests against the real programs: the hook classes and
-# secrets, icecast2 mount hooks, liquidsoap DJ/AutoDJ hooks, nginx-rtmp publish
-# hooks (ffmpeg as source client, DJ and TV publisher). Each test runs in its
+# secrets, delivery keys and session files, icecast2 mount hooks, liquidsoap
+# DJ/AutoDJ hooks and their spool (bridge down, lost answers, kill -9),
+# nginx-rtmp publish hooks (ffmpeg as source client, DJ and TV publisher). Each test runs in its
 # own process group, bounded in time, and whatever it started is killed when
 # it ends. Exits non-zero on any failure.
 # Env: STREAM_EVENTS_LIB (see php-bridge/env.sh), KEEP_TMP=1 keeps the
@@ -12,7 +13,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../.." && pwd)
 
 missing=()
-for tool in php icecast2 liquidsoap ffmpeg nginx; do
+for tool in php icecast2 liquidsoap ffmpeg nginx curl; do
     command -v "$tool" >/dev/null || missing+=("$tool")
 done
 [ -f /usr/lib/nginx/modules/ngx_rtmp_module.so ] || missing+=("libnginx-mod-rtmp")
@@ -49,11 +50,13 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 failed=()
-for test in hook_units icecast_hooks liquidsoap_hooks rtmp_units rtmp_hooks; do
+for test in hook_units session_units icecast_hooks liquidsoap_hooks liquidsoap_delivery rtmp_units rtmp_hooks; do
     echo "== $test"
     start=$(date +%s)
+    # The delivery test keeps the bridge away for 30 s on purpose.
+    limit=90; [ "$test" = liquidsoap_delivery ] && limit=180
     # setsid: a new process group we can kill as a whole, even if PHP dies.
-    setsid timeout -k 5 90 php -d ffi.enable=1 "$here/$test.php" &
+    setsid timeout -k 5 "$limit" php -d ffi.enable=1 "$here/$test.php" &
     pgid=$!
     wait "$pgid"
     status=$?
