@@ -87,10 +87,12 @@ final class EventLog
     /**
      * The event catalog and input limits from the library (el_catalog):
      * categories, types with labels, actorTypes, reasons, autoDJTriggers, limits.
-     * Needs no store.
+     * A type's requires names the fields it must carry (details.reason only
+     * when the system acts); defaultActor is the actor of an event that names
+     * none (null: the event must name one). Needs no store.
      *
      * @return array{categories: list<array{id: string, label: string}>,
-     *               types: list<array{id: string, label: string, category: string}>,
+     *               types: list<array{id: string, label: string, category: string, defaultActor: ?string, requires: list<string>}>,
      *               actorTypes: list<string>, reasons: array<string,list<string>>,
      *               autoDJTriggers: list<string>, limits: array<string,int>}
      */
