@@ -286,7 +286,7 @@ $nobody = new class implements \StreamEvents\Http\Authenticator {
 };
 $controller = new \StreamEvents\Http\EventLogController(static fn () => $log, $nobody);
 $big = str_repeat('x', 1 << 20);
-foreach (['category', 'type', 'service_id', 'actor', 'from', 'to', 'q', 'page', 'per_page', 'format'] as $p) {
+foreach (['category', 'type', 'service_id', 'actor', 'from', 'to', 'q', 'page', 'per_page', 'format', 'bom'] as $p) {
     foreach ([$big, "$big,dj.connect", str_repeat('9', 1 << 20), str_repeat('€', 1 << 18)] as $v) {
         foreach ([null, 10] as $sid) {
             $status = $controller->respond($admin, $sid, [$p => $v])->status;

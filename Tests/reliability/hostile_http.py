@@ -83,7 +83,7 @@ nasty = ["' OR 1=1 --", "1; DROP TABLE event", "%", "_", "%_", "\\", "\x00", "a\
          "1970-01-01T00:00:00+23:59", "::1", "2001:db8::7", "256.256.256.256", "<script>alert(1)</script>",
          "\"><svg onload=alert(1)>", "=HYPERLINK(\"http://x\")", "+1", "@SUM(A1)", "csv", "jsonl", "", " ", "a,b",
          "dj.connect,dj.kicked", "dj.connect,nope", "service", "all", "system", "../../etc/passwd", "\r\nX-Injected: 1"]
-params = ["category", "type", "service_id", "actor", "from", "to", "q", "page", "per_page", "format"]
+params = ["category", "type", "service_id", "actor", "from", "to", "q", "page", "per_page", "format", "bom"]
 
 
 def encode(value):

@@ -79,7 +79,7 @@ final class EventLog
         if ($status !== self::EL_OK) {
             $message = $ffi->el_errmsg($out); // el_errmsg accepts NULL
             $ffi->el_close($out);
-            throw EventLogException::fromStatus($status, $message, "el_open(\"$path\")");
+            throw EventLogException::fromStatus($status, $message . self::writableHint($status, $path), "el_open(\"$path\")");
         }
         return self::$open[$key] = new self($ffi, $out, $path, $key);
     }
@@ -87,10 +87,12 @@ final class EventLog
     /**
      * The event catalog and input limits from the library (el_catalog):
      * categories, types with labels, actorTypes, reasons, autoDJTriggers, limits.
-     * Needs no store.
+     * A type's requires names the fields it must carry (details.reason only
+     * when the system acts); defaultActor is the actor of an event that names
+     * none (null: the event must name one). Needs no store.
      *
      * @return array{categories: list<array{id: string, label: string}>,
-     *               types: list<array{id: string, label: string, category: string}>,
+     *               types: list<array{id: string, label: string, category: string, defaultActor: ?string, requires: list<string>}>,
      *               actorTypes: list<string>, reasons: array<string,list<string>>,
      *               autoDJTriggers: list<string>, limits: array<string,int>}
      */
@@ -226,8 +228,24 @@ final class EventLog
     private function check(int $status, string $call, bool $isEventInput = false): void
     {
         if ($status !== self::EL_OK) {
-            throw EventLogException::fromStatus($status, $this->ffi->el_errmsg($this->db), $call, $isEventInput);
+            throw EventLogException::fromStatus($status, $this->ffi->el_errmsg($this->db) . self::writableHint($status, $this->path), $call, $isEventInput);
         }
+    }
+
+    /**
+     * An I/O failure on a store this process may not write: most often the
+     * store was created by another user (root's cron job, a deploy) than the
+     * one PHP-FPM runs as. Say which user needs what.
+     */
+    private static function writableHint(int $status, string $path): string
+    {
+        $dir = dirname($path);
+        if ($status !== EventLogException::EL_EIO || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
+            return '';
+        }
+        $user = function_exists('posix_geteuid') ? (posix_getpwuid(posix_geteuid())['name'] ?? 'uid ' . posix_geteuid()) : get_current_user();
+        return "; PHP runs as $user, who cannot write " . (is_writable($dir) ? $path : $dir)
+            . ": the store and its folder must be writable by the PHP-FPM pool's user";
     }
 
     /** Copies an owned out-string into PHP and frees it; never reads a NULL pointer. */
@@ -303,6 +321,26 @@ final class EventLog
         return realpath($library) ?: $library;
     }
 
+    /**
+     * What to change when ffi.enable refused: its default, preload, allows FFI
+     * in the CLI and in preloaded code only, so php -S, and FPM without the
+     * preload of php.ini.example, are refused.
+     */
+    private static function ffiEnableHint(string $refusal): string
+    {
+        if (!str_contains($refusal, 'ffi.enable')) {
+            return '';
+        }
+        $setting = (string) ini_get('ffi.enable');
+        $now = $setting === 'preload' ? 'ffi.enable=preload here allows FFI only in preloaded code' : "ffi.enable is \"$setting\" here";
+        return ". $now: " . match (PHP_SAPI) {
+            'cli-server' => 'start php -S with -d ffi.enable=1 (php -d ffi.enable=1 -S 127.0.0.1:8080 ...), or with php.ini.example\'s preload lines (-c).',
+            'cli' => 'run php with -d ffi.enable=1.',
+            default => "add php.ini.example's lines (opcache.preload of php-bridge/preload.php, ffi.enable=preload) to the php.ini of this "
+                . PHP_SAPI . ' SAPI.',
+        };
+    }
+
     private static function ffi(string $library): \FFI
     {
         if (isset(self::$ffis[$library])) {
@@ -316,10 +354,13 @@ final class EventLog
         if (!is_file($library)) {
             throw new LibraryError("The Stream Events library $library does not exist (run `make build`, or set " . LibraryPath::ENV . ').');
         }
+        if (!extension_loaded('ffi')) {
+            throw new LibraryError("PHP's FFI extension is not loaded, so the Stream Events library cannot be: enable extension=ffi in php.ini.");
+        }
         try {
             $ffi = \FFI::cdef($cdef, $library);
         } catch (\FFI\Exception $e) {
-            throw new LibraryError("Cannot load $library through FFI: " . $e->getMessage(), 0, $e);
+            throw new LibraryError("Cannot load $library through FFI: " . $e->getMessage() . self::ffiEnableHint($e->getMessage()), 0, $e);
         }
         $abi = $ffi->el_abi_version();
         if ($abi !== $ffi->EL_ABI_VERSION) {

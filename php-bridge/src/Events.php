@@ -6,12 +6,16 @@ namespace StreamEvents;
 
 /**
  * The way panel code logs: one method per kind of event, with enums where the
- * catalog has a closed set, so a type id or reason cannot be misspelt. Every
- * method returns the stored event's id and throws what EventLog::log() throws.
+ * catalog has a closed set, so a type id or reason cannot be misspelt, and a
+ * free-form $reason (words, e.g. 'crash recovery') where the catalog takes
+ * any. Every catalog type has a method here (EventsTest fails naming a type
+ * that has none). Every method returns the stored event's id and throws what
+ * EventLog::log() throws.
  *
  *   $events = new Events(EventLog::open($storePath));
  *   $events->serviceAction(ServiceAction::Restart, 42, Actor::user(7, 'alice'));
- *   $events->systemSuspend(42, SuspendReason::Bandwidth);
+ *   $events->serviceAction(ServiceAction::Restart, 42, Actor::system(), reason: 'crash recovery');
+ *   $events->systemSuspend(42, SuspendReason::Bandwidth, new Usage(used: 1210, limit: 1000, unit: 'GB'));
  */
 final class Events
 {
@@ -19,16 +23,21 @@ final class Events
     {
     }
 
-    /** A user or API client started, stopped, restarted, suspended, unsuspended or removed a service. */
-    public function serviceAction(ServiceAction $action, int $serviceId, Actor $actor): int
+    /**
+     * Someone started, stopped, restarted, suspended, unsuspended or removed a
+     * service. The system actor must say why ($reason, any words); its
+     * suspensions and stops take the catalog's reasons: systemSuspend(), systemStop().
+     */
+    public function serviceAction(ServiceAction $action, int $serviceId, Actor $actor, ?string $reason = null): int
     {
-        return $this->put($action->value, $serviceId, $actor);
+        return $this->put($action->value, $serviceId, $actor, self::withReason([], $reason));
     }
 
-    /** The system suspended a service (disk, bandwidth, reseller transfer). */
-    public function systemSuspend(int $serviceId, SuspendReason $reason): int
+    /** The system suspended a service (disk, bandwidth, reseller transfer), with what it used against its allowance where known. */
+    public function systemSuspend(int $serviceId, SuspendReason $reason, ?Usage $usage = null): int
     {
-        return $this->put(ServiceAction::Suspend->value, $serviceId, Actor::system(), ['details' => ['reason' => $reason->value]]);
+        return $this->put(ServiceAction::Suspend->value, $serviceId, Actor::system(),
+            ['details' => ['reason' => $reason->value] + ($usage?->toDetails() ?? [])]);
     }
 
     /** The system stopped a service (account expired, service suspended). */
@@ -55,9 +64,10 @@ final class Events
             ['details' => ['bitrate' => $kbps, 'limit' => $limitKbps]]);
     }
 
-    public function sourceAction(SourceAction $action, int $serviceId, Actor $actor): int
+    /** Someone started, stopped or restarted a service's source (AutoDJ, relay); the system actor must say why. */
+    public function sourceAction(SourceAction $action, int $serviceId, Actor $actor, ?string $reason = null): int
     {
-        return $this->put($action->value, $serviceId, $actor);
+        return $this->put($action->value, $serviceId, $actor, self::withReason([], $reason));
     }
 
     public function djConnect(int $serviceId, string $djName, ?string $sourceIp = null, bool $takeover = false): int
@@ -65,9 +75,9 @@ final class Events
         return $this->dj(EventType::DjConnect, $serviceId, $djName, $sourceIp, $takeover);
     }
 
-    public function djDisconnect(int $serviceId, string $djName, ?string $sourceIp = null): int
+    public function djDisconnect(int $serviceId, string $djName, ?string $sourceIp = null, ?string $reason = null): int
     {
-        return $this->dj(EventType::DjDisconnect, $serviceId, $djName, $sourceIp, false);
+        return $this->dj(EventType::DjDisconnect, $serviceId, $djName, $sourceIp, false, null, $reason);
     }
 
     /** $takeover: the DJ took the air from another live source. */
@@ -77,9 +87,10 @@ final class Events
     }
 
     /** $by: who kicked the DJ (a user, an API client, the system); null when unknown. */
-    public function djKicked(int $serviceId, string $djName, ?string $sourceIp = null, ?Actor $by = null, bool $takeover = false): int
+    public function djKicked(int $serviceId, string $djName, ?string $sourceIp = null, ?Actor $by = null, bool $takeover = false,
+        ?string $reason = null): int
     {
-        return $this->dj(EventType::DjKicked, $serviceId, $djName, $sourceIp, $takeover, $by);
+        return $this->dj(EventType::DjKicked, $serviceId, $djName, $sourceIp, $takeover, $by, $reason);
     }
 
     public function autoDjOnAir(int $serviceId, AutoDjTrigger $trigger): int
@@ -93,28 +104,40 @@ final class Events
         return $this->mount(EventType::MountConnect, $serviceId, $mount, $server, $port, $sourceIp);
     }
 
-    public function mountDisconnect(int $serviceId, string $mount, ?string $server = null, ?int $port = null, ?string $sourceIp = null): int
+    public function mountDisconnect(int $serviceId, string $mount, ?string $server = null, ?int $port = null, ?string $sourceIp = null,
+        ?string $reason = null): int
     {
-        return $this->mount(EventType::MountDisconnect, $serviceId, $mount, $server, $port, $sourceIp);
+        return $this->mount(EventType::MountDisconnect, $serviceId, $mount, $server, $port, $sourceIp, $reason);
     }
 
-    private function dj(EventType $type, int $serviceId, string $djName, ?string $sourceIp, bool $takeover, ?Actor $actor = null): int
+    private function dj(EventType $type, int $serviceId, string $djName, ?string $sourceIp, bool $takeover, ?Actor $actor = null,
+        ?string $reason = null): int
     {
-        $fields = ['djName' => $djName, 'takeover' => $takeover];
+        $fields = self::withReason(['djName' => $djName, 'takeover' => $takeover], $reason);
         if ($sourceIp !== null) {
             $fields['sourceIp'] = $sourceIp;
         }
         return $this->put($type->value, $serviceId, $actor ?? Actor::dj($djName), $fields);
     }
 
-    private function mount(EventType $type, int $serviceId, string $mount, ?string $server, ?int $port, ?string $sourceIp): int
+    private function mount(EventType $type, int $serviceId, string $mount, ?string $server, ?int $port, ?string $sourceIp,
+        ?string $reason = null): int
     {
         $details = array_filter(['mount' => $mount, 'server' => $server, 'port' => $port], static fn ($v) => $v !== null);
-        $fields = ['details' => $details];
+        $fields = self::withReason(['details' => $details], $reason);
         if ($sourceIp !== null) {
             $fields['sourceIp'] = $sourceIp;
         }
         return $this->put($type->value, $serviceId, Actor::system(), $fields);
+    }
+
+    /** $fields with details.reason; an empty reason says nothing, and the library then asks for one where it must. */
+    private static function withReason(array $fields, ?string $reason): array
+    {
+        if ($reason !== null && $reason !== '') {
+            $fields['details']['reason'] = $reason;
+        }
+        return $fields;
     }
 
     private function put(string $type, int $serviceId, Actor $actor, array $fields = []): int

@@ -153,6 +153,10 @@ final class EventLogControllerTest extends TestCase
         yield 'per_page float' => [['per_page' => '2.5'], 'per_page'];
         yield 'format' => [['format' => 'xml'], 'format'];
         yield 'format on a download with a bad per_page' => [['format' => 'csv', 'per_page' => 'x'], 'per_page'];
+        yield 'bom other than 1 or 0' => [['format' => 'csv', 'bom' => 'yes'], 'bom'];
+        yield 'bom as a list' => [['format' => 'csv', 'bom' => ['1']], 'bom'];
+        yield 'bom on JSON Lines' => [['format' => 'jsonl', 'bom' => '1'], 'bom'];
+        yield 'bom on a page' => [['bom' => '1'], 'bom'];
         yield 'unknown' => [['serviceId' => '42'], 'serviceId'];
     }
 
@@ -188,7 +192,7 @@ final class EventLogControllerTest extends TestCase
         yield 'the library\'s list key' => ['types', 'did you mean type?'];
         yield 'another separator' => ['Per-Page', 'did you mean per_page?'];
         yield 'a typo' => ['categroy', 'did you mean category?'];
-        yield 'another word' => ['x', 'the parameters are category, type, service_id, actor, from, to, q, page, per_page, format.'];
+        yield 'another word' => ['x', 'the parameters are category, type, service_id, actor, from, to, q, page, per_page, format, bom.'];
     }
 
     /** @dataProvider misspeltParameters */
@@ -285,9 +289,48 @@ final class EventLogControllerTest extends TestCase
     {
         $r = $this->controller->respond(Principal::reseller(2), null, ['format' => 'jsonl', 'category' => 'dj']);
         self::assertSame('application/x-ndjson', $r->headers['Content-Type']);
-        self::assertSame('attachment; filename="stream-events-all-' . gmdate('Ymd') . '.jsonl"', $r->headers['Content-Disposition']);
+        self::assertSame('attachment; filename="stream-events-all-dj-' . gmdate('Ymd') . '.jsonl"', $r->headers['Content-Disposition']);
         $rows = array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($r->bodyString(), "\n")));
         self::assertSame(['dj.connect', 'dj.connect', 'dj.disconnect', 'dj.on_air'], (static function (array $t) { sort($t); return $t; })(array_column($rows, 'type')));
+    }
+
+    public function testBomStartsTheCsvWithAByteOrderMarkAndChangesNothingElse(): void
+    {
+        $log = Fixture::openStore();
+        $log->log(['type' => 'dj.connect', 'serviceId' => 42, 'djName' => 'Zoë Ünal']);
+        $controller = self::controller($log);
+        $plain = $controller->respond(Principal::admin(1), 42, ['format' => 'csv'])->bodyString();
+        $r = $controller->respond(Principal::admin(1), 42, ['format' => 'csv', 'bom' => '1']);
+        self::assertSame('text/csv; charset=utf-8', $r->headers['Content-Type']);
+        self::assertSame("\xEF\xBB\xBF" . $plain, $r->bodyString());
+        self::assertStringContainsString('Zoë Ünal', $plain);
+        self::assertSame($plain, $controller->respond(Principal::admin(1), 42, ['format' => 'csv', 'bom' => '0'])->bodyString());
+        self::assertSame('', $controller->respond(Principal::admin(1), 42, ['format' => 'csv', 'bom' => '1'], true)->bodyString(), 'HEAD: no body, no BOM');
+    }
+
+    /** @return iterable<string, array{?int, array<string,string>, string}> */
+    public static function downloadNames(): iterable
+    {
+        $today = gmdate('Ymd');
+        yield 'a service, everything kept' => [42, [], "stream-events-service-42-$today.csv"];
+        yield 'the global view' => [null, ['category' => 'all'], "stream-events-all-$today.csv"];
+        yield 'a category' => [null, ['category' => 'dj'], "stream-events-all-dj-$today.csv"];
+        yield 'one type' => [null, ['type' => 'service.suspend'], "stream-events-all-service.suspend-$today.csv"];
+        yield 'several types: their category' => [null, ['category' => 'dj', 'type' => 'dj.connect,dj.on_air'], "stream-events-all-dj-$today.csv"];
+        yield 'a service by parameter, and dates (to: that whole day)' => [null, ['service_id' => '42', 'from' => '2026-11-01', 'to' => '2026-11-27'],
+            'stream-events-service-42-20261101-20261127.csv'];
+        yield 'from only: up to today' => [null, ['from' => '1764547200000'], "stream-events-all-20251201-$today.csv"];
+        yield 'an exclusive end at midnight' => [null, ['to' => '2026-11-28T00:00:00Z'], 'stream-events-all-20261127.csv'];
+        yield 'a time with an offset, as its UTC day' => [42, ['category' => 'mount', 'from' => '2026-11-26T23:30:00-02:00', 'to' => '1795867200000'],
+            'stream-events-service-42-mount-20261127-20261128.csv'];
+    }
+
+    /** @dataProvider downloadNames */
+    public function testADownloadIsNamedForWhatItHolds(?int $serviceId, array $query, string $name): void
+    {
+        $r = $this->controller->respond(Principal::admin(1), $serviceId, $query + ['format' => 'csv'], true);
+        self::assertSame(200, $r->status);
+        self::assertSame("attachment; filename=\"$name\"", $r->headers['Content-Disposition']);
     }
 
     public function testDownloadOutsideScopeIs403BeforeAnyByte(): void

@@ -149,6 +149,52 @@ final class ExceptionsTest extends TestCase
         self::assertStringContainsString('/nonexistent/libeventlog.so', $message);
     }
 
+    /** FFI's default, ffi.enable=preload, refuses php -S: the error a developer sees says how to start it. */
+    public function testFfiRefusedSaysHowToEnableIt(): void
+    {
+        $server = new PhpServer(dirname(__DIR__) . '/public/index.php', ['STREAM_EVENTS_LIB' => Fixture::library()], bare: true);
+        try {
+            $r = $server->get('/stream-events');
+            self::assertSame(503, $r['status']);
+            self::assertStringContainsString('start php -S with -d ffi.enable=1', $server->log());
+        } finally {
+            $server->stop();
+        }
+        exec(sprintf('%s -d ffi.enable=0 -r %s 2>&1', escapeshellarg(PHP_BINARY), escapeshellarg(
+            'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . '; try { StreamEvents\EventLog::catalog('
+            . var_export(Fixture::library(), true) . '); } catch (StreamEvents\Exception\LibraryError $e) { echo $e->getMessage(); }')), $out);
+        self::assertStringContainsString('ffi.enable is "0" here: run php with -d ffi.enable=1.', implode("\n", $out));
+    }
+
+    /** A store another user created (root's cron job): the I/O error names the user PHP runs as and what it cannot write. */
+    public function testAStoreFolderThisUserCannotWriteIsAnIoErrorNamingTheUser(): void
+    {
+        $dir = Fixture::tempDir();
+        chmod($dir, 0755);
+        EventLog::open("$dir/events.sqlite", [], Fixture::library())->close(); // created by this user
+        $code = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
+            . ' try { StreamEvents\EventLog::open($argv[1], [], $argv[2])->log(["type" => "autodj.on_air", "serviceId" => 42, "details" => ["trigger" => "startup"]]); }'
+            . ' catch (StreamEvents\Exception\StorageError $e) { echo $e->getCode(), " ", $e->getMessage(); }';
+        if (posix_geteuid() === 0) {
+            // root writes anywhere: the panel's case is another user, as FPM's www-data is.
+            $command = ['runuser', '-u', 'nobody', '--'];
+            exec(implode(' ', array_map('escapeshellarg', [...$command, 'test', '-r', Fixture::library(), '-a', '-r', dirname(__DIR__) . '/autoload.php'])) . ' 2>&1', $o, $status);
+            if ($status !== 0) {
+                self::markTestSkipped('needs runuser, and the bridge and library readable by nobody, to try the store as another user than root');
+            }
+            $user = 'nobody';
+        } else {
+            chmod($dir, 0555);
+            $command = [];
+            $user = posix_getpwuid(posix_geteuid())['name'];
+        }
+        exec(implode(' ', array_map('escapeshellarg', [...$command, PHP_BINARY, '-d', 'ffi.enable=1', '-r', $code, "$dir/events.sqlite", Fixture::library()])) . ' 2>&1', $out);
+        chmod($dir, 0700);
+        $message = implode("\n", $out);
+        self::assertStringStartsWith(EventLogException::EL_EIO . ' ', $message);
+        self::assertStringContainsString("PHP runs as $user, who cannot write $dir: the store and its folder must be writable by the PHP-FPM pool's user", $message);
+    }
+
     public function testAnUnreadableStoreIsAnIoError(): void
     {
         $dir = Fixture::tempDir();

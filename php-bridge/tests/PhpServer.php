@@ -10,7 +10,8 @@ namespace StreamEvents\Tests;
  *
  * $preload: php.ini.example's lines (opcache preload, FFI only for preloaded
  * code, expose_php=Off), as under FPM; otherwise FFI is enabled for all code,
- * as for the CLI. Stopped by stop(), or when the object goes away.
+ * as for the CLI; $bare: neither, PHP's own defaults, as a developer's plain
+ * `php -S` (FFI refused). Stopped by stop(), or when the object goes away.
  */
 final class PhpServer
 {
@@ -27,13 +28,17 @@ final class PhpServer
      * @param string|null $logFile where the server's output goes (default: a temp file; '-': this process's stdout and stderr)
      */
     public function __construct(string $router, array $env = [], bool $preload = true, ?string $docroot = null,
-        ?int $port = null, ?string $logFile = null)
+        ?int $port = null, ?string $logFile = null, bool $bare = false)
     {
         $this->logFile = $logFile ?? Fixture::tempDir() . '/server.log';
         $this->port = $port ?? self::freePort();
         $this->url = "http://127.0.0.1:{$this->port}";
         $cmd = array_merge([PHP_BINARY],
-            $preload ? ['-c', PreloadIni::write(), '-d', 'opcache.enable_cli=1'] : ['-d', 'ffi.enable=1'],
+            match (true) {
+                $bare => [],
+                $preload => ['-c', PreloadIni::write(), '-d', 'opcache.enable_cli=1'],
+                default => ['-d', 'ffi.enable=1'],
+            },
             ['-S', "127.0.0.1:{$this->port}"],
             $docroot !== null ? ['-t', $docroot] : [],
             [$router]);

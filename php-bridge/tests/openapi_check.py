@@ -157,6 +157,12 @@ def main():
         assert re.search(r'filename="stream-events-service-42-\d{8}\.csv"', headers["Content-Disposition"])
     c.check("csv download", one_t, "/controller/EventLog/42?format=csv", "demo-customer", 200, csv_rows)
 
+    def bom_first(body, headers):
+        assert body.startswith("\ufeff") and not body.startswith("\ufeff\ufeff"), "bom=1: the CSV starts with one byte order mark"
+        assert re.search(r'filename="stream-events-service-42-dj-20000101-\d{8}\.csv"', headers["Content-Disposition"]), headers["Content-Disposition"]
+    c.check("csv download with bom", one_t, "/controller/EventLog/42?format=csv&bom=1&category=dj&from=2000-01-01", "demo-customer", 200, bom_first)
+    c.check("bom on json lines", one_t, "/controller/EventLog/42?format=jsonl&bom=1", "demo-customer", 400, names("bom"))
+
     def jsonl_rows(body, _):
         lines = body.splitlines()
         assert len(lines) == 12, f"{len(lines)} JSON lines"

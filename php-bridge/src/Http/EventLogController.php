@@ -26,6 +26,8 @@ final class EventLogController
 {
     public const PATH = '/controller/EventLog';
     private const FORMATS = ['csv' => 'text/csv; charset=utf-8', 'jsonl' => 'application/x-ndjson'];
+    /** UTF-8 byte order mark: without it Excel reads a CSV as the local code page and garbles non-ASCII names. */
+    private const BOM = "\u{FEFF}";
 
     /**
      * @param \Closure(): EventLog $openEventLog called only for a request that reaches the store
@@ -75,6 +77,7 @@ final class EventLogController
         try {
             $filter = FilterParameters::toFilter($query, $serviceId);
             $format = self::format($query);
+            $bom = self::bom($query, $format);
         } catch (InvalidParameter $e) {
             return Response::error(400, 'invalid_parameter', $e->getMessage(), $e->parameter);
         }
@@ -90,8 +93,7 @@ final class EventLogController
                 return Response::json(200, $log->queryJson($who, $filter));
             }
             $chunks = $log->export($who, $filter, $format); // opens now: errors still get a status
-            $scope = isset($filter['serviceId']) ? 'service-' . $filter['serviceId'] : 'all';
-            $filename = sprintf('stream-events-%s-%s.%s', $scope, gmdate('Ymd'), $format);
+            $filename = DownloadName::of($filter, $format);
             if ($headersOnly) {
                 $chunks->close();
             }
@@ -100,7 +102,7 @@ final class EventLogController
                 'Content-Disposition' => "attachment; filename=\"$filename\"",
                 'Cache-Control' => 'no-store',
                 'X-Content-Type-Options' => 'nosniff',
-            ], $headersOnly ? '' : self::cutShortOnFailure($chunks, $filename));
+            ], $headersOnly ? '' : self::cutShortOnFailure($chunks, $filename, $bom ? self::BOM : ''));
         } catch (InvalidArgument $e) {
             $e = FilterParameters::fromLibrary($e);
             return Response::error(400, 'invalid_parameter', $e->getMessage(), $e->parameter);
@@ -121,10 +123,14 @@ final class EventLogController
     /**
      * Headers are gone once the first chunk is out, so a storage failure
      * mid-download can no longer become an error status: log it and end the
-     * body rather than print a PHP error into the file.
+     * body rather than print a PHP error into the file. $prefix (the BOM)
+     * goes first.
      */
-    private static function cutShortOnFailure(iterable $chunks, string $filename): \Generator
+    private static function cutShortOnFailure(iterable $chunks, string $filename, string $prefix): \Generator
     {
+        if ($prefix !== '') {
+            yield $prefix;
+        }
         try {
             yield from $chunks;
         } catch (EventLogException $e) {
@@ -142,5 +148,21 @@ final class EventLogController
             throw new InvalidParameter('format', 'format must be csv or jsonl (or absent for JSON).');
         }
         return $format;
+    }
+
+    /** bom=1 asks for a byte order mark before a CSV; JSON and JSON Lines must never start with one (RFC 8259). */
+    private static function bom(array $query, ?string $format): bool
+    {
+        $bom = $query['bom'] ?? '';
+        if ($bom === '' || $bom === '0') {
+            return false;
+        }
+        if ($bom !== '1') {
+            throw new InvalidParameter('bom', 'bom must be 1 (a UTF-8 byte order mark before the CSV) or 0.');
+        }
+        if ($format !== 'csv') {
+            throw new InvalidParameter('bom', 'bom goes with format=csv only.');
+        }
+        return true;
     }
 }

@@ -25,7 +25,7 @@ final class FilterParameters
         'from' => 'from', 'to' => 'to', 'q' => 'q', 'page' => 'page', 'per_page' => 'perPage',
     ];
     /** Parameters that are not part of the filter: the controller's own. */
-    public const OTHER = ['format'];
+    public const OTHER = ['format', 'bom'];
 
     private const NUMBERS = ['service_id', 'page', 'per_page', 'from'];
 
