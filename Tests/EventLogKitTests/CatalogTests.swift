@@ -77,8 +77,10 @@ let validEvents: [String: String] = [
         try t.log(#"{"type":"dj.connect","serviceId":10,"djName":"DJ Zed","sourceIp":"198.51.100.7"}"#)
         try t.log(#"{"type":"service.restart","serviceId":10,"actor":{"type":"system"},"details":{"reason":"crash_recovery"}}"#)
         try t.log(#"{"type":"dj.disconnect","serviceId":10,"djName":"Alice","actor":{"type":"system"},"details":{"reason":"liquidsoap_restart"}}"#)
+        try t.log(#"{"type":"service.suspend","serviceId":10,"actor":{"type":"system"},"details":{"reason":"bandwidth","used":1210,"limit":1000,"unit":"GB"}}"#)
         let messages = try t.query(admin).logs.compactMap { $0["message"].stringValue }
         #expect(messages == [
+            "System suspended the service: bandwidth limit exceeded (1210 of 1000 GB used)",
             "DJ Alice disconnected: liquidsoap restart",
             "System restarted the service: crash recovery",
             "DJ Zed connected from 198.51.100.7",

@@ -73,7 +73,7 @@ final class EventsTest extends TestCase
             static fn (Events $e) => $e->systemSuspend(42, SuspendReason::Bandwidth, new Usage(used: 1210.5, limit: 1000, unit: 'GB')),
             ['type' => 'service.suspend', 'actor' => self::SYSTEM,
                 'details' => ['limit' => 1000, 'reason' => 'bandwidth', 'unit' => 'GB', 'used' => 1210.5],
-                'message' => 'System suspended the service: bandwidth limit exceeded'],
+                'message' => 'System suspended the service: bandwidth limit exceeded (1210.5 of 1000 GB used)'],
         ];
         yield 'service.suspend by the system, with disk used against the quota' => [
             static fn (Events $e) => $e->systemSuspend(42, SuspendReason::Disk, new Usage(used: 5300, limit: 5120, unit: 'MB')),

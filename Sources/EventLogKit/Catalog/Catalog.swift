@@ -19,7 +19,7 @@ enum Catalog {
             "\($0.who) restarted the service\($0.reason)"
         },
         EventType(4, "service.suspend", "Suspend", .service, actor: nil, requires: [.reasonWhenSystem(allowed: suspendReasons)]) {
-            "\($0.who) suspended the service\($0.reason)"
+            "\($0.who) suspended the service\($0.reason)\($0.usage)"
         },
         EventType(5, "service.unsuspend", "Unsuspend", .service, actor: nil, requires: [.reasonWhenSystem(allowed: nil)]) {
             "\($0.who) unsuspended the service\($0.reason)"

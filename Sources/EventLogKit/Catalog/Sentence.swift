@@ -30,6 +30,13 @@ struct Sentence {
     /// " (203.0.113.7)", or "".
     var address: String { event.sourceIp.map { " (\($0))" } ?? "" }
 
+    /// " (1210 of 1000 GB used)" from details.used, .limit and .unit, or "".
+    var usage: String {
+        guard event.details["used"]?.numberValue != nil, event.details["limit"]?.numberValue != nil else { return "" }
+        let unit = event.details["unit"]?.stringValue.map { " " + $0 } ?? ""
+        return " (\(number("used")) of \(number("limit"))\(unit) used)"
+    }
+
     func text(_ key: String) -> String { event.details[key]?.stringValue ?? "" }
 
     func list(_ key: String) -> String {
