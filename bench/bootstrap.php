@@ -7,3 +7,4 @@ require __DIR__ . '/Rows.php';
 require __DIR__ . '/Stats.php';
 require __DIR__ . '/ElSide.php';
 require __DIR__ . '/PdoPeer.php';
+require __DIR__ . '/LeanPeer.php';

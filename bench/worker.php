@@ -11,10 +11,11 @@ declare(strict_types=1);
  *   worker.php batch SIDE STORE COUNT BATCH SEED START_MS el_log_batch / a PDO transaction of BATCH events
  *   worker.php export SIDE STORE ROLE ID FILTER_JSON EXPECTED
  *   worker.php load LIBRARY STORE                         FFI scope + el_open + first el_log
- * SIDE is el or pdo; GOFILE '-' starts at once.
+ * SIDE is el, pdo or lean (log and batch only); GOFILE '-' starts at once.
  */
 
 use StreamEvents\Bench\ElSide;
+use StreamEvents\Bench\LeanPeer;
 use StreamEvents\Bench\PdoPeer;
 use StreamEvents\Bench\Rows;
 use StreamEvents\Bench\Stats;
@@ -22,9 +23,17 @@ use StreamEvents\Bench\Stats;
 require __DIR__ . '/bootstrap.php';
 
 $cmd = $argv[1] ?? '';
-$side = static fn (string $name, string $store) => $name === 'el' ? ElSide::open($store) : PdoPeer::open($store);
+$side = static fn (string $name, string $store) => match ($name) {
+    'el' => ElSide::open($store),
+    'lean' => LeanPeer::open($store),
+    default => PdoPeer::open($store),
+};
 $logOne = static function ($s, array $row): void {
-    $s instanceof ElSide ? $s->log->log($row[0]) : $s->log($row[1]);
+    match (true) {
+        $s instanceof ElSide => $s->log->log($row[0]),
+        $s instanceof LeanPeer => $s->log($row[0]),
+        default => $s->log($row[1]),
+    };
 };
 $latencies = static fn (array $ns): array => [
     'p50_us' => Stats::median($ns) / 1e3, 'p99_us' => Stats::percentile($ns, 99) / 1e3, 'max_us' => ($ns === [] ? NAN : max($ns)) / 1e3,
@@ -90,7 +99,7 @@ switch ($cmd) {
     case 'batch':
         [, , $name, $store, $count, $batch, $seed, $startMs] = $argv;
         $s = $side($name, $store);
-        $events = array_column(iterator_to_array((new Rows((int) $seed))->generate((int) $count, (int) $startMs, 3_600_000), false), $name === 'el' ? 0 : 1);
+        $events = array_column(iterator_to_array((new Rows((int) $seed))->generate((int) $count, (int) $startMs, 3_600_000), false), $name === 'pdo' ? 1 : 0);
         $batches = array_chunk($events, (int) $batch);
         $ns = [];
         $start = hrtime(true);
