@@ -108,8 +108,7 @@ struct Filter {
         if let after { conditions.append("e.id > \(bind(.integer(after.lastID)))") }
         if let text {
             let needle = bind(.text(TextFold.fold(text)))
-            let folded = ["e.dj_name", "e.source_ip", "e.message"].map { "instr(\(TextFold.sqlName)(\($0)), \(needle)) > 0" }
-            conditions.append("(" + folded.joined(separator: " OR ") + ")")
+            conditions.append("\(TextFold.sqlName)(\(needle), e.dj_name, e.source_ip, e.message)")
         }
         return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), bindings)
     }
