@@ -18,10 +18,13 @@ struct PageQuery {
     /// the type index for a category and then sorts every match; with the
     /// exact total in hand we know when walking the time index in order is
     /// cheaper. One service's page is already in order in `event_service_ts`.
-    /// The events since a cursor are a range of rowids at the end of the
-    /// table, whatever their times: read from there, not from an index.
     static func index(_ filter: Filter, total: Int64) -> String {
+        // The events since a cursor are a range of rowids at the end of the
+        // table, whatever their times: read from there, not from an index.
         if filter.after != nil { return "NOT INDEXED" }
+        // A search with few matches: scan the table in its order and sort
+        // them, rather than walk the whole time index with a row lookup each.
+        if filter.text != nil && total <= sortedPageLimit { return "NOT INDEXED" }
         return filter.serviceId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
     }
 
