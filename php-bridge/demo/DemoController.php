@@ -57,14 +57,22 @@ final class DemoController
         return (new DemoFrame())->render($view, $who, $who !== null ? $this->servicesFor($who) : [], $requestUri);
     }
 
-    /** The response for one of the demo's routes, or null. */
-    public function handle(string $method, string $path, array $query): ?Response
+    /**
+     * The response for one of the demo's routes, or null. A visitor nobody
+     * has signed in yet is signed in as the admin on the way to a page.
+     */
+    public function handle(string $method, string $path, array $query, ?Principal $who = null): ?Response
     {
         if (!DemoAuth::enabled() || ($method !== 'GET' && $method !== 'HEAD')) {
             return null;
         }
         if ($path === '/') {
             return new Response(302, ['Location' => '/stream-events'], '');
+        }
+        if ($who === null && preg_match('#^/(services/[1-9][0-9]{0,17}/)?stream-events/?$#', $path)) {
+            $next = $path . ($query === [] ? '' : '?' . http_build_query($query));
+            return new Response(303, ['Location' => '/demo/sign-in?' . http_build_query(['as' => 'admin', 'next' => $next]),
+                'Cache-Control' => 'no-store'], '');
         }
         if ($path === '/demo/sign-in') {
             return self::signIn($query);

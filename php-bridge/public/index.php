@@ -54,8 +54,8 @@ $pages = new PageController($api, $auth,
     layout: DemoAuth::enabled() ? static fn (PageView $view): string => $demo->frame($view, $auth->authenticate(), $_SERVER['REQUEST_URI'] ?? '/') : null,
 );
 $response = $api->handle($method, $path, $_GET)
-    ?? $pages->handle($method, $path, $_GET)
-    ?? $demo->handle($method, $path, $_GET);
+    ?? $demo->handle($method, $path, $_GET, $auth->authenticate())
+    ?? $pages->handle($method, $path, $_GET);
 if ($response !== null) {
     $response->send();
     return;

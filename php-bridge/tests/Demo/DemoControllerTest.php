@@ -41,6 +41,10 @@ final class DemoControllerTest extends TestCase
             $this->assertSame('/stream-events', self::demo()->handle('GET', '/demo/sign-in', ['as' => 'admin', 'next' => $next])->headers['Location'], $next);
         }
         $this->assertSame(400, self::demo()->handle('GET', '/demo/sign-in', ['as' => 'root'])->status);
+        $first = self::demo()->handle('GET', '/services/42/stream-events', ['q' => 'a b']);
+        $this->assertSame([303, '/demo/sign-in?as=admin&next=%2Fservices%2F42%2Fstream-events%3Fq%3Da%2Bb'], [$first->status, $first->headers['Location']],
+            'a first visit signs in as the admin');
+        $this->assertNull(self::demo()->handle('GET', '/stream-events', [], Principal::customer(4)), 'signed in: the page itself');
     }
 
     public function testTokensAndTheCookieSignInOnlyInDemoMode(): void
