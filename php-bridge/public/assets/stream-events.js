@@ -314,10 +314,21 @@
     fields = fields.concat(buildScopePickers());
     fields.push(field(t('page.search'), ui.q, 'se-field-q'));
     fields.push(el('div', { class: 'se-filter-actions' }, [ui.reset, ui.exportBtn]));
-    ui.panel.appendChild(el('form', {
-      class: 'se-filters', 'aria-label': t('page.filters'), role: 'search',
+    // On a phone the filters fold away behind this button (the search stays); CSS hides it on wider screens.
+    ui.filtersToggle = el('button', {
+      type: 'button', class: 'se-btn se-btn-plain se-filters-toggle', id: 'se-filters-toggle', 'aria-expanded': 'false',
+      'aria-controls': 'se-filters', text: t('page.filters'),
+      onclick: function () {
+        var open = ui.filtersToggle.getAttribute('aria-expanded') !== 'true';
+        ui.filtersToggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+        ui.filters.setAttribute('data-folded', open ? 'false' : 'true');
+      }
+    });
+    ui.filters = el('form', {
+      class: 'se-filters', id: 'se-filters', 'aria-label': t('page.filters'), role: 'search', 'data-folded': 'true',
       onsubmit: function (e) { e.preventDefault(); navigate({ q: ui.q.value.trim() }, true); }
-    }, fields));
+    }, [ui.filtersToggle].concat(fields));
+    ui.panel.appendChild(ui.filters);
   }
 
   // Several types at once: a drop-down of check boxes, one group per category.

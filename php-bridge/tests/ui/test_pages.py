@@ -553,6 +553,11 @@ def t_layouts():
     open_page('/stream-events')
     d.find_element(By.CSS_SELECTOR, '.demo-menu-toggle').click()
     check(d.find_element(By.ID, 'demo-menu-items').is_displayed(), 'the folded menu opens')
+    check(not d.find_element(By.ID, 'se-from').is_displayed() and d.find_element(By.ID, 'se-q').is_displayed(),
+          'on a phone the filters fold away, the search stays')
+    d.find_element(By.ID, 'se-filters-toggle').click()
+    check(d.find_element(By.ID, 'se-from').is_displayed(), 'and unfold')
+    layout_ok('390px, filters open')
     rows()[0].find_element(By.CSS_SELECTOR, '.se-toggle').click()
     layout_ok('390px, details open')
     d.save_screenshot(os.path.join(SHOTS, 'layout-global-390-details.png'))
