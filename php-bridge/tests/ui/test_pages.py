@@ -191,7 +191,7 @@ def t_global_page():
     t0 = css('tr.se-row time')[0]
     utc = dt.datetime.fromisoformat(t0.get_attribute('datetime').replace('Z', '+00:00'))
     local = utc.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=45)))
-    check(utc.strftime('%Y-%m-%dT%H:%M:%S') + 'Z (UTC)' in t0.get_attribute('title'),
+    check(utc.strftime('%Y-%m-%dT%H:%M:%S') in t0.get_attribute('title') and t0.get_attribute('title').endswith('Z (UTC)'),
           f'UTC on hover: {t0.get_attribute("title")}')
     check(local.strftime('%I:%M').lstrip('0') in t0.text or local.strftime('%H:%M') in t0.text,
           f'local time ({TZ}) shown: {t0.text!r} for {utc}')
