@@ -318,7 +318,7 @@ final class DemoMonth
                 details: ['bitrate' => 256, 'limit' => 128, 'reason' => 'bitrate_limit']);
         }
         $this->add($at, 'service.suspend', $id, self::system(),
-            details: ['reason' => 'bandwidth', 'usedGb' => 512, 'limitGb' => 500]);
+            details: ['reason' => 'bandwidth', 'used' => 512, 'limit' => 500, 'unit' => 'GB']);
         $this->add($at + 2_000, 'service.stop', $id, self::system(), details: ['reason' => 'suspended']);
     }
 

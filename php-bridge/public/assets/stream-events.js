@@ -579,6 +579,9 @@
     values.address = log.sourceIp ? parts('part.address', { ip: userText(log.sourceIp) }) : '';
     values.server = typeof d.server === 'string' ? parts('part.server', { server: userText(d.server) })
       .concat(d.port !== undefined && d.port !== null ? parts('part.port', { port: String(d.port) }) : []) : '';
+    values.usage = typeof d.used === 'number' && typeof d.limit === 'number' ? parts('part.usage', {
+      used: number(d.used), limit: number(d.limit), unit: typeof d.unit === 'string' ? parts('part.unit', { unit: userText(d.unit) }) : ''
+    }) : '';
     var key = 'sentence.' + log.type;
     var variant = [typeof d.trigger === 'string' ? d.trigger : null, log.takeover ? 'takeover' : null, a.type === 'dj' ? 'self' : null]
       .filter(function (v) { return v && has(key + ':' + v); })[0];

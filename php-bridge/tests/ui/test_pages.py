@@ -374,7 +374,10 @@ def t_customer_scope():
     check(not css('.se-error:not([hidden])') and rows(), 'own suspended service shows its log')
     check('suspended' in d.find_element(By.CSS_SELECTOR, '.se-title').text.lower(), 'suspended status shown')
     axe_clean('customer, suspended service')
-    check(any(r.get_attribute('data-type') == 'service.suspend' for r in rows()), 'the bandwidth suspension is listed')
+    suspension = [r for r in rows() if r.get_attribute('data-type') == 'service.suspend']
+    check(suspension, 'the bandwidth suspension is listed')
+    check(suspension[0].find_element(By.CSS_SELECTOR, 'td.se-message').text
+          == 'System suspended the service: bandwidth limit exceeded (512 of 500 GB used)', 'with its usage figures')
     open_page('/services/101/stream-events')
     check('Service' not in [th.text for th in css('.se-table th')], 'service view has no Service column')
     d.save_screenshot(os.path.join(SHOTS, 'service-101-customer.png'))
@@ -601,6 +604,9 @@ def t_german():
         check(msg in ('Bitrate 320 kbps überschreitet das Limit von 128 kbps', 'Bitrate 256 kbps überschreitet das Limit von 128 kbps'),
               f'a German sentence from the raw fields: {msg!r}')
         check(rows()[0].find_element(By.CSS_SELECTOR, '.se-rel').text.startswith('vor '), 'German relative time')
+        open_page('/services/102/stream-events?type=service.suspend')
+        msg = rows()[0].find_element(By.CSS_SELECTOR, 'td.se-message').text
+        check(msg == 'Das System hat den Dienst gesperrt: Bandbreitenlimit überschritten (512 von 500 GB verbraucht)', msg)
         # Search is on the stored text, so it finds DJs, addresses and titles whatever the language.
         for q, words in (('Mallory', 'hat sich von 203.0.113.77 verbunden'), ('203.0.113.66', 'Mount /live ist online auf ice.demo.example:8000'),
                          ('Live Set', 'hat den Songtitel auf')):
