@@ -14,6 +14,9 @@ APT_PACKAGES := libsqlite3-dev sqlite3 php8.2-cli php8.2-sqlite3 php8.2-cgi php8
                 phpunit icecast2 liquidsoap ffmpeg nginx libnginx-mod-rtmp chromium chromium-driver valgrind \
                 e2fsprogs curl strace
 PIP_PACKAGES := selenium openapi-spec-validator jsonschema PyYAML
+# The browser suite's accessibility judge: axe-selenium-python 3 bundles axe-core 4 (the WCAG 2.1
+# rules; 2.x bundles axe-core 3). It asks for Python 3.12 but is plain Python that runs on Debian 12's 3.11.
+PIP_AXE      := axe-selenium-python>=3
 
 RELEASE_FLAGS := -c release --product eventlog -Xswiftc -static-stdlib \
                  -Xlinker -z -Xlinker nodelete \
@@ -33,6 +36,8 @@ deps:
 	fi
 	@python3 -c 'import selenium, openapi_spec_validator, jsonschema, yaml' 2>/dev/null || \
 	  python3 -m pip install -q $(PIP_PACKAGES)
+	@python3 -c 'import importlib.metadata as m; assert int(m.version("axe-selenium-python").split(".")[0]) >= 3' 2>/dev/null || \
+	  python3 -m pip install -q --ignore-requires-python '$(PIP_AXE)'
 
 build: $(LIB) ffi-header
 

@@ -5,15 +5,17 @@ declare(strict_types=1);
 namespace StreamEvents\Demo;
 
 use StreamEvents\Http\Response;
-use StreamEvents\Ui\StreamEventsPage;
+use StreamEvents\Principal;
+use StreamEvents\Ui\PageView;
 
 /**
  * What the demo server adds to the bridge, in demo mode only
- * (STREAM_EVENTS_DEMO=1): the pages with a demo banner, a sign-in switcher and
- * a side menu standing in for the panel's own (demo/assets), and its routes:
- * GET /demo/sign-in?as=admin|reseller|customer (the switcher's no-script
- * fallback and a shareable "sign in as" link), GET / (to the pages) and the
- * demo's assets.
+ * (STREAM_EVENTS_DEMO=1): the panel it stands in for, that is the layout the
+ * pages' fragment sits in (a demo banner with a sign-in switcher and a side
+ * menu, DemoFrame) and the services each demo account may see; and its
+ * routes: GET /demo/sign-in?as=admin|reseller|customer (the switcher's form
+ * and a shareable "sign in as" link), GET / (to the pages) and the demo's
+ * assets.
  */
 final class DemoController
 {
@@ -25,31 +27,52 @@ final class DemoController
     {
     }
 
-    /** The pages as the demo shows them; outside demo mode, as a panel would. */
-    public function page(): StreamEventsPage
+    /**
+     * The services $who may see, with their owner's name: what a panel
+     * knows from its own tables, here worked out from the demo directory.
+     *
+     * @return list<array<string,mixed>>
+     */
+    public function servicesFor(Principal $who): array
     {
-        if (!DemoAuth::enabled()) {
-            return new StreamEventsPage();
+        $accounts = array_column($this->directory['accounts'], null, 'id');
+        $visible = [];
+        foreach ($this->directory['services'] as $s) {
+            $owner = $accounts[$s['ownerId']] ?? null;
+            $mine = match ($who->role) {
+                'admin' => true,
+                'reseller' => $s['ownerId'] === $who->id || ($owner['resellerId'] ?? null) === $who->id,
+                default => $s['ownerId'] === $who->id,
+            };
+            if ($mine) {
+                $visible[] = $s + ['ownerName' => $owner['name'] ?? null];
+            }
         }
-        $users = [];
-        foreach (DemoAuth::USERS as $token => [$role, $id, $label]) {
-            $users[] = ['token' => $token, 'label' => $label, 'role' => $role, 'id' => $id];
-        }
-        return new StreamEventsPage(
-            hostScripts: [self::ASSETS . '/stream-events-demo.js'],
-            hostStyles: [self::ASSETS . '/stream-events-demo.css'],
-            hostConfig: ['cookie' => DemoAuth::COOKIE, 'users' => $users] + $this->directory,
-        );
+        return $visible;
     }
 
-    /** The response for one of the demo's routes, or null. */
-    public function handle(string $method, string $path, array $query): ?Response
+    /** The demo panel's page around a view: banner, sign-in switcher and menu. */
+    public function frame(PageView $view, ?Principal $who, string $requestUri): string
+    {
+        return (new DemoFrame())->render($view, $who, $who !== null ? $this->servicesFor($who) : [], $requestUri);
+    }
+
+    /**
+     * The response for one of the demo's routes, or null. A visitor nobody
+     * has signed in yet is signed in as the admin on the way to a page.
+     */
+    public function handle(string $method, string $path, array $query, ?Principal $who = null): ?Response
     {
         if (!DemoAuth::enabled() || ($method !== 'GET' && $method !== 'HEAD')) {
             return null;
         }
         if ($path === '/') {
             return new Response(302, ['Location' => '/stream-events'], '');
+        }
+        if ($who === null && preg_match('#^/(services/[1-9][0-9]{0,17}/)?stream-events/?$#', $path)) {
+            $next = $path . ($query === [] ? '' : '?' . http_build_query($query));
+            return new Response(303, ['Location' => '/demo/sign-in?' . http_build_query(['as' => 'admin', 'next' => $next]),
+                'Cache-Control' => 'no-store'], '');
         }
         if ($path === '/demo/sign-in') {
             return self::signIn($query);

@@ -29,7 +29,7 @@ final class DemoMonth
     private const DAY = 86_400_000;
 
     private const DJS = [
-        101 => ['DJ Alice', 'Marco "Bassline" Rossi', self::HOSTILE_DJ, 'Zoë Night'],
+        101 => ['DJ Alice', 'Marco "Bassline" Rossi', 'Kofi Mensah', 'Zoë Night'],
         102 => ['DJ Alice'],
         103 => ['Talkmaster Tom', 'Ana Beatriz'],
         104 => ['DJ Kenji', 'Sunny D', 'MC Brixton', 'Lena & Jo'],
@@ -40,6 +40,7 @@ final class DemoMonth
         110 => ['Pastor Mike', 'Choir Live'],
         111 => ['WaveHost Promo DJ'],
         112 => ['Blue Note Betty', 'Sax Sam'],
+        113 => ['Sunny D', 'Weekend Warriors'],
     ];
     /** Metro TV One's presenters; their stream keys are in demo/stream-keys.json. */
     private const TV_PRESENTERS = ['Evening News Desk', 'Weather with Priya', 'Metro Sports Live'];
@@ -75,7 +76,8 @@ final class DemoMonth
         foreach ($this->directory['services'] as $service) {
             $this->service($service, $start + $this->rng->getInt(0, 6 * self::HOUR));
         }
-        $this->hostileSessionRightNow();
+        $this->hostileSession();
+        $this->recentHour();
         // Nothing in the future, nothing outside the window.
         $this->events = array_values(array_filter($this->events,
             fn (array $e): bool => $e['time'] <= $this->nowMs - self::MIN && $e['time'] > $start));
@@ -88,9 +90,10 @@ final class DemoMonth
         $id = $s['id'];
         $owner = self::user($s['ownerId'], $this->accountNames[$s['ownerId']]);
         // The month ends early for the suspended and the expired service.
-        $end = match ($s['status']) {
-            'suspended' => $this->nowMs - 3 * self::DAY - 5 * self::HOUR,
-            'expired' => $this->nowMs - 5 * self::DAY - 9 * self::HOUR,
+        $end = match (true) {
+            $s['removed'] ?? false => $this->nowMs - 9 * self::DAY - 2 * self::HOUR,
+            $s['status'] === 'suspended' => $this->nowMs - 3 * self::DAY - 5 * self::HOUR,
+            $s['status'] === 'expired' => $this->nowMs - 5 * self::DAY - 9 * self::HOUR,
             default => $this->nowMs,
         };
         $this->add($t, 'service.start', $id, $owner);
@@ -108,7 +111,10 @@ final class DemoMonth
         // Shows and chores that would run past the service's end did not happen.
         $this->events = array_values(array_filter($this->events,
             static fn (array $e): bool => $e['serviceId'] !== $id || $e['time'] < $end));
-        if ($s['status'] === 'suspended') {
+        if ($s['removed'] ?? false) {
+            $this->add($end - 30_000, 'service.stop', $id, $owner);
+            $this->add($end, 'service.remove', $id, $owner);
+        } elseif ($s['status'] === 'suspended') {
             $this->bandwidthSuspension($id, $end);
         } elseif ($s['status'] === 'expired') {
             $this->add($end, 'service.stop', $id, self::system(), details: ['reason' => 'account_expired']);
@@ -312,15 +318,19 @@ final class DemoMonth
                 details: ['bitrate' => 256, 'limit' => 128, 'reason' => 'bitrate_limit']);
         }
         $this->add($at, 'service.suspend', $id, self::system(),
-            details: ['reason' => 'bandwidth', 'usedGb' => 512, 'limitGb' => 500]);
+            details: ['reason' => 'bandwidth', 'used' => 512, 'limit' => 500, 'unit' => 'GB']);
         $this->add($at + 2_000, 'service.stop', $id, self::system(), details: ['reason' => 'suspended']);
     }
 
-    /** The hostile DJs are on Radio Nova right now, so the first page shows them. */
-    private function hostileSessionRightNow(): void
+    /**
+     * The hostile DJs had a late show on Radio Nova three days ago: their names
+     * prove the pages escape and isolate text, a search finds them, and they
+     * are not the first thing a visitor of the demo sees.
+     */
+    private function hostileSession(): void
     {
         $dj = self::HOSTILE_DJ;
-        $at = $this->nowMs - 40 * self::MIN;
+        $at = $this->nowMs - 3 * self::DAY - 3 * self::HOUR;
         $this->add($at, 'dj.connect', 101, self::dj($dj), dj: $dj, ip: '203.0.113.66', takeover: false);
         $this->mount($at + 1_000, true, 101, '/live', '203.0.113.66', 'ice.demo.example', 8000);
         $this->add($at + 4_000, 'dj.on_air', 101, self::dj($dj), dj: $dj, ip: '203.0.113.66', takeover: false);
@@ -328,6 +338,27 @@ final class DemoMonth
             details: ['title' => '<script>alert("title")</script> - Live Set']);
         $bidi = self::BIDI_DJ;
         $this->add($at + 10 * self::MIN, 'dj.connect', 101, self::dj($bidi), dj: $bidi, ip: '203.0.113.77', takeover: false);
+        $this->add($at + 40 * self::MIN, 'dj.disconnect', 101, self::dj($dj), dj: $dj, ip: '203.0.113.66');
+        $this->add($at + 40 * self::MIN, 'dj.disconnect', 101, self::dj($bidi), dj: $bidi, ip: '203.0.113.77');
+        $this->mount($at + 41 * self::MIN, false, 101, '/live', '203.0.113.66', 'ice.demo.example', 8000);
+    }
+
+    /** What a visitor sees first: the last hour of an ordinary evening on the panel. */
+    private function recentHour(): void
+    {
+        $dj = 'DJ Alice';
+        $ip = $this->ip($dj);
+        $at = $this->nowMs - 50 * self::MIN;
+        $this->add($at, 'dj.connect', 101, self::dj($dj), dj: $dj, ip: $ip, takeover: false);
+        $this->mount($at + 1_000, true, 101, '/live', $ip, 'ice.demo.example', 8000);
+        $this->add($at + 4_000, 'dj.on_air', 101, self::dj($dj), dj: $dj, ip: $ip, takeover: false);
+        foreach ([6, 17, 29, 41] as $i => $minute) {
+            $this->add($at + $minute * self::MIN, 'service.title_update', 101, self::dj($dj), dj: $dj,
+                details: ['title' => self::TITLES[$i * 5 % count(self::TITLES)]]);
+        }
+        $owner = self::user(5, $this->accountNames[5]);
+        $this->add($this->nowMs - 22 * self::MIN, 'service.config_update', 104, $owner, details: ['changes' => ['genre', 'description']]);
+        $this->add($this->nowMs - 21 * self::MIN, 'service.restart', 104, $owner);
     }
 
     private function mount(int $at, bool $up, int $id, string $mount, ?string $ip, string $server = 'ice.demo.example', int $port = 8000): void

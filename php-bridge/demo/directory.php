@@ -35,5 +35,7 @@ return [
         ['id' => 110, 'name' => 'Lighthouse Worship', 'ownerId' => 8, 'kind' => 'icecast', 'status' => 'active', 'removed' => false],
         ['id' => 111, 'name' => 'WaveHost Promo Stream', 'ownerId' => 2, 'kind' => 'shoutcast', 'status' => 'active', 'removed' => false],
         ['id' => 112, 'name' => 'Skyline Jazz', 'ownerId' => 3, 'kind' => 'autodj', 'status' => 'active', 'removed' => false],
+        // Removed by its owner during the month: its log stays until the retention window drops it.
+        ['id' => 113, 'name' => 'Club Beats Weekender', 'ownerId' => 5, 'kind' => 'icecast', 'status' => 'active', 'removed' => true],
     ],
 ];

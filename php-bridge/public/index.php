@@ -25,6 +25,7 @@ use StreamEvents\EventLog;
 use StreamEvents\Http\EventLogController;
 use StreamEvents\Http\Response;
 use StreamEvents\Ui\PageController;
+use StreamEvents\Ui\PageView;
 
 require __DIR__ . '/../demo/autoload.php'; // a panel: php-bridge/autoload.php or Composer's
 
@@ -43,9 +44,18 @@ $auth = new DemoAuth($_SERVER, $_COOKIE);
 $demo = new DemoController(require __DIR__ . '/../demo/directory.php');
 
 $api = new EventLogController($openEventLog, $auth);
+// The pages: a panel passes the services a viewer may see (the pickers and
+// status labels come from them), the viewer's language and its own layout,
+// where the demo passes its stand-in panel's (outside demo mode, a bare page).
+$pages = new PageController($api, $auth,
+    openEventLog: $openEventLog,
+    services: DemoAuth::enabled() ? $demo->servicesFor(...) : null,
+    language: (string) ($_SERVER['HTTP_ACCEPT_LANGUAGE'] ?? ''),
+    layout: DemoAuth::enabled() ? static fn (PageView $view): string => $demo->frame($view, $auth->authenticate(), $_SERVER['REQUEST_URI'] ?? '/') : null,
+);
 $response = $api->handle($method, $path, $_GET)
-    ?? (new PageController($api, $auth, $demo->page()))->handle($method, $path, $_GET)
-    ?? $demo->handle($method, $path, $_GET);
+    ?? $demo->handle($method, $path, $_GET, $auth->authenticate())
+    ?? $pages->handle($method, $path, $_GET);
 if ($response !== null) {
     $response->send();
     return;

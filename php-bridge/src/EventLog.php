@@ -186,6 +186,20 @@ final class EventLog
     }
 
     /**
+     * Facts about the open store (el_store_info): engine, schemaVersion,
+     * retentionDays, readOnly (false or the reason) and cursor.
+     *
+     * @return array{engine: string, schemaVersion: int, retentionDays: int, readOnly: false|string, cursor: string}
+     */
+    public function storeInfo(): array
+    {
+        $out = $this->ffi->new('char*');
+        $len = $this->ffi->new('size_t');
+        $this->check($this->ffi->el_store_info($this->db(), \FFI::addr($out), \FFI::addr($len)), 'el_store_info');
+        return json_decode(self::take($this->ffi, $out, $len->cdata, 'el_store_info'), true, 512, JSON_THROW_ON_ERROR);
+    }
+
+    /**
      * Changes the store's retention window for every process that uses it
      * (the window is the store's, set when it was created; options given to
      * open() do not change an existing store's).

@@ -168,6 +168,9 @@ final class EventLogTest extends TestCase
         self::assertSame(2, $log->prune($now + $day), 'a day later two are');
         self::assertSame(0, $log->prune($now + $day));
         self::assertSame(['service.start'], array_column($log->query(Principal::admin(1))['logs'], 'type'));
+        self::assertSame(7, $log->storeInfo()['retentionDays'], 'the pages say how long events are kept');
+        $log->setRetentionDays(9);
+        self::assertSame(['sqlite', 9, false], [$log->storeInfo()['engine'], $log->storeInfo()['retentionDays'], $log->storeInfo()['readOnly']]);
     }
 
     public function testCloseEndsTheHandleAndTheNextOpenStartsAFreshOne(): void

@@ -59,6 +59,24 @@ final class DemoSeedTest extends TestCase
         foreach (['user', 'dj', 'api', 'system'] as $actor) {
             $this->assertTrue($has(fn ($e) => $e['actor']['type'] === $actor), $actor);
         }
+        $this->assertTrue($has(fn ($e) => $e['type'] === 'service.remove' && $e['serviceId'] === 113), 'the removed service says so');
+    }
+
+    public function testTheNewestEventsAreAnOrdinaryHourNotTheHostileNames(): void
+    {
+        $now = 1_800_000_000_000;
+        $events = (new DemoMonth(self::directory(), $now))->events();
+        // The first page of every demo account: the panel's, and Radio Nova's (customer 4: 101-103).
+        foreach ([$events, array_filter($events, static fn (array $e): bool => $e['serviceId'] <= 103)] as $view) {
+            $newest = array_slice(array_reverse(array_values($view)), 0, 25);
+            $this->assertGreaterThan($now - 3_600_000, $newest[5]['time'], 'a busy last hour');
+            foreach ($newest as $e) {
+                $names = [$e['djName'] ?? '', $e['actor']['name'] ?? '', json_encode($e['details'] ?? [])];
+                foreach ([DemoMonth::HOSTILE_DJ, DemoMonth::BIDI_DJ, '<script>'] as $hostile) {
+                    $this->assertStringNotContainsString($hostile, implode("\n", $names), "{$e['type']} at {$e['time']}");
+                }
+            }
+        }
     }
 
     public function testSeedScriptBuildsTheStoreAndRebuildsItOnASecondRun(): void
@@ -69,7 +87,7 @@ final class DemoSeedTest extends TestCase
                 escapeshellarg(Fixture::library()), escapeshellarg(dirname(__DIR__, 2) . '/demo/seed.php'), escapeshellarg($store)), $out, $status);
             $this->assertSame(0, $status, "run $run: " . implode("\n", $out));
         }
-        $this->assertMatchesRegularExpression('/^seeded .*: 8 accounts, 12 services, (\d+) events/', $out[1]);
+        $this->assertMatchesRegularExpression('/^seeded .*: 8 accounts, 13 services, (\d+) events/', $out[1]);
         preg_match('/, (\d+) events/', $out[1], $m);
 
         $log = EventLog::open($store, [], Fixture::library());
@@ -82,7 +100,7 @@ final class DemoSeedTest extends TestCase
                 return $ids;
             };
             $this->assertSame([101, 102, 103], $services($log->query(Principal::customer(4), ['perPage' => 500, 'category' => 'service'])));
-            $this->assertSame([101, 102, 103, 104, 105, 111],
+            $this->assertSame([101, 102, 103, 104, 105, 111, 113],
                 $services($log->query(Principal::reseller(2), ['perPage' => 500, 'types' => ['service.start', 'service.restart', 'service.config_update']])));
             $suspended = $log->query(Principal::customer(4), ['serviceId' => 102, 'types' => ['service.suspend']]);
             $this->assertSame(1, $suspended['total'], 'the owner still sees its suspended service');

@@ -2,8 +2,11 @@
 """Browser test of the Stream Events pages against a running demo server.
 
 Drives Debian's headless chromium through Selenium: tabs, date range, paging,
-row details, CSV export, customer scope, the hostile DJ names and bad parameters in the page URL. Prints one
-line per check and a summary `ui: N passed, M failed`; exits 1 on failure.
+row details, CSV export, customer scope, the hostile DJ names and bad parameters in the page URL;
+presets, pickers and several types in the URL; the layout at 390, 1280 and 1440 px (no sideways
+overflow, no clipped message), dark mode, the page embedded in a stand-in panel (host.php), German,
+a keyboard walk and axe-core (WCAG 2.1 AA) on every page state. Prints one line per check and a
+summary `ui: N passed, M failed`; exits 1 on failure.
 
 usage: test_pages.py BASE_URL DOWNLOAD_DIR SCREENSHOT_DIR
 UI_ONLY="bidi_isolated bad_parameters" runs only those checks.
@@ -15,12 +18,16 @@ import os
 import sys
 import time
 import traceback
+import urllib.parse
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
+from axe_selenium_python import Axe
 
 BASE, DOWNLOADS, SHOTS = sys.argv[1].rstrip('/'), sys.argv[2], sys.argv[3]
 HOSTILE = '<img src=x onerror=alert(1)>'
@@ -52,6 +59,7 @@ for old in os.listdir(SHOTS):
         os.remove(os.path.join(SHOTS, old))
 d = make_driver()
 wait = WebDriverWait(d, 15)
+USER_AGENT = d.execute_script('return navigator.userAgent')
 
 
 def settled():
@@ -82,9 +90,56 @@ def rows():
 
 
 def sign_in(who):
-    Select(d.find_element(By.ID, 'se-demo-user')).select_by_value('demo-' + who)
-    wait.until(lambda drv: drv.execute_script('return document.readyState') == 'complete')
+    old = d.find_element(By.ID, 'se-demo-user')
+    if old.get_attribute('value') == who:
+        return
+    Select(old).select_by_value(who)
+    wait.until(EC.staleness_of(old))
     settled()
+
+
+def emulate(width=1500, height=1100, dark=False, language='en-US,en', tz=TZ):
+    """The viewer: window size, colour scheme, language (Accept-Language) and time zone."""
+    d.execute_cdp_cmd('Emulation.setDeviceMetricsOverride',
+                      {'width': width, 'height': height, 'deviceScaleFactor': 1, 'mobile': width < 500})
+    d.execute_cdp_cmd('Emulation.setEmulatedMedia',
+                      {'features': [{'name': 'prefers-color-scheme', 'value': 'dark' if dark else 'light'}]})
+    d.execute_cdp_cmd('Emulation.setUserAgentOverride', {'userAgent': USER_AGENT, 'acceptLanguage': language})
+    d.execute_cdp_cmd('Emulation.setTimezoneOverride', {'timezoneId': tz})
+
+
+AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']
+
+
+def axe_clean(state):
+    """axe-core finds no WCAG 2.1 A/AA violation in the page as it is now."""
+    Axe(d).inject()
+    result = d.execute_async_script('''
+        const done = arguments[arguments.length - 1];
+        axe.run(document, {runOnly: {type: 'tag', values: arguments[0]}}).then(done, e => done({error: String(e)}));''', AXE_TAGS)
+    check('error' not in result, f'axe-core {d.execute_script("return axe.version")} runs the WCAG 2.1 rules: {result.get("error")}'
+          ' (axe-selenium-python 3: make deps)')
+    found = [f"{v['id']} ({v['impact']}): " + '; '.join(
+        (n['target'][0] if n['target'] else '?') + ' ' + (n.get('failureSummary') or '').replace('\n', ' ')[:160]
+        for n in v['nodes'][:3]) for v in result['violations']]
+    check(not found, f'axe, {state}: ' + ' | '.join(found))
+
+
+def layout_ok(what):
+    """Nothing wider than the window, and every message cell shows all of its text."""
+    m = d.execute_script('''
+        const doc = document.documentElement, app = document.getElementById('se-app');
+        const wrap = document.querySelector('.se-table-wrap');
+        const clipped = [...document.querySelectorAll('tr.se-row td.se-message')].filter(td => {
+          const r = td.getBoundingClientRect();
+          return td.scrollWidth > td.clientWidth + 1 || r.right > doc.clientWidth + 0.5 || r.left < -0.5;
+        }).length;
+        return {page: doc.scrollWidth, window: doc.clientWidth, app: app.getBoundingClientRect().right,
+                wrap: wrap ? wrap.scrollWidth - wrap.clientWidth : 0, clipped: clipped,
+                rows: document.querySelectorAll('tr.se-row').length};''')
+    check(m['page'] <= m['window'] and m['app'] <= m['window'] + 0.5, f'{what}: no sideways scrolling {m}')
+    check(m['wrap'] <= 1, f'{what}: the table fits its box {m}')
+    check(m['clipped'] == 0 and m['rows'] > 0, f'{what}: no clipped message cell {m}')
 
 
 def api(path):
@@ -136,15 +191,23 @@ def t_global_page():
     t0 = css('tr.se-row time')[0]
     utc = dt.datetime.fromisoformat(t0.get_attribute('datetime').replace('Z', '+00:00'))
     local = utc.astimezone(dt.timezone(dt.timedelta(hours=5, minutes=45)))
-    check(t0.get_attribute('title').startswith(utc.strftime('%Y-%m-%dT%H:%M:%S')) and '(UTC)' in t0.get_attribute('title'),
+    check(utc.strftime('%Y-%m-%dT%H:%M:%S') in t0.get_attribute('title') and t0.get_attribute('title').endswith('Z (UTC)'),
           f'UTC on hover: {t0.get_attribute("title")}')
-    check(local.strftime('%I:%M:%S').lstrip('0') in t0.text or local.strftime('%H:%M:%S') in t0.text,
+    check(local.strftime('%I:%M').lstrip('0') in t0.text or local.strftime('%H:%M') in t0.text,
           f'local time ({TZ}) shown: {t0.text!r} for {utc}')
-    check(css('tr.se-row-system') and css('tr.se-row-dj, tr.se-row-user'), 'system and people rows both present')
-    sys_color = css('tr.se-row-system td.se-message')[0].value_of_css_property('color')
-    other_color = css('tr.se-row:not(.se-row-system) td.se-message')[0].value_of_css_property('color')
-    check(sys_color != other_color, f'system rows look different ({sys_color} vs {other_color})')
+    check(t0.find_element(By.CSS_SELECTOR, '.se-rel').text.endswith(' ago') or t0.text.startswith('now'), f'relative time: {t0.text!r}')
+    check('kept for 30 days' in d.find_element(By.CSS_SELECTOR, '.se-retention').text, 'the retention line')
+    first_page = ' '.join(c.get_attribute('textContent') for c in css('tr.se-row'))
+    check(HOSTILE not in first_page and 'Mallory' not in first_page, 'the hostile names are not the first thing a visitor sees')
     d.save_screenshot(os.path.join(SHOTS, 'global-admin.png'))
+    # Events that matter stand out, with a word and not by colour alone.
+    open_page('/stream-events?category=service')
+    sev = css('tr.se-sev-critical, tr.se-sev-warning')
+    check(sev, 'suspensions, system stops, bitrate warnings stand out')
+    word = sev[0].find_element(By.CSS_SELECTOR, '.se-sev').text
+    check(word in ('Alert', 'Warning'), f'severity in words: {word!r}')
+    plain = css('tr.se-row:not(.se-sev-critical):not(.se-sev-warning)')[0]
+    check(sev[0].value_of_css_property('box-shadow') != plain.value_of_css_property('box-shadow'), 'and a coloured edge')
 
 
 def t_tabs():
@@ -231,10 +294,20 @@ def t_details():
                   [e.text for e in detail.find_elements(By.TAG_NAME, 'dd')]))
     check(dl.get('Event id') == row.get_attribute('data-id'), f'details of this event: {dl}')
     check(dl.get('details.limit') and dl.get('details.bitrate'), f'bitrate details shown: {dl}')
-    check(dl.get('Time (UTC)', '').endswith('Z'), 'UTC time in details')
+    check(dl.get('Time (UTC)', '').endswith('Z') and any(k.startswith('Time (Asia/Kat') for k in dl), f'UTC and local time in details: {list(dl)}')
     d.save_screenshot(os.path.join(SHOTS, 'details-open.png'))
+    axe_clean('details open')
     row.find_element(By.CSS_SELECTOR, 'td.se-message').click()  # anywhere on the row but a link
     check(not detail.is_displayed(), 'details close again')
+    # A viewer in UTC gets the time once.
+    emulate(tz='UTC')
+    try:
+        open_page('/stream-events?category=service&type=service.bitrate_warning')
+        rows()[0].find_element(By.CSS_SELECTOR, '.se-toggle').click()
+        dts = [e.text for e in d.find_elements(By.CSS_SELECTOR, 'tr.se-details:not([hidden]) dt')]
+        check([x for x in dts if x.startswith('Time')] == ['Time (UTC)'], f'one time line in UTC: {dts}')
+    finally:
+        emulate()
 
 
 def export_csv():
@@ -285,7 +358,7 @@ def t_export_csv():
 def t_customer_scope():
     open_page('/stream-events')
     sign_in('customer')
-    menu = [a.text for a in css('.se-menu-service bdi')]
+    menu = [a.text for a in css('.demo-menu bdi')]
     check(menu == ['Radio Nova Live', 'Radio Nova Nonstop', 'Nova Talk'], f'customer menu shows own services: {menu}')
     check({r.find_element(By.CSS_SELECTOR, '.se-service a').text for r in rows()} <= set(menu), 'only own services in the log')
     open_page('/services/104/stream-events')
@@ -300,7 +373,11 @@ def t_customer_scope():
     open_page('/services/102/stream-events')
     check(not css('.se-error:not([hidden])') and rows(), 'own suspended service shows its log')
     check('suspended' in d.find_element(By.CSS_SELECTOR, '.se-title').text.lower(), 'suspended status shown')
-    check(any(r.get_attribute('data-type') == 'service.suspend' for r in rows()), 'the bandwidth suspension is listed')
+    axe_clean('customer, suspended service')
+    suspension = [r for r in rows() if r.get_attribute('data-type') == 'service.suspend']
+    check(suspension, 'the bandwidth suspension is listed')
+    check(suspension[0].find_element(By.CSS_SELECTOR, 'td.se-message').text
+          == 'System suspended the service: bandwidth limit exceeded (512 of 500 GB used)', 'with its usage figures')
     open_page('/services/101/stream-events')
     check('Service' not in [th.text for th in css('.se-table th')], 'service view has no Service column')
     d.save_screenshot(os.path.join(SHOTS, 'service-101-customer.png'))
@@ -316,8 +393,8 @@ def t_reseller_scope():
     sign_in('admin')
     admin_total = total()
     sign_in('reseller')
-    menu = [a.text for a in css('.se-menu-service bdi')]
-    check(len(menu) == 6 and 'WaveHost Promo Stream' in menu and 'Skyline Jazz' not in menu, f'reseller menu: {menu}')
+    menu = [a.text for a in css('.demo-menu bdi')]
+    check(len(menu) == 7 and 'WaveHost Promo Stream' in menu and 'Skyline Jazz' not in menu, f'reseller menu: {menu}')
     check(0 < total() < admin_total, f'reseller sees part of the panel ({total()} of {admin_total})')
     d.find_element(By.CSS_SELECTOR, '.se-tab[data-category="service"]').click()
     settled()
@@ -329,7 +406,21 @@ def t_reseller_scope():
     open_page('/services/999/stream-events')
     err = d.find_element(By.CSS_SELECTOR, '.se-error')
     check(err.is_displayed() and '404' in err.text, f'unknown service: {err.text!r}')
+    axe_clean('404')
+    # A removed service carries its label: title, rows and pickers.
+    open_page('/services/113/stream-events')
+    check('Removed' in d.find_element(By.CSS_SELECTOR, '.se-title').text, 'removed service titled so')
+    open_page('/stream-events?service_id=113')
+    labels = [r.find_element(By.CSS_SELECTOR, '.se-service').text for r in rows()]
+    check(labels and all('Removed' in x for x in labels), f'its rows say so: {labels[:2]}')
+    check('Club Beats Weekender (Removed)' in [o.text for o in Select(d.find_element(By.ID, 'se-service')).options],
+          'and the service picker')
     sign_in('admin')
+
+
+def dj_of(row):
+    names = row.find_elements(By.CSS_SELECTOR, '.se-actor-dj .se-actor-name')
+    return names[0].get_attribute('textContent') if names else None
 
 
 def t_hostile_dj():
@@ -338,11 +429,10 @@ def t_hostile_dj():
     d.find_element(By.ID, 'se-q').send_keys('onerror\n')
     settled()
     check('q=onerror' in d.current_url and total() > 0, 'search by DJ name')
-    cells = [c for c in css('td.se-dj') if c.get_attribute('textContent') == HOSTILE]
+    cells = [c for c in css('.se-actor-name') if c.get_attribute('textContent') == HOSTILE]
     check(cells and cells[0].text == HOSTILE, 'the hostile DJ name renders as text')
     check(not css('#se-app img'), 'no <img> element came from the data')
-    rows()[[r.find_element(By.CSS_SELECTOR, 'td.se-dj').get_attribute('textContent') for r in rows()].index(HOSTILE)] \
-        .find_element(By.CSS_SELECTOR, '.se-toggle').click()
+    rows()[[dj_of(r) for r in rows()].index(HOSTILE)].find_element(By.CSS_SELECTOR, '.se-toggle').click()
     raw = d.find_element(By.CSS_SELECTOR, 'tr.se-details:not([hidden]) pre').get_attribute('textContent')
     check(HOSTILE in raw, 'raw JSON shows it as text too')
     open_page('/stream-events?q=' + 'script')
@@ -355,9 +445,9 @@ def t_hostile_dj():
 def t_bidi_isolated():
     # Finding 8 of RELIABILITY.md: U+202E in a DJ name reversed the rest of the line, IP included.
     open_page('/stream-events?q=Mallory')
-    row = next((r for r in rows() if r.find_element(By.CSS_SELECTOR, 'td.se-dj').get_attribute('textContent') == BIDI), None)
+    row = next((r for r in rows() if dj_of(r) == BIDI and r.get_attribute('data-type') == 'dj.connect'), None)
     check(row is not None, 'the bidi DJ is listed')
-    check(row.find_element(By.CSS_SELECTOR, 'td.se-dj bdi').get_attribute('textContent') == BIDI, 'the DJ cell isolates the name')
+    check(row.find_element(By.CSS_SELECTOR, 'bdi.se-actor-name').get_attribute('textContent') == BIDI, 'the actor cell isolates the name')
     geometry = d.execute_script('''
         const cell = arguments[0], name = [...cell.querySelectorAll('bdi')].find(b => b.textContent === arguments[1]);
         if (!name || !name.nextSibling) return null;
@@ -384,13 +474,194 @@ def t_bad_parameters():
         check(err.is_displayed() and err.get_attribute('data-status') == '400' and words in err.text, f'{query}: {err.text!r}')
         check(not css('#se-total') or not d.find_element(By.ID, 'se-total').is_displayed(), f'{query}: no event count shown')
         check(api('/controller/EventLog?' + query)['status'] == 400, f'{query}: the API says the same')
+    axe_clean('400')
     d.find_element(By.ID, 'se-reset').click()
     settled()
     check(total() > 0 and '?' not in d.current_url, 'Clear filters recovers from a bad URL')
 
 
+def t_filters():
+    open_page('/stream-events')
+    all_total = total()
+    # A preset: the last 24 hours, in the URL, relative to now.
+    d.find_element(By.CSS_SELECTOR, '.se-preset[data-range="24h"]').click()
+    settled()
+    check('range=24h' in d.current_url and 0 < total() < all_total, f'24 h preset: {total()} of {all_total}')
+    check(d.find_element(By.CSS_SELECTOR, '.se-preset[data-range="24h"]').get_attribute('aria-pressed') == 'true', 'preset pressed')
+    since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=24, minutes=1)
+    for t in css('tr.se-row time'):
+        check(dt.datetime.fromisoformat(t.get_attribute('datetime').replace('Z', '+00:00')) >= since, 'inside the last 24 h')
+    # Several types at once, in the URL.
+    d.find_element(By.ID, 'se-types-summary').click()
+    for type_id in ('dj.on_air', 'mount.connect'):
+        d.find_element(By.CSS_SELECTOR, f'.se-types input[value="{type_id}"]').click()
+        settled()
+    in_url = urllib.parse.parse_qs(urllib.parse.urlparse(d.current_url).query).get('type', [''])[0].split(',')
+    check(sorted(in_url) == ['dj.on_air', 'mount.connect'], f'two types in the URL: {d.current_url}')
+    check({r.get_attribute('data-type') for r in rows()} <= {'dj.on_air', 'mount.connect'} and rows(), 'only those types')
+    check(d.find_element(By.ID, 'se-types-summary').text == '2 types', 'the summary counts them')
+    axe_clean('types drop-down open')
+    d.find_element(By.ID, 'se-reset').click()
+    settled()
+    # The customer picker narrows the service picker; the service picker filters.
+    Select(d.find_element(By.ID, 'se-customer')).select_by_visible_text('Radio Nova')
+    settled()
+    names = [o.text for o in Select(d.find_element(By.ID, 'se-service')).options]
+    check(names == ['Any service', 'Nova Talk', 'Radio Nova Live', 'Radio Nova Nonstop'], f'Radio Nova\'s services: {names}')
+    Select(d.find_element(By.ID, 'se-service')).select_by_visible_text('Nova Talk')
+    settled()
+    check('customer=4' in d.current_url and 'service_id=103' in d.current_url, d.current_url)
+    check({r.find_element(By.CSS_SELECTOR, '.se-service a').text for r in rows()} == {'Nova Talk'}, 'one service\'s events')
+    d.refresh()
+    settled()
+    check(Select(d.find_element(By.ID, 'se-service')).first_selected_option.text == 'Nova Talk', 'reload keeps the pickers')
+    # Search and Enter: one history entry, not two.
+    open_page('/stream-events')
+    before = d.execute_script('return history.length')
+    d.find_element(By.ID, 'se-q').send_keys('Alice\n')
+    settled()
+    check(d.execute_script('return history.length') == before + 1 and 'q=Alice' in d.current_url, 'one history entry per search')
+    d.back()
+    settled()
+    check('q=' not in d.current_url and total() == all_total, 'Back undoes the search')
+    # The empty state has nothing to page through.
+    open_page('/stream-events?q=no-such-thing-anywhere')
+    check(total() == 0 and css('tr.se-empty') and not d.find_element(By.CSS_SELECTOR, '.se-pager').is_displayed(),
+          'empty: a message, no dead pager')
+    axe_clean('empty view')
+
+
+PAGES = [('global', '/stream-events'), ('service', '/services/101/stream-events?category=dj')]
+
+
+def t_layouts():
+    for width, height in ((390, 844), (1280, 800), (1440, 900)):
+        for dark in (False, True):
+            emulate(width, height, dark)
+            for name, path in PAGES:
+                open_page(path)
+                what = f'{name} {width}px {"dark" if dark else "light"}'
+                layout_ok(what)
+                d.save_screenshot(os.path.join(SHOTS, f'layout-{name}-{width}-{"dark" if dark else "light"}.png'))
+                if width == 390:
+                    check(not d.find_element(By.ID, 'demo-menu-items').is_displayed(), f'{what}: the menu is folded')
+                    tops = {round(e.rect['y']) for e in d.find_elements(By.CSS_SELECTOR, '.se-pager > *')}
+                    check(max(tops) - min(tops) <= 8, f'{what}: the pager on one line {tops}')
+                if width == 1440 or width == 390:
+                    axe_clean(what)
+            if dark:
+                bg = d.execute_script('return getComputedStyle(document.getElementById("se-app")).backgroundColor')
+                check(sum(int(x) for x in bg[bg.index('(') + 1:].rstrip(')').split(',')[:3]) < 120, f'dark scheme followed: {bg}')
+    emulate(390, 844)
+    open_page('/stream-events')
+    d.find_element(By.CSS_SELECTOR, '.demo-menu-toggle').click()
+    check(d.find_element(By.ID, 'demo-menu-items').is_displayed(), 'the folded menu opens')
+    check(not d.find_element(By.ID, 'se-from').is_displayed() and d.find_element(By.ID, 'se-q').is_displayed(),
+          'on a phone the filters fold away, the search stays')
+    d.find_element(By.ID, 'se-filters-toggle').click()
+    check(d.find_element(By.ID, 'se-from').is_displayed(), 'and unfold')
+    layout_ok('390px, filters open')
+    rows()[0].find_element(By.CSS_SELECTOR, '.se-toggle').click()
+    layout_ok('390px, details open')
+    d.save_screenshot(os.path.join(SHOTS, 'layout-global-390-details.png'))
+    emulate()
+
+
+def t_embedded():
+    host_styles = lambda: d.execute_script('''
+        const s = e => getComputedStyle(document.querySelector(e));
+        return [s('body').backgroundColor, s('#host-home').color, s('#host-button').backgroundColor, s('body').fontFamily];''')
+    for width, dark in ((1280, False), (390, False), (1280, True)):
+        emulate(width, 900, dark)
+        open_page('/host/stream-events')
+        what = f'embedded {width}px {"dark" if dark else "light"}'
+        check(not css('#se-demo-banner') and css('main#host-content #se-app'), f'{what}: inside the host\'s layout, no demo frame')
+        layout_ok(what)
+        content = d.find_element(By.ID, 'host-content').rect
+        app = d.find_element(By.ID, 'se-app').rect
+        check(app['x'] >= content['x'] - 0.5 and app['x'] + app['width'] <= content['x'] + content['width'] + 0.5,
+              f'{what}: within the host\'s column {app} {content}')
+        check(host_styles() == ['rgb(253, 246, 227)', 'rgb(253, 246, 227)', 'rgb(255, 215, 0)', 'Georgia, serif'],
+              f'{what}: the host keeps its own look {host_styles()}')
+        th = css('.se-table th')[1]
+        check(th.value_of_css_property('text-align') == 'left', f'{what}: the host\'s element rules do not reach the table')
+        link = css('tr.se-row .se-service a')[0]
+        check(link.get_attribute('href').endswith('/host/services/' + link.get_attribute('href').split('/')[-2] + '/stream-events'),
+              f'{what}: service links under the host\'s paths')
+        d.save_screenshot(os.path.join(SHOTS, f'embedded-{width}-{"dark" if dark else "light"}.png'))
+        axe_clean(what)
+    emulate()
+
+
+def t_german():
+    emulate(language='de-DE,de;q=0.9,en;q=0.5')
+    try:
+        open_page('/stream-events?category=service&type=service.bitrate_warning')
+        check(d.find_element(By.TAG_NAME, 'html').get_attribute('lang') == 'de', 'the document is German')
+        check(d.find_element(By.CSS_SELECTOR, '.se-tab[data-category="all"]').text == 'Alle Ereignisse', 'German tabs')
+        check(d.find_element(By.ID, 'se-total').text.endswith('Ereignisse'), d.find_element(By.ID, 'se-total').text)
+        msg = rows()[0].find_element(By.CSS_SELECTOR, 'td.se-message').text
+        check(msg in ('Bitrate 320 kbps überschreitet das Limit von 128 kbps', 'Bitrate 256 kbps überschreitet das Limit von 128 kbps'),
+              f'a German sentence from the raw fields: {msg!r}')
+        check(rows()[0].find_element(By.CSS_SELECTOR, '.se-rel').text.startswith('vor '), 'German relative time')
+        open_page('/services/102/stream-events?type=service.suspend')
+        msg = rows()[0].find_element(By.CSS_SELECTOR, 'td.se-message').text
+        check(msg == 'Das System hat den Dienst gesperrt: Bandbreitenlimit überschritten (512 von 500 GB verbraucht)', msg)
+        # Search is on the stored text, so it finds DJs, addresses and titles whatever the language.
+        for q, words in (('Mallory', 'hat sich von 203.0.113.77 verbunden'), ('203.0.113.66', 'Mount /live ist online auf ice.demo.example:8000'),
+                         ('Live Set', 'hat den Songtitel auf')):
+            open_page('/stream-events?q=' + q.replace(' ', '+'))
+            texts = [c.text for c in css('td.se-message')]
+            check(total() > 0 and any(words in x for x in texts), f'search {q!r} in German: {texts[:3]}')
+        rows()[0].find_element(By.CSS_SELECTOR, '.se-toggle').click()
+        dts = [e.text for e in d.find_elements(By.CSS_SELECTOR, 'tr.se-details:not([hidden]) dt')]
+        check('Gespeicherter Text' in dts and 'Ereignis-ID' in dts, f'German details: {dts}')
+        d.save_screenshot(os.path.join(SHOTS, 'german.png'))
+        axe_clean('German')
+        open_page('/stream-events?per_page=501')
+        check('400' in d.find_element(By.CSS_SELECTOR, '.se-error').text, 'errors in German too')
+        axe_clean('German 400')
+    finally:
+        emulate()
+
+
+def t_keyboard():
+    open_page('/stream-events')
+    d.execute_script('document.getElementById("se-app").focus(); document.activeElement.blur();')
+    body = d.find_element(By.TAG_NAME, 'body')
+    # From the top of the page: the demo's own controls, then the skip link.
+    presses = 0
+    while d.switch_to.active_element.get_attribute('class') != 'se-skip' and presses < 30:
+        body.send_keys(Keys.TAB) if presses == 0 else d.switch_to.active_element.send_keys(Keys.TAB)
+        presses += 1
+    check(d.switch_to.active_element.get_attribute('class') == 'se-skip', f'a skip link within {presses} Tab presses')
+    d.switch_to.active_element.send_keys(Keys.ENTER)
+    check(d.switch_to.active_element.get_attribute('id') == 'se-results', 'the skip link lands on the events')
+    d.switch_to.active_element.send_keys(Keys.TAB)
+    toggle = d.switch_to.active_element
+    check('se-toggle' in toggle.get_attribute('class'), 'one Tab more: the first event')
+    toggle.send_keys(Keys.ENTER)
+    check(toggle.get_attribute('aria-expanded') == 'true' and css('tr.se-details:not([hidden])'), 'Enter opens its details')
+    toggle.send_keys(Keys.SPACE)
+    check(toggle.get_attribute('aria-expanded') == 'false' and not css('tr.se-details:not([hidden])'), 'Space closes them')
+    # Tabs: arrows move and choose, Home and End jump.
+    d.find_element(By.CSS_SELECTOR, '.se-tab-active').send_keys(Keys.ARROW_RIGHT)
+    settled()
+    active = d.switch_to.active_element
+    check(active.get_attribute('data-category') == 'service' and 'category=service' in d.current_url, 'ArrowRight: the next tab')
+    check(active.get_attribute('aria-selected') == 'true' and active.get_attribute('tabindex') == '0', 'selected and in the Tab order')
+    active.send_keys(Keys.END)
+    settled()
+    check(d.switch_to.active_element.get_attribute('data-category') == 'autodj', 'End: the last tab')
+    d.switch_to.active_element.send_keys(Keys.ARROW_RIGHT)
+    settled()
+    check(d.switch_to.active_element.get_attribute('data-category') == 'all', 'and round again')
+    check(len({a.get_attribute('textContent') for a in css('.demo-menu a')}) == len(css('.demo-menu a')), 'menu links named apart')
+    axe_clean('keyboard walk')
+
+
 TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj,
-         t_bidi_isolated, t_bad_parameters]
+         t_bidi_isolated, t_bad_parameters, t_filters, t_layouts, t_embedded, t_german, t_keyboard]
 
 ONLY = os.environ.get('UI_ONLY', '').split()
 passed = failed = 0
