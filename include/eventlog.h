@@ -179,14 +179,16 @@ int el_directory_put(el_db *db, const char *json);
  * principal_json: {"role": "admin"|"reseller"|"customer", "id": N}.
  * filter_json (NULL or "{}" = everything): {"category": "all"|"service"|
  *   "mount"|"dj"|"source"|"autodj", "types": ["dj.connect", ...],
- *   "serviceId": N, "actor": "user"|"dj"|"api"|"system",
+ *   "serviceId": N, "ownerId": N (the services of one customer),
+ *   "actor": "user"|"dj"|"api"|"system",
  *   "from": ms|RFC 3339 (inclusive), "to": ms|RFC 3339 (exclusive),
  *   "q": text in DJ name, source IP or message (case-insensitive for all
  *   of Unicode, no wildcards), "page": 1.., "perPage": 1..500 (default 25),
  *   "after": a cursor from an earlier page (only the events logged since;
  *   page must be 1)}
- * A serviceId outside the principal's scope is EL_EDENIED; one the directory
- * does not know (and, for an admin, with no events) is EL_ENOTFOUND.
+ * A serviceId or ownerId outside the principal's scope is EL_EDENIED; a
+ * service the directory does not know (and, for an admin, with no events),
+ * or an ownerId that is not a customer of the directory, is EL_ENOTFOUND.
  *
  * *out_json: {"logs": [...], "total": N, "page": P, "perPage": K,
  *             "totalPages": T, "cursor": "..."}; free with el_string_free().

@@ -57,6 +57,22 @@ import Testing
         #expect { try t.query(#"{"role":"root","id":1}"#) } throws: { ($0 as? EventLogError)?.kind == .invalid }
     }
 
+    /// One customer's services (a picker on the admin's and the reseller's
+    /// pages): within scope, with exact totals; another reseller's customer
+    /// is denied, a non-customer not found.
+    @Test func oneCustomersEvents() throws {
+        let t = try seeded()
+        let mine = try t.query(resellerA, #"{"ownerId":4,"perPage":500}"#)
+        #expect(Set(mine.logs.compactMap { $0["serviceId"].integerValue }) == [10, 15])
+        #expect(mine["total"].integerValue == Int64(mine.logs.count))
+        #expect(try t.query(admin, #"{"ownerId":4}"#)["total"] == mine["total"])
+        #expect(try t.query(customerA1, #"{"ownerId":4}"#)["total"] == mine["total"])
+        #expect { try t.query(resellerA, #"{"ownerId":6}"#) } throws: { ($0 as? EventLogError)?.kind == .denied }
+        #expect { try t.query(customerA1, #"{"ownerId":5}"#) } throws: { ($0 as? EventLogError)?.kind == .denied }
+        #expect { try t.query(admin, #"{"ownerId":2}"#) } throws: { ($0 as? EventLogError)?.kind == .notFound }
+        #expect { try t.query(admin, #"{"ownerId":404}"#) } throws: { ($0 as? EventLogError)?.kind == .notFound }
+    }
+
     /// An admin claim is checked like any other: a customer's id, or an id
     /// the directory does not have, does not see the whole panel.
     @Test func adminClaimsAreChecked() throws {

@@ -104,6 +104,20 @@ final class EventLogControllerTest extends TestCase
         self::assertSame('not_found', self::json($r)['error']['code']);
     }
 
+    /** customer_id: one customer's services, within scope (Fixture: reseller 2 has customers 4 and 5, reseller 3 has 6). */
+    public function testOneCustomersServices(): void
+    {
+        $page = self::json($this->controller->respond(Principal::reseller(2), null, ['customer_id' => '4', 'per_page' => '500']));
+        self::assertSame([42, 46], self::serviceIds($page));
+        self::assertSame($page['total'], count($page['logs']));
+        $denied = $this->controller->respond(Principal::reseller(2), null, ['customer_id' => '6']);
+        self::assertSame([403, 'You may not see the events of this customer.'], [$denied->status, self::json($denied)['error']['message']]);
+        $unknown = $this->controller->respond(Principal::admin(1), null, ['customer_id' => '2']);
+        self::assertSame([404, 'There is no such customer.'], [$unknown->status, self::json($unknown)['error']['message']]);
+        $bad = $this->controller->respond(Principal::admin(1), null, ['customer_id' => 'x']);
+        self::assertSame([400, 'customer_id'], [$bad->status, self::json($bad)['error']['parameter']]);
+    }
+
     public function testFiltersReachTheLibrary(): void
     {
         $admin = Principal::admin(1);
@@ -192,7 +206,7 @@ final class EventLogControllerTest extends TestCase
         yield 'the library\'s list key' => ['types', 'did you mean type?'];
         yield 'another separator' => ['Per-Page', 'did you mean per_page?'];
         yield 'a typo' => ['categroy', 'did you mean category?'];
-        yield 'another word' => ['x', 'the parameters are category, type, service_id, actor, from, to, q, page, per_page, format, bom.'];
+        yield 'another word' => ['x', 'the parameters are category, type, service_id, customer_id, actor, from, to, q, page, per_page, format, bom.'];
     }
 
     /** @dataProvider misspeltParameters */

@@ -113,7 +113,7 @@ final class PageControllerTest extends TestCase
         $this->assertSame(400, $customer->handle('GET', '/stream-events', ['from' => '2026-13-45'])->status);
         $this->assertSame(400, $customer->handle('GET', '/stream-events', ['serviceId' => '42'])->status);
         $this->assertSame(200, $customer->handle('GET', '/stream-events', ['category' => 'dj'])->status);
-        $this->assertSame(200, $customer->handle('GET', '/stream-events', ['range' => '24h', 'customer' => '4'])->status, 'the page\'s own parameters');
+        $this->assertSame(200, $customer->handle('GET', '/stream-events', ['range' => '24h', 'customer_id' => '4'])->status, 'the page\'s own parameters');
         $this->assertSame(200, self::pages(null)->handle('GET', '/services/43/stream-events', [])->status, 'not signed in: the script says so');
         $this->assertSame(405, $customer->handle('POST', '/stream-events', [])->status);
         $this->assertNull($customer->handle('GET', '/services/abc/stream-events', []));

@@ -40,6 +40,25 @@ struct Scope {
 
     /// A service asked for by id: denied outside scope, not found when nobody
     /// knows it (for an admin: the directory does not and no event names it).
+    /// A customer asked for by id: denied outside scope (a reseller's own
+    /// customers, a customer itself), not found when the directory has no
+    /// such customer.
+    func authorize(ownerId: Int64, in db: Connection) throws {
+        let account = try db.statement("SELECT role, reseller_id FROM account WHERE id = ?")
+            .firstRow([.integer(ownerId)]) { (role: $0.text(0), reseller: $0.optionalInt64(1)) }
+        guard let account, account.role == Principal.Role.customer.rawValue else {
+            throw EventLogError(.notFound, "customer \(ownerId) is not known")
+        }
+        let allowed = switch principal.role {
+        case .admin: true
+        case .reseller: account.reseller == principal.id
+        case .customer: ownerId == principal.id
+        }
+        guard allowed else {
+            throw EventLogError(.denied, "\(principal.role.rawValue) \(principal.id) may not see the events of customer \(ownerId)")
+        }
+    }
+
     func authorize(serviceId: Int64, in db: Connection) throws {
         let owner = try db.statement("SELECT s.owner_id, a.reseller_id FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
             .firstRow([.integer(serviceId)]) { (id: $0.int64(0), reseller: $0.optionalInt64(1)) }

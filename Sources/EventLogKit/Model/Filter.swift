@@ -7,6 +7,8 @@ struct Filter {
 
     var typeCodes: [Int64]?       // nil: every type
     var serviceId: Int64?
+    /// The services of one customer (the owner in the directory as it is now).
+    var ownerId: Int64?
     var actor: ActorType?
     var from: Int64?
     var to: Int64?
@@ -16,7 +18,7 @@ struct Filter {
     /// Only events logged after this cursor (a live view's poll).
     var after: Cursor?
 
-    private static let knownKeys = ["category", "types", "serviceId", "actor", "from", "to", "q", "page", "perPage", "after"]
+    private static let knownKeys = ["category", "types", "serviceId", "ownerId", "actor", "from", "to", "q", "page", "perPage", "after"]
 
     static func parse(_ json: JSONValue?) throws -> Filter {
         var f = Filter()
@@ -45,6 +47,7 @@ struct Filter {
         }
         f.typeCodes = allowed.map { $0.map(\.code).sorted() }
         if let s = o["serviceId"], !s.isNull { f.serviceId = try Directory.positiveID(s, "serviceId") }
+        if let s = o["ownerId"], !s.isNull { f.ownerId = try Directory.positiveID(s, "ownerId") }
         if let a = o["actor"], !a.isNull {
             guard let name = a.stringValue, let actor = ActorType(rawValue: name) else {
                 throw EventLogError.invalid("actor must be one of user, dj, api, system")
@@ -102,6 +105,7 @@ struct Filter {
             conditions.append(typeCodes.isEmpty ? "0" : "e.type IN (\(typeCodes.map(String.init).joined(separator: ",")))")
         }
         if let serviceId { conditions.append("e.service_id = \(bind(.integer(serviceId)))") }
+        if let ownerId { conditions.append("e.service_id IN (SELECT id FROM service WHERE owner_id = \(bind(.integer(ownerId))))") }
         if let actor { conditions.append("e.actor_type = \(actor.code)") }
         if let from { conditions.append("e.ts >= \(bind(.integer(from)))") }
         if let to { conditions.append("e.ts < \(bind(.integer(to)))") }

@@ -25,7 +25,7 @@ struct PageQuery {
         // A search with few matches: scan the table in its order and sort
         // them, rather than walk the whole time index with a row lookup each.
         if filter.text != nil && total <= sortedPageLimit { return "NOT INDEXED" }
-        return filter.serviceId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
+        return filter.serviceId == nil && filter.ownerId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
     }
 
     func json(_ db: Connection) throws -> [UInt8] {

@@ -352,6 +352,7 @@ final class EventStore {
         let filter = try Filter.parse(try filterJSON.map { try JSONParser.parse($0, what: "filter") })
         let scope = try Scope(principal, in: connection)
         if let id = filter.serviceId { try scope.authorize(serviceId: id, in: connection) }
+        if let id = filter.ownerId { try scope.authorize(ownerId: id, in: connection) }
         return (filter, scope)
     }
 

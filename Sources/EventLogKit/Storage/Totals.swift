@@ -27,7 +27,7 @@ enum Totals {
         /// The counters a view reads: hours for the whole panel, service days
         /// once the view is limited to some services.
         init(_ filter: Filter, _ scope: Scope) {
-            self = scope.isUnrestricted && filter.serviceId == nil ? .hour : .serviceDay
+            self = scope.isUnrestricted && filter.serviceId == nil && filter.ownerId == nil ? .hour : .serviceDay
         }
     }
 

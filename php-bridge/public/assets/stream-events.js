@@ -108,8 +108,8 @@
   // server's error. The page resolves only its own: a time preset (range)
   // and the customer picker; the date inputs' days become the viewer's
   // local midnights on the way.
-  var PARAMS = ['category', 'type', 'service_id', 'customer', 'actor', 'range', 'from', 'to', 'q', 'page', 'per_page'];
-  var PAGE_ONLY = ['range', 'customer'];
+  var PARAMS = ['category', 'type', 'service_id', 'customer_id', 'actor', 'range', 'from', 'to', 'q', 'page', 'per_page'];
+  var PAGE_ONLY = ['range'];
   var DEFAULTS = { category: 'all', page: '1', per_page: '25' };
   function readState() {
     var p = new URLSearchParams(window.location.search);
@@ -169,7 +169,7 @@
     if (next.category !== 'all') {
       next.type = typesOf(next).filter(function (id) { return TYPE[id] && TYPE[id].category === next.category; }).join(',');
     }
-    if (next.customer && next.service_id && SERVICE[next.service_id] && String(SERVICE[next.service_id].ownerId) !== next.customer) {
+    if (next.customer_id && next.service_id && SERVICE[next.service_id] && String(SERVICE[next.service_id].ownerId) !== next.customer_id) {
       next.service_id = '';
     }
     var q = stateToPageQuery(next).toString();
@@ -300,7 +300,7 @@
     ui.reset = el('button', {
       type: 'button', class: 'se-btn se-btn-plain', id: 'se-reset', text: t('page.clear'),
       onclick: function () {
-        navigate({ category: 'all', type: '', service_id: '', customer: '', actor: '', range: '', from: '', to: '', q: '', per_page: '', other: [] }, true);
+        navigate({ category: 'all', type: '', service_id: '', customer_id: '', actor: '', range: '', from: '', to: '', q: '', per_page: '', other: [] }, true);
       }
     });
     ui.exportBtn = el('button', { type: 'button', class: 'se-btn se-btn-primary', id: 'se-export', text: t('page.export'), onclick: exportCsv });
@@ -367,12 +367,12 @@
     services.forEach(function (s) { if (s.ownerId !== undefined && s.ownerId !== null) owners[s.ownerId] = s.ownerName || ('#' + s.ownerId); });
     ui.owners = owners;
     if (config.role !== 'customer' && Object.keys(owners).length > 1) {
-      ui.customer = el('select', { id: 'se-customer', name: 'customer' });
+      ui.customer = el('select', { id: 'se-customer', name: 'customer_id' });
       ui.customer.appendChild(option('', t('page.customerAny')));
       Object.keys(owners).sort(function (a, b) { return owners[a].localeCompare(owners[b], LANG); }).forEach(function (id) {
         ui.customer.appendChild(option(id, owners[id]));
       });
-      ui.customer.addEventListener('change', function () { navigate({ customer: ui.customer.value }, true); });
+      ui.customer.addEventListener('change', function () { navigate({ customer_id: ui.customer.value }, true); });
       out.push(field(t('page.customer'), ui.customer));
     }
     ui.service = el('select', { id: 'se-service', name: 'service_id' });
@@ -385,7 +385,7 @@
     if (!ui.service) return;
     clear(ui.service);
     ui.service.appendChild(option('', t('page.serviceAny')));
-    services.filter(function (s) { return !state.customer || String(s.ownerId) === state.customer; })
+    services.filter(function (s) { return !state.customer_id || String(s.ownerId) === state.customer_id; })
       .sort(function (a, b) { return a.name.localeCompare(b.name, LANG); })
       .forEach(function (s) {
         ui.service.appendChild(option(String(s.id), s.name + (s.removed ? ' (' + statusLabel('removed') + ')' : ''), String(s.id) === state.service_id));
@@ -434,7 +434,7 @@
     ui.typeBoxes.forEach(function (b) { b.checked = chosen.indexOf(b.value) >= 0; });
     ui.typesSummary.textContent = chosen.length === 0 ? t('page.typesAny')
       : chosen.length === 1 ? typeLabel(chosen[0]) : tCount('page.typesSome', chosen.length);
-    if (ui.customer) ui.customer.value = state.customer;
+    if (ui.customer) ui.customer.value = state.customer_id;
     serviceOptions();
     ui.actor.value = state.actor;
     ui.from.value = state.from;
@@ -510,9 +510,6 @@
     ui.status.textContent = '';
     ui.status.appendChild(el('span', { id: 'se-total', 'data-total': data.total, text: tCount('page.count', data.total) }));
     if (data.total > 0) ui.status.appendChild(document.createTextNode(' \u00b7 ' + t('page.showing', { first: number(first), last: number(last) })));
-    if (state.customer && !state.service_id && ui.owners && ui.owners[state.customer]) {
-      ui.status.appendChild(el('span', { class: 'se-hint' }, parts('page.customerHint', { customer: userText(ui.owners[state.customer]) })));
-    }
     renderPager(data);
   }
 

@@ -107,10 +107,15 @@ final class EventLogController
             $e = FilterParameters::fromLibrary($e);
             return Response::error(400, 'invalid_parameter', $e->getMessage(), $e->parameter);
         } catch (AccessDenied) {
-            return Response::error(403, 'access_denied', isset($filter['serviceId'])
-                ? 'You may not see the events of this service.' : 'You may not see these events.');
-        } catch (NotFound) {
-            return Response::error(404, 'not_found', 'There is no such service.');
+            return Response::error(403, 'access_denied', match (true) {
+                isset($filter['serviceId']) => 'You may not see the events of this service.',
+                isset($filter['ownerId']) => 'You may not see the events of this customer.',
+                default => 'You may not see these events.',
+            });
+        } catch (NotFound $e) {
+            // The library says which: a service, or an account that is no customer.
+            return Response::error(404, 'not_found', str_contains($e->getMessage(), 'customer') && !isset($filter['serviceId'])
+                ? 'There is no such customer.' : 'There is no such service.');
         } catch (StoreBusy $e) {
             error_log('stream-events: ' . $e->getMessage());
             return Response::error(503, 'store_busy', 'The event store is busy; try again shortly.', null, ['Retry-After' => '1']);

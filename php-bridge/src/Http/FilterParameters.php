@@ -21,13 +21,13 @@ final class FilterParameters
 {
     /** HTTP parameter => library filter key. */
     public const FILTER_KEYS = [
-        'category' => 'category', 'type' => 'types', 'service_id' => 'serviceId', 'actor' => 'actor',
+        'category' => 'category', 'type' => 'types', 'service_id' => 'serviceId', 'customer_id' => 'ownerId', 'actor' => 'actor',
         'from' => 'from', 'to' => 'to', 'q' => 'q', 'page' => 'page', 'per_page' => 'perPage',
     ];
     /** Parameters that are not part of the filter: the controller's own. */
     public const OTHER = ['format', 'bom'];
 
-    private const NUMBERS = ['service_id', 'page', 'per_page', 'from'];
+    private const NUMBERS = ['service_id', 'customer_id', 'page', 'per_page', 'from'];
 
     /**
      * The library filter for a request's query parameters ($_GET). An empty

@@ -18,8 +18,8 @@ use StreamEvents\Principal;
  */
 final class PageController
 {
-    /** Parameters of the page URL that the script resolves itself: a time preset, the customer picker. */
-    public const PAGE_ONLY = ['range', 'customer'];
+    /** Parameters of the page URL that the script resolves itself: a time preset. */
+    public const PAGE_ONLY = ['range'];
 
     /**
      * @param string|null $libraryPath the library the catalog comes from (default: LibraryPath::resolve())

@@ -508,9 +508,11 @@ def t_filters():
     settled()
     names = [o.text for o in Select(d.find_element(By.ID, 'se-service')).options]
     check(names == ['Any service', 'Nova Talk', 'Radio Nova Live', 'Radio Nova Nonstop'], f'Radio Nova\'s services: {names}')
+    shown = {r.find_element(By.CSS_SELECTOR, '.se-service a').text for r in rows()}
+    check(rows() and shown <= set(names[1:]), f'the customer picker filters: only Radio Nova\'s events ({shown})')
     Select(d.find_element(By.ID, 'se-service')).select_by_visible_text('Nova Talk')
     settled()
-    check('customer=4' in d.current_url and 'service_id=103' in d.current_url, d.current_url)
+    check('customer_id=4' in d.current_url and 'service_id=103' in d.current_url, d.current_url)
     check({r.find_element(By.CSS_SELECTOR, '.se-service a').text for r in rows()} == {'Nova Talk'}, 'one service\'s events')
     d.refresh()
     settled()
