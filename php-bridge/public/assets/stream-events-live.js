@@ -172,13 +172,24 @@
     }).map(function (x) { return x.log; });
   }
 
-  // The list may move only when the reader is at its top with nothing open.
+  // The list may move only when the reader is at its top with nothing open,
+  // no row keyboard-focused (the reader would lose their place) and no text selected.
   function readerAtTop() {
     var slot = page.slot();
-    var root = slot && slot.closest('#se-app');
+    var list = app().querySelector('tbody');
+    var focused = document.activeElement;
+    var selection = window.getSelection ? window.getSelection() : null;
     return !!slot && slot.getBoundingClientRect().top >= 0
-      && !(root && root.querySelector('[aria-expanded="true"]'));
+      && !app().querySelector('[aria-expanded="true"]')
+      && !(list && focused && list.contains(focused) && keyboardFocus(focused))
+      && !(list && selection && !selection.isCollapsed && list.contains(selection.anchorNode));
   }
+
+  function keyboardFocus(node) {
+    try { return node.matches(':focus-visible'); } catch (e) { return true; }
+  }
+
+  function app() { return document.getElementById('se-app'); }
 
   function newCount() {
     // A poll returns at most a page of events: beyond that, the total tells how many arrived.
@@ -203,9 +214,7 @@
     view.shownTotal = latest.total;
     page.show(view.data);
     showNews();
-    var slot = page.slot();
-    var rows = slot && slot.closest('#se-app') ? slot.closest('#se-app').querySelectorAll('tr[data-id]') : [];
-    Array.prototype.forEach.call(rows, function (tr) {
+    Array.prototype.forEach.call(app().querySelectorAll('tr[data-id]'), function (tr) {
       if (arrivedIds[tr.getAttribute('data-id')]) tr.classList.add('se-live-new');
     });
   }
@@ -217,7 +226,7 @@
       return;
     }
     bringInNow();
-    var first = document.querySelector('#se-app tr.se-live-new');
+    var first = app().querySelector('tr.se-live-new');
     if (first) {
       first.setAttribute('tabindex', '-1');
       first.focus({ preventScroll: true });
