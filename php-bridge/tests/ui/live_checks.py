@@ -133,6 +133,7 @@ def checks(ui):
         check(ids() == rows and first_row_top() == top and d.execute_script('return window.scrollY') == scroll
               and ui.page_info()[0] == 2, 'the rows of page 2 stay where they were')
         d.save_screenshot(os.path.join(ui.SHOTS, 'live-notice-page-2.png'))
+        ui.axe_clean('the new-events notice')
         d.find_element(By.ID, 'se-live-news').click()
         ui.settled()
         check(ui.page_info()[0] == 1 and set(djs()[:2]) == set(names) and not news(), 'the click brings them in on page 1')
