@@ -7,7 +7,7 @@ declare(strict_types=1);
  * measurement, as a fresh panel worker would be). Prints one JSON object.
  *
  *   worker.php log SIDE STORE COUNT SEED START_MS GOFILE   one commit per event, as fast as it goes
- *   worker.php logloop SIDE STORE STOPFILE SEED           one event per ~ms until STOPFILE exists
+ *   worker.php logloop SIDE STORE STOPFILE SEED [PAUSE_US] one event per ~ms (or per PAUSE_US) until STOPFILE exists
  *   worker.php batch SIDE STORE COUNT BATCH SEED START_MS el_log_batch / a PDO transaction of BATCH events
  *   worker.php export SIDE STORE ROLE ID FILTER_JSON EXPECTED
  *   worker.php load LIBRARY STORE                         FFI scope + el_open + first el_log
@@ -71,7 +71,7 @@ switch ($cmd) {
         break;
 
     case 'logloop':
-        [, , $name, $store, $stop, $seed] = $argv;
+        [, , $name, $store, $stop, $seed, $pause] = $argv + [6 => '1000'];
         $s = $side($name, $store);
         $rows = iterator_to_array((new Rows((int) $seed))->generate(20_000, 0, 1), false);
         $at = $lat = [];
@@ -91,7 +91,7 @@ switch ($cmd) {
             if ($i === 0) {
                 fwrite(STDERR, "ready\n");
             }
-            usleep(1000);
+            usleep((int) $pause);
         }
         echo json_encode(['errors' => $errors, 'at_ns' => $at, 'lat_ns' => $lat]), "\n";
         break;

@@ -53,7 +53,7 @@ $pages = new PageController($api, $auth,
     language: (string) ($_SERVER['HTTP_ACCEPT_LANGUAGE'] ?? ''),
     layout: DemoAuth::enabled() ? static fn (PageView $view): string => $demo->frame($view, $auth->authenticate(), $_SERVER['REQUEST_URI'] ?? '/') : null,
 );
-$response = $api->handle($method, $path, $_GET)
+$response = $api->handle($method, $path, $_GET, $_SERVER['HTTP_IF_NONE_MATCH'] ?? null) // 304 for the live pages' polls
     ?? $demo->handle($method, $path, $_GET, $auth->authenticate())
     ?? $pages->handle($method, $path, $_GET);
 if ($response !== null) {

@@ -145,7 +145,11 @@ final class EventLog
         $this->check($this->ffi->el_directory_put($this->db(), $json), 'el_directory_put');
     }
 
-    /** One page: ['logs' => [...], 'total', 'page', 'perPage', 'totalPages']. */
+    /**
+     * One page: ['logs' => [...], 'total', 'page', 'perPage', 'totalPages', 'cursor'].
+     * With 'after' => an earlier page's cursor (page 1): only the view's events
+     * logged since then, newest first, with the whole view's total and a new cursor.
+     */
     public function query(Principal $who, array $filter = []): array
     {
         return json_decode($this->queryJson($who, $filter), true, 512, JSON_THROW_ON_ERROR);
@@ -154,11 +158,20 @@ final class EventLog
     /** One page as the library's JSON text, unchanged (the HTTP controller sends it as is). */
     public function queryJson(Principal $who, array $filter = []): string
     {
-        $out = $this->ffi->new('char*');
-        $len = $this->ffi->new('size_t');
-        $status = $this->ffi->el_query($this->db(), $who->toJson(), self::filterJson($filter), \FFI::addr($out), \FFI::addr($len));
-        $this->check($status, 'el_query');
-        return self::take($this->ffi, $out, $len->cdata, 'el_query');
+        $principal = $who->toJson();
+        $filterJson = self::filterJson($filter);
+        return $this->ownedString('el_query', fn (CData $out, CData $len): int
+            => $this->ffi->el_query($this->db(), $principal, $filterJson, $out, $len));
+    }
+
+    /**
+     * The store's cursor now (el_cursor): equal to the "cursor" of a page
+     * read earlier exactly when nothing has been logged since, whoever reads.
+     * One lookup, no query: a live page's cheap "anything new?".
+     */
+    public function cursor(): string
+    {
+        return $this->ownedString('el_cursor', fn (CData $out, CData $len): int => $this->ffi->el_cursor($this->db(), $out, $len));
     }
 
     /**
@@ -193,10 +206,8 @@ final class EventLog
      */
     public function storeInfo(): array
     {
-        $out = $this->ffi->new('char*');
-        $len = $this->ffi->new('size_t');
-        $this->check($this->ffi->el_store_info($this->db(), \FFI::addr($out), \FFI::addr($len)), 'el_store_info');
-        return json_decode(self::take($this->ffi, $out, $len->cdata, 'el_store_info'), true, 512, JSON_THROW_ON_ERROR);
+        $json = $this->ownedString('el_store_info', fn (CData $out, CData $len): int => $this->ffi->el_store_info($this->db(), $out, $len));
+        return json_decode($json, true, 512, JSON_THROW_ON_ERROR);
     }
 
     /**
@@ -260,6 +271,15 @@ final class EventLog
         $user = function_exists('posix_geteuid') ? (posix_getpwuid(posix_geteuid())['name'] ?? 'uid ' . posix_geteuid()) : get_current_user();
         return "; PHP runs as $user, who cannot write " . (is_writable($dir) ? $path : $dir)
             . ": the store and its folder must be writable by the PHP-FPM pool's user";
+    }
+
+    /** @param \Closure(CData $out, CData $outLen): int $call a function with a `char **out, size_t *out_len` result */
+    private function ownedString(string $name, \Closure $call): string
+    {
+        $out = $this->ffi->new('char*');
+        $len = $this->ffi->new('size_t');
+        $this->check($call(\FFI::addr($out), \FFI::addr($len)), $name);
+        return self::take($this->ffi, $out, $len->cdata, $name);
     }
 
     /** Copies an owned out-string into PHP and frees it; never reads a NULL pointer. */

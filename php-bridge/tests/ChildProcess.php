@@ -20,14 +20,14 @@ trait ChildProcess
         return $port;
     }
 
-    /** Waits until the server accepts connections on $port; stops it and throws when it dies or takes too long. */
-    private function awaitPort(int $port, string $what): void
+    /** Waits until the server accepts connections at $address (tcp://… or unix://…); stops it and throws when it dies or takes too long. */
+    private function awaitAddress(string $address, string $what): void
     {
         $deadline = microtime(true) + 15;
-        while (($socket = @fsockopen('127.0.0.1', $port, $errno, $errstr, 0.2)) === false) {
+        while (($socket = @stream_socket_client($address, $errno, $errstr, 0.2)) === false) {
             if (!proc_get_status($this->process)['running'] || microtime(true) > $deadline) {
                 $this->stop();
-                throw new \RuntimeException("$what did not come up on port $port: " . $this->log());
+                throw new \RuntimeException("$what did not come up at $address: " . $this->log());
             }
             usleep(20_000);
         }

@@ -206,7 +206,7 @@ final class EventLogControllerTest extends TestCase
         yield 'the library\'s list key' => ['types', 'did you mean type?'];
         yield 'another separator' => ['Per-Page', 'did you mean per_page?'];
         yield 'a typo' => ['categroy', 'did you mean category?'];
-        yield 'another word' => ['x', 'the parameters are category, type, service_id, customer_id, actor, from, to, q, page, per_page, format, bom.'];
+        yield 'another word' => ['x', 'the parameters are category, type, service_id, customer_id, actor, from, to, q, page, per_page, after, format, bom.'];
     }
 
     /** @dataProvider misspeltParameters */

@@ -43,9 +43,9 @@ final class FpmTest extends TestCase
         self::$fpm->stop();
     }
 
-    private static function api(string $uri, string $token): array
+    private static function api(string $uri, string $token, array $headers = []): array
     {
-        return self::$fpm->get(dirname(__DIR__) . '/public/index.php', $uri, ['Authorization' => "Bearer $token"]);
+        return self::$fpm->get(dirname(__DIR__) . '/public/index.php', $uri, ['Authorization' => "Bearer $token"] + $headers);
     }
 
     public function testTheControllerAnswersUnderFpm(): void
@@ -58,6 +58,16 @@ final class FpmTest extends TestCase
         $csv = self::api('/controller/EventLog/42?format=csv', 'demo-customer');
         self::assertSame('text/csv; charset=utf-8', $csv['headers']['content-type']);
         self::assertStringStartsWith('id,', $csv['body']);
+    }
+
+    public function testALivePollWithTheCurrentTagIsNotModified(): void
+    {
+        $page = self::api('/controller/EventLog/42?category=dj', 'demo-customer');
+        $cursor = json_decode($page['body'], true, 512, JSON_THROW_ON_ERROR)['cursor'];
+        self::assertSame("\"$cursor\"", $page['headers']['etag']);
+        $poll = '/controller/EventLog/42?category=dj&after=' . rawurlencode($cursor);
+        $r = self::api($poll, 'demo-customer', ['If-None-Match' => $page['headers']['etag']]);
+        self::assertSame([304, '', "\"$cursor\""], [$r['status'], $r['body'], $r['headers']['etag']], self::$fpm->log());
     }
 
     public function testPanelCodeLogsThroughThePreloadedHelpersAndTheWorkerReusesItsStore(): void

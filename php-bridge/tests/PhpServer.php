@@ -45,7 +45,7 @@ final class PhpServer
         $output = $this->logFile === '-' ? [1 => STDOUT, 2 => STDERR] : [1 => ['file', $this->logFile, 'a'], 2 => ['file', $this->logFile, 'a']];
         $this->process = proc_open($cmd, [0 => ['file', '/dev/null', 'r']] + $output, $pipes, dirname($router), $env + getenv());
         $this->pid = proc_get_status($this->process)['pid'];
-        $this->awaitPort($this->port, 'php -S');
+        $this->awaitAddress("tcp://127.0.0.1:{$this->port}", 'php -S');
     }
 
     public function running(): bool

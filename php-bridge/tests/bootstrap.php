@@ -3,7 +3,7 @@
 declare(strict_types=1);
 
 require dirname(__DIR__) . '/demo/autoload.php';
-foreach (['Fixture', 'ChildProcess', 'PreloadIni', 'PhpServer', 'PhpFpm'] as $support) {
+foreach (['Fixture', 'ChildProcess', 'PreloadIni', 'PhpServer', 'FastCgi', 'PhpFpm'] as $support) {
     require __DIR__ . "/$support.php";
 }
 

@@ -13,6 +13,7 @@ import json
 import re
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import yaml
@@ -52,8 +53,9 @@ class Checker:
     def errors(self, ref, instance):
         return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in self.validator(ref).iter_errors(instance)]
 
-    def get(self, path, token, method="GET"):
-        req = urllib.request.Request(self.base + path, headers={"Authorization": f"Bearer {token}"} if token else {}, method=method)
+    def get(self, path, token, method="GET", headers=None):
+        headers = dict(headers or {}, **({"Authorization": f"Bearer {token}"} if token else {}))
+        req = urllib.request.Request(self.base + path, headers=headers, method=method)
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
                 return r.status, r.headers, r.read()
@@ -63,10 +65,10 @@ class Checker:
     def fail(self, name, message):
         self.failures.append(f"{name}: {message}")
 
-    def check(self, name, template, path, token, status, extra=None, method="GET"):
+    def check(self, name, template, path, token, status, extra=None, method="GET", request_headers=None):
         """Requests path and checks the response against the operation at template."""
         self.checked += 1
-        got, headers, body = self.get(path, token, method)
+        got, headers, body = self.get(path, token, method, request_headers)
         if got != status:
             return self.fail(name, f"status {got}, expected {status}; body {body[:300]!r}")
         if headers.get("X-Powered-By") is not None:
@@ -77,6 +79,11 @@ class Checker:
         resp_ref = responses[str(got)].get("$ref", pointer("paths", template, method.lower(), "responses", got))
         response = self.resolve(responses[str(got)])
         media = (headers.get("Content-Type") or "").split(";")[0].strip()
+        if got == 304:
+            if body:
+                self.fail(name, f"304 with a body: {body[:100]!r}")
+            self.check_headers(name, response, resp_ref, headers)
+            return None
         if media not in response.get("content", {}):
             return self.fail(name, f"Content-Type {media!r} is not documented for {got}")
         schema_ref = resp_ref + "/content/" + media.replace("/", "~1") + "/schema"
@@ -90,11 +97,22 @@ class Checker:
             instance = body.decode("utf-8")
         for problem in ([] if method == "HEAD" else self.errors(schema_ref, instance)):
             self.fail(name, "body does not match the spec: " + problem)
+        # Content-Disposition: downloads only; ETag: JSON pages only.
+        self.check_headers(name, response, resp_ref, headers, {"ETag"} if media != "application/json" else {"Content-Disposition"})
+        if extra:
+            try:
+                extra(instance, headers)
+            except AssertionError as e:
+                self.fail(name, str(e) or "assertion failed")
+        return instance
+
+    def check_headers(self, name, response, resp_ref, headers, not_sent=()):
+        """The documented headers are there (but those not_sent with this kind of answer) and valid."""
         for header, spec in response.get("headers", {}).items():
             value = headers.get(header)
             if value is None:
-                if header == "Content-Disposition" and media == "application/json":
-                    continue  # downloads only
+                if header in not_sent:
+                    continue
                 self.fail(name, f"documented header {header} is missing")
                 continue
             header_schema = self.resolve(spec)["schema"]
@@ -103,12 +121,6 @@ class Checker:
             header_ref = spec.get("$ref", resp_ref + "/headers/" + header)
             for problem in self.errors(header_ref + "/schema", value):
                 self.fail(name, f"header {header}: {problem}")
-        if extra:
-            try:
-                extra(instance, headers)
-            except AssertionError as e:
-                self.fail(name, str(e) or "assertion failed")
-        return instance
 
 
 def main():
@@ -174,6 +186,28 @@ def main():
     c.check("head of a download", one_t, "/controller/EventLog/42?format=csv", "demo-customer", 200, method="HEAD")
     c.check("head outside scope", one_t, "/controller/EventLog/43?format=csv", "demo-customer", 403, method="HEAD")
     c.check("head of a page", list_t, "/controller/EventLog", "demo-admin", 200, method="HEAD")
+
+    # Live pages: the cursor as ETag, `after`, and the 304 that answers "nothing new".
+    def etag_is_cursor(page, headers):
+        assert headers["ETag"] == f'"{page["cursor"]}"', f"ETag {headers['ETag']!r} for cursor {page['cursor']!r}"
+    page = c.check("page with its cursor", one_t, "/controller/EventLog/42?category=dj", "demo-customer", 200, etag_is_cursor)
+    cursor = urllib.parse.quote(page["cursor"] if page else "none")
+
+    def nothing_since(body, headers):
+        assert body["logs"] == [] and body["total"] == 3 and body["cursor"] == page["cursor"], f"after: {body}"
+        etag_is_cursor(body, headers)
+    c.check("after", one_t, f"/controller/EventLog/42?category=dj&after={cursor}", "demo-customer", 200, nothing_since)
+    tag = {"If-None-Match": f'"{page["cursor"] if page else "none"}"'}
+    c.check("not modified", one_t, f"/controller/EventLog/42?category=dj&after={cursor}", "demo-customer", 304, request_headers=tag)
+    c.check("not modified, global", list_t, f"/controller/EventLog?after={cursor}", "demo-reseller", 304, request_headers=tag)
+    c.check("not modified, HEAD", list_t, f"/controller/EventLog?after={cursor}", "demo-admin", 304, method="HEAD", request_headers=tag)
+    c.check("stale tag", list_t, f"/controller/EventLog?after={cursor}", "demo-admin", 200, etag_is_cursor,
+            request_headers={"If-None-Match": '"s0.0"'})
+    c.check("bad after", list_t, "/controller/EventLog?after=yesterday", "demo-admin", 400,
+            names("after", "after must be the cursor of an earlier page"))
+    c.check("after on page 2", list_t, f"/controller/EventLog?after={cursor}&page=2", "demo-admin", 400, names("page"))
+    c.check("misspelt after", list_t, "/controller/EventLog?aftre=14", "demo-admin", 400,
+            names("aftre", "aftre is not a parameter of this API; did you mean after?"))
 
     for f in c.failures:
         print("FAIL", f)

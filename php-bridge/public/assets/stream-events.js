@@ -243,7 +243,9 @@
 
     ui.status = el('div', { class: 'se-status', role: 'status', 'aria-live': 'polite' });
     ui.error = el('div', { class: 'se-error', role: 'alert', hidden: true });
+    ui.live = el('div', { class: 'se-live-slot' }); // stream-events-live.js's place
     ui.panel.appendChild(ui.status);
+    ui.panel.appendChild(ui.live);
     ui.panel.appendChild(ui.error);
 
     ui.table = el('table', { class: 'se-table', 'aria-labelledby': 'se-title' });
@@ -446,6 +448,7 @@
 
   function load() {
     var seq = ++requestSeq;
+    viewShown(null);
     root.setAttribute('aria-busy', 'true');
     ui.status.textContent = t('page.loading');
     fetch(apiUrl(stateToApiQuery(state)), { headers: authHeaders(), credentials: 'same-origin' })
@@ -468,6 +471,7 @@
           return;
         }
         showPage(r.data);
+        viewShown(r.data);
       })
       .catch(function (e) {
         if (seq === requestSeq) showError(0, { code: 'network', message: String(e && e.message || e) });
@@ -745,6 +749,32 @@
     a.click();
     a.remove();
   }
+
+  // ---- the hook for live updates (stream-events-live.js) -------------------
+  // The live script polls the view shown and brings new events in through
+  // these; this script stays the one that loads and renders. onView(fn) calls
+  // fn(page JSON) each time a view has loaded (at once if one has), and
+  // fn(null) when one starts loading (a poll of the view before is stale then).
+  var viewListeners = [];
+  var viewData = null;
+  function viewShown(data) {
+    viewData = data;
+    viewListeners.forEach(function (fn) { fn(data); });
+  }
+  window.StreamEvents = {
+    onView: function (fn) { viewListeners.push(fn); if (viewData) fn(viewData); },
+    apiQuery: function () { return stateToApiQuery(state); },
+    apiUrl: apiUrl,
+    headers: authHeaders,
+    show: showPage,
+    reload: load,
+    firstPage: function () { navigate({ page: '1' }, false); },
+    slot: function () { return ui.live; },
+    dom: { el: el, clear: clear },
+    t: t,
+    tCount: tCount,
+    number: number
+  };
 
   window.addEventListener('popstate', function () { state = readState(); render(); });
   state = readState();

@@ -40,8 +40,12 @@ final class EventLogController
     ) {
     }
 
-    /** The response for this request, or null when $path is not the API's. */
-    public function handle(string $method, string $path, array $query): ?Response
+    /**
+     * The response for this request, or null when $path is not the API's.
+     *
+     * @param string|null $ifNoneMatch the request's If-None-Match header ($_SERVER['HTTP_IF_NONE_MATCH'])
+     */
+    public function handle(string $method, string $path, array $query, ?string $ifNoneMatch = null): ?Response
     {
         if (!preg_match('#^' . preg_quote($this->path, '#') . '(?:/([^/]*))?/?$#', $path, $m)) {
             return null;
@@ -60,7 +64,7 @@ final class EventLogController
             }
             $serviceId = (int) $m[1];
         }
-        return $this->respond($who, $serviceId, $query, $method === 'HEAD');
+        return $this->respond($who, $serviceId, $query, $method === 'HEAD', $ifNoneMatch);
     }
 
     /**
@@ -70,9 +74,15 @@ final class EventLogController
      * $headersOnly (HEAD): the same status and headers, no body; a download's
      * export is opened to know its status, and closed before any row is built.
      *
+     * A page carries its cursor as its ETag. $ifNoneMatch naming the store's
+     * cursor now is answered 304 from that one lookup, before any query: it
+     * says only that nothing at all was logged since, which every page's
+     * cursor tells anyone who can read a page, so the filter is judged and
+     * the scope checked when there is something to read.
+     *
      * @param array<string,mixed> $query the request's query parameters ($_GET)
      */
-    public function respond(Principal $who, ?int $serviceId, array $query, bool $headersOnly = false): Response
+    public function respond(Principal $who, ?int $serviceId, array $query, bool $headersOnly = false, ?string $ifNoneMatch = null): Response
     {
         try {
             $filter = FilterParameters::toFilter($query, $serviceId);
@@ -89,8 +99,7 @@ final class EventLogController
         }
         try {
             if ($format === null) {
-                // The library's page JSON is the response, byte for byte.
-                return Response::json(200, $log->queryJson($who, $filter));
+                return self::page($log, $who, $filter, $ifNoneMatch);
             }
             $chunks = $log->export($who, $filter, $format); // opens now: errors still get a status
             $filename = DownloadName::of($filter, $format);
@@ -123,6 +132,18 @@ final class EventLogController
             error_log('stream-events: ' . $e->getMessage());
             return Response::error(500, 'storage_error', 'The event store failed; the error has been logged.');
         }
+    }
+
+    /** One page: the library's JSON, byte for byte, with its cursor as ETag; or 304. */
+    private static function page(EventLog $log, Principal $who, array $filter, ?string $ifNoneMatch): Response
+    {
+        if ($ifNoneMatch !== null && EntityTag::matches($ifNoneMatch, $cursor = $log->cursor())) {
+            return new Response(304, ['ETag' => EntityTag::of($cursor), 'Cache-Control' => 'no-store',
+                'X-Content-Type-Options' => 'nosniff'], '');
+        }
+        $json = $log->queryJson($who, $filter);
+        $tag = EntityTag::of(EntityTag::cursorOf($json) ?? '');
+        return Response::json(200, $json, $tag === null ? [] : ['ETag' => $tag]);
     }
 
     /**

@@ -23,6 +23,8 @@ final class FilterParameters
     public const FILTER_KEYS = [
         'category' => 'category', 'type' => 'types', 'service_id' => 'serviceId', 'customer_id' => 'ownerId', 'actor' => 'actor',
         'from' => 'from', 'to' => 'to', 'q' => 'q', 'page' => 'page', 'per_page' => 'perPage',
+        // An earlier page's cursor: only what was logged since (a live page's poll).
+        'after' => 'after',
     ];
     /** Parameters that are not part of the filter: the controller's own. */
     public const OTHER = ['format', 'bom'];

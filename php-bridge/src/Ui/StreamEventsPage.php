@@ -89,8 +89,10 @@ final class StreamEventsPage
         $noscript = self::e(strtr($strings['page.noscript'], ['{api}' => $this->apiBase]));
         $html = <<<HTML
             <link rel="stylesheet" href="{$assets}/stream-events.css">
+            <link rel="stylesheet" href="{$assets}/stream-events-live.css">
             <script id="se-config" type="application/json">{$json}</script>
             <script src="{$assets}/stream-events.js" defer></script>
+            <script src="{$assets}/stream-events-live.js" defer></script>
             <div id="se-app" class="se-app" lang="{$language}" data-theme="{$this->theme}" aria-busy="true"><noscript>{$noscript}</noscript></div>
 
             HTML;

@@ -5,7 +5,7 @@ Drives Debian's headless chromium through Selenium: tabs, date range, paging,
 row details, CSV export, customer scope, the hostile DJ names and bad parameters in the page URL;
 presets, pickers and several types in the URL; the layout at 390, 1280 and 1440 px (no sideways
 overflow, no clipped message), dark mode, the page embedded in a stand-in panel (host.php), German,
-a keyboard walk and axe-core (WCAG 2.1 AA) on every page state. Prints one line per check and a
+a keyboard walk and axe-core (WCAG 2.1 AA) on every page state; live updates (live_checks.py). Prints one line per check and a
 summary `ui: N passed, M failed`; exits 1 on failure.
 
 usage: test_pages.py BASE_URL DOWNLOAD_DIR SCREENSHOT_DIR
@@ -19,6 +19,8 @@ import sys
 import time
 import traceback
 import urllib.parse
+
+import live_checks
 
 from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
@@ -664,6 +666,8 @@ def t_keyboard():
 
 TESTS = [t_global_page, t_tabs, t_date_range, t_paging, t_details, t_export_csv, t_customer_scope, t_reseller_scope, t_hostile_dj,
          t_bidi_isolated, t_bad_parameters, t_filters, t_layouts, t_embedded, t_german, t_keyboard]
+# Last: they log events into the store the others count.
+TESTS += live_checks.checks(sys.modules[__name__])
 
 ONLY = os.environ.get('UI_ONLY', '').split()
 passed = failed = 0
