@@ -445,8 +445,7 @@ foreach (['el', 'pdo'] as $side) {
         }
         // Takes the write lock every ms, retrying every 100 us: its longest wait is the longest hold by anyone else.
         // At a raised priority (when the harness may set one): on 2 cores shared with the pruner and 2 loggers,
-        // a probe waiting for a core would count that wait as a hold (10M: 21.8, 23.1, 66.0 ms in three runs of
-        // one prune whose longest transaction, timed inside the library, was 28 ms).
+        // a probe waiting for a core would count that wait as a hold (BENCHMARKS.md has the runs that showed it).
         $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
         $probe = $pass === 'hold' ? spawn([...$nice, $limit, '--probe', $copy, $stop]) : null;
         usleep(200_000);

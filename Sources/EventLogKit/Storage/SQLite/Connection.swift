@@ -119,10 +119,9 @@ final class Connection {
     /// time, which is what a writer waiting behind another one would see.
     /// For the first millisecond the waiter yields the CPU instead of
     /// sleeping: with more writers than cores the holder is often a process
-    /// the scheduler has set aside, and a yield runs it at once (4 processes
-    /// logging on 2 cores: p99 2.4 ms, from 4.5 ms with 100 us sleeps). A
-    /// longer wait (a prune batch, a stuck writer) polls every 100 us up to
-    /// 20 ms, then every ms, and costs no CPU.
+    /// the scheduler has set aside, and a yield runs it at once (BENCHMARKS.md
+    /// has the figures). A longer wait (a prune batch, a stuck writer) polls
+    /// every 100 us up to 20 ms, then every ms, and costs no CPU.
     func setBusyTimeout(milliseconds: Int32) {
         busyWait.pointee.timeoutNanoseconds = UInt64(max(milliseconds, 0)) * 1_000_000
         sqlite3_busy_handler(handle, { context, attempt in
@@ -182,11 +181,10 @@ final class Connection {
         }
     }
 
-    /// Between the write transactions of a long job (prune, vacuum, counting
-    /// settled periods): a writer waiting for the lock gets it here, instead
-    /// of polling into the next transaction. Without it, back-to-back prune
-    /// batches kept loggers waiting across several of them (10M events: 56 ms
-    /// longest wait for the lock, loggers' max 58 ms).
+    /// Between the write transactions of a long job (prune, vacuum): a
+    /// writer waiting for the lock gets it here, instead of polling into the
+    /// next transaction; without it, back-to-back prune batches kept loggers
+    /// waiting across several of them (BENCHMARKS.md).
     func letWaitingWritersIn() { usleep(1000) }
 
     /// A read transaction, so that several statements see one snapshot.
