@@ -24,12 +24,11 @@ declare(strict_types=1);
  *
  *   php bench/live.php WORKDIR [EVENTS=1000000] [RUNS=3] [PAGES=1000]
  *
- * Bounded: about a minute and a half a run, plus building the store once
- * (kept in WORKDIR); everything it starts is stopped when it ends or is
+ * Bounded: each phase has a fixed length (below), the store is built once
+ * (kept in WORKDIR), and everything it starts is stopped when it ends or is
  * interrupted. Each run works on a fresh copy of that store (in
- * WORKDIR/tmp): the loggers add some 70,000 events a run, all of today, and
- * leave a WAL of over a gigabyte that the next run's readers would have to
- * go through.
+ * WORKDIR/tmp): the loggers add a run's worth of events, all of today, and
+ * leave a large WAL that the next run's readers would have to go through.
  */
 
 use StreamEvents\Bench\ElSide;
