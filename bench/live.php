@@ -24,11 +24,11 @@ declare(strict_types=1);
  *
  *   php bench/live.php WORKDIR [EVENTS=1000000] [RUNS=3] [PAGES=1000]
  *
- * Bounded: about a minute and a half a run, plus building the store once
- * (kept in WORKDIR); everything it starts is stopped when it ends or is
- * interrupted. Each run starts from a checkpointed store: with readers always
- * present the WAL cannot restart while the loggers write, and a WAL left
- * from one run would have to be read back by the next one's first reader.
+ * Bounded: each phase has a fixed length (below), the store is built once
+ * (kept in WORKDIR), and everything it starts is stopped when it ends or is
+ * interrupted. Each run works on a fresh copy of that store (in
+ * WORKDIR/tmp): the loggers add a run's worth of events, all of today, and
+ * leave a large WAL that the next run's readers would have to go through.
  */
 
 use StreamEvents\Bench\ElSide;
@@ -75,16 +75,15 @@ register_shutdown_function(static function () use (&$children): void {
     }
 });
 
-// --- The store: EVENTS events over the last 30 days, kept and reused ---------------------------
-$store = "$work/live-$events.sqlite";
-$metaFile = "$store.json";
+// --- The store: EVENTS events over the last 30 days, built once; each run gets a copy -----------
+$built = "$work/live-$events.sqlite";
+$store = "$work/tmp/live-run.sqlite";
+$metaFile = "$built.json";
 $meta = is_file($metaFile) ? json_decode((string) file_get_contents($metaFile), true) : null;
-if (!is_file($store) || ($meta['seed'] ?? null) !== SEED || ($meta['events'] ?? null) !== $events) {
-    say("store: building $events events over 30 days in $store");
-    foreach (['', '-wal', '-shm'] as $suffix) {
-        @unlink($store . $suffix);
-    }
-    $el = ElSide::open($store);
+if (!is_file($built) || ($meta['seed'] ?? null) !== SEED || ($meta['events'] ?? null) !== $events) {
+    say("store: building $events events over 30 days in $built");
+    removeStore($built);
+    $el = ElSide::open($built);
     $el->log->putDirectory(...Rows::directory());
     $end = intdiv((int) (microtime(true) * 1000), 60_000) * 60_000;
     $batch = [];
@@ -98,8 +97,15 @@ if (!is_file($store) || ($meta['seed'] ?? null) !== SEED || ($meta['events'] ?? 
     if ($batch !== []) {
         $el->log->logBatch($batch);
     }
-    $el->log->close();
+    $el->log->close(); // the last connection: no WAL is left next to the file copied below
     file_put_contents($metaFile, json_encode(['seed' => SEED, 'events' => $events]));
+}
+
+function removeStore(string $path): void
+{
+    foreach (['', '-wal', '-shm'] as $suffix) {
+        @unlink($path . $suffix);
+    }
 }
 
 /** utime + stime of $pids in ms (clock ticks of 10 ms). */
@@ -144,6 +150,7 @@ function pollWindow(LivePages $pages, PhpFpm $fpm, string $accessLog): array
         'share_304' => ($statuses[304] ?? 0) / max(1, count($answers)),
         'p50_ms' => Stats::median($ms), 'p95_ms' => Stats::percentile($ms, 95), 'p99_ms' => Stats::percentile($ms, 99),
         'server_p50_ms' => Stats::median($serverMs), 'server_p95_ms' => Stats::percentile($serverMs, 95),
+        'server_p99_ms' => Stats::percentile($serverMs, 99), 'server_max_ms' => $serverMs === [] ? NAN : max($serverMs),
         'server_304_p95_ms' => Stats::percentile($notModifiedMs, 95),
         'cpu_ms_per_poll' => $cpu / max(1, count($answers)), 'cpu_share' => $cpu / 1000 / $seconds,
         'window_ns' => [$t0, hrtime(true)],
@@ -191,7 +198,10 @@ function stopLoggers(array $loggers, string $stop, array $windows): array
 $results = [];
 $loadAtStart = sys_getloadavg()[0];
 for ($run = 1; $run <= $runs; $run++) {
-    ElSide::open($store)->log->close(); // the last connection: checkpoints and removes the WAL
+    removeStore($store);
+    copy($built, $store);
+    // Written back now: else the kernel writes the copy back during the run, under the phases measured.
+    exec('sync');
     $dir = StreamEvents\Tests\Fixture::tempDir();
     $accessLog = "$dir/access.log";
     $fpm = new PhpFpm(['STREAM_EVENTS_DB' => $store], WORKERS,
@@ -221,6 +231,7 @@ for ($run = 1; $run <= $runs; $run++) {
     $busy = pollWindow($pages, $fpm, $accessLog);
     [$aloneLog, $busyLog] = stopLoggers($loggers, "$dir/stop-busy", [[$aloneFrom, $aloneTo], $busy['window_ns']]);
     $fpm->stop();
+    clearstatcache();
     $walBytes = (int) @filesize("$store-wal");
     $p99 = static fn (array $ms): float => Stats::percentile($ms, 99);
     $results[] = ['open_s' => $openSeconds, 'quiet' => $quiet, 'steady' => $steady, 'busy' => $busy, 'wal_mb_after_busy' => $walBytes / 1048576,
@@ -228,9 +239,10 @@ for ($run = 1; $run <= $runs; $run++) {
             'steady_events' => count($steadyLog), 'alone_events' => count($aloneLog), 'busy_events' => count($busyLog),
             'busy_max_ms' => max($busyLog ?: [NAN])]];
     say(sprintf('run %d: opened in %.1f s; quiet %.0f polls/s p95 %.2f ms (FPM 304 p95 %.2f ms) %.3f ms CPU/poll; steady p95 %.2f ms %.3f ms CPU/poll; '
-        . 'busy p95 %.2f ms %.3f ms CPU/poll, %.0f %% 304; el_log p99 %.2f ms steady, %.2f ms alone, %.2f ms busy; WAL %.0f MB',
+        . 'busy p95 %.2f ms (FPM p99 %.1f, max %.0f ms) %.3f ms CPU/poll, %.0f %% 304; el_log p99 %.2f ms steady, %.2f ms alone, %.2f ms busy; WAL %.0f MB',
         $run, $openSeconds, $quiet['polls_per_s'], $quiet['p95_ms'], $quiet['server_304_p95_ms'], $quiet['cpu_ms_per_poll'], $steady['p95_ms'],
-        $steady['cpu_ms_per_poll'], $busy['p95_ms'], $busy['cpu_ms_per_poll'], 100 * $busy['share_304'], $p99($steadyLog), $p99($aloneLog),
+        $steady['cpu_ms_per_poll'], $busy['p95_ms'], $busy['server_p99_ms'], $busy['server_max_ms'], $busy['cpu_ms_per_poll'],
+        100 * $busy['share_304'], $p99($steadyLog), $p99($aloneLog),
         $p99($busyLog), $walBytes / 1048576));
 }
 
@@ -240,19 +252,20 @@ $fmt = static fn (float $v, int $d = 2): string => number_format($v, $d, '.', ',
 $rows = [];
 foreach (['quiet' => 'nothing logged', 'steady' => '2 processes logging 10 events/s each',
     'busy' => '2 processes logging an event a ms each'] as $phase => $label) {
-    $rows[] = sprintf('| %s pages polling every 2 s, %s | %s | %s / %s / %s | %s / %s | %s | %s %% | %s %% |', $fmt($pageCount, 0), $label,
+    $rows[] = sprintf('| %s pages polling every 2 s, %s | %s | %s / %s / %s | %s / %s / %s | %s | %s %% | %s %% |', $fmt($pageCount, 0), $label,
         $fmt($med($phase, 'polls_per_s'), 0), $fmt($med($phase, 'p50_ms')), $fmt($med($phase, 'p95_ms')), $fmt($med($phase, 'p99_ms')),
-        $fmt($med($phase, 'server_p50_ms')), $fmt($med($phase, 'server_p95_ms')), $fmt($med($phase, 'cpu_ms_per_poll'), 3),
+        $fmt($med($phase, 'server_p50_ms')), $fmt($med($phase, 'server_p95_ms')), $fmt($med($phase, 'server_p99_ms')),
+        $fmt($med($phase, 'cpu_ms_per_poll'), 3),
         $fmt(100 * $med($phase, 'cpu_share'), 0), $fmt(100 * $med($phase, 'share_304'), 0));
 }
 $elLog = sprintf('el_log p99 (target ≤ 3 ms): %s ms at 10 events/s a process with the pages polling; at an event a ms a process, '
     . '%s ms without the pages and %s ms with them (max %s ms)', $fmt($med('el_log', 'steady_p99_ms')), $fmt($med('el_log', 'alone_p99_ms')),
     $fmt($med('el_log', 'busy_p99_ms')), $fmt($med('el_log', 'busy_max_ms'), 1));
-$header = sprintf("Live pages: %s events in the store, %d pages, %d FPM workers (preload, unix socket), medians of %d runs of %d s per phase.\n"
+$header = sprintf("Live pages: %s events in the store (a fresh copy each run), %d pages, %d FPM workers (preload, unix socket), medians of %d runs of %d s per phase.\n"
     . "Machine: %s, %d CPUs, PHP %s, load average %.1f at start, %.1f at end; run at %s UTC with: bench/run.sh live (EVENTS=%d RUNS=%d PAGES=%d)\n\n",
     number_format($events), $pageCount, WORKERS, $runs, MEASURE_S, php_uname('s') . ' ' . php_uname('r'), (int) shell_exec('nproc'), PHP_VERSION,
     $loadAtStart, sys_getloadavg()[0], gmdate('Y-m-d H:i'), $events, $runs, $pageCount);
-$table = "| what | polls/s | poll ms p50 / p95 / p99 (as a page sees it) | FPM ms p50 / p95 | worker CPU ms per poll | workers' CPU (% of a core) | answered 304 |\n"
+$table = "| what | polls/s | poll ms p50 / p95 / p99 (as a page sees it) | FPM ms p50 / p95 / p99 | worker CPU ms per poll | workers' CPU (% of a core) | answered 304 |\n"
     . "|---|---|---|---|---|---|---|\n" . implode("\n", $rows) . "\n\n" . $elLog . "\n"
     . sprintf("Nothing new (304), as FPM timed it: p95 %s ms (quiet phase).\n", $fmt($med('quiet', 'server_304_p95_ms')));
 file_put_contents("$work/results-live.md", $header . $table);

@@ -2,7 +2,7 @@
 # `make bench` (MODE=quick|full): Stream Events vs the PDO peer vs SQLite's limit.
 #   quick: 1M events in the big store, a few minutes; full: 10M events.
 # MODE=live: 1,000 open pages polling under PHP-FPM while 2 processes log
-#   (bench/live.php; EVENTS, RUNS, PAGES from the environment; ~4 minutes).
+#   (bench/live.php; EVENTS, RUNS, PAGES from the environment).
 # Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
 # reused across runs while their row count, seed and schema version match.
 set -eu

@@ -5,8 +5,8 @@ Drives Debian's headless chromium through Selenium: tabs, date range, paging,
 row details, CSV export, customer scope, the hostile DJ names and bad parameters in the page URL;
 presets, pickers and several types in the URL; the layout at 390, 1280 and 1440 px (no sideways
 overflow, no clipped message), dark mode, the page embedded in a stand-in panel (host.php), German,
-a keyboard walk and axe-core (WCAG 2.1 AA) on every page state; live updates (live_checks.py). Prints one line per check and a
-summary `ui: N passed, M failed`; exits 1 on failure.
+a keyboard walk and axe-core (WCAG 2.1 AA) on every page state; live updates (live_checks.py).
+Prints one line per check and a summary `ui: N passed, M failed`; exits 1 on failure.
 
 usage: test_pages.py BASE_URL DOWNLOAD_DIR SCREENSHOT_DIR
 UI_ONLY="bidi_isolated bad_parameters" runs only those checks.
