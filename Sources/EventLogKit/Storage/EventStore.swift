@@ -281,8 +281,8 @@ final class EventStore {
         guard id - countedThrough >= Totals.foldEvery else { return }
         countedThrough = (try? connection.writeTransaction {
             // Another process may have folded since this one last looked.
-            if try id - Totals.countedThrough(connection) >= Totals.foldEvery { try Totals.fold(db: connection) }
-            return try Totals.countedThrough(connection)
+            let current = try Totals.countedThrough(connection)
+            return id - current >= Totals.foldEvery ? try Totals.fold(db: connection) : current
         }) ?? countedThrough
     }
 

@@ -90,10 +90,11 @@ enum Totals {
     }
 
     /// Adds the events above the watermark to the counters and moves it to
-    /// the newest event. Call inside a write transaction.
-    static func fold(db: Connection) throws {
+    /// the newest event; returns the watermark. Call inside a write transaction.
+    @discardableResult
+    static func fold(db: Connection) throws -> Int64 {
         let from = try countedThrough(db)
-        guard let through = try db.integer("SELECT max(id) FROM event"), through > from else { return }
+        guard let through = try db.integer("SELECT max(id) FROM event"), through > from else { return from }
         let range: [SQLValue] = [.integer(from), .integer(through)]
         try db.statement("""
             INSERT INTO count_hour (ts, type, actor_type, n)
@@ -108,6 +109,7 @@ enum Totals {
             ON CONFLICT DO UPDATE SET n = n + excluded.n
             """).run(range)
         try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(watermarkKey)', ?)").run([.integer(through)])
+        return through
     }
 
     /// Takes the events `ids` (a JSON array) out of the counters, before they
