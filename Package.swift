@@ -10,12 +10,14 @@ let package = Package(
     targets: [
         // Debian's libsqlite3-dev.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Debian's libmariadb-dev (MariaDB Connector/C): the MariaDB/MySQL engine.
+        .systemLibrary(name: "CMariaDB", path: "Sources/CMariaDB"),
         // Carries include/eventlog.h to Swift, so that `@c @implementation`
         // checks every exported function against its C declaration.
         .target(name: "CEventLog", path: "Sources/CEventLog"),
         // The VFS that writes each WAL commit in one system call.
         .target(name: "CWALGather", path: "Sources/CWALGather", linkerSettings: [.linkedLibrary("sqlite3")]),
-        .target(name: "EventLogKit", dependencies: ["CSQLite", "CEventLog", "CWALGather"]),
+        .target(name: "EventLogKit", dependencies: ["CSQLite", "CMariaDB", "CEventLog", "CWALGather"]),
         .testTarget(name: "EventLogKitTests", dependencies: ["EventLogKit", "CEventLog"]),
     ]
 )

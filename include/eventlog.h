@@ -79,6 +79,16 @@ const char *el_version(void);
 /**
  * Opens or creates the store at `path`, migrating its schema forward.
  *
+ * `path` is either a file path (an SQLite store, the default) or the URI of a
+ * MariaDB/MySQL database, for panels on several hosts:
+ *   mysql://user:password@host[:port]/database            (TCP, port 3306)
+ *   mysql://user:password@localhost/database?socket=/run/mysqld/mysqld.sock
+ * User and password may be %-encoded. The database is the store: give the log
+ * a database of its own (it is created if the user may; a database holding
+ * other tables is refused with EL_ESCHEMA). The password never appears in a
+ * message. Links libmariadb.so.3 (Debian's libmariadb3); an SQLite store
+ * needs no database server.
+ *
  * A new file is created with mode 0640 (it holds IP addresses). A store made
  * by a newer version of the library is refused with EL_ESCHEMA and left
  * untouched; so is a file that is not an event store.
@@ -92,6 +102,11 @@ const char *el_version(void);
  *   "busyTimeoutMs"  integer 0..600000, how long to wait for a lock (default 5000)
  *   "synchronous"    "normal" (default, WAL: durable across process crashes)
  *                    or "full" (also across power loss)
+ *   "connectTimeoutMs", "readTimeoutMs"  MariaDB: how long connecting
+ *                    (default 5000) and one answer (default 30000) may take
+ *                    before the call fails with EL_EIO; a call after a lost
+ *                    connection connects again. On MariaDB "busyTimeoutMs"
+ *                    is the lock wait (whole seconds, at least 1).
  *
  * A store this process cannot write (the file or its folder is read-only)
  * is opened read-only: pages and exports answer, writes fail with EL_EIO and
@@ -233,7 +248,9 @@ void el_export_close(el_export *ex);
  * `now_ms` (unix ms; 0 = now), in small transactions so writers are never
  * blocked for long (each leaves page totals exact, so a prune interrupted at
  * any point needs no repair), then returns freed pages to the file system.
- * `*out_deleted` (may be NULL) gets the number of events removed.
+ * On MariaDB whole days go (a partition each: a day ends up to one day past
+ * the window before it is dropped) and the partitions of the coming days are
+ * created. `*out_deleted` (may be NULL) gets the number of events removed.
  *
  * Returns EL_OK, EL_EINVAL (bad now_ms), EL_EBUSY, EL_EIO.
  */
@@ -250,7 +267,7 @@ int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
 int el_cursor(el_db *db, char **out, size_t *out_len);
 
 /**
- * Facts about the open store, as JSON: {"engine": "sqlite",
+ * Facts about the open store, as JSON: {"engine": "sqlite" or "mariadb",
  * "schemaVersion": N, "retentionDays": N, "readOnly": false or the reason,
  * "cursor": "..."} (a page shows the retention window; the maintenance
  * command what it works on). `*out_json` is owned by the caller: free it with
@@ -259,6 +276,24 @@ int el_cursor(el_db *db, char **out, size_t *out_len);
  * Returns EL_OK, EL_EINVAL (a NULL out-parameter), EL_EIO, EL_ENOMEM.
  */
 int el_store_info(el_db *db, char **out_json, size_t *out_len);
+
+/**
+ * Copies the SQLite store at `sqlite_path` into the MariaDB store `db`, for a
+ * panel that moves to MariaDB: directory, retention window, events (ids,
+ * times, and the names they were logged with) and delivery keys. Resumable:
+ * a copy interrupted at any point continues after its last committed batch
+ * when called again, and never stores an event twice; it copies what the
+ * source holds when the call starts (call again for events logged since).
+ * The target must hold no events but this copy's. `*out_json` (owned by the
+ * caller: el_string_free()) reports {"copied": N, "through": last id,
+ * "verified": true|false, "days": [{"day": "YYYY-MM-DD", "source": N,
+ * "target": N}]}: events per day on both sides.
+ *
+ * Returns EL_OK, EL_EINVAL (db is an SQLite store, the target holds other
+ * events, a NULL argument), EL_ESCHEMA (not an event store, or an SQLite
+ * store of an older schema: open it once to migrate it), EL_EBUSY, EL_EIO.
+ */
+int el_copy(el_db *db, const char *sqlite_path, char **out_json, size_t *out_len);
 
 /**
  * Changes the store's retention window to `days` (1..3650) for every process

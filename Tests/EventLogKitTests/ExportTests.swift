@@ -49,7 +49,7 @@ import Testing
         let t = try TempStore()
         try t.store.putDirectory(json: panelDirectory)
         for _ in 0..<3 { try t.log(restart(10)) }
-        let export = try t.store.export(principalJSON: admin, filterJSON: nil, format: "jsonl")
+        let export = try t.store.export(principalJSON: admin, filterJSON: nil, format: .jsonl)
         try t.log(restart(10))
         var out: [UInt8] = []
         while let chunk = try export.next() { out += chunk }

@@ -22,7 +22,7 @@ import Glibc
                 PRAGMA user_version = 1;
                 """)
         }
-        let store = try EventStore(path: path)
+        let store = try SQLiteStore(path: path)
         #expect(try Schema.version(store.connection) == Schema.currentVersion)
         #expect(try Schema.tag(userVersion: store.connection.integer("PRAGMA user_version") ?? 0) > 0)
         #expect(try store.connection.integer("SELECT count(*) FROM event_type") == Int64(Catalog.all.count))
@@ -36,7 +36,7 @@ import Glibc
         let t = try TempStore()
         try t.store.connection.execute("PRAGMA user_version = 99")
         let before = try fileBytes(t.path)
-        #expect { try EventStore(path: t.path) } throws: {
+        #expect { try SQLiteStore(path: t.path) } throws: {
             guard let e = $0 as? EventLogError else { return false }
             return e.kind == .schema && e.message.contains("schema version 99, newer than this library's")
         }
@@ -49,12 +49,12 @@ import Glibc
         let other = t.directory + "/other.sqlite"
         defer { unlink(garbage); unlink(other) }
         try write(garbage, Array(repeating: 0x41, count: 8192))
-        #expect { try EventStore(path: garbage) } throws: { ($0 as? EventLogError)?.kind == .schema }
+        #expect { try SQLiteStore(path: garbage) } throws: { ($0 as? EventLogError)?.kind == .schema }
         #expect(try fileBytes(garbage) == Array(repeating: 0x41, count: 8192))
         do { try Connection(path: other, create: true).execute("CREATE TABLE t (x)") }
-        #expect { try EventStore(path: other) } throws: { ($0 as? EventLogError)?.message.contains("not an event store") == true }
-        #expect { try EventStore(path: t.directory) } throws: { ($0 as? EventLogError)?.kind == .io }
-        #expect { try EventStore(path: "/nonexistent-dir/x.sqlite") } throws: { ($0 as? EventLogError)?.kind == .io }
+        #expect { try SQLiteStore(path: other) } throws: { ($0 as? EventLogError)?.message.contains("not an event store") == true }
+        #expect { try SQLiteStore(path: t.directory) } throws: { ($0 as? EventLogError)?.kind == .io }
+        #expect { try SQLiteStore(path: "/nonexistent-dir/x.sqlite") } throws: { ($0 as? EventLogError)?.kind == .io }
     }
 
     @Test func newStoresAreNotWorldReadable() throws {

@@ -46,7 +46,7 @@ import Glibc
 
     @Test func pruneInBatchesAndReclaimsSpace() throws {
         let t = try TempStore(now: now - 35 * day)
-        let n = EventStore.pruneBatchRows * 2 + 17
+        let n = SQLiteStore.pruneBatchRows * 2 + 17
         let old = (0..<n).map { #"{"type":"service.title_update","serviceId":10,"actor":{"type":"user"},"details":{"title":"\#(String(repeating: "t", count: 300)) \#($0)"},"time":\#(now - 40 * day)}"# }
         _ = try t.store.logBatch(json: "[" + old.joined(separator: ",") + "]")
         t.clock.now = now

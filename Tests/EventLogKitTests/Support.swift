@@ -16,7 +16,7 @@ final class TempStore {
     let directory: String
     let path: String
     let clock: TestClock
-    let store: EventStore
+    let store: SQLiteStore
 
     /// `now`: the store's clock, fixed (for events stamped at set times).
     init(options: StoreOptions = StoreOptions(), file: String = "events.sqlite", now: Int64? = nil) throws {
@@ -26,12 +26,12 @@ final class TempStore {
         path = dir + "/" + file
         let clock = TestClock(now)
         self.clock = clock
-        store = try EventStore(path: path, options: options, clock: { clock.read() })
+        store = try SQLiteStore(path: path, options: options, clock: { clock.read() })
     }
 
     /// Another handle on the same file (another worker), with its own clock.
-    func open(options: StoreOptions = StoreOptions(), clock: TestClock = TestClock()) throws -> EventStore {
-        try EventStore(path: path, options: options, clock: { clock.read() })
+    func open(options: StoreOptions = StoreOptions(), clock: TestClock = TestClock()) throws -> SQLiteStore {
+        try SQLiteStore(path: path, options: options, clock: { clock.read() })
     }
 
     deinit {
@@ -47,7 +47,7 @@ final class TempStore {
     }
 
     func export(_ principal: String, _ filter: String? = nil, format: String) throws -> String {
-        let export = try store.export(principalJSON: principal, filterJSON: filter, format: format)
+        let export = try store.export(principalJSON: principal, filterJSON: filter, format: try ExportFormat(argument: format))
         var out: [UInt8] = []
         while let chunk = try export.next() { out += chunk }
         return String(decoding: out, as: UTF8.self)

@@ -81,11 +81,11 @@ struct SplitMix64: RandomNumberGenerator {
     }
 
     /// Every total equals the exported rows of the same view.
-    func expectTotalsMatchExports(_ t: TempStore, _ reader: EventStore, _ stage: String, filters: [String] = ["{}", #"{"category":"service"}"#]) throws {
+    func expectTotalsMatchExports(_ t: TempStore, _ reader: SQLiteStore, _ stage: String, filters: [String] = ["{}", #"{"category":"service"}"#]) throws {
         for p in [admin, resellerA, customerA1] {
             for f in filters {
                 let page = String(decoding: try reader.query(principalJSON: p, filterJSON: f), as: UTF8.self).json
-                let export = try reader.export(principalJSON: p, filterJSON: f, format: "jsonl")
+                let export = try reader.export(principalJSON: p, filterJSON: f, format: .jsonl)
                 var rows = 0
                 while let chunk = try export.next() { rows += chunk.filter { $0 == 0x0A }.count }
                 #expect(page["total"].integerValue == Int64(rows), "\(stage): \(p) \(f)")
@@ -100,7 +100,7 @@ struct SplitMix64: RandomNumberGenerator {
         try t.store.putDirectory(json: panelDirectory)
         let now = Time.nowMilliseconds()
         // Within one hour and one day, so that each counter table has one row to tamper with.
-        let start = Totals.floor(now - 2 * day, day) + hour
+        let start = CounterPeriod.floor(now - 2 * day, day) + hour
         let batch = (0..<Int(Totals.foldEvery) + 10).map { restart(10, time: start + Int64($0) * 1000) }
         _ = try t.store.logBatch(json: "[" + batch.joined(separator: ",") + "]")
         let n = Int64(batch.count)

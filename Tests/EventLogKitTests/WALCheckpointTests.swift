@@ -10,7 +10,7 @@ import Glibc
     /// process's connection writing in turn.
     @Test func walIsCheckpointedAndReused() throws {
         let t = try TempStore()
-        let other = try EventStore(path: t.path)
+        let other = try SQLiteStore(path: t.path)
         func walBytes() -> Int64 {
             var st = stat()
             return stat(t.path + "-wal", &st) == 0 ? Int64(st.st_size) : 0

@@ -22,7 +22,7 @@ private func copyFile(_ from: String, to: String) throws {
 @Suite struct WALGatherTests {
     @Test func framesOfARolledBackTransactionNeverOverwriteACommit() throws {
         let t = try TempStore()
-        let other = try EventStore(path: t.path)
+        let other = try SQLiteStore(path: t.path)
         let a = t.store.connection
         // A small cache makes the big transaction spill frames into the WAL
         // before it ends; appending page-sized rows, it never reads them back.
@@ -50,7 +50,7 @@ private func copyFile(_ from: String, to: String) throws {
 
     @Test func everyCommitIsReadableByAnotherConnectionAtOnce() throws {
         let t = try TempStore()
-        let other = try EventStore(path: t.path)
+        let other = try SQLiteStore(path: t.path)
         for i in 1...500 {
             let id = try t.store.log(json: restart(Int64(1 + i % 7)))
             // Read through the other connection, page by page: a frame still in a buffer would be a short read.

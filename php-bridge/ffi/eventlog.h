@@ -32,6 +32,7 @@ void el_export_close(el_export *ex);
 int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
 int el_cursor(el_db *db, char **out, size_t *out_len);
 int el_store_info(el_db *db, char **out_json, size_t *out_len);
+int el_copy(el_db *db, const char *sqlite_path, char **out_json, size_t *out_len);
 int el_set_retention_days(el_db *db, int days);
 int el_catalog(char **out_json, size_t *out_len);
 void el_string_free(char *s);

@@ -9,8 +9,8 @@
 struct Scope {
     let principal: Principal
 
-    /// SQL condition on `event` (aliased `e`) and its bindings; nil for an
-    /// admin, who sees every event.
+    /// SQL condition on `event` (aliased `e`) and its bindings, in SQL both
+    /// engines speak; nil for an admin, who sees every event.
     let predicate: String?
     let bindings: [SQLValue]
 
@@ -19,10 +19,9 @@ struct Scope {
 
     /// Checks the principal against the directory: every principal, admin
     /// included, must be a known account of that role.
-    init(_ principal: Principal, in db: Connection) throws {
+    init(_ principal: Principal, in db: some DirectoryLookup) throws {
         self.principal = principal
-        let role = try db.statement("SELECT role FROM account WHERE id = ?").firstRow([.integer(principal.id)]) { $0.text(0) }
-        guard role == principal.role.rawValue else {
+        guard try db.account(principal.id)?.role == principal.role.rawValue else {
             throw EventLogError(.denied, "account \(principal.id) is not a\(principal.role == .admin ? "n" : "") \(principal.role.rawValue) in the directory")
         }
         switch principal.role {
@@ -43,15 +42,13 @@ struct Scope {
     /// A customer asked for by id: denied outside scope (a reseller's own
     /// customers, a customer itself), not found when the directory has no
     /// such customer.
-    func authorize(ownerId: Int64, in db: Connection) throws {
-        let account = try db.statement("SELECT role, reseller_id FROM account WHERE id = ?")
-            .firstRow([.integer(ownerId)]) { (role: $0.text(0), reseller: $0.optionalInt64(1)) }
-        guard let account, account.role == Principal.Role.customer.rawValue else {
+    func authorize(ownerId: Int64, in db: some DirectoryLookup) throws {
+        guard let account = try db.account(ownerId), account.role == Principal.Role.customer.rawValue else {
             throw EventLogError(.notFound, "customer \(ownerId) is not known")
         }
         let allowed = switch principal.role {
         case .admin: true
-        case .reseller: account.reseller == principal.id
+        case .reseller: account.resellerId == principal.id
         case .customer: ownerId == principal.id
         }
         guard allowed else {
@@ -59,23 +56,26 @@ struct Scope {
         }
     }
 
-    func authorize(serviceId: Int64, in db: Connection) throws {
-        let owner = try db.statement("SELECT s.owner_id, a.reseller_id FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id = ?")
-            .firstRow([.integer(serviceId)]) { (id: $0.int64(0), reseller: $0.optionalInt64(1)) }
-        guard let owner else {
-            if principal.role == .admin,
-               try db.integer("SELECT EXISTS (SELECT 1 FROM event WHERE service_id = ?)", [.integer(serviceId)]) == 1 {
-                return
-            }
+    func authorize(serviceId: Int64, in db: some DirectoryLookup) throws {
+        guard let owner = try db.serviceOwner(serviceId) else {
+            if principal.role == .admin, try db.hasEvents(serviceId: serviceId) { return }
             throw EventLogError(.notFound, "service \(serviceId) is not known")
         }
         let allowed = switch principal.role {
         case .admin: true
-        case .reseller: owner.id == principal.id || owner.reseller == principal.id
-        case .customer: owner.id == principal.id
+        case .reseller: owner.ownerId == principal.id || owner.resellerId == principal.id
+        case .customer: owner.ownerId == principal.id
         }
         guard allowed else {
             throw EventLogError(.denied, "\(principal.role.rawValue) \(principal.id) may not see the events of service \(serviceId)")
         }
     }
+}
+
+/// What scope decisions read from the directory, whichever engine keeps it.
+protocol DirectoryLookup {
+    func account(_ id: Int64) throws -> (role: String, resellerId: Int64?)?
+    /// A service's owner and the owner's reseller, if the directory knows the service.
+    func serviceOwner(_ serviceId: Int64) throws -> (ownerId: Int64, resellerId: Int64?)?
+    func hasEvents(serviceId: Int64) throws -> Bool
 }

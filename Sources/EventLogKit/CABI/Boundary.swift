@@ -46,14 +46,14 @@ enum Boundary {
 
     /// Runs `body` on the store behind `db` under its lock, recording the
     /// message of any failure for `el_errmsg`.
-    static func withStore(_ db: OpaquePointer?, _ body: (EventStore, DatabaseHandle) throws -> Void) -> CInt {
+    static func withStore(_ db: OpaquePointer?, _ body: (any EventStore, DatabaseHandle) throws -> Void) -> CInt {
         guard let handle = Registry.lookup(db, as: DatabaseHandle.self) else { return EL_EMISUSE.rawValue }
         return handle.lock.withLock {
             guard var store = handle.store else {
                 handle.setMessage("the store is not open (el_open failed or the handle was closed)")
                 return EL_EMISUSE.rawValue
             }
-            if store.isSnapshot { store = reopened(store, handle) }
+            if let fresh = reopened(store, handle) { store = fresh }
             return report(on: handle) { try body(store, handle) }
         }
     }
@@ -62,7 +62,7 @@ enum Boundary {
     /// (`char **out, size_t *out_len`): both are cleared first and set only
     /// on success.
     static func withStore(_ db: OpaquePointer?, handingOut out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                          _ outLen: UnsafeMutablePointer<Int>?, _ body: (EventStore) throws -> [UInt8]) -> CInt {
+                          _ outLen: UnsafeMutablePointer<Int>?, _ body: (any EventStore) throws -> [UInt8]) -> CInt {
         out?.pointee = nil
         outLen?.pointee = 0
         return withStore(db) { store, _ in
@@ -71,13 +71,15 @@ enum Boundary {
         }
     }
 
-    /// A snapshot (opened while the disk was full or the folder read-only)
-    /// tries, at most once a second, to become a normal handle again.
-    private static func reopened(_ store: EventStore, _ handle: DatabaseHandle) -> EventStore {
+    /// A store opened in a degraded way (an SQLite snapshot, opened while
+    /// the disk was full or the folder read-only) tries, at most once a
+    /// second, to open normally again.
+    private static func reopened(_ store: any EventStore, _ handle: DatabaseHandle) -> (any EventStore)? {
+        guard store.isDegraded else { return nil }
         let now = BusyWait.monotonicNanoseconds()
-        guard now &- handle.lastReopen >= 1_000_000_000 else { return store }
+        guard now &- handle.lastReopen >= 1_000_000_000 else { return nil }
         handle.lastReopen = now
-        guard let fresh = try? EventStore(path: store.path, options: store.options), !fresh.isSnapshot else { return store }
+        guard let fresh = store.reopened() else { return nil }
         handle.store = fresh
         return fresh
     }

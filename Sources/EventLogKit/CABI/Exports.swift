@@ -28,7 +28,7 @@ public func el_open(_ out: UnsafeMutablePointer<OpaquePointer?>!, _ path: Unsafe
             let optionsJSON = try Boundary.optionalString(options, "options_json", limit: Limits.smallArgumentBytes)
             let parsed = try StoreOptions.parse(try optionsJSON.map { try JSONParser.parse($0, what: "options_json") })
             handle.poolKey = StorePool.key(path: path, options: optionsJSON)
-            handle.store = try StorePool.take(handle.poolKey) ?? EventStore(path: path, options: parsed)
+            handle.store = try StorePool.take(handle.poolKey) ?? Stores.open(path, options: parsed)
         }
     }
 }
@@ -99,7 +99,7 @@ public func el_export_open(_ db: OpaquePointer!, _ principal: UnsafePointer<CCha
         guard let out else { throw EventLogError.invalid("out is NULL") }
         let export = try store.export(principalJSON: try Boundary.string(principal, "principal_json", limit: Limits.smallArgumentBytes),
                                       filterJSON: try Boundary.optionalString(filter, "filter_json", limit: Limits.smallArgumentBytes),
-                                      format: try Boundary.string(format, "format", limit: 16))
+                                      format: try ExportFormat(argument: try Boundary.string(format, "format", limit: 16)))
         out.pointee = OpaquePointer(Registry.register(ExportHandle(database: database, export: export)))
     }
 }
@@ -150,6 +150,14 @@ public func el_cursor(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<Unsa
 @c @implementation
 public func el_store_info(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
     Boundary.withStore(db, handingOut: outJSON, outLen) { store in try store.info() }
+}
+
+@c @implementation
+public func el_copy(_ db: OpaquePointer!, _ sqlitePath: UnsafePointer<CChar>!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!,
+                    _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
+    Boundary.withStore(db, handingOut: outJSON, outLen) { store in
+        try store.copy(fromSQLite: try Boundary.string(sqlitePath, "sqlite_path", limit: Limits.pathBytes))
+    }
 }
 
 @c @implementation

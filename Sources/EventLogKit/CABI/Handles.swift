@@ -6,7 +6,7 @@ import CEventLog
 /// What an `el_db *` points at. Calls on one handle are serialized by `lock`.
 final class DatabaseHandle: @unchecked Sendable {
     let lock = Lock()
-    var store: EventStore?
+    var store: (any EventStore)?
     /// Which pool `el_release` gives the store back to.
     var poolKey = ""
     /// When a snapshot store last tried to reopen normally (monotonic ns).
@@ -31,10 +31,10 @@ final class DatabaseHandle: @unchecked Sendable {
 /// chunk handed out stays valid until the next call.
 final class ExportHandle: @unchecked Sendable {
     let database: DatabaseHandle
-    var export: Export?
+    var export: (any EventExport)?
     var chunk: [UInt8] = []
 
-    init(database: DatabaseHandle, export: Export) {
+    init(database: DatabaseHandle, export: any EventExport) {
         self.database = database
         self.export = export
     }

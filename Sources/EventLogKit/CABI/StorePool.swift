@@ -10,23 +10,23 @@ enum StorePool {
     static let idlePerKey = 4
 
     private static let lock = Lock()
-    nonisolated(unsafe) private static var idle: [String: [EventStore]] = [:]
+    nonisolated(unsafe) private static var idle: [String: [any EventStore]] = [:]
 
     static func key(path: String, options: String?) -> String { path + "\u{0}" + (options ?? "") }
 
-    /// An idle store for `key` that still names the file at its path, with
-    /// its settings read again (another process may have changed them).
-    static func take(_ key: String) -> EventStore? {
+    /// An idle store for `key` that still names what it opened, with its
+    /// settings read again (another process may have changed them).
+    static func take(_ key: String) -> (any EventStore)? {
         while let store = lock.withLock({ idle[key]?.popLast() }) {
-            if store.isStillAtPath, (try? store.reloadSettings()) != nil { return store }
+            if store.readyForReuse() { return store }
         }
         return nil
     }
 
     /// Keeps `store` for the next open of `key`; a store that cannot be
     /// reused (read-only snapshot, replaced file) or one too many is closed.
-    static func put(_ store: EventStore, _ key: String) {
-        guard !store.isSnapshot, !store.isReplaced else { return }
+    static func put(_ store: any EventStore, _ key: String) {
+        guard store.isPoolable else { return }
         lock.withLock {
             if idle[key, default: []].count < idlePerKey { idle[key, default: []].append(store) }
         }

@@ -1,23 +1,40 @@
 /// Where a reader's view of the store ends: a page hands one out, and a
 /// later query with it as `after` returns only the events logged since.
-/// Opaque to callers: on SQLite ids are handed out in commit order, so the
-/// newest id a read transaction sees marks everything before it; an engine
-/// whose ids are not in commit order carries something else here.
+/// Opaque to callers; each engine makes and reads its own kind:
+/// - SQLite (`s1.<id>`): ids are handed out in commit order, so the newest
+///   id a read sees marks everything before it.
+/// - MariaDB (`m1.<id>`): ids are not in commit order (see MariaDBStore's
+///   `after`), so the newest id is where to look from, not a boundary.
 struct Cursor: Equatable {
+    enum Kind: String { case sqlite = "s1.", mariadb = "m1." }
+
+    let kind: Kind
     let lastID: Int64
 
-    static let prefix = "s1."
+    var token: String { kind.rawValue + String(lastID) }
 
-    var token: String { Self.prefix + String(lastID) }
-
-    init(lastID: Int64) { self.lastID = lastID }
-
-    init?(token: String) {
-        guard token.hasPrefix(Self.prefix), let id = Int64(token.dropFirst(Self.prefix.count)), id >= 0 else { return nil }
-        lastID = id
+    init(_ kind: Kind = .sqlite, lastID: Int64) {
+        self.kind = kind
+        self.lastID = lastID
     }
 
-    /// The store's cursor now (or as of the caller's read transaction).
+    init?(token: String) {
+        for kind in [Kind.sqlite, .mariadb] where token.hasPrefix(kind.rawValue) {
+            guard let id = Int64(token.dropFirst(kind.rawValue.count)), id >= 0 else { return nil }
+            self.init(kind, lastID: id)
+            return
+        }
+        return nil
+    }
+
+    /// The cursor as `kind`'s store reads it, or a clear refusal (a cursor
+    /// of the other engine: the panel moved its store).
+    func checked(_ expected: Kind) throws -> Cursor {
+        guard kind == expected else { throw EventLogError.invalid("after must be the cursor of an earlier page of this store") }
+        return self
+    }
+
+    /// The SQLite store's cursor now (or as of the caller's read transaction).
     static func current(_ db: Connection) throws -> Cursor {
         Cursor(lastID: try db.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0)
     }

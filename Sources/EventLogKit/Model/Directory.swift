@@ -4,34 +4,23 @@ enum Directory {
     static let roles: Set<String> = ["admin", "reseller", "customer"]
     static let statuses: Set<String> = ["active", "suspended", "expired"]
 
-    /// Upserts `{"accounts": [...], "services": [...]}` in one transaction;
-    /// everything is validated before anything is written.
-    static func put(_ json: JSONValue, into db: Connection) throws {
+    /// A validated directory update: rows of `account (id, role, name,
+    /// reseller_id)` and `service (id, name, owner_id, kind, status, removed)`,
+    /// for an engine to upsert in one transaction.
+    struct Update {
+        let accounts: [[SQLValue]]
+        let services: [[SQLValue]]
+    }
+
+    /// Reads `{"accounts": [...], "services": [...]}`; everything is
+    /// validated before an engine writes anything.
+    static func update(_ json: JSONValue) throws -> Update {
         guard let o = json.objectValue else { throw EventLogError.invalid("the directory must be a JSON object {\"accounts\": [...], \"services\": [...]}") }
         if let unknown = unknownKey(in: o, known: ["accounts", "services"]) {
             throw EventLogError.invalid("unknown field '\(unknown)' in directory")
         }
-        let accounts = try list(o["accounts"], "accounts").enumerated().map { try account($1, at: $0) }
-        let services = try list(o["services"], "services").enumerated().map { try service($1, at: $0) }
-        try db.writeTransaction {
-            let putAccount = try db.statement("""
-                INSERT INTO account (id, role, name, reseller_id) VALUES (?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET role = excluded.role, name = excluded.name, reseller_id = excluded.reseller_id
-                """)
-            for a in accounts {
-                putAccount.reset()
-                try putAccount.run(a)
-            }
-            let putService = try db.statement("""
-                INSERT INTO service (id, name, owner_id, kind, status, removed) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET name = excluded.name, owner_id = excluded.owner_id, kind = excluded.kind,
-                    status = excluded.status, removed = excluded.removed
-                """)
-            for s in services {
-                putService.reset()
-                try putService.run(s)
-            }
-        }
+        return Update(accounts: try list(o["accounts"], "accounts").enumerated().map { try account($1, at: $0) },
+                      services: try list(o["services"], "services").enumerated().map { try service($1, at: $0) })
     }
 
     private static func list(_ value: JSONValue?, _ key: String) throws -> [JSONValue] {

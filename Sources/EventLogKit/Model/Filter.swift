@@ -91,10 +91,11 @@ struct Filter {
         return i
     }
 
-    /// The WHERE clause for `event e` within `scope`, with its bindings.
-    /// Type and actor codes come from the catalog, never from input, so they
-    /// are written inline; everything from the caller is bound.
-    func whereClause(_ scope: Scope) -> (sql: String, bindings: [SQLValue]) {
+    /// The WHERE clause for `event e` within `scope`, with its bindings
+    /// (`?N`). Type and actor codes come from the catalog, never from input,
+    /// so they are written inline; everything from the caller is bound. Only
+    /// the text search differs between engines.
+    func whereClause(_ scope: Scope, dialect: SQLDialect = .sqlite) -> (sql: String, bindings: [SQLValue]) {
         var conditions = scope.predicate.map { [$0] } ?? []
         var bindings = scope.bindings
         func bind(_ value: SQLValue) -> String {
@@ -111,9 +112,33 @@ struct Filter {
         if let to { conditions.append("e.ts < \(bind(.integer(to)))") }
         if let after { conditions.append("e.id > \(bind(.integer(after.lastID)))") }
         if let text {
-            let needle = bind(.text(TextFold.fold(text)))
-            conditions.append("\(TextFold.sqlName)(\(needle), e.dj_name, e.source_ip, e.message)")
+            switch dialect {
+            case .sqlite:
+                let needle = bind(.text(TextFold.fold(text)))
+                conditions.append("\(TextFold.sqlName)(\(needle), e.dj_name, e.source_ip, e.message)")
+            case .mariadb:
+                // A Unicode case-insensitive collation; the caller's text is
+                // matched literally (LIKE's wildcards escaped).
+                let pattern = bind(.text("%" + Self.escapedForLike(text) + "%"))
+                let like = ["e.dj_name", "e.source_ip", "e.message"]
+                    .map { "\($0) COLLATE utf8mb4_unicode_520_ci LIKE \(pattern) ESCAPE '!'" }
+                conditions.append("(" + like.joined(separator: " OR ") + ")")
+            }
         }
         return (conditions.isEmpty ? "1" : conditions.joined(separator: " AND "), bindings)
     }
 }
+
+extension Filter {
+    static func escapedForLike(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if c == "%" || c == "_" || c == "!" { out.append("!") }
+            out.append(c)
+        }
+        return out
+    }
+}
+
+/// Where two engines' SQL differs in a filter.
+enum SQLDialect { case sqlite, mariadb }

@@ -33,4 +33,6 @@ enum Limits {
     /// Store options.
     static let retentionDays: ClosedRange<Int64> = 1...3650
     static let busyTimeoutMs: ClosedRange<Int64> = 0...600_000
+    static let connectTimeoutMs: ClosedRange<Int64> = 1...600_000
+    static let readTimeoutMs: ClosedRange<Int64> = 1...3_600_000
 }

@@ -9,7 +9,7 @@ enum CSV {
     }
 
     /// Writes one event as a line, cell by cell from the row's own bytes.
-    static func row(_ r: LogRow, serviceColumns: Bool, into out: inout [UInt8]) {
+    static func row(_ r: some EventRow, serviceColumns: Bool, into out: inout [UInt8]) {
         func comma() { out.append(UInt8(ascii: ",")) }
         func text(_ s: Bytes?) { if let s { field(s, into: &out) } }
         func text(_ s: String?) { if let s { field(s, into: &out) } }

@@ -1,18 +1,5 @@
 import CSQLite
 
-/// UTF-8 bytes borrowed from SQLite.
-typealias Bytes = UnsafeBufferPointer<UInt8>
-
-/// A value bound to a statement parameter.
-enum SQLValue {
-    case null
-    case integer(Int64)
-    case text(String)
-
-    init(_ value: Int64?) { self = value.map { .integer($0) } ?? .null }
-    init(_ value: String?) { self = value.map { .text($0) } ?? .null }
-}
-
 /// Owns one `sqlite3_stmt`; finalized in deinit.
 final class Statement {
     private let stmt: OpaquePointer

@@ -17,19 +17,7 @@
 /// the counters in the same transaction, so a prune killed at any point
 /// leaves them exact.
 enum Totals {
-    enum Kind {
-        case hour        // count_hour: all services, per type and actor
-        case serviceDay  // count_service_day: per service, type and actor
-
-        var length: Int64 { self == .hour ? 3_600_000 : Time.millisecondsPerDay }
-        var table: String { self == .hour ? "count_hour" : "count_service_day" }
-
-        /// The counters a view reads: hours for the whole panel, service days
-        /// once the view is limited to some services.
-        init(_ filter: Filter, _ scope: Scope) {
-            self = scope.isUnrestricted && filter.serviceId == nil && filter.ownerId == nil ? .hour : .serviceDay
-        }
-    }
+    typealias Kind = CounterPeriod
 
     /// The longest tail a writer leaves behind: a page counts at most this
     /// many rows (plus what other writers added meanwhile) beyond the counters.
@@ -46,17 +34,9 @@ enum Totals {
     /// page, so that the total matches the rows.
     static func count(_ filter: Filter, scope: Scope, db: Connection) throws -> Int64 {
         if let from = filter.from, let to = filter.to, from >= to { return 0 }
-        // A text search is counted live (it matches words, not counters).
-        guard filter.text == nil else { return try liveCount(filter, scope: scope, db: db) }
         let kind = Kind(filter, scope)
-        let wholeStart = filter.from.map { ceil($0, kind.length) }
-        let wholeEnd = filter.to.map { floor($0, kind.length) }
-        if let wholeStart, let wholeEnd, wholeStart >= wholeEnd { return try liveCount(filter, scope: scope, db: db) }
-
-        var whole = filter
-        whole.from = wholeStart
-        whole.to = wholeEnd
-        let (whereSQL, bindings) = whole.whereClause(scope)
+        guard let split = kind.split(filter) else { return try liveCount(filter, scope: scope, db: db) }
+        let (whereSQL, bindings) = split.whole.whereClause(scope)
         let counted = try db.integer("SELECT COALESCE(sum(e.n), 0) FROM \(kind.table) e WHERE \(whereSQL)", bindings) ?? 0
         // NOT INDEXED: the tail is a range of rowids, read from the table.
         let tail = try db.integer(
@@ -64,16 +44,7 @@ enum Totals {
             bindings + [.integer(try countedThrough(db))]) ?? 0
 
         var total = counted + tail
-        if let wholeStart {
-            var head = filter
-            head.to = wholeStart
-            total += try liveCount(head, scope: scope, db: db)
-        }
-        if let wholeEnd {
-            var end = filter
-            end.from = wholeEnd
-            total += try liveCount(end, scope: scope, db: db)
-        }
+        for end in split.ends { total += try liveCount(end, scope: scope, db: db) }
         return total
     }
 
@@ -140,13 +111,4 @@ enum Totals {
         }
     }
 
-    static func floor(_ t: Int64, _ unit: Int64) -> Int64 {
-        let q = t / unit
-        return (t % unit != 0 && t < 0 ? q - 1 : q) * unit
-    }
-
-    static func ceil(_ t: Int64, _ unit: Int64) -> Int64 {
-        let f = floor(t, unit)
-        return f == t ? t : f + unit
-    }
 }

@@ -1,16 +1,13 @@
-/// A streamed export of everything a query matches, newest first.
+/// A streamed export of everything a query matches on an SQLite store, newest first.
 ///
 /// Each chunk is read by its own short statement (keyset on `(ts, id)`,
 /// bounded by the newest id at start), so a 10M-row export never holds a read
 /// transaction open (which would let the WAL grow without bound) and never
 /// holds more than one chunk in memory.
-final class Export {
-    enum Format: String, Sendable { case csv, jsonl }
-
-    static let rowsPerChunk: Int64 = 1000
+final class Export: EventExport {
 
     private let connection: Connection
-    private let format: Format
+    private let format: ExportFormat
     private let sql: String
     private let bindings: [SQLValue]
     private let serviceColumns: Bool
@@ -18,7 +15,7 @@ final class Export {
     private var headerPending: Bool
     private var finished = false
 
-    init(connection: Connection, scope: Scope, filter: Filter, format: Format) throws {
+    init(connection: Connection, scope: Scope, filter: Filter, format: ExportFormat) throws {
         self.connection = connection
         self.format = format
         // A view across services (no serviceId) carries service and customer columns.
@@ -28,10 +25,10 @@ final class Export {
         let (whereSQL, whereBindings) = filter.whereClause(scope)
         let n = whereBindings.count
         sql = """
-            SELECT \(LogRow.columns) FROM event e \(PageQuery.index(filter, total: .max)) \(LogRow.joins)
+            SELECT \(LogColumns.select) FROM event e \(PageQuery.index(filter, total: .max)) \(LogColumns.joins)
             WHERE \(whereSQL) AND e.id <= ?\(n + 1)
               AND e.ts <= ?\(n + 2) AND \(LogRow.orderKey) < (?\(n + 2), ?\(n + 3))
-            ORDER BY \(LogRow.newestFirst) LIMIT \(Self.rowsPerChunk)
+            ORDER BY \(LogColumns.newestFirst) LIMIT \(ExportFormat.rowsPerChunk)
             """
         bindings = whereBindings + [.integer(maxID)]
     }
@@ -39,7 +36,7 @@ final class Export {
     /// The next chunk, or nil when the export is complete.
     func next() throws -> [UInt8]? {
         guard !finished else { return nil }
-        var out = JSONWriter(capacity: 256 * Int(Self.rowsPerChunk))
+        var out = JSONWriter(capacity: 256 * Int(ExportFormat.rowsPerChunk))
         if headerPending {
             CSV.header(serviceColumns: serviceColumns, into: &out.bytes)
             headerPending = false
@@ -49,17 +46,12 @@ final class Export {
         var count: Int64 = 0
         while try stmt.step() {
             let row = LogRow(stmt)
-            switch format {
-            case .csv: CSV.row(row, serviceColumns: serviceColumns, into: &out.bytes)
-            case .jsonl:
-                row.writeJSON(to: &out)
-                out.bytes.append(0x0A)
-            }
+            row.write(format, serviceColumns: serviceColumns, to: &out)
             after = row.orderKey
             count += 1
         }
         stmt.reset()  // ends the chunk's read transaction
-        if count < Self.rowsPerChunk { finished = true }
+        if count < ExportFormat.rowsPerChunk { finished = true }
         if out.bytes.isEmpty { return nil }
         return out.bytes
     }

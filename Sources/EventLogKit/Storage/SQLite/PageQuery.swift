@@ -1,5 +1,4 @@
-/// One page of a view, with its exact total, as the query JSON:
-/// `{"logs": [...], "total", "page", "perPage", "totalPages", "cursor"}`.
+/// One page of a view on an SQLite store, with its exact total (see PageJSON).
 ///
 /// Count and rows are read in one read transaction, so the total matches the
 /// rows; nothing here writes. With `after` the logs are the view's events
@@ -29,6 +28,7 @@ struct PageQuery {
     }
 
     func json(_ db: Connection) throws -> [UInt8] {
+        _ = try filter.after?.checked(.sqlite)
         try db.beginRead()
         defer { db.endRead() }
         let cursor = try Cursor.current(db)
@@ -36,34 +36,25 @@ struct PageQuery {
         view.after = nil
         let total = try Totals.count(view, scope: scope, db: db)
         let (whereSQL, bindings) = filter.whereClause(scope)
-        var w = JSONWriter(capacity: 512 * Int(filter.perPage))
-        w.raw("{\"logs\":[")
         let offset = (filter.page - 1) * filter.perPage
-        if offset < total {
+        return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
+            guard offset < total else { return }
             // The page's ids come from an index alone, so a deep page skips
             // index entries, not table rows.
             let stmt = try db.statement("""
-                SELECT \(LogRow.columns) FROM event e \(LogRow.joins)
+                SELECT \(LogColumns.select) FROM event e \(LogColumns.joins)
                 WHERE e.id IN (SELECT e.id FROM event e \(Self.index(filter, total: total)) WHERE \(whereSQL)
-                               ORDER BY \(LogRow.newestFirst) LIMIT \(filter.perPage) OFFSET \(offset))
-                ORDER BY \(LogRow.newestFirst)
+                               ORDER BY \(LogColumns.newestFirst) LIMIT \(filter.perPage) OFFSET \(offset))
+                ORDER BY \(LogColumns.newestFirst)
                 """)
             try stmt.bind(bindings)
+            defer { stmt.reset() }
             var first = true
             while try stmt.step() {
                 if !first { w.raw(",") }
                 first = false
                 LogRow(stmt).writeJSON(to: &w)
             }
-            stmt.reset()
         }
-        w.raw("]")
-        w.key("total"); w.integer(total)
-        w.key("page"); w.integer(filter.page)
-        w.key("perPage"); w.integer(filter.perPage)
-        w.key("totalPages"); w.integer((total + filter.perPage - 1) / filter.perPage)
-        w.key("cursor"); w.string(cursor.token)
-        w.raw("}")
-        return w.bytes
     }
 }

@@ -1,13 +1,30 @@
-/// The current row of a page or export statement, with its formatted
-/// attributes (`time`, `typeLabel`, current service and owner names).
-///
-/// A view, not a copy: text is read as SQLite's own bytes and written
-/// straight into the output, so an export allocates nothing per row. Valid
-/// until the statement steps again.
-struct LogRow {
-    /// Columns read for every row; names come from the directory as it is now,
-    /// falling back to the snapshot taken when the event was logged.
-    static let columns = """
+/// One stored event as a page or an export reads it, whichever engine holds
+/// it: its columns (`LogColumns`) and the log object they make. Text is the
+/// engine's own bytes, written straight into the output, so an export
+/// allocates nothing per row.
+protocol EventRow {
+    var id: Int64 { get }
+    var timestamp: Int64 { get }
+    var typeCode: Int64 { get }
+    var serviceId: Int64 { get }
+    var actorCode: Int64 { get }
+    var actorId: Int64? { get }
+    var actorName: Bytes? { get }
+    var djName: Bytes? { get }
+    var sourceIp: Bytes? { get }
+    var takeover: Bool? { get }
+    var detailsJSON: Bytes? { get }
+    var serviceName: Bytes? { get }
+    var ownerId: Int64? { get }
+    var ownerName: Bytes? { get }
+    var message: Bytes? { get }
+}
+
+/// The columns every engine reads for a row, in `EventRow` order (plain SQL
+/// both engines speak). Names come from the directory as it is now, falling
+/// back to the snapshot taken when the event was logged.
+enum LogColumns {
+    static let select = """
         e.id, e.ts, e.type, e.service_id, e.actor_type, e.actor_id, e.actor_name, e.dj_name, e.source_ip,
         e.takeover, e.details, COALESCE(s.name, e.service_name), COALESCE(s.owner_id, e.owner_id),
         COALESCE(a.name, e.owner_name), e.message
@@ -15,36 +32,15 @@ struct LogRow {
     static let joins = "LEFT JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id"
 
     /// Newest first, and within a millisecond in reverse order of logging
-    /// (ids are handed out in commit order): the order of the time indexes,
-    /// so a page or export chunk streams from an index with no sort.
+    /// (on SQLite ids are handed out in commit order; elsewhere in insert
+    /// order): the order of the time indexes, so a page or export chunk
+    /// streams from an index with no sort.
     static let newestFirst = "e.ts DESC, e.id DESC"
-    /// The same order's key, for keyset paging of exports.
-    static let orderKey = "(e.ts, e.id)"
+}
 
-    private let s: Statement
-
-    init(_ statement: Statement) { s = statement }
-
-    var id: Int64 { s.int64(0) }
-    var timestamp: Int64 { s.int64(1) }
-    var typeCode: Int64 { s.int64(2) }
+extension EventRow {
     var type: EventType? { Catalog.type(code: typeCode) }
-    var serviceId: Int64 { s.int64(3) }
-    var actorCode: Int64 { s.int64(4) }
     var actorType: ActorType? { ActorType(code: actorCode) }
-    var actorId: Int64? { s.optionalInt64(5) }
-    var actorName: Bytes? { s.bytes(6) }
-    var djName: Bytes? { s.bytes(7) }
-    var sourceIp: Bytes? { s.bytes(8) }
-    var takeover: Bool? { s.optionalInt64(9).map { $0 != 0 } }
-    var detailsJSON: Bytes? { s.bytes(10) }
-    var serviceName: Bytes? { s.bytes(11) }
-    var ownerId: Int64? { s.optionalInt64(12) }
-    var ownerName: Bytes? { s.bytes(13) }
-    var message: Bytes? { s.bytes(14) }
-
-    /// This row's position in `newestFirst` order.
-    var orderKey: [SQLValue] { [.integer(timestamp), .integer(id)] }
 
     /// The log object of the query JSON (and of each JSON Lines line).
     func writeJSON(to w: inout JSONWriter) {
@@ -72,5 +68,15 @@ struct LogRow {
         w.key("details"); if let d = detailsJSON { w.bytes.append(contentsOf: d) } else { w.raw("{}") }
         w.key("message"); w.optionalString(message)
         w.raw("}")
+    }
+
+    /// One line of an export in `format`.
+    func write(_ format: ExportFormat, serviceColumns: Bool, to out: inout JSONWriter) {
+        switch format {
+        case .csv: CSV.row(self, serviceColumns: serviceColumns, into: &out.bytes)
+        case .jsonl:
+            writeJSON(to: &out)
+            out.bytes.append(0x0A)
+        }
     }
 }

@@ -1,0 +1,288 @@
+import CMariaDB
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One connection to a MariaDB/MySQL server, speaking the text protocol:
+/// values are written into the SQL as escaped literals (`render`), so one
+/// round trip runs several statements (a whole `el_log` transaction). A lost
+/// connection is closed and made again at the next call.
+final class MariaDBConnection {
+    let location: MariaDBLocation
+    private let options: StoreOptions
+    private var mysql: UnsafeMutablePointer<MYSQL>?
+    /// The counter slot this connection adds to (see MariaDBTotals).
+    private(set) var slot: Int64 = 0
+    /// Whether the server is a Galera node (reads then wait for the node to
+    /// have applied what the cluster committed before them).
+    private(set) var isGalera = false
+    /// Monotonic ns of the last call that reached the server.
+    private(set) var lastUsed: UInt64 = 0
+
+    /// The client library's own set-up is not thread-safe the first time: once per process.
+    private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
+
+    init(location: MariaDBLocation, options: StoreOptions) throws(MariaDBError) {
+        self.location = location
+        self.options = options
+        try connect()
+    }
+
+    deinit { if let mysql { mysql_close(mysql) } }
+
+    var isConnected: Bool { mysql != nil }
+
+    func connect() throws(MariaDBError) {
+        disconnect()
+        guard Self.libraryReady, let m = mysql_init(nil) else { throw MariaDBError(code: 2008, message: "cannot set up a MariaDB client", sql: nil) }
+        var connectTimeout = UInt32(max(1, (options.connectTimeoutMs + 999) / 1000))
+        var readTimeout = UInt32(max(1, (options.readTimeoutMs + 999) / 1000))
+        mysql_options(m, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
+        mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
+        mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &readTimeout)
+        mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        let flags = se_client_multi_statements | se_client_found_rows
+        // A database that does not exist yet is created (a new store), as an
+        // SQLite file is: connect without one, then create and use it.
+        guard mysql_real_connect(m, location.socket == nil ? location.host : "localhost", location.user, location.password,
+                                 nil, location.port, location.socket, flags) != nil else {
+            let error = MariaDBError(code: mysql_errno(m), message: String(cString: mysql_error(m)), sql: nil)
+            mysql_close(m)
+            throw error
+        }
+        mysql = m
+        slot = Int64.random(in: 0..<MariaDBTotals.slots)
+        do {
+            let db = "`\(location.database)`"
+            let lockWait = max(1, options.busyTimeoutMs / 1000)
+            try execute("""
+                CREATE DATABASE IF NOT EXISTS \(db) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; USE \(db);
+                SET SESSION time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE',
+                    innodb_lock_wait_timeout = \(lockWait)
+                """)
+            isGalera = (try? integer("SELECT @@wsrep_on = 1 AND @@wsrep_cluster_address <> ''")) == 1
+            if isGalera { try execute("SET SESSION wsrep_sync_wait = 1") }
+        } catch {
+            disconnect()
+            throw error
+        }
+    }
+
+    func disconnect() {
+        if let mysql { mysql_close(mysql) }
+        mysql = nil
+    }
+
+    /// A pooled connection left idle may have been dropped by the server
+    /// (restart, wait_timeout): a ping finds out before a write is sent.
+    func isAlive() -> Bool {
+        guard let mysql else { return false }
+        return mysql_ping(mysql) == 0
+    }
+
+    private func live() throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
+        if mysql == nil { try connect() }
+        guard let mysql else { throw MariaDBError(code: 2006, message: "not connected", sql: nil) }
+        return mysql
+    }
+
+    private func failure(_ m: UnsafeMutablePointer<MYSQL>, _ sql: String) -> MariaDBError {
+        let error = MariaDBError(code: mysql_errno(m), message: String(cString: mysql_error(m)), sql: sql)
+        if error.isConnectionLost { disconnect() }
+        return error
+    }
+
+    /// Runs `sql` (one statement or several separated by `;`) and discards
+    /// any results. A statement that fails stops the rest.
+    func execute(_ sql: String) throws(MariaDBError) {
+        let m = try send(sql)
+        while true {
+            if let result = mysql_store_result(m) { mysql_free_result(result) }
+            let next = mysql_next_result(m)
+            if next == -1 { return }
+            if next > 0 { throw failure(m, sql) }
+        }
+    }
+
+    /// Runs several statements in one round trip and returns the insert id
+    /// of statement number `statement` (0-based).
+    func execute(_ sql: String, insertIDOf statement: Int) throws(MariaDBError) -> Int64 {
+        let m = try send(sql)
+        var index = 0
+        var id: Int64 = 0
+        while true {
+            if index == statement { id = Int64(mysql_insert_id(m)) }
+            if let result = mysql_store_result(m) { mysql_free_result(result) }
+            let next = mysql_next_result(m)
+            if next == -1 { return id }
+            if next > 0 { throw failure(m, sql) }
+            index += 1
+        }
+    }
+
+    private func send(_ sql: String) throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
+        let m = try live()
+        lastUsed = BusyWait.monotonicNanoseconds()
+        var utf8 = sql
+        let rc = utf8.withUTF8 { mysql_real_query(m, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), UInt($0.count)) }
+        if rc != 0 { throw failure(m, sql) }
+        return m
+    }
+
+    /// Runs one statement that returns rows; the result is read whole.
+    func query(_ sql: String) throws(MariaDBError) -> MariaDBResult {
+        let m = try send(sql)
+        guard let result = mysql_store_result(m) else {
+            if mysql_errno(m) != 0 { throw failure(m, sql) }
+            throw MariaDBError(code: 2014, message: "the statement returned no rows", sql: sql)
+        }
+        return MariaDBResult(result)
+    }
+
+    func integer(_ sql: String) throws(MariaDBError) -> Int64? {
+        let result = try query(sql)
+        guard result.next() else { return nil }
+        return result.optionalInt64(0)
+    }
+
+    /// The id of the row the last INSERT added (of its first row, for several).
+    var lastInsertID: Int64 { mysql.map { Int64(mysql_insert_id($0)) } ?? 0 }
+    var affectedRows: Int64 { mysql.map { Int64(bitPattern: UInt64(mysql_affected_rows($0))) } ?? 0 }
+
+    // MARK: Transactions
+
+    /// Runs `body` in a transaction; a deadlock or certification conflict
+    /// (the server rolled it back) runs it again, a few times. Any other
+    /// failure rolls back and is thrown.
+    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try execute("START TRANSACTION")
+                let result = try body()
+                try execute("COMMIT")
+                return result
+            } catch let error as MariaDBError {
+                if isConnected { try? execute("ROLLBACK") }
+                if error.isRetryable && attempt < 5 {
+                    usleep(UInt32.random(in: 1000...(5000 * UInt32(attempt))))
+                    continue
+                }
+                throw error
+            } catch {
+                if isConnected { try? execute("ROLLBACK") }
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` in one consistent snapshot that writes nothing.
+    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+        defer { if isConnected { try? execute("COMMIT") } }
+        return try body()
+    }
+
+    // MARK: Literals
+
+    /// `sql` with each `?N` replaced by the literal of `bindings[N-1]`.
+    func render(_ sql: String, _ bindings: [SQLValue]) -> String {
+        guard !bindings.isEmpty else { return sql }
+        var out = ""
+        out.reserveCapacity(sql.utf8.count + 16 * bindings.count)
+        var chars = sql.unicodeScalars.makeIterator()
+        var pending: Unicode.Scalar? = chars.next()
+        while let c = pending {
+            pending = chars.next()
+            guard c == "?" else { out.unicodeScalars.append(c); continue }
+            var number = 0
+            while let d = pending, d.value >= 48, d.value <= 57 {
+                number = number * 10 + Int(d.value - 48)
+                pending = chars.next()
+            }
+            if number >= 1 && number <= bindings.count { appendLiteral(bindings[number - 1], to: &out) } else { out += "?" }
+        }
+        return out
+    }
+
+    func appendLiteral(_ value: SQLValue, to out: inout String) {
+        switch value {
+        case .null: out += "NULL"
+        case .integer(let i): out += String(i)
+        case .text(let s): appendQuoted(s, to: &out)
+        }
+    }
+
+    /// A string literal of bytes read from elsewhere (a copy), or NULL.
+    func appendQuoted(_ bytes: Bytes?, to out: inout String) {
+        guard let bytes else { out += "NULL"; return }
+        appendQuoted(String(decoding: bytes, as: UTF8.self), to: &out)
+    }
+
+    func literal(_ value: SQLValue) -> String {
+        var out = ""
+        appendLiteral(value, to: &out)
+        return out
+    }
+
+    /// A string literal, escaped by the client library for the connection's
+    /// character set (and the server's quoting mode).
+    func appendQuoted(_ s: String, to out: inout String) {
+        var text = s
+        text.withUTF8 { from in
+            let capacity = from.count * 2 + 1
+            withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { to in
+                let n: UInt
+                if let mysql {
+                    n = mysql_real_escape_string(mysql, to.baseAddress, UnsafeRawPointer(from.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self), UInt(from.count))
+                } else {
+                    n = mysql_escape_string(to.baseAddress, UnsafeRawPointer(from.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self), UInt(from.count))
+                }
+                out += "'"
+                out += String(decoding: UnsafeRawBufferPointer(start: to.baseAddress, count: Int(n)), as: UTF8.self)
+                out += "'"
+            }
+        }
+    }
+}
+
+/// A result read whole from the server; rows are borrowed from it, valid
+/// until `next()` moves on. Freed in deinit.
+final class MariaDBResult {
+    private let result: UnsafeMutablePointer<MYSQL_RES>
+    private var row: MYSQL_ROW?
+    private var lengths: UnsafeMutablePointer<UInt>?
+
+    init(_ result: UnsafeMutablePointer<MYSQL_RES>) { self.result = result }
+    deinit { mysql_free_result(result) }
+
+    var count: Int64 { Int64(mysql_num_rows(result)) }
+
+    func next() -> Bool {
+        row = mysql_fetch_row(result)
+        lengths = row == nil ? nil : mysql_fetch_lengths(result)
+        return row != nil
+    }
+
+    func bytes(_ column: Int) -> Bytes? {
+        guard let row, let cell = row[column], let lengths else { return nil }
+        return Bytes(start: UnsafeRawPointer(cell).assumingMemoryBound(to: UInt8.self), count: Int(lengths[column]))
+    }
+
+    func optionalInt64(_ column: Int) -> Int64? {
+        guard let b = bytes(column), !b.isEmpty else { return nil }
+        var value: Int64 = 0
+        var negative = false
+        for (i, c) in b.enumerated() {
+            if i == 0 && c == UInt8(ascii: "-") { negative = true; continue }
+            guard c >= 48 && c <= 57 else { break }  // a DECIMAL's fraction ends the integer
+            value = value &* 10 &+ Int64(c - 48)
+        }
+        return negative ? -value : value
+    }
+
+    func int64(_ column: Int) -> Int64 { optionalInt64(column) ?? 0 }
+
+    func text(_ column: Int) -> String? { bytes(column).map { String(decoding: $0, as: UTF8.self) } }
+}

@@ -1,0 +1,51 @@
+/// A streamed export from a MariaDB store, newest first: each chunk is its
+/// own short statement (keyset on `(ts, id)`), so no snapshot is held open
+/// for the length of a download and memory stays one chunk.
+final class MariaDBExport: EventExport {
+    private let db: MariaDBConnection
+    private let format: ExportFormat
+    private let whereSQL: String
+    private let index: String
+    private let serviceColumns: Bool
+    private var after: (ts: Int64, id: Int64)?
+    private var headerPending: Bool
+    private var finished = false
+
+    init(db: MariaDBConnection, scope: Scope, filter: Filter, format: ExportFormat, prunedBefore: Int64) throws {
+        self.db = db
+        self.format = format
+        serviceColumns = filter.serviceId == nil
+        headerPending = format == .csv
+        var view = filter
+        view.from = max(filter.from ?? prunedBefore, prunedBefore)
+        let (whereSQL, bindings) = view.whereClause(scope, dialect: .mariadb)
+        // Events logged after the export began are left out.
+        let maxID = try db.integer("SELECT COALESCE(MAX(id), 0) FROM event") ?? 0
+        self.whereSQL = db.render(whereSQL, bindings) + " AND e.id <= \(maxID)"
+        index = scope.isUnrestricted && filter.serviceId == nil && filter.ownerId == nil && filter.after == nil ? "FORCE INDEX (PRIMARY)" : ""
+    }
+
+    func next() throws -> [UInt8]? {
+        guard !finished else { return nil }
+        var out = JSONWriter(capacity: 256 * Int(ExportFormat.rowsPerChunk))
+        if headerPending {
+            CSV.header(serviceColumns: serviceColumns, into: &out.bytes)
+            headerPending = false
+        }
+        let keyset = after.map { " AND (e.ts < \($0.ts) OR (e.ts = \($0.ts) AND e.id < \($0.id)))" } ?? ""
+        let result = try db.query("""
+            SELECT \(LogColumns.select) FROM event e \(index) \(LogColumns.joins)
+            WHERE \(whereSQL)\(keyset)
+            ORDER BY \(LogColumns.newestFirst) LIMIT \(ExportFormat.rowsPerChunk)
+            """)
+        var count: Int64 = 0
+        while result.next() {
+            let row = MariaDBRow(result)
+            row.write(format, serviceColumns: serviceColumns, to: &out)
+            after = (row.timestamp, row.id)
+            count += 1
+        }
+        if count < ExportFormat.rowsPerChunk { finished = true }
+        return out.bytes.isEmpty ? nil : out.bytes
+    }
+}

@@ -1,0 +1,171 @@
+/// The MariaDB store's tables, created (and later migrated) by whichever
+/// process opens the database first. Every step is idempotent (`IF NOT
+/// EXISTS`, `INSERT IGNORE`), so many processes on several hosts opening the
+/// same empty database at once all succeed, on Galera too (where table
+/// locks and GET_LOCK do not reach the other nodes). A database is one
+/// store: the panel gives the log a database of its own.
+enum MariaDBSchema {
+    static let applicationID: Int64 = 0x5345_5654  // "SEVT", as in SQLite stores
+
+    /// Version N is reached by running `migrations[N-1]`. Append only.
+    static let migrations: [[String]] = [
+        [
+            // Settings first: the application id marks the database as a store.
+            """
+            CREATE TABLE IF NOT EXISTS setting (
+                k VARCHAR(64) NOT NULL PRIMARY KEY,
+                v BIGINT NOT NULL
+            ) ENGINE = InnoDB
+            """,
+            "INSERT IGNORE INTO setting (k, v) VALUES ('applicationId', \(applicationID))",
+            """
+            CREATE TABLE IF NOT EXISTS account (
+                id          BIGINT NOT NULL PRIMARY KEY,
+                role        VARCHAR(16) NOT NULL,
+                name        TEXT NOT NULL,
+                reseller_id BIGINT NULL,
+                KEY account_reseller (reseller_id)
+            ) ENGINE = InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS service (
+                id       BIGINT NOT NULL PRIMARY KEY,
+                name     TEXT NOT NULL,
+                owner_id BIGINT NOT NULL,
+                kind     TEXT NOT NULL,
+                status   VARCHAR(16) NOT NULL DEFAULT 'active',
+                removed  TINYINT NOT NULL DEFAULT 0,
+                KEY service_owner (owner_id)
+            ) ENGINE = InnoDB
+            """,
+            // Clustered by time, then id: a page or an export reads rows in
+            // their order. `logged_at` (server microseconds at insert) lets a
+            // live view's cursor catch events that commit after a later id.
+            // Partitions are added per day (see MariaDBPartitions); the
+            // partition list is appended when the table is created.
+            """
+            CREATE TABLE IF NOT EXISTS event (
+                id           BIGINT NOT NULL AUTO_INCREMENT,
+                ts           BIGINT NOT NULL,
+                type         SMALLINT NOT NULL,
+                service_id   BIGINT NOT NULL,
+                actor_type   TINYINT NOT NULL,
+                actor_id     BIGINT NULL,
+                actor_name   TEXT NULL,
+                dj_name      TEXT NULL,
+                source_ip    TEXT NULL,
+                takeover     TINYINT NULL,
+                details      MEDIUMTEXT NULL,
+                service_name TEXT NULL,
+                owner_id     BIGINT NULL,
+                owner_name   TEXT NULL,
+                message      TEXT NOT NULL,
+                logged_at    BIGINT NOT NULL DEFAULT (UNIX_TIMESTAMP(NOW(6)) * 1000000),
+                PRIMARY KEY (ts, id),
+                KEY event_id (id),
+                KEY event_ts (ts, id, type, actor_type, service_id),
+                KEY event_service_ts (service_id, ts, id, type, actor_type),
+                KEY event_logged (logged_at)
+            ) ENGINE = InnoDB
+            """,
+            // Exact totals (see MariaDBTotals): kept in the transaction that
+            // stores the events, a row per period, type, actor and slot.
+            """
+            CREATE TABLE IF NOT EXISTS count_day (
+                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, slot TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (ts, type, actor_type, slot)
+            ) ENGINE = InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS count_hour (
+                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, slot TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (ts, type, actor_type, slot)
+            ) ENGINE = InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS count_service_day (
+                service_id BIGINT NOT NULL, ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL,
+                slot TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (service_id, ts, type, actor_type, slot),
+                KEY count_service_day_ts (ts)
+            ) ENGINE = InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS delivery (
+                k        VARBINARY(128) NOT NULL PRIMARY KEY,
+                event_id BIGINT NOT NULL,
+                ts       BIGINT NOT NULL,
+                KEY delivery_ts (ts)
+            ) ENGINE = InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS event_type (
+                code     SMALLINT NOT NULL PRIMARY KEY,
+                id       VARCHAR(64) NOT NULL UNIQUE,
+                label    TEXT NOT NULL,
+                category VARCHAR(32) NOT NULL
+            ) ENGINE = InnoDB
+            """,
+        ],
+    ]
+
+    static var currentVersion: Int64 { Int64(migrations.count) }
+
+    static let tables: Set<String> = ["setting", "account", "service", "event", "count_day", "count_hour",
+                                      "count_service_day", "delivery", "event_type"]
+
+    /// The store's version, 0 for an empty database; refuses a database that
+    /// holds other tables, and a store newer than this library.
+    static func version(_ db: MariaDBConnection) throws -> Int64 {
+        let result = try db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
+        var found: Set<String> = []
+        while result.next() { if let name = result.text(0) { found.insert(name.lowercased()) } }
+        if let foreign = found.subtracting(tables).sorted().first {
+            throw EventLogError(.schema, "the database '\(db.location.database)' holds other tables ('\(foreign)'): give the event log a database of its own")
+        }
+        guard found.contains("setting") else { return 0 }
+        let settings = try db.query("SELECT k, v FROM setting WHERE k IN ('applicationId', 'schemaVersion')")
+        var values: [String: Int64] = [:]
+        while settings.next() { if let k = settings.text(0) { values[k] = settings.int64(1) } }
+        // Tables of ours without the id yet: another process is creating the store.
+        if let id = values["applicationId"], id != applicationID {
+            throw EventLogError(.schema, "the database '\(db.location.database)' is not an event store")
+        }
+        let version = values["schemaVersion"] ?? 0
+        if version > currentVersion {
+            throw EventLogError(.schema, "the store \(db.location) has schema version \(version), newer than this library's \(currentVersion): upgrade the library")
+        }
+        return version
+    }
+
+    /// Brings the store to the current version; `firstDay`...`lastDay` are
+    /// the partitions a new event table starts with.
+    static func migrate(_ db: MariaDBConnection, from version: Int64, partitions: String, retentionDays: Int64) throws {
+        for (index, steps) in migrations.enumerated() where Int64(index) >= version {
+            for sql in steps {
+                try db.execute(sql.hasPrefix("CREATE TABLE IF NOT EXISTS event (") ? sql + "\n" + partitions : sql)
+            }
+            if index == 0 {
+                try db.execute("""
+                    INSERT IGNORE INTO setting (k, v) VALUES ('retentionDays', \(retentionDays)), ('prunedBefore', 0),
+                        ('storeTag', \(Int64.random(in: 1...Int64(Int32.max))))
+                    """)
+            }
+            try refreshCatalog(db)
+            try db.execute("""
+                INSERT INTO setting (k, v) VALUES ('schemaVersion', \(index + 1))
+                ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))
+                """)
+        }
+    }
+
+    private static func refreshCatalog(_ db: MariaDBConnection) throws {
+        let rows = Catalog.all.map { t in
+            "(\(t.code), \(db.literal(.text(t.id))), \(db.literal(.text(t.label))), \(db.literal(.text(t.category.rawValue))))"
+        }
+        try db.execute("""
+            INSERT INTO event_type (code, id, label, category) VALUES \(rows.joined(separator: ", "))
+            ON DUPLICATE KEY UPDATE id = VALUES(id), label = VALUES(label), category = VALUES(category)
+            """)
+    }
+}

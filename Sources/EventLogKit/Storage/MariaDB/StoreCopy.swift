@@ -1,0 +1,161 @@
+/// Moves a panel's SQLite store into a MariaDB store: directory, retention
+/// window, events (with their ids, times and the names they were logged
+/// with) and delivery keys.
+///
+/// Resumable and never a duplicate: events go in id order, a batch per
+/// transaction, and the same transaction records how far the copy got
+/// (`copy.<source tag>` in the target's settings); a copy killed at any
+/// point starts again after the last committed batch. It copies what the
+/// source holds when it starts (run it again to bring over what was logged
+/// meanwhile), then compares the number of events per day on both sides.
+struct StoreCopy {
+    static let batchRows: Int64 = 5000
+
+    let source: Connection
+    let sourcePath: String
+    let target: MariaDBStore
+    let db: MariaDBConnection
+
+    init(from path: String, into target: MariaDBStore, db: MariaDBConnection) throws {
+        do {
+            source = try Connection(path: path, create: false, readOnly: true)
+            let facts = try source.statement("SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id)")
+                .firstRow { ($0.int64(0), $0.int64(1)) }
+            guard let facts, facts.1 == Schema.applicationID else { throw EventLogError(.schema, "'\(path)' is not an SQLite event store") }
+            guard Schema.version(userVersion: facts.0) == Schema.currentVersion else {
+                throw EventLogError(.schema, "the SQLite store '\(path)' has schema version \(Schema.version(userVersion: facts.0)); open it once with this library (it migrates) and copy again")
+            }
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot open the SQLite store '\(path)'")
+        }
+        sourcePath = path
+        self.target = target
+        self.db = db
+    }
+
+    func run() throws -> [UInt8] {
+        do {
+            return try copy()
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot read the SQLite store '\(sourcePath)'")
+        }
+    }
+
+    private func copy() throws -> [UInt8] {
+        let tag = Schema.tag(userVersion: try source.integer("PRAGMA user_version") ?? 0)
+        let progressKey = "copy.\(tag)"
+        var through = try db.integer("SELECT v FROM setting WHERE k = '\(progressKey)'")
+        if through == nil {
+            guard try db.integer("SELECT EXISTS (SELECT 1 FROM event)") == 0 else {
+                throw EventLogError.invalid("the MariaDB store \(db.location) already holds events that are not from this copy: copy into a new database")
+            }
+            try copyDirectoryAndSettings(progressKey)
+            through = 0
+        }
+        var last = through ?? 0
+        let end = try source.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0
+        var copied: Int64 = 0
+        let read = try source.statement("""
+            SELECT id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
+                   message, service_name, owner_id, owner_name
+            FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT \(Self.batchRows)
+            """)
+        let keys = try source.statement("SELECT d.key, d.event_id, e.ts FROM delivery d JOIN event e ON e.id = d.event_id WHERE d.event_id > ?1 AND d.event_id <= ?2")
+        while last < end {
+            read.reset()
+            try read.bind([.integer(last), .integer(end)])
+            var counts = MariaDBTotals.Increments()
+            var sql = """
+                INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
+                                   message, service_name, owner_id, owner_name) VALUES
+                """
+            var n: Int64 = 0
+            var batchLast = last
+            while try read.step() {
+                if n > 0 { sql += "," }
+                batchLast = read.int64(0)
+                counts.add(ts: read.int64(1), type: read.int64(2), actor: read.int64(4), serviceId: read.int64(3))
+                sql += "(\(read.int64(0)),\(read.int64(1)),\(read.int64(2)),\(read.int64(3)),\(read.int64(4)),"
+                sql += read.optionalInt64(5).map(String.init) ?? "NULL"
+                for column in Int32(6)...8 { sql += ","; db.appendQuoted(read.bytes(column), to: &sql) }
+                sql += "," + (read.optionalInt64(9).map(String.init) ?? "NULL")
+                for column in Int32(10)...12 { sql += ","; db.appendQuoted(read.bytes(column), to: &sql) }
+                sql += "," + (read.optionalInt64(13).map(String.init) ?? "NULL")
+                sql += ","; db.appendQuoted(read.bytes(14), to: &sql)
+                sql += ")"
+                n += 1
+            }
+            read.reset()
+            guard n > 0 else { break }
+            var deliveries: [String] = []
+            keys.reset()
+            try keys.bind([.integer(last), .integer(batchLast)])
+            while try keys.step() {
+                var row = "("
+                db.appendQuoted(keys.bytes(0), to: &row)
+                row += ",\(keys.int64(1)),\(keys.int64(2)))"
+                deliveries.append(row)
+            }
+            keys.reset()
+            let batchSQL = sql + ";\n" + counts.sql(slot: 0)
+                + (deliveries.isEmpty ? "" : ";\nINSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ","))
+                + ";\nUPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'"
+            try db.writeTransaction { try db.execute(batchSQL) }
+            last = batchLast
+            copied += n
+        }
+        return try report(copied: copied, through: last)
+    }
+
+    /// Once, before the first batch: the directory, the window, and the
+    /// progress row (in the transaction that writes the directory).
+    private func copyDirectoryAndSettings(_ progressKey: String) throws {
+        var accounts: [[SQLValue]] = []
+        let a = try source.statement("SELECT id, role, name, reseller_id FROM account")
+        while try a.step() { accounts.append([.integer(a.int64(0)), SQLValue(a.text(1)), SQLValue(a.text(2)), SQLValue(a.optionalInt64(3))]) }
+        a.reset()
+        var services: [[SQLValue]] = []
+        let s = try source.statement("SELECT id, name, owner_id, kind, status, removed FROM service")
+        while try s.step() {
+            services.append([.integer(s.int64(0)), SQLValue(s.text(1)), .integer(s.int64(2)), SQLValue(s.text(3)), SQLValue(s.text(4)), .integer(s.int64(5))])
+        }
+        s.reset()
+        try db.put(Directory.Update(accounts: accounts, services: services))
+        let days = try source.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? SQLiteStore.defaultRetentionDays
+        try target.setRetentionDays(days)
+        try db.execute("INSERT IGNORE INTO setting (k, v) VALUES ('\(progressKey)', 0)")
+    }
+
+    /// `{"copied", "through", "verified", "days": [{"day", "source", "target"}]}`:
+    /// events per day up to `through` on both sides.
+    private func report(copied: Int64, through: Int64) throws -> [UInt8] {
+        let day = Time.millisecondsPerDay
+        var sourceDays: [Int64: Int64] = [:]
+        let s = try source.statement("SELECT ts - ts % \(day), count(*) FROM event WHERE id <= ?1 GROUP BY 1")
+        try s.bind([.integer(through)])
+        while try s.step() { sourceDays[s.int64(0)] = s.int64(1) }
+        s.reset()
+        var targetDays: [Int64: Int64] = [:]
+        let prunedBefore = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore'") ?? 0
+        let t = try db.query("SELECT ts - ts % \(day), COUNT(*) FROM event WHERE id <= \(through) AND ts >= \(prunedBefore) GROUP BY 1")
+        while t.next() { targetDays[t.int64(0)] = t.int64(1) }
+        var w = JSONWriter(capacity: 4096)
+        let allDays = Set(sourceDays.keys).union(targetDays.keys).filter { $0 >= prunedBefore }.sorted()
+        let verified = allDays.allSatisfy { sourceDays[$0] == targetDays[$0] }
+        w.raw("{")
+        w.key("copied", first: true); w.integer(copied)
+        w.key("through"); w.integer(through)
+        w.key("verified"); w.raw(verified ? "true" : "false")
+        w.key("days"); w.raw("[")
+        for (i, d) in allDays.enumerated() {
+            if i > 0 { w.raw(",") }
+            w.raw("{")
+            w.key("day", first: true); w.string(String(Time.rfc3339(milliseconds: d).prefix(10)))
+            w.key("source"); w.integer(sourceDays[d] ?? 0)
+            w.key("target"); w.integer(targetDays[d] ?? 0)
+            w.raw("}")
+        }
+        w.raw("]}")
+        return w.bytes
+    }
+}

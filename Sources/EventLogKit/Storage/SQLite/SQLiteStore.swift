@@ -1,0 +1,431 @@
+import CSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An event store in one SQLite file in WAL mode.
+final class SQLiteStore: EventStore {
+    static let defaultRetentionDays: Int64 = 30
+    static let pruneBatchRows = 250
+    static let vacuumBatchPages = 256
+
+    private(set) var connection: Connection
+    let path: String
+    let options: StoreOptions
+    /// Fixed when the store is created; changed only by `setRetentionDays`.
+    private(set) var retentionDays: Int64
+    /// Why the store is open read-only (nil: it is writable). Pages and
+    /// exports answer; logging fails with this reason.
+    private(set) var readOnlyReason: String?
+    /// Opened as a snapshot of the file (no shared-memory index could be
+    /// made: a full disk, a read-only folder). The C layer reopens it
+    /// normally once that works again, to see newer events.
+    private(set) var isSnapshot = false
+    /// The clock for event times and the retention window (tests set it).
+    let clock: @Sendable () -> Int64
+    /// Device and inode of the file opened.
+    private var identity: FileIdentity?
+    /// This process's last look at the totals watermark; writers fold the
+    /// tail into the counters once it is `Totals.foldEvery` events long.
+    private var countedThrough: Int64 = 0
+
+    init(path: String, options: StoreOptions = StoreOptions(), clock: @escaping @Sendable () -> Int64 = Time.nowMilliseconds) throws {
+        guard !path.isEmpty else { throw EventLogError.invalid("the store path is empty") }
+        self.path = path
+        self.options = options
+        self.clock = clock
+        retentionDays = Self.defaultRetentionDays
+        let writable = try Self.createIfMissing(path)
+        identity = FileIdentity(path: path)
+        headerFD = open(path, O_RDONLY | O_CLOEXEC)
+        readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
+        do {
+            connection = try Connection(path: path, create: false, readOnly: !writable)
+            try start()
+        } catch let error as SQLiteError where Self.walIndexUnavailable(error) && Self.walIsEmpty(path) {
+            // SQLite could not make the WAL's shared-memory index (it cannot
+            // write the folder, or the disk is full). With no WAL to merge,
+            // the file alone is the whole store: read it as it is.
+            do {
+                connection = try Connection(path: Self.snapshotURI(path), create: false, readOnly: true)
+            } catch {
+                throw EventLogError(error, doing: "cannot open the store '\(path)'")
+            }
+            readOnlyReason = "a snapshot: SQLite could not create its shared-memory file (\(error.message)); the disk may be full or the folder read-only"
+            isSnapshot = true
+            try start()
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot open the store '\(path)'")
+        }
+    }
+
+    private func start() throws {
+        connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
+        connection.takeOverCheckpoints()
+        // Workers that open a new store at the same moment race to set it
+        // up, and a step can fail with SQLITE_BUSY without waiting (workers
+        // started together on a new file): every step is idempotent, so the
+        // loser starts over until the busy timeout.
+        let deadline = BusyWait.monotonicNanoseconds() + UInt64(options.busyTimeoutMs) * 1_000_000
+        while true {
+            do {
+                try setUp(options)
+                return
+            } catch let error as SQLiteError where error.isBusy && BusyWait.monotonicNanoseconds() < deadline {
+                usleep(10_000)
+            }
+        }
+    }
+
+    private static func walIndexUnavailable(_ error: SQLiteError) -> Bool {
+        [SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL, SQLITE_IOERR].contains(error.primaryCode)
+    }
+
+    private static func walIsEmpty(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path + "-wal", &st) != 0 || st.st_size == 0
+    }
+
+    /// `immutable=1`: no locks, no shared memory, the file read as it is.
+    private static func snapshotURI(_ path: String) -> String {
+        var uri = "file:"
+        for byte in path.utf8 {
+            if byte >= 0x80 || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") || byte == UInt8(ascii: "%") {
+                uri += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            } else {
+                uri.unicodeScalars.append(Unicode.Scalar(byte))
+            }
+        }
+        return uri + "?immutable=1"
+    }
+
+    /// Reads before it writes: a store at the current version is opened
+    /// without a write, so that a full disk or a read-only file still reads.
+    /// Whether the file at `path` is still the one opened (a pooled store
+    /// is checked before it is handed out again).
+    var isStillAtPath: Bool { FileIdentity(path: path) == identity && headerHasOurTag }
+
+    /// The store's tag (see Schema), and a descriptor of the file to read
+    /// it back from the header on disk.
+    private var tag: Int64 = 0
+    private let headerFD: Int32
+
+    /// The tag in the header on disk is ours, or none yet (the header is
+    /// written to the file at the first checkpoint).
+    private var headerHasOurTag: Bool {
+        guard headerFD >= 0 else { return true }
+        var bytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+        guard withUnsafeMutableBytes(of: &bytes, { pread(headerFD, $0.baseAddress, 4, 60) }) == 4 else { return true }
+        let onDisk = Int64(bytes.0) << 8 | Int64(bytes.1)  // the top 16 bits of the big-endian user_version
+        return onDisk == 0 || onDisk == tag
+    }
+
+    deinit { if headerFD >= 0 { close(headerFD) } }
+
+    var isPoolable: Bool { !isSnapshot && !isReplaced }
+    var isDegraded: Bool { isSnapshot }
+
+    func readyForReuse() -> Bool { isStillAtPath && (try? reloadSettings()) != nil }
+
+    func reopened() -> (any EventStore)? {
+        guard let fresh = try? SQLiteStore(path: path, options: options), !fresh.isSnapshot else { return nil }
+        return fresh
+    }
+
+    func copy(fromSQLite path: String) throws -> [UInt8] {
+        throw EventLogError.invalid("a copy goes into a MariaDB store; this one is the SQLite file '\(self.path)'")
+    }
+
+    /// Reads the store's settings again (a pooled store: the maintenance
+    /// command may have changed the window since).
+    func reloadSettings() throws {
+        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
+        countedThrough = try Totals.countedThrough(connection)
+    }
+
+    private func setUp(_ options: StoreOptions) throws {
+        try checkFile()
+        if try Schema.version(connection) < Schema.currentVersion {
+            if let readOnlyReason { throw EventLogError(.io, "cannot open the store '\(path)': it needs a schema upgrade and is read-only (\(readOnlyReason))") }
+            try connection.execute("PRAGMA journal_mode = WAL")
+            try Schema.migrate(connection) {
+                try self.connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)")
+                    .run([.integer(options.retentionDays ?? Self.defaultRetentionDays)])
+            }
+        }
+        try connection.execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
+        tag = Schema.tag(userVersion: try connection.integer("PRAGMA user_version") ?? 0)
+        try reloadSettings()
+    }
+
+    /// The maintenance command's way to change the window: the one place it
+    /// changes, for every process (each reads it at open).
+    func setRetentionDays(_ days: Int64) throws {
+        guard Limits.retentionDays.contains(days) else {
+            throw EventLogError.invalid("retentionDays must be an integer from \(Limits.retentionDays.lowerBound) to \(Limits.retentionDays.upperBound)")
+        }
+        try writing("change the retention window") {
+            try connection.writeTransaction {
+                try connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)").run([.integer(days)])
+            }
+        }
+        retentionDays = days
+    }
+
+    /// New files are created by us, not by SQLite, so that they are never
+    /// readable by others (the log holds IP addresses); SQLite gives the WAL
+    /// and shared-memory files the same mode. Returns whether this process
+    /// can write the store (the file, and the folder for the WAL).
+    private static func createIfMissing(_ path: String) throws -> Bool {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw EventLogError(.io, "cannot open the store '\(path)': it is a directory") }
+            return access(path, W_OK) == 0 && access(folder(of: path), W_OK | X_OK) == 0
+        }
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
+        if fd < 0 {
+            let code = errno
+            if code == EEXIST { return access(path, W_OK) == 0 }
+            let hint = code == EACCES || code == EROFS ? " (the folder must be writable by the PHP-FPM user)" : ""
+            throw EventLogError(.io, "cannot create the store '\(path)': \(String(cString: strerror(code)))\(hint)")
+        }
+        fchmod(fd, 0o640)  // regardless of the umask
+        close(fd)
+        return true
+    }
+
+    private static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Refuses files that are not event stores, and stores of a newer schema,
+    /// before anything is written to them.
+    private func checkFile() throws {
+        // One statement, one snapshot: read one by one, another process's
+        // set-up could commit in between and its tables appear without its id.
+        let facts = try connection.statement("""
+            SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id),
+                   (SELECT count(*) FROM sqlite_schema)
+            """).firstRow { ($0.int64(0), $0.int64(1), $0.int64(2)) }
+        let (userVersion, appID, tables) = facts ?? (0, 0, 0)
+        let version = Schema.version(userVersion: userVersion)
+        if appID != Schema.applicationID && !(appID == 0 && version == 0 && tables == 0) {
+            throw EventLogError(.schema, "'\(path)' is an SQLite database but not an event store")
+        }
+        if version > Schema.currentVersion {
+            throw EventLogError(.schema, "the store '\(path)' has schema version \(version), newer than this library's \(Schema.currentVersion): upgrade the library")
+        }
+        if tables == 0 && readOnlyReason == nil { try connection.execute("PRAGMA auto_vacuum = INCREMENTAL") }
+    }
+
+    // MARK: Writing
+
+    /// Runs a write, refusing it on a read-only store and saying what failed.
+    /// A write is acknowledged only if the file at `path` is still the one
+    /// this handle opened (checked after it): once the file was deleted or
+    /// replaced, what it wrote is in a file no reader of the path will see.
+    private func writing<T>(_ what: String, _ body: () throws -> T) throws -> T {
+        if let readOnlyReason { throw EventLogError(.io, "cannot \(what): the store '\(path)' is open read-only (\(readOnlyReason))") }
+        if isReplaced { throw replacedError(what) }
+        let result: T
+        do {
+            result = try body()
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot \(what)")
+        }
+        guard isStillAtPath else {
+            isReplaced = true
+            connection.forbidCheckpointOnClose()
+            throw replacedError(what)
+        }
+        return result
+    }
+
+    /// Set once the file at `path` is no longer the one opened: from then on
+    /// the store writes nothing (not even a checkpoint when it closes).
+    private(set) var isReplaced = false
+
+    private func replacedError(_ what: String) -> EventLogError {
+        EventLogError(.io, "cannot \(what): the store file '\(path)' was deleted or replaced since this handle opened it; nothing was stored: close the handle and open the store again")
+    }
+
+    /// Validates and commits one event; returns its id (for a delivery key
+    /// already stored, the first event's id).
+    func log(json: String) throws -> Int64 {
+        let now = clock()
+        var event = try EventValidator.event(json: json, now: now, oldest: oldestAccepted(now))
+        return try writing("log the event") {
+            let id: Int64
+            if event.deliveryKey != nil {
+                id = try connection.writeTransaction { try insertOnce(&event) }
+            } else {
+                // The common case is one autocommit statement.
+                id = try insert(&event)
+                connection.checkpointIfDue()  // writeTransaction does it for the other writes
+            }
+            foldIfDue(after: id)
+            return id
+        }
+    }
+
+    /// Validates every event, then commits all of them in one transaction.
+    func logBatch(json: String) throws -> Int64 {
+        let now = clock()
+        var events = try EventValidator.events(jsonArray: json, now: now, oldest: oldestAccepted(now))
+        return try writing("log the batch") {
+            let last = try connection.writeTransaction {
+                var last: Int64 = 0
+                for i in events.indices { last = try insertOnce(&events[i]) }
+                return last
+            }
+            foldIfDue(after: last)
+            return Int64(events.count)
+        }
+    }
+
+    /// The oldest event time accepted: the start of the retention window.
+    private func oldestAccepted(_ now: Int64) -> Int64 { now - retentionDays * Time.millisecondsPerDay }
+
+    /// Once the uncounted tail is long enough, this writer counts it (after
+    /// its own commit: the event is stored whatever happens here, and a
+    /// fold that fails is done by the next writer).
+    private func foldIfDue(after id: Int64) {
+        guard id - countedThrough >= Totals.foldEvery else { return }
+        countedThrough = (try? connection.writeTransaction {
+            // Another process may have folded since this one last looked.
+            let current = try Totals.countedThrough(connection)
+            return id - current >= Totals.foldEvery ? try Totals.fold(db: connection) : current
+        }) ?? countedThrough
+    }
+
+    /// Inside a write transaction: stores the event unless its delivery key
+    /// is known, and returns its id or the first one's.
+    private func insertOnce(_ e: inout Event) throws -> Int64 {
+        guard let key = e.deliveryKey else { return try insert(&e) }
+        if let first = try connection.integer("SELECT event_id FROM delivery WHERE key = ?", [.text(key)]) { return first }
+        let id = try insert(&e)
+        try connection.statement("INSERT INTO delivery (key, event_id) VALUES (?, ?)").run([.text(key), .integer(id)])
+        return id
+    }
+
+    /// Held, not looked up: the statement cache hashes the whole SQL text,
+    /// which costs more than anything else el_log does outside SQLite.
+    private var insertEventStatement: Statement?
+
+    private func insertStatement() throws -> Statement {
+        if let statement = insertEventStatement {
+            statement.reset(keepBindings: true)  // insert(_:) binds every parameter
+            return statement
+        }
+        let statement = try connection.statement("""
+            INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
+                               details, message, service_name, owner_id, owner_name)
+            SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, s.name, s.owner_id, a.name
+            FROM (SELECT 1) LEFT JOIN service s ON s.id = ?3 LEFT JOIN account a ON a.id = s.owner_id
+            """)
+        insertEventStatement = statement
+        return statement
+    }
+
+    /// Inserts one validated event, with its message and directory snapshot.
+    private func insert(_ e: inout Event) throws -> Int64 {
+        e.message = e.type.sentence(Sentence(event: e))
+        // The service and owner names are copied from the directory as it is
+        // now (a snapshot for exports after the directory forgets them).
+        // Bound one by one: an array of eleven values costs an allocation per event.
+        let s = try insertStatement()
+        try s.bind(1, .integer(e.timestamp))
+        try s.bind(2, .integer(e.type.code))
+        try s.bind(3, .integer(e.serviceId))
+        try s.bind(4, .integer(e.actor.type.code))
+        try s.bind(5, SQLValue(e.actor.id))
+        try s.bind(6, SQLValue(e.actor.name))
+        try s.bind(7, SQLValue(e.djName))
+        try s.bind(8, SQLValue(e.sourceIp))
+        try s.bind(9, SQLValue(e.takeover.map { $0 ? 1 : 0 }))
+        try s.bind(10, SQLValue(e.detailsJSON))
+        try s.bind(11, .text(e.message))
+        try s.run()
+        e.id = connection.lastInsertRowID
+        return e.id
+    }
+
+    func putDirectory(json: String) throws {
+        let update = try Directory.update(try JSONParser.parse(json, what: "directory"))
+        try writing("update the directory") { try connection.put(update) }
+    }
+
+    // MARK: Reading
+
+    func query(principalJSON: String, filterJSON: String?) throws -> [UInt8] {
+        let read = try ReadRequest(principalJSON: principalJSON, filterJSON: filterJSON, directory: connection)
+        return try PageQuery(filter: read.filter, scope: read.scope).json(connection)
+    }
+
+    func info() throws -> [UInt8] {
+        StoreInfo.json(engine: "sqlite", schemaVersion: Schema.currentVersion, retentionDays: retentionDays,
+                       readOnly: readOnlyReason, cursor: try cursor())
+    }
+
+    /// Where the store ends now, for a live view's cheap "anything new?"
+    /// (the same token a page returns as `cursor`).
+    func cursor() throws -> String {
+        do {
+            return try Cursor.current(connection).token
+        } catch let error as SQLiteError {
+            throw EventLogError(error, doing: "cannot read the cursor")
+        }
+    }
+
+    func export(principalJSON: String, filterJSON: String?, format: ExportFormat) throws -> any EventExport {
+        let read = try ReadRequest(principalJSON: principalJSON, filterJSON: filterJSON, directory: connection)
+        return try Export(connection: connection, scope: read.scope, filter: read.filter, format: format)
+    }
+
+    // MARK: Retention
+
+    /// Deletes events older than the retention window before `now`, a small
+    /// batch per write transaction so that writers wait milliseconds, not the
+    /// whole prune; each batch leaves the counters exact, so a prune killed
+    /// at any point does too. Then hands free pages back to the file system.
+    func prune(now: Int64) throws -> Int64 {
+        let cutoff = (now == 0 ? clock() : now) - retentionDays * Time.millisecondsPerDay
+        return try writing("prune the store") {
+            var deleted: Int64 = 0
+            let batch = try connection.statement("SELECT json_group_array(id) FROM (SELECT id FROM event WHERE ts < ? ORDER BY ts, id LIMIT \(Self.pruneBatchRows))")
+            while true {
+                let n = try connection.writeTransaction {
+                    guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return Int64(0) }
+                    try Totals.uncount(ids: ids, db: connection)
+                    try connection.statement("DELETE FROM delivery WHERE event_id IN (SELECT value FROM json_each(?))").run([.text(ids)])
+                    try connection.statement("DELETE FROM event WHERE id IN (SELECT value FROM json_each(?))").run([.text(ids)])
+                    return connection.changes
+                }
+                deleted += n
+                if n < Self.pruneBatchRows { break }
+                // The prune writes most of the WAL while it runs: it copies its
+                // own pages back, so that a logger whose turn it is to
+                // checkpoint does not find thousands of them.
+                connection.checkpoint()
+                connection.letWaitingWritersIn()
+            }
+            if deleted > 0 { try Totals.dropEmpty(before: cutoff, db: connection) }
+            try reclaimFreePages()
+            return deleted
+        }
+    }
+
+    private func reclaimFreePages() throws {
+        // Stores created before auto_vacuum was set cannot shrink this way.
+        guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return }
+        var free = try connection.integer("PRAGMA freelist_count") ?? 0
+        while free > 0 {
+            try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
+            connection.letWaitingWritersIn()
+            let left = try connection.integer("PRAGMA freelist_count") ?? 0
+            if left >= free { break }
+            free = left
+        }
+    }
+}
