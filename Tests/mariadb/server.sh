@@ -17,6 +17,7 @@
 #   mariadb_sql NAME 'SQL' [DB]   runs SQL as root over the socket; tab-separated rows, no header
 #   mariadb_port / mariadb_socket / mariadb_datadir / mariadb_pid NAME
 #   mariadb_stop_all [all]        stops the servers this shell started (EXIT trap); "all": every one
+#   mariadb_leftovers             live processes still using a server folder (should print nothing)
 #
 # A suite does:  . Tests/mariadb/server.sh; trap mariadb_stop_all EXIT; mariadb_start db1
 #                url=$(mariadb_url db1 mydb)
@@ -59,9 +60,8 @@ mariadb_pid() {
     [ -n "$pid" ] && _se_mariadb_is_ours "$pid" "$dir/data" && echo "$pid"
 }
 _se_mariadb_is_ours() { # PID DATADIR (bash builtins only: it runs in polling loops)
-    local stat args a
-    read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
-    stat=${stat##*) }; [ "${stat%% *}" != Z ] || return 1
+    local args a
+    ! _se_mariadb_is_zombie "$1" || return 1
     mapfile -d '' -t args 2>/dev/null < "/proc/$1/cmdline" || return 1
     for a in "${args[@]}"; do [ "$a" = "--datadir=$2" ] && return 0; done
     return 1
@@ -133,22 +133,26 @@ EOF
 # Starts NAME's mariadbd from the arguments saved in its folder, plus ONCE_ARGS for this start
 # only (Galera's --wsrep-new-cluster), and waits until it answers.
 _se_mariadb_launch() { # NAME [ONCE_ARGS...]
+    _se_mariadb_spawn "$@" && mariadb_wait "$1"
+}
+# The same without waiting (Galera starts its joiners side by side).
+_se_mariadb_spawn() { # NAME [ONCE_ARGS...]
     local name=$1 dir=$SE_MARIADB_ROOT/$1; shift
-    local port sock args=() user=()
+    local port sock args=() user=() envs=()
     port=$(mariadb_port "$name") && sock=$(mariadb_socket "$name") || return 1
     mapfile -t args < "$dir/args"
+    [ -f "$dir/env" ] && mapfile -t envs < "$dir/env"  # VAR=VALUE lines (Galera's PATH)
     [ "$(id -u)" -eq 0 ] && user=(--user=root)
     rm -f "$sock" "$dir/pid"
     echo "$SE_MARIADB_OWNER" > "$dir/owner"
     # stdout/stderr go to a file: a caller's $(mariadb_start ...) must not wait for the server.
-    # $! is mariadbd itself (bash execs a lone background command).
-    mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --port="$port" --socket="$sock" \
+    # $! is mariadbd itself (bash execs a lone background command, env execs mariadbd).
+    env "${envs[@]}" mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --port="$port" --socket="$sock" \
         --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
         "${_se_mariadb_base_args[@]}" "${args[@]}" "$@" \
         < /dev/null >> "$dir/stdout.log" 2>&1 &
     echo $! > "$dir/pid"
     disown $!  # no "Killed" job notice from bash when a test SIGKILLs it
-    mariadb_wait "$name"
 }
 
 # Waits until NAME answers on its socket; shows the end of its error log if it dies or times out.
@@ -191,23 +195,32 @@ mariadb_start() {
     shift
     if [ $# -gt 0 ] && [ "$1" != -- ]; then port=$1 fixed=1; shift; fi
     [ "${1:-}" = -- ] && shift
-    case $name in ''|*/*|.*|*' '*) _se_mariadb_err "bad server name '$name'"; return 1 ;; esac
-    local dir=$SE_MARIADB_ROOT/$name
-    _se_mariadb_claim "$name" || return 1
-    rm -rf "$dir" && mkdir -p "$dir" || return 1
-    : > "$dir/args"; [ $# -eq 0 ] || printf '%s\n' "$@" > "$dir/args"
-    _se_mariadb_socket_path "$name" > "$dir/socket"
-    _se_mariadb_install "$name" || return 1
+    _se_mariadb_prepare "$name" "$@" || return 1
     # A port picked here can be taken by someone else before mariadbd binds it: pick again then.
     for tries in 1 2 3; do
         [ -n "$port" ] || port=$(_se_mariadb_free_port) || return 1
-        echo "$port" > "$dir/port"; echo "$port" > "$dir/ports"
+        echo "$port" > "$SE_MARIADB_ROOT/$name/port"; echo "$port" > "$SE_MARIADB_ROOT/$name/ports"
         _se_mariadb_launch "$name" && return 0
         [ -z "$fixed" ] || return 1
-        grep -q 'Can.t start server: Bind on TCP/IP port' "$dir/error.log" 2>/dev/null || return 1
-        port=; : > "$dir/error.log"
+        grep -q 'Bind on TCP/IP port' "$SE_MARIADB_ROOT/$name/error.log" 2>/dev/null || return 1
+        port=; : > "$SE_MARIADB_ROOT/$name/error.log"
     done
     return 1
+}
+
+# A new folder for NAME with an installed datadir and its mariadbd arguments; no port yet.
+_se_mariadb_prepare() { # NAME [MARIADBD_ARGS...]
+    _se_mariadb_new_dir "$@" && _se_mariadb_install "$1"
+}
+# The same without the datadir.
+_se_mariadb_new_dir() { # NAME [MARIADBD_ARGS...]
+    local name=$1 dir=$SE_MARIADB_ROOT/$1; shift
+    case $name in ''|*/*|.*|*' '*) _se_mariadb_err "bad server name '$name'"; return 1 ;; esac
+    _se_mariadb_claim "$name" || return 1
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    echo "$SE_MARIADB_OWNER" > "$dir/owner"
+    : > "$dir/args"; [ $# -eq 0 ] || printf '%s\n' "$@" > "$dir/args"
+    _se_mariadb_socket_path "$name" > "$dir/socket"
 }
 
 # Starts NAME again on its existing data, port and options (after mariadb_kill or mariadb_stop).
@@ -270,6 +283,21 @@ _se_mariadb_pids_using() { # DATADIR: pids other than this shell whose command l
         [[ "${args[*]}" == *"$1"* ]] && echo "$p"
     done
     return 0
+}
+
+# Live processes (pid and command) that use a server folder under $SE_MARIADB_ROOT: after
+# mariadb_stop_all there should be none.
+mariadb_leftovers() {
+    local p
+    for p in $(_se_mariadb_pids_using "$SE_MARIADB_ROOT/"); do
+        _se_mariadb_is_zombie "$p" && continue
+        echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"
+    done
+}
+_se_mariadb_is_zombie() { # PID (a gone process counts as one)
+    local stat
+    read -r stat 2>/dev/null < "/proc/$1/stat" || return 0
+    stat=${stat##*) }; [ "${stat%% *}" = Z ]
 }
 
 # Stops the servers this shell started (for an EXIT trap), or with "all" every server under
