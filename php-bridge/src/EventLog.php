@@ -341,6 +341,9 @@ final class EventLog
     /** realpath() of the directory plus the file name: the file may not exist yet. */
     private static function canonical(string $storePath): string
     {
+        if (str_starts_with($storePath, 'mysql://')) {
+            return $storePath; // a MariaDB database: the library parses the URI
+        }
         $dir = realpath(dirname($storePath));
         if ($dir === false || !is_dir($dir)) {
             throw new StorageError("The directory of the event store $storePath does not exist.", EventLogException::EL_EIO);
