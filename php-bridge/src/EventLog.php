@@ -265,7 +265,7 @@ final class EventLog
     private static function writableHint(int $status, string $path): string
     {
         $dir = dirname($path);
-        if ($status !== EventLogException::EL_EIO || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
+        if ($status !== EventLogException::EL_EIO || str_starts_with($path, 'mysql://') || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
             return '';
         }
         $user = function_exists('posix_geteuid') ? (posix_getpwuid(posix_geteuid())['name'] ?? 'uid ' . posix_geteuid()) : get_current_user();
