@@ -9,7 +9,7 @@ declare(strict_types=1);
 // (csv, jsonl) returns exactly the events its role allows, computed here from
 // the directory independently of the library; a service outside scope is
 // denied, an unknown one not found; an account claiming another role is denied.
-// Usage: access.php DIR ROUNDS SEED
+// Usage: access.php STORE ROUNDS SEED   (each round a new store beside STORE: rel_store_named)
 
 require __DIR__ . '/lib.php';
 
@@ -18,7 +18,7 @@ use StreamEvents\Exception\AccessDenied;
 use StreamEvents\Exception\NotFound;
 use StreamEvents\Principal;
 
-[, $dir, $rounds, $seed] = $argv;
+[, $store, $rounds, $seed] = $argv;
 mt_srand((int) $seed);
 $errors = [];
 $stats = ['rounds' => 0, 'events' => 0, 'principals' => 0, 'queries' => 0, 'exports' => 0, 'serviceChecks' => 0, 'denials' => 0];
@@ -87,7 +87,7 @@ function sameSet(array $got, array $want, string $what, array &$errors): void
 }
 
 for ($round = 1; $round <= (int) $rounds; $round++) {
-    $log = rel_open("$dir/access-$round.sqlite");
+    $log = rel_open(rel_store_named($store, "access_$round"));
     // Accounts: ids shuffled so roles do not follow id order.
     $ids = range(1, mt_rand(8, 20));
     shuffle($ids);

@@ -3,9 +3,9 @@
 and log nothing; the right one works; and no per-service secret (nor the panel
 key) can be read back through the API, the exports, the pages or the store file.
 
-Usage: hooks_http.py BASE_URL HOOK_KEY STORE_PATH
+Usage: hooks_http.py BASE_URL HOOK_KEY STORE   (a file, or a mysql:// URI: then its dump)
 """
-import hashlib, hmac, http.client, json, sys, urllib.parse
+import hashlib, hmac, http.client, json, subprocess, sys, urllib.parse
 
 base = urllib.parse.urlsplit(sys.argv[1])
 key, store = sys.argv[2].encode(), sys.argv[3]
@@ -79,8 +79,16 @@ for token in ["demo-admin", "demo-reseller", "demo-customer"]:
             errors.append(f"GET {target} ({token}): {status}")
         if any(n in body for n in needles):
             errors.append(f"GET {target} ({token}) reveals a hook secret or the key")
-with open(store, "rb") as f:
-    data = f.read()
+if store.startswith("mysql://"):  # everything the database holds, as mariadb-dump writes it
+    u = urllib.parse.urlsplit(store)
+    data = subprocess.run(["mariadb-dump", "--no-defaults", "--skip-extended-insert", "--host", u.hostname, "--port", str(u.port),
+                           "--user", urllib.parse.unquote(u.username), "--password=" + urllib.parse.unquote(u.password), u.path[1:]],
+                          capture_output=True, check=True).stdout
+    if b"INSERT INTO `event`" not in data:
+        errors.append("the dump of the store holds no events: it cannot show that no secret is stored")
+else:
+    with open(store, "rb") as f:
+        data = f.read()
 if any(n in data for n in needles):
     errors.append("the store file contains a hook secret or the key")
 

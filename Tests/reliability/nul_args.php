@@ -6,16 +6,16 @@ declare(strict_types=1);
 // refuse a NUL in the raw (non-JSON) string arguments - the export format and the
 // store path - rather than let the library act on a silently shortened string.
 // Finding 2 of RELIABILITY.md: both were accepted until ab1e369.
-// Usage: nul_args.php DIR
+// Usage: nul_args.php STORE   (a file or a mysql:// URI)
 
 require __DIR__ . '/lib.php';
 
 use StreamEvents\Exception\EventLogException;
 use StreamEvents\Principal;
 
-$dir = $argv[1];
+$store = $argv[1];
 $errors = [];
-$log = rel_open("$dir/store.sqlite");
+$log = rel_open($store);
 foreach (["csv\0", "jsonl\0x", "csv\0../../etc/passwd"] as $format) {
     try {
         $log->export(Principal::admin(1), [], $format);
@@ -24,8 +24,9 @@ foreach (["csv\0", "jsonl\0x", "csv\0../../etc/passwd"] as $format) {
     }
 }
 try {
-    rel_open("$dir/other.sqlite\0.txt");
-    $errors[] = 'store path "other.sqlite\0.txt" accepted' . (is_file("$dir/other.sqlite") ? ': it created other.sqlite' : '');
+    $other = rel_store_named($store, 'other');
+    rel_open("$other\0.txt");
+    $errors[] = 'store path "' . basename($other) . '\0.txt" accepted' . (is_file($other) ? ': it created ' . basename($other) : '');
 } catch (EventLogException) {
 }
 foreach ($errors as $e) {

@@ -2,10 +2,18 @@
 # Reliability of Stream Events under load, crashes, disk full, damaged stores,
 # hostile input and fuzzing, plus the access property test. Everything runs
 # through the real bridge (php-bridge/src/EventLog.php) or the C ABI against the
-# real libeventlog.so and real SQLite files in a temp dir.
+# real libeventlog.so, real SQLite files in a temp dir and a real mariadbd.
 #
-# Usage: Tests/reliability/run.sh quick|long   (quick: make test, < 3 min on 2 cores;
-#        long: make stress). RELIABILITY_ONLY="crash access" runs a subset.
+# The cases about storage in general (concurrency, crash, prunekill, access,
+# hostile) run once per engine from the same scripts; only the store differs:
+# a file, or a database of its own on a private MariaDB server this script
+# starts (Tests/mariadb/server.sh) and stops on exit. The cases about files
+# (swapped, diskfull, damaged) are SQLite's. galera: writers on a 3-node
+# cluster while a node is killed and comes back.
+#
+# Usage: Tests/reliability/run.sh quick|long   (quick: make test, < 5 min on 2 cores;
+#        long: make stress). RELIABILITY_ONLY="crash access" runs a subset,
+#        RELIABILITY_ENGINES=sqlite (or mariadb) one engine.
 # Needs root for the tmpfs mounts and chattr (disk-full and read-only cases).
 set -uo pipefail
 mode=${1:-quick}
@@ -15,78 +23,105 @@ repo=$(cd "$here/../.." && pwd)
 . "$repo/php-bridge/env.sh" && stream_events_env "$repo/php-bridge" reliability || exit 1
 work=$(mktemp -d /tmp/stream-events-reliability.XXXXXX)
 mounts=() immutable=()
+engines=${RELIABILITY_ENGINES:-sqlite mariadb}
+[[ " $engines " == *" mariadb "* ]] && . "$repo/Tests/mariadb/galera.sh"
 cleanup() {
     # Only this script's own background jobs still running (never a reused pid).
     for p in $(jobs -p); do kill -9 "$p" 2>/dev/null; done
     for f in "${immutable[@]}"; do chattr -i "$f" 2>/dev/null; done
     for m in "${mounts[@]}"; do umount -l "$m" 2>/dev/null; done
+    ! declare -F mariadb_stop_all >/dev/null || mariadb_stop_all
     rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 php=(php -d ffi.enable=1 -d memory_limit=512M)
-passed=0 failed=0 failures=()
-result() { # NAME STATUS
-    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1"
-    else failed=$((failed + 1)); failures+=("$1"); echo "FAIL: $1"; fi
+passed=0 failed=0 failures=() since=$SECONDS
+result() { # NAME STATUS (and the seconds since the last result)
+    if [ "$2" -eq 0 ]; then passed=$((passed + 1)); echo "ok: $1 ($((SECONDS - since)) s)"
+    else failed=$((failed + 1)); failures+=("$1"); echo "FAIL: $1 ($((SECONDS - since)) s)"; fi
+    since=$SECONDS
 }
 want() { [ -z "${RELIABILITY_ONLY:-}" ] || [[ " $RELIABILITY_ONLY " == *" $1 "* ]]; }
 q() { [ "$mode" = quick ] && echo "$1" || echo "$2"; } # quick/long figure
 
+# The store of a case folder on the engine under test: DIR/store.sqlite, or a
+# new database named after DIR on the private server (the library creates it).
+engine=sqlite maria=reliability
+store() { # DIR
+    if [ "$engine" = sqlite ]; then echo "$1/store.sqlite"; return; fi
+    local name=${1#"$work"/}
+    mariadb_url "$maria" "rel_${name//[^A-Za-z0-9]/_}"
+}
+# MariaDB: the session of a SIGKILLed client ends on the server a moment later,
+# after the statement it was running; a check waits for that, so that it reads
+# a store nobody changes any more (as on SQLite once the writers are dead).
+settle() {
+    [ "$engine" = mariadb ] || return 0
+    local i
+    for i in $(seq 300); do
+        [ "$(mariadb_sql "$maria" "SELECT COUNT(*) FROM information_schema.processlist WHERE user = '$SE_MARIADB_USER'")" = 0 ] && return 0
+        sleep 0.1
+    done
+    echo "  sessions of killed clients still open on the server after 30 s"; return 1
+}
+
 # ---- concurrency: 8 loggers, a reader/exporter, a pruner on one store --------
 concurrency() {
-    local dir=$work/concurrency n=$(q 2000 20000) rc=0 i
-    mkdir -p "$dir"
-    "${php[@]}" "$here/check.php" setup "$dir/store.sqlite" || return 1
+    local dir=$work/$engine/concurrency n=$(q 2000 20000) rc=0 i s
+    mkdir -p "$dir"; s=$(store "$dir") || return 1
+    "${php[@]}" "$here/check.php" setup "$s" || return 1
     local started=$(date +%s%N) wpids=()
     for i in 1 2 3 4 5 6 7 8; do
         if [ "$i" -le 2 ]; then # two of the eight log batches of 5
-            "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$i" "c$i" $((n / 5)) batch &
+            "${php[@]}" "$here/writer.php" "$s" "$dir/ack.$i" "c$i" $((n / 5)) batch &
         else
-            "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$i" "c$i" "$n" single 10 &
+            "${php[@]}" "$here/writer.php" "$s" "$dir/ack.$i" "c$i" "$n" single 10 &
         fi
         wpids+=($!)
     done
-    "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/stop" & local reader=$!
-    "${php[@]}" "$here/pruner.php" "$dir/store.sqlite" "$dir/stop" & local pruner=$!
+    "${php[@]}" "$here/reader.php" "$s" "$dir/stop" & local reader=$!
+    "${php[@]}" "$here/pruner.php" "$s" "$dir/stop" & local pruner=$!
     for i in "${wpids[@]}"; do wait "$i" || { echo "  writer exited with $?"; rc=1; }; done
     touch "$dir/stop"
     wait "$reader" || { echo "  reader failed"; rc=1; }
     wait "$pruner" || { echo "  pruner failed"; rc=1; }
     echo "  8 writers: $((6 * n)) single events (1 in 10 twenty days old) + $((2 * n / 5)) batches of 5 in $(( ($(date +%s%N) - started) / 1000000 )) ms"
-    "${php[@]}" "$here/check.php" verify "$dir/store.sqlite" 0 1 "$dir"/ack.* || rc=1
+    "${php[@]}" "$here/check.php" verify "$s" 0 1 "$dir"/ack.* || rc=1
     return $rc
 }
 
 # ---- crash: writers (and a reader and a pruner) killed with SIGKILL at random moments
 crash() {
-    local dir=$work/crash rounds=$(q 20 150) r i kills=0 rc=0 alive
+    local dir=$work/$engine/crash rounds=$(q 20 150) r i kills=0 rc=0 alive s
     mkdir -p "$dir"
     # First: writers killed while they create a new store (schema set-up, first commits).
     for ((r = 1; r <= $(q 5 30); r++)); do
-        local fresh=$dir/fresh-$r rp=() fk=0
-        mkdir -p "$fresh"
+        local fresh=$dir/fresh-$r rp=() fk=0 fs
+        mkdir -p "$fresh"; fs=$(store "$fresh") || return 1
         for i in 1 2 3; do
-            "${php[@]}" "$here/writer.php" "$fresh/store.sqlite" "$fresh/ack.$i" "f$r.$i" 100000 single & rp+=($!)
+            "${php[@]}" "$here/writer.php" "$fs" "$fresh/ack.$i" "f$r.$i" 100000 single & rp+=($!)
         done
         sleep "0.$(printf %03d $((RANDOM % 150 + 20)))"
         for i in "${rp[@]}"; do kill -9 "$i" 2>/dev/null && fk=$((fk + 1)); wait "$i" 2>/dev/null; done
         touch "$fresh/ack.1" "$fresh/ack.2" "$fresh/ack.3"
-        "${php[@]}" "$here/check.php" verify "$fresh/store.sqlite" "$fk" 0 "$fresh"/ack.* > "$fresh/check.out" 2>&1 \
+        settle || rc=1
+        "${php[@]}" "$here/check.php" verify "$fs" "$fk" 0 "$fresh"/ack.* > "$fresh/check.out" 2>&1 \
             || { echo "  new store killed during creation, round $r:"; cat "$fresh/check.out"; rc=1; }
         kills=$((kills + fk))
     done
-    echo "  $(q 5 30) new stores: writers killed during creation; each reopens with every ack and passes integrity_check"
+    echo "  $(q 5 30) new stores: writers killed during creation; each reopens with every ack, exact totals$([ "$engine" = sqlite ] && echo ' and passes integrity_check')"
     local created_kills=$kills; kills=0
-    "${php[@]}" "$here/check.php" setup "$dir/store.sqlite" || return 1
+    s=$(store "$dir") || return 1
+    "${php[@]}" "$here/check.php" setup "$s" || return 1
     for ((r = 1; r <= rounds; r++)); do
         local rp=()
         for i in 1 2 3; do
-            "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.$i" "k$r.$i" 100000 single & rp+=($!)
+            "${php[@]}" "$here/writer.php" "$s" "$dir/ack.$r.$i" "k$r.$i" 100000 single & rp+=($!)
         done
-        "${php[@]}" "$here/writer.php" "$dir/store.sqlite" "$dir/ack.$r.b" "k$r.b" 100000 batch & rp+=($!)
-        "${php[@]}" "$here/reader.php" "$dir/store.sqlite" "$dir/never" >/dev/null 2>&1 & local reader=$!
-        "${php[@]}" "$here/pruner.php" "$dir/store.sqlite" "$dir/never" >/dev/null 2>&1 & local pruner=$!
+        "${php[@]}" "$here/writer.php" "$s" "$dir/ack.$r.b" "k$r.b" 100000 batch & rp+=($!)
+        "${php[@]}" "$here/reader.php" "$s" "$dir/never" >/dev/null 2>&1 & local reader=$!
+        "${php[@]}" "$here/pruner.php" "$s" "$dir/never" >/dev/null 2>&1 & local pruner=$!
         sleep "0.$(printf %03d $((RANDOM % 700 + 50)))"
         for i in "${rp[@]}"; do
             if kill -0 "$i" 2>/dev/null; then kill -9 "$i" && kills=$((kills + 1)); else echo "  round $r: writer $i ended early"; rc=1; fi
@@ -95,7 +130,8 @@ crash() {
         for i in "${rp[@]}" "$reader" "$pruner"; do wait "$i" 2>/dev/null; done
         # Every few rounds (and at the end) the store must open, hold every ack, pass integrity_check.
         if [ $((r % 4)) -eq 0 ] || [ "$r" -eq "$rounds" ]; then
-            "${php[@]}" "$here/check.php" verify "$dir/store.sqlite" "$kills" 2 "$dir"/ack.* > "$dir/check.out" 2>&1 || { cat "$dir/check.out"; rc=1; break; }
+            settle || rc=1
+            "${php[@]}" "$here/check.php" verify "$s" "$kills" 2 "$dir"/ack.* > "$dir/check.out" 2>&1 || { cat "$dir/check.out"; rc=1; break; }
         fi
     done
     echo "  $rounds rounds, $kills writers killed with SIGKILL (+$created_kills during creation); $(cat "$dir/check.out")"
@@ -153,71 +189,141 @@ damaged() {
     return $rc
 }
 
-want concurrency && { concurrency; result "concurrency: 8 loggers + reader/exporter + pruner, nothing lost or doubled, no StoreBusy, integrity ok" $?; }
-want crash && { crash; result "crash: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, integrity ok" $?; }
 # ---- a prune killed part-way: totals stay exact (issue #13, finding 4) ------------
 prunekill() {
-    local dir=$work/prunekill i pid kills=0 out rc=0
+    local dir=$work/$engine/prunekill i pid kills=0 out rc=0 s
     mkdir -p "$dir"
     for i in $(seq "$(q 12 60)"); do
-        "${php[@]}" "$here/prunekill.php" make "$dir/store.sqlite" || return 1
-        "${php[@]}" "$here/prunekill.php" prune "$dir/store.sqlite" & pid=$!
+        # SQLite: one store, whose next prune also finishes what a killed one left. MariaDB: a
+        # new database each time, since the first prune hides the old days for good (events
+        # logged into them later are hidden at once and leave the next prune nothing to hide).
+        if [ "$engine" = sqlite ]; then s=$(store "$dir"); else s=$(store "$dir/$i"); fi || return 1
+        "${php[@]}" "$here/prunekill.php" make "$s" || return 1
+        "${php[@]}" "$here/prunekill.php" prune "$s" & pid=$!
         sleep "0.$(printf "%03d" $((RANDOM % 70 + 25)))"
         kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
         wait "$pid" 2>/dev/null
-        out=$("${php[@]}" "$here/prunekill.php" check "$dir/store.sqlite" 2>&1) || { echo "  after kill $i: $out"; rc=1; }
+        settle || rc=1
+        out=$("${php[@]}" "$here/prunekill.php" check "$s" 2>&1) || { echo "  after kill $i: $out"; rc=1; }
     done
-    "${php[@]}" "$here/prunekill.php" prune "$dir/store.sqlite"
-    out=$("${php[@]}" "$here/prunekill.php" check "$dir/store.sqlite" 2>&1) || rc=1
+    "${php[@]}" "$here/prunekill.php" prune "$s"
+    out=$("${php[@]}" "$here/prunekill.php" check "$s" 2>&1) || rc=1
     echo "  $kills prunes killed part-way; totals equal exported rows after each; after a full prune: $out"
     return $rc
 }
-want prunekill && { prunekill; result "prune killed part-way: every total equals the exported rows after each kill" $?; }
-swapped() { mkdir -p "$work/swapped" && "${php[@]}" "$here/swapped.php" "$work/swapped"; }
-want swapped && { swapped; result "store file deleted or replaced under a worker: not acknowledged, then the file at the path [issue #15, finding 1]" $?; }
-want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
-want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
-# Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):
-# pages and exports answer, logging is EL_EIO saying read-only (issue #13; replaces finding 1's refusal).
-readonly_stores() {
-    local dir=$work/damaged f sum out rc=0
-    for f in immutable-file immdir/store ro/store; do
-        sum=$(sha256sum "$dir/$f.sqlite" | cut -c1-64)
-        out=$("${php[@]}" "$here/damaged.php" readonly "$dir/$f.sqlite" 2>&1) && [ "$sum" = "$(sha256sum "$dir/$f.sqlite" | cut -c1-64)" ] \
-            && echo "  $f: ${out//$dir\//}" || { echo "  FAIL $f: ${out//$dir\//}"; rc=1; }
-    done
-    return $rc
-}
-want damaged && { readonly_stores; result "read-only stores: pages and exports answer, el_log is EL_EIO saying read-only, file unchanged" $?; }
 access() {
-    mkdir -p "$work/access"
+    local dir=$work/$engine/access s
+    mkdir -p "$dir"; s=$(store "$dir") || return 1
     local seed=${RELIABILITY_SEED:-$RANDOM}
     echo "  seed $seed (RELIABILITY_SEED=$seed reproduces)"
-    "${php[@]}" "$here/access.php" "$work/access" "$(q 60 2000)" "$seed"
+    "${php[@]}" "$here/access.php" "$s" "$(q 60 2000)" "$seed"
 }
-want access && { access; result "access: every principal's queries and exports return exactly its events, out of scope denied" $?; }
 # ---- hostile values: the wrapper, then every HTTP parameter via php -S ---------
 hostile() {
-    local dir=$work/hostile
-    mkdir -p "$dir"
-    "${php[@]}" "$here/hostile.php" "$dir/store.sqlite"
-    result "hostile values through the wrapper and the controller: stored exactly or a typed refusal, CSV formula-free" $?
+    local dir=$work/$engine/hostile s tag=$1
+    mkdir -p "$dir"; s=$(store "$dir") || return 1
+    "${php[@]}" "$here/hostile.php" "$s"
+    result "hostile values$tag through the wrapper and the controller: stored exactly or a typed refusal, CSV formula-free" $?
     # Finding 2 of RELIABILITY.md (NUL in raw string arguments; fixed in ab1e369): regression guard.
-    "${php[@]}" "$here/nul_args.php" "$dir"
-    result "hostile values: a NUL in the export format or store path is refused, not truncated [finding 2, bridge]" $?
+    "${php[@]}" "$here/nul_args.php" "$s"
+    result "hostile values$tag: a NUL in the export format or store path is refused, not truncated [finding 2, bridge]" $?
     # The server runs as under FPM: php.ini.example's preload, FFI only for preloaded code.
+    # The hooks keep their sessions in a folder of their own (a database has no folder).
     local hookkey; hookkey=$(head -c 24 /dev/urandom | base64)
-    STREAM_EVENTS_DB=$dir/store.sqlite STREAM_EVENTS_DEMO=1 STREAM_EVENTS_HOOK_KEY=$hookkey \
+    STREAM_EVENTS_DB=$s STREAM_EVENTS_DEMO=1 STREAM_EVENTS_HOOK_KEY=$hookkey STREAM_EVENTS_HOOK_STATE=$dir/hook-state \
         stream_events_serve --preload --log "$dir/server.log" "$repo/php-bridge/public/index.php" \
-        || { cat "$dir/server.log"; result "php -S started" 1; return; }
+        || { cat "$dir/server.log"; result "php -S started$tag" 1; return; }
     local status=0
     timeout 300 python3 "$here/hostile_http.py" "$server_url" || { status=1; grep -iE 'fatal|segfault|warning' "$dir/server.log" | head -5; }
-    result "hostile HTTP parameters: a 200 or a 4xx JSON error, never a 5xx or a dead server; scope holds over HTTP; unknown parameters named, nosniff, no X-Powered-By, HEAD without a body [findings 7, 9, 10, bridge]" $status
-    timeout 120 python3 "$here/hooks_http.py" "$server_url" "$hookkey" "$dir/store.sqlite"
-    result "hooks: wrong secrets get 403 and log nothing; no secret readable through the API, exports, pages or store" $?
+    result "hostile HTTP parameters$tag: a 200 or a 4xx JSON error, never a 5xx or a dead server; scope holds over HTTP; unknown parameters named, nosniff, no X-Powered-By, HEAD without a body [findings 7, 9, 10, bridge]" $status
+    timeout 120 python3 "$here/hooks_http.py" "$server_url" "$hookkey" "$s"
+    result "hooks$tag: wrong secrets get 403 and log nothing; no secret readable through the API, exports, pages or store" $?
     kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null
 }
-want hostile && hostile
+
+# ---- the cases about storage in general, on each engine ---------------------------
+for engine in $engines; do
+    tag=" [$engine]"
+    want concurrency || want crash || want prunekill || want access || want hostile || continue
+    if [ "$engine" = mariadb ]; then
+        started=$(date +%s%N)
+        mariadb_start "$maria" || { result "a private MariaDB server starts (Tests/mariadb/server.sh)" 1; continue; }
+    fi
+    want concurrency && { concurrency; result "concurrency$tag: 8 loggers + reader/exporter + pruner, nothing lost or doubled, no StoreBusy, totals exact, integrity ok" $?; }
+    want crash && { crash; result "crash$tag: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, totals exact, integrity ok" $?; }
+    want prunekill && { prunekill; result "prune killed part-way$tag: every total equals the exported rows after each kill" $?; }
+    want access && { access; result "access$tag: every principal's queries and exports return exactly its events, out of scope denied" $?; }
+    want hostile && hostile "$tag"
+    if [ "$engine" = mariadb ]; then
+        mariadb_stop "$maria"
+        echo "  (MariaDB leg: $(( ($(date +%s%N) - started) / 1000000000 )) s)"
+    fi
+done
+engine=sqlite
+
+# ---- a Galera cluster: writers on all three nodes while a node is killed and comes back
+galera() {
+    local dir=$work/galera cluster=relgalera n kind p round victim urls=() pids=() rc=0
+    mkdir -p "$dir"
+    galera_start "$cluster" 3 || return 1
+    for n in 1 2 3; do urls+=("$(galera_url "$cluster" "$n" rel_galera)"); done
+    "${php[@]}" "$here/check.php" setup "${urls[0]}" || return 1
+    # On each node a writer of single events, one of single events with delivery keys, one of batches.
+    for n in 1 2 3; do
+        for kind in single keyed batch; do
+            timeout 600 "${php[@]}" "$here/galera.php" write "${urls[n - 1]}" "$dir/ack.$n.$kind" "n$n$kind" "$kind" "$dir/stop" \
+                > "$dir/stats.$n.$kind" & pids+=($!)
+        done
+    done
+    for round in $(seq "$(q 1 3)"); do
+        sleep "$(q 3 10)"
+        victim=$((RANDOM % 3 + 1))
+        galera_kill "$cluster" "$victim" || rc=1
+        echo "  node $victim killed (SIGKILL) under 9 writers"
+        sleep 3
+        galera_restart "$cluster" "$victim" || rc=1
+        echo "$victim" >> "$dir/victims"
+    done
+    sleep 3
+    touch "$dir/stop"
+    for p in "${pids[@]}"; do wait "$p" || { echo "  a writer failed or hung (exit $?)"; rc=1; }; done
+    sed 's/^/  /' "$dir"/stats.*
+    # The writers of a killed node failed (EL_EIO/EL_EBUSY) and then logged again on the same node.
+    for n in $(sort -u "$dir/victims"); do
+        for kind in single keyed batch; do
+            grep -qE '"(EL_EIO|EL_EBUSY)":[1-9]' "$dir/stats.$n.$kind" && grep -qE '"ackedAfterFailure":[1-9]' "$dir/stats.$n.$kind" \
+                || { echo "  the $kind writer on node $n did not fail while its node was down, or did not log again after"; rc=1; }
+        done
+    done
+    galera_wait_synced "$cluster" || rc=1
+    "${php[@]}" "$here/galera.php" verify "${urls[@]}" -- "$dir"/ack.* || rc=1
+    galera_stop "$cluster"
+    return $rc
+}
+if [[ " $engines " == *" mariadb "* ]] && want galera; then
+    galera; result "galera: 9 writers on 3 nodes, a node killed and back: no acknowledged event lost or doubled, totals and pages exact on every node" $?
+fi
+
+# ---- SQLite's own cases: the store is a file --------------------------------------
+if [[ " $engines " == *" sqlite "* ]]; then
+    swapped() { mkdir -p "$work/swapped" && "${php[@]}" "$here/swapped.php" "$work/swapped"; }
+    want swapped && { swapped; result "store file deleted or replaced under a worker: not acknowledged, then the file at the path [issue #15, finding 1]" $?; }
+    want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
+    want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
+    # Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):
+    # pages and exports answer, logging is EL_EIO saying read-only (issue #13; replaces finding 1's refusal).
+    readonly_stores() {
+        local dir=$work/damaged f sum out rc=0
+        for f in immutable-file immdir/store ro/store; do
+            sum=$(sha256sum "$dir/$f.sqlite" | cut -c1-64)
+            out=$("${php[@]}" "$here/damaged.php" readonly "$dir/$f.sqlite" 2>&1) && [ "$sum" = "$(sha256sum "$dir/$f.sqlite" | cut -c1-64)" ] \
+                && echo "  $f: ${out//$dir\//}" || { echo "  FAIL $f: ${out//$dir\//}"; rc=1; }
+        done
+        return $rc
+    }
+    want damaged && { readonly_stores; result "read-only stores: pages and exports answer, el_log is EL_EIO saying read-only, file unchanged" $?; }
+fi
+
 # Findings 7 and 8 of RELIABILITY.md, where only a browser sees them: a bad parameter in the page URL shows
 # the API's error, and a right-to-left override in a DJ name stays inside the name.
 want pages && { UI_ONLY="bad_parameters bidi_isolated" "$repo/php-bridge/tests/ui/run.sh"; result "pages: the API's error for a bad URL parameter, bidi overrides isolated [findings 7, 8, bridge]" $?; }
