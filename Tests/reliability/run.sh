@@ -93,7 +93,7 @@ concurrency() {
 
 # ---- crash: writers (and a reader and a pruner) killed with SIGKILL at random moments
 crash() {
-    local dir=$work/$engine/crash rounds=$(q 20 150) r i kills=0 rc=0 alive s
+    local dir=$work/$engine/crash rounds=$(q 20 150) r i kills=0 rc=0 s st
     mkdir -p "$dir"
     # First: writers killed while they create a new store (schema set-up, first commits).
     for ((r = 1; r <= $(q 5 30); r++)); do
@@ -103,7 +103,12 @@ crash() {
             "${php[@]}" "$here/writer.php" "$fs" "$fresh/ack.$i" "f$r.$i" 100000 single & rp+=($!)
         done
         sleep "0.$(printf %03d $((RANDOM % 150 + 20)))"
-        for i in "${rp[@]}"; do kill -9 "$i" 2>/dev/null && fk=$((fk + 1)); wait "$i" 2>/dev/null; done
+        # A writer that ended other than by this SIGKILL (status 137) failed on the new store (its error is above).
+        for i in "${rp[@]}"; do kill -9 "$i" 2>/dev/null; done
+        for i in "${rp[@]}"; do
+            wait "$i" 2>/dev/null; st=$?
+            if [ $st -eq 137 ]; then fk=$((fk + 1)); else echo "  new store, round $r: a writer ended early (exit $st)"; rc=1; fi
+        done
         touch "$fresh/ack.1" "$fresh/ack.2" "$fresh/ack.3"
         settle || rc=1
         "${php[@]}" "$here/check.php" verify "$fs" "$fk" 0 "$fresh"/ack.* > "$fresh/check.out" 2>&1 \
@@ -120,14 +125,18 @@ crash() {
             "${php[@]}" "$here/writer.php" "$s" "$dir/ack.$r.$i" "k$r.$i" 100000 single & rp+=($!)
         done
         "${php[@]}" "$here/writer.php" "$s" "$dir/ack.$r.b" "k$r.b" 100000 batch & rp+=($!)
-        "${php[@]}" "$here/reader.php" "$s" "$dir/never" >/dev/null 2>&1 & local reader=$!
-        "${php[@]}" "$here/pruner.php" "$s" "$dir/never" >/dev/null 2>&1 & local pruner=$!
+        "${php[@]}" "$here/reader.php" "$s" "$dir/never" > "$dir/reader.out" 2>&1 & local reader=$!
+        "${php[@]}" "$here/pruner.php" "$s" "$dir/never" > "$dir/pruner.out" 2>&1 & local pruner=$!
         sleep "0.$(printf %03d $((RANDOM % 700 + 50)))"
+        kill -9 "${rp[@]}" "$reader" "$pruner" 2>/dev/null
         for i in "${rp[@]}"; do
-            if kill -0 "$i" 2>/dev/null; then kill -9 "$i" && kills=$((kills + 1)); else echo "  round $r: writer $i ended early"; rc=1; fi
+            wait "$i" 2>/dev/null; st=$?
+            if [ $st -eq 137 ]; then kills=$((kills + 1)); else echo "  round $r: a writer ended early (exit $st)"; rc=1; fi
         done
-        kill -9 "$reader" "$pruner" 2>/dev/null
-        for i in "${rp[@]}" "$reader" "$pruner"; do wait "$i" 2>/dev/null; done
+        for i in reader pruner; do
+            wait "${!i}" 2>/dev/null; st=$?
+            [ $st -eq 137 ] || { echo "  round $r: the $i ended early (exit $st):"; head -5 "$dir/$i.out"; rc=1; }
+        done
         # Every few rounds (and at the end) the store must open, hold every ack, pass integrity_check.
         if [ $((r % 4)) -eq 0 ] || [ "$r" -eq "$rounds" ]; then
             settle || rc=1
