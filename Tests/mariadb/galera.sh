@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Private 3-node Galera clusters on 127.0.0.1 for the test suites, built on server.sh: node N of
 # cluster NAME is the server "NAME-N" (folder $SE_MARIADB_ROOT/NAME-N), so mariadb_sql NAME-2 ...,
-# mariadb_stop_all and the rest work on nodes too. Source it, or run it:
+# mariadb_stop_all and the rest work on nodes too (but restart nodes with galera_restart, which
+# knows about bootstrapping and position recovery). Source it, or run it:
 #   Tests/mariadb/galera.sh start NAME | stop NAME | kill NAME NODE | restart NAME NODE | url NAME NODE [DB]
 #
 #   galera_start NAME [NODES]      node 1 bootstraps (--wsrep-new-cluster), the others join by SST
@@ -9,8 +10,11 @@
 #   galera_sql NAME NODE 'SQL' [DB]
 #   galera_kill NAME NODE          SIGKILL one node
 #   galera_stop_node NAME NODE     clean shutdown of one node
-#   galera_restart NAME NODE       stop it if up, start it again and wait until it is Synced
-#                                  (bootstraps it if no other node is up: a whole-cluster crash)
+#   galera_restart NAME NODE [sst] stop it if up, start it again and wait until it is Synced:
+#                                  IST from the gcache (after a SIGKILL too: the position is
+#                                  recovered from InnoDB first); "sst": rebuilt from an empty
+#                                  datadir. With no other node up it bootstraps the cluster again
+#                                  (after a whole-cluster crash: restart the most advanced first).
 #   galera_wait_synced NAME [TIMEOUT]  every running node Synced, cluster size = running nodes
 #   galera_stop NAME               stops every node
 #
@@ -152,9 +156,27 @@ galera_restart() { # NAME NODE [sst]
     done
     [ ${#once[@]} -eq 0 ] ||
         sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' "$data/grastate.dat"
-    _se_mariadb_spawn "$name-$node" "${once[@]}" || return 1
+    local start_position
+    start_position=$(_se_galera_recover "$name-$node") || return 1
+    _se_mariadb_spawn "$name-$node" "${once[@]}" $start_position || return 1
     _se_galera_wait_node "$name-$node" || return 1
     echo "galera: $name node $node back and Synced in $(_se_galera_since "$t0") s" >&2
+}
+
+# After a crash grastate.dat has no seqno (-1), and mariadbd does not look for it in InnoDB by
+# itself: without it a node needs a full SST instead of IST, and a bootstrapping node starts a
+# new history. Like galera_recovery (which the Debian service runs before every start), ask
+# mariadbd --wsrep-recover and print the --wsrep-start-position option for the real start.
+_se_galera_recover() { # NODE_SERVER
+    local dir=$SE_MARIADB_ROOT/$1 pos
+    grep -q '^seqno: *-1' "$dir/data/grastate.dat" 2>/dev/null || return 0
+    _se_mariadb_command "$1" || return 1
+    "${_se_mariadb_cmd[@]}" --wsrep-recover --log-error="$dir/recover.log" < /dev/null >/dev/null 2>&1
+    pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$dir/recover.log" | tail -n 1)
+    if [ -z "$pos" ]; then
+        _se_mariadb_err "$1: wsrep position recovery failed:"; tail -n 20 "$dir/recover.log" >&2; return 1
+    fi
+    echo "--wsrep-start-position=$pos"
 }
 
 galera_stop() { # NAME
