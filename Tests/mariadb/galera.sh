@@ -20,6 +20,10 @@
 #
 # A suite does:  . Tests/mariadb/galera.sh; trap mariadb_stop_all EXIT; galera_start g
 #                url1=$(galera_url g 1 mydb) url3=$(galera_url g 3 mydb)
+# Reads on one node may not see a commit made on another yet (Galera applies it after the commit
+# returns) unless the session sets wsrep_sync_wait=1; the servers keep the default, 0.
+# Settings (environment): those of server.sh, SE_GALERA_PROVIDER, SE_GALERA_SYNC_TIMEOUT (120 s),
+# SE_GALERA_PROVIDER_OPTIONS.
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/server.sh"
 # SST method se_rsync (sst/wsrep_sst_se_rsync): rsync SST that also works when run as root.
@@ -53,7 +57,7 @@ galera_start() {
     # Four ports a node: SQL, group communication, IST and SST (the rsync daemon of a joiner).
     for n in $(seq "$nodes"); do
         for i in sql gcomm ist sst; do
-            p=$(_se_galera_free_port "${sql[*]} ${gcomm[*]} ${ist[*]} ${sst[*]}") || return 1
+            p=$(_se_galera_free_port "$name-$n" "${sql[*]} ${gcomm[*]} ${ist[*]} ${sst[*]}") || return 1
             eval "$i[$n]=$p"
         done
     done
@@ -69,7 +73,6 @@ galera_start() {
             --wsrep-sst-method=se_rsync --wsrep-sst-receive-address="127.0.0.1:${sst[$n]}"
             --wsrep-provider-options="$SE_GALERA_PROVIDER_OPTIONS;gmcast.listen_addr=tcp://127.0.0.1:${gcomm[$n]};ist.recv_addr=127.0.0.1:${ist[$n]}"
             --binlog-format=ROW --default-storage-engine=InnoDB --innodb-autoinc-lock-mode=2
-            ${SE_GALERA_LOG_SIZE:+--innodb-log-file-size=$SE_GALERA_LOG_SIZE}
         )
         _se_mariadb_new_dir "$name-$n" "${args[@]}" || return 1
         echo "${sql[$n]}" > "$SE_MARIADB_ROOT/$name-$n/port"
@@ -87,11 +90,11 @@ galera_start() {
     echo "galera: cluster $name ($nodes nodes) up in $(_se_galera_since "$t0") s" >&2
 }
 
-_se_galera_free_port() { # TAKEN_PORTS: a free port not among them
+_se_galera_free_port() { # NODE_SERVER TAKEN_PORTS: a free port not among them
     local p i
     for i in $(seq 50); do
-        p=$(_se_mariadb_free_port) || return 1
-        [[ " $1 " == *" $p "* ]] || { echo "$p"; return 0; }
+        p=$(_se_mariadb_free_port "$1") || return 1
+        [[ " $2 " == *" $p "* ]] || { echo "$p"; return 0; }
     done
     return 1
 }

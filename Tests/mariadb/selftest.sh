@@ -100,7 +100,12 @@ se_tcp "$port1" "CREATE DATABASE gt; CREATE TABLE gt.t (id INT AUTO_INCREMENT PR
 expect "node 1's row read on node 3" first \
     "$(se_tcp "$port3" "SET SESSION wsrep_sync_wait=1; SELECT v FROM gt.t WHERE node=1")"
 pdo "$(galera_socket_url selftest-g 3 gt)" "INSERT INTO t (node, v) VALUES (3, 'pdo')" || fail "PDO on node 3"
-echo "GET_LOCK on a node: $(se_tcp "$port1" "SELECT GET_LOCK('selftest', 0)" 2>&1)"
+# Not a check, a note for the library: named locks are not replicated, so node 3 can take the
+# lock that node 1 holds (prints 1; 0 would mean the lock is cluster-wide).
+se_tcp "$port1" "SELECT GET_LOCK('selftest', 0), SLEEP(2)" > /dev/null & holder=$!
+sleep 0.5
+echo "note: GET_LOCK on node 3 while node 1 holds the lock: $(se_tcp "$port3" "SELECT GET_LOCK('selftest', 0)" 2>&1)"
+wait $holder
 
 step galera-kill
 galera_kill selftest-g 2 || fail "galera_kill"

@@ -12,6 +12,8 @@
 #   mariadb_stop NAME             clean shutdown (mariadb-admin), SIGKILL after $SE_MARIADB_STOP_TIMEOUT s
 #   mariadb_kill NAME             SIGKILL (a crash); mariadb_restart / mariadb_start_again bring it back
 #   mariadb_restart NAME          stop if running, start again on the same data, port and options
+#   mariadb_start_again NAME      start a stopped or killed server again (mariadb_restart without stop)
+#   mariadb_running NAME          status 0 if it runs; mariadb_wait NAME [SECONDS] waits until it answers
 #   mariadb_url NAME [DB]         mysql://se:PW@127.0.0.1:PORT[/DB]
 #   mariadb_socket_url NAME DB    mysql://se:PW@localhost/DB?socket=/path/to/sock
 #   mariadb_sql NAME 'SQL' [DB]   runs SQL as root over the socket; tab-separated rows, no header
@@ -23,6 +25,8 @@
 #                url=$(mariadb_url db1 mydb)
 # Every server has root@localhost without a password (socket only) and the user se (password
 # $SE_MARIADB_PASSWORD) at localhost and 127.0.0.1 with ALL PRIVILEGES ON *.*.
+# Settings (environment): SE_MARIADB_ROOT, SE_MARIADB_USER (se), SE_MARIADB_PASSWORD (se-test-pw),
+# SE_MARIADB_START_TIMEOUT (60 s), SE_MARIADB_STOP_TIMEOUT (30 s).
 
 _se_mariadb_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${SE_MARIADB_ROOT:=$(cd "$_se_mariadb_here/../.." && pwd)/build/mariadb}"
@@ -74,17 +78,31 @@ _se_mariadb_socket_path() { # NAME
     [ ${#s} -le 100 ] && echo "$s" || echo "/tmp/se-mariadb-$1.sock"
 }
 
-# Is a TCP port neither listening nor assigned to another of our servers?
+# Ports are also noted machine-wide in /tmp/se-mariadb-ports/PORT (the server folder that has it):
+# a Galera node's IST and SST ports only listen during a transfer, and servers of another
+# checkout (another SE_MARIADB_ROOT) must not pick them meanwhile.
+_se_mariadb_port_dir=/tmp/se-mariadb-ports
+
+# Is a TCP port neither listening nor assigned to one of our servers, here or in another checkout?
 _se_mariadb_port_free() { # PORT
+    local holder
     [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] || return 1
-    ! cat "$SE_MARIADB_ROOT"/*/ports 2>/dev/null | grep -qxF "$1"
+    ! cat "$SE_MARIADB_ROOT"/*/ports 2>/dev/null | grep -qxF "$1" || return 1
+    holder=$(cat "$_se_mariadb_port_dir/$1" 2>/dev/null) || return 0
+    # Only as long as that server's folder still lists it.
+    ! grep -qxF "$1" "$holder/ports" 2>/dev/null
 }
-# A free port below the kernel's ephemeral range (so outgoing connections never take it).
-_se_mariadb_free_port() {
+# A free port below the kernel's ephemeral range (so outgoing connections never take it), noted
+# as NAME's.
+_se_mariadb_free_port() { # NAME
     local p i
+    mkdir -p "$_se_mariadb_port_dir" 2>/dev/null && chmod 1777 "$_se_mariadb_port_dir" 2>/dev/null
     for i in $(seq 200); do
         p=$((20000 + RANDOM % 12000))
-        _se_mariadb_port_free "$p" && { echo "$p"; return 0; }
+        if _se_mariadb_port_free "$p"; then
+            echo "$SE_MARIADB_ROOT/$1" > "$_se_mariadb_port_dir/$p" 2>/dev/null
+            echo "$p"; return 0
+        fi
     done
     _se_mariadb_err "no free port found"; return 1
 }
@@ -204,7 +222,7 @@ mariadb_start() {
     _se_mariadb_prepare "$name" "$@" || return 1
     # A port picked here can be taken by someone else before mariadbd binds it: pick again then.
     for tries in 1 2 3; do
-        [ -n "$port" ] || port=$(_se_mariadb_free_port) || return 1
+        [ -n "$port" ] || port=$(_se_mariadb_free_port "$name") || return 1
         echo "$port" > "$SE_MARIADB_ROOT/$name/port"; echo "$port" > "$SE_MARIADB_ROOT/$name/ports"
         _se_mariadb_launch "$name" && return 0
         [ -z "$fixed" ] || return 1
