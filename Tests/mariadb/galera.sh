@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Private 3-node Galera clusters on 127.0.0.1 for the test suites, built on server.sh: node N of
 # cluster NAME is the server "NAME-N" (folder $SE_MARIADB_ROOT/NAME-N), so mariadb_sql NAME-2 ...,
-# mariadb_stop_all and the rest work on nodes too. Source it, or run it:
+# mariadb_stop_all and the rest work on nodes too (but restart nodes with galera_restart, which
+# knows about bootstrapping and position recovery). Source it, or run it:
 #   Tests/mariadb/galera.sh start NAME | stop NAME | kill NAME NODE | restart NAME NODE | url NAME NODE [DB]
 #
 #   galera_start NAME [NODES]      node 1 bootstraps (--wsrep-new-cluster), the others join by SST
@@ -9,13 +10,20 @@
 #   galera_sql NAME NODE 'SQL' [DB]
 #   galera_kill NAME NODE          SIGKILL one node
 #   galera_stop_node NAME NODE     clean shutdown of one node
-#   galera_restart NAME NODE       stop it if up, start it again and wait until it is Synced
-#                                  (bootstraps it if no other node is up: a whole-cluster crash)
+#   galera_restart NAME NODE [sst] stop it if up, start it again and wait until it is Synced:
+#                                  IST from the gcache (after a SIGKILL too: the position is
+#                                  recovered from InnoDB first); "sst": rebuilt from an empty
+#                                  datadir. With no other node up it bootstraps the cluster again
+#                                  (after a whole-cluster crash: restart the most advanced first).
 #   galera_wait_synced NAME [TIMEOUT]  every running node Synced, cluster size = running nodes
 #   galera_stop NAME               stops every node
 #
 # A suite does:  . Tests/mariadb/galera.sh; trap mariadb_stop_all EXIT; galera_start g
 #                url1=$(galera_url g 1 mydb) url3=$(galera_url g 3 mydb)
+# Reads on one node may not see a commit made on another yet (Galera applies it after the commit
+# returns) unless the session sets wsrep_sync_wait=1; the servers keep the default, 0.
+# Settings (environment): those of server.sh, SE_GALERA_PROVIDER, SE_GALERA_SYNC_TIMEOUT (120 s),
+# SE_GALERA_PROVIDER_OPTIONS.
 
 . "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/server.sh"
 # SST method se_rsync (sst/wsrep_sst_se_rsync): rsync SST that also works when run as root.
@@ -49,7 +57,7 @@ galera_start() {
     # Four ports a node: SQL, group communication, IST and SST (the rsync daemon of a joiner).
     for n in $(seq "$nodes"); do
         for i in sql gcomm ist sst; do
-            p=$(_se_galera_free_port "${sql[*]} ${gcomm[*]} ${ist[*]} ${sst[*]}") || return 1
+            p=$(_se_galera_free_port "$name-$n" "${sql[*]} ${gcomm[*]} ${ist[*]} ${sst[*]}") || return 1
             eval "$i[$n]=$p"
         done
     done
@@ -65,7 +73,6 @@ galera_start() {
             --wsrep-sst-method=se_rsync --wsrep-sst-receive-address="127.0.0.1:${sst[$n]}"
             --wsrep-provider-options="$SE_GALERA_PROVIDER_OPTIONS;gmcast.listen_addr=tcp://127.0.0.1:${gcomm[$n]};ist.recv_addr=127.0.0.1:${ist[$n]}"
             --binlog-format=ROW --default-storage-engine=InnoDB --innodb-autoinc-lock-mode=2
-            ${SE_GALERA_LOG_SIZE:+--innodb-log-file-size=$SE_GALERA_LOG_SIZE}
         )
         _se_mariadb_new_dir "$name-$n" "${args[@]}" || return 1
         echo "${sql[$n]}" > "$SE_MARIADB_ROOT/$name-$n/port"
@@ -83,11 +90,11 @@ galera_start() {
     echo "galera: cluster $name ($nodes nodes) up in $(_se_galera_since "$t0") s" >&2
 }
 
-_se_galera_free_port() { # TAKEN_PORTS: a free port not among them
+_se_galera_free_port() { # NODE_SERVER TAKEN_PORTS: a free port not among them
     local p i
     for i in $(seq 50); do
-        p=$(_se_mariadb_free_port) || return 1
-        [[ " $1 " == *" $p "* ]] || { echo "$p"; return 0; }
+        p=$(_se_mariadb_free_port "$1") || return 1
+        [[ " $2 " == *" $p "* ]] || { echo "$p"; return 0; }
     done
     return 1
 }
@@ -152,9 +159,27 @@ galera_restart() { # NAME NODE [sst]
     done
     [ ${#once[@]} -eq 0 ] ||
         sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' "$data/grastate.dat"
-    _se_mariadb_spawn "$name-$node" "${once[@]}" || return 1
+    local start_position
+    start_position=$(_se_galera_recover "$name-$node") || return 1
+    _se_mariadb_spawn "$name-$node" "${once[@]}" $start_position || return 1
     _se_galera_wait_node "$name-$node" || return 1
     echo "galera: $name node $node back and Synced in $(_se_galera_since "$t0") s" >&2
+}
+
+# After a crash grastate.dat has no seqno (-1), and mariadbd does not look for it in InnoDB by
+# itself: without it a node needs a full SST instead of IST, and a bootstrapping node starts a
+# new history. Like galera_recovery (which the Debian service runs before every start), ask
+# mariadbd --wsrep-recover and print the --wsrep-start-position option for the real start.
+_se_galera_recover() { # NODE_SERVER
+    local dir=$SE_MARIADB_ROOT/$1 pos
+    grep -q '^seqno: *-1' "$dir/data/grastate.dat" 2>/dev/null || return 0
+    _se_mariadb_command "$1" || return 1
+    "${_se_mariadb_cmd[@]}" --wsrep-recover --log-error="$dir/recover.log" < /dev/null >/dev/null 2>&1
+    pos=$(sed -n 's/.*WSREP: Recovered position: *//p' "$dir/recover.log" | tail -n 1)
+    if [ -z "$pos" ]; then
+        _se_mariadb_err "$1: wsrep position recovery failed:"; tail -n 20 "$dir/recover.log" >&2; return 1
+    fi
+    echo "--wsrep-start-position=$pos"
 }
 
 galera_stop() { # NAME
