@@ -17,9 +17,9 @@ declare(strict_types=1);
 //   Any other failure ends the writer (exit 1). Prints one line of JSON figures.
 // Usage: galera.php verify STORE... -- ACK_FILE...
 //   On every node's STORE: each acked event present exactly once with its id, a batch all or
-//   nothing, an unknown one at most once, nothing else; the page total equals the exported
-//   rows and the acks; pages 1..N (perPage 100, admin) list exactly the export's ids in its
-//   order; and every node holds the same events.
+//   nothing, an unknown one at most once, nothing else, no two events with one id; the page
+//   total equals the exported rows and the acks; pages 1..N (perPage 100, admin) list exactly
+//   the export's ids in its order; and every node holds the same events.
 
 require __DIR__ . '/lib.php';
 
@@ -113,11 +113,18 @@ foreach ($stores as $n => $store) {
     $log = rel_open($store, GALERA_OPTIONS);
     $sequence = []; // export order: [id, tag]
     $byTag = [];
-    rel_export_each($log, function (array $row) use (&$sequence, &$byTag): void {
+    $byId = [];
+    rel_export_each($log, function (array $row) use (&$sequence, &$byTag, &$byId): void {
         $tag = $row['details']['tag'] ?? '?';
         $sequence[] = [$row['id'], $tag];
         $byTag[$tag][] = $row['id'];
-    });
+        $byId[$row['id']][] = "$tag at {$row['timestamp']}";
+    }, [], true);
+    foreach ($byId as $id => $events) {
+        if (count($events) > 1) {
+            $errors[] = "$node: " . count($events) . " events share id $id: " . implode(', ', $events);
+        }
+    }
     $storedUnknown = 0;
     foreach ($acked as $tag => $a) {
         if ($a[0] === 'B') {

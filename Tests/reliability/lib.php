@@ -59,16 +59,16 @@ function rel_event(int $serviceId, string $tag, int $i, ?int $timeMs = null): ar
 /**
  * Streams every event an admin may see through the real export (jsonl), one
  * decoded row at a time, without holding the whole export in memory; an id
- * seen twice is an error.
+ * seen twice is an error (unless $repeatsOk: the caller reports them itself).
  */
-function rel_export_each(EventLog $log, callable $each, array $filter = []): int
+function rel_export_each(EventLog $log, callable $each, array $filter = [], bool $repeatsOk = false): int
 {
     $seen = [];
     $buffer = '';
     $n = 0;
-    $take = static function (string $line) use ($each, &$seen, &$n): void {
+    $take = static function (string $line) use ($each, &$seen, &$n, $repeatsOk): void {
         $row = json_decode($line, true, 512, JSON_THROW_ON_ERROR);
-        if (isset($seen[$row['id']])) {
+        if (isset($seen[$row['id']]) && !$repeatsOk) {
             throw new RuntimeException("export line $n repeats event id {$row['id']}");
         }
         $seen[$row['id']] = true;
