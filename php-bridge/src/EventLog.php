@@ -79,7 +79,7 @@ final class EventLog
         if ($status !== self::EL_OK) {
             $message = $ffi->el_errmsg($out); // el_errmsg accepts NULL
             $ffi->el_close($out);
-            throw EventLogException::fromStatus($status, $message . self::writableHint($status, $path), "el_open(\"$path\")");
+            throw EventLogException::fromStatus($status, $message . self::writableHint($status, $path), 'el_open("' . self::withoutPassword($path) . '")');
         }
         return self::$open[$key] = new self($ffi, $out, $path, $key);
     }
@@ -247,7 +247,7 @@ final class EventLog
 
     private function db(): CData
     {
-        return $this->db ?? throw new StorageError("The event store {$this->path} has been closed.", EventLogException::EL_EMISUSE);
+        return $this->db ?? throw new StorageError('The event store ' . self::withoutPassword($this->path) . ' has been closed.', EventLogException::EL_EMISUSE);
     }
 
     private function check(int $status, string $call, bool $isEventInput = false): void
@@ -349,6 +349,12 @@ final class EventLog
             throw new StorageError("The directory of the event store $storePath does not exist.", EventLogException::EL_EIO);
         }
         return $dir . '/' . basename($storePath);
+    }
+
+    /** A store path for a message: a MariaDB URI without its password. */
+    private static function withoutPassword(string $path): string
+    {
+        return preg_replace('~^(mysql://[^:@/]*):[^@/]*@~', '$1@', $path);
     }
 
     /** The library's path, one spelling per file: it keys the FFI objects and the registry. */
