@@ -11,8 +11,6 @@ final class MariaDBConnection {
     let location: MariaDBLocation
     private let options: StoreOptions
     private var mysql: UnsafeMutablePointer<MYSQL>?
-    /// The counter slot this connection adds to (see MariaDBTotals).
-    private(set) var slot: Int64 = 0
     /// Whether the server is a Galera node (reads then wait for the node to
     /// have applied what the cluster committed before them).
     private(set) var isGalera = false
@@ -51,7 +49,6 @@ final class MariaDBConnection {
             throw error
         }
         mysql = m
-        slot = Int64.random(in: 0..<MariaDBTotals.slots)
         do {
             let db = "`\(location.database)`"
             let lockWait = max(1, options.busyTimeoutMs / 1000)
@@ -154,12 +151,12 @@ final class MariaDBConnection {
     /// Runs `body` in a transaction; a deadlock or certification conflict
     /// (the server rolled it back) runs it again, a few times. Any other
     /// failure rolls back and is thrown.
-    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+    func writeTransaction<T>(isolation: String? = nil, _ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                try execute("START TRANSACTION")
+                try execute((isolation.map { "SET TRANSACTION ISOLATION LEVEL \($0); " } ?? "") + "START TRANSACTION")
                 let result = try body()
                 try execute("COMMIT")
                 return result

@@ -41,8 +41,10 @@ enum MariaDBSchema {
             // Clustered by time, then id: a page or an export reads rows in
             // their order. `logged_at` (server microseconds at insert) lets a
             // live view's cursor catch events that commit after a later id.
-            // Partitions are added per day (see MariaDBPartitions); the
-            // partition list is appended when the table is created.
+            // `counted` is 0 until a fold adds the event to the counters (see
+            // MariaDBTotals). Partitions are added per day (see
+            // MariaDBPartitions); the partition list is appended when the
+            // table is created.
             """
             CREATE TABLE IF NOT EXISTS event (
                 id           BIGINT NOT NULL AUTO_INCREMENT,
@@ -61,32 +63,33 @@ enum MariaDBSchema {
                 owner_name   TEXT NULL,
                 message      TEXT NOT NULL,
                 logged_at    BIGINT NOT NULL DEFAULT (UNIX_TIMESTAMP(NOW(6)) * 1000000),
+                counted      TINYINT NOT NULL DEFAULT 0,
                 PRIMARY KEY (ts, id),
                 KEY event_id (id),
                 KEY event_ts (ts, id, type, actor_type, service_id),
                 KEY event_service_ts (service_id, ts, id, type, actor_type),
-                KEY event_logged (logged_at)
+                KEY event_logged (logged_at),
+                KEY event_uncounted (counted, ts, type, actor_type, service_id)
             ) ENGINE = InnoDB
             """,
-            // Exact totals (see MariaDBTotals): kept in the transaction that
-            // stores the events, a row per period, type, actor and slot.
+            // Exact totals (see MariaDBTotals): a row per period, type and actor.
             """
             CREATE TABLE IF NOT EXISTS count_day (
-                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, slot TINYINT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (ts, type, actor_type, slot)
+                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (ts, type, actor_type)
             ) ENGINE = InnoDB
             """,
             """
             CREATE TABLE IF NOT EXISTS count_hour (
-                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, slot TINYINT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (ts, type, actor_type, slot)
+                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (ts, type, actor_type)
             ) ENGINE = InnoDB
             """,
             """
             CREATE TABLE IF NOT EXISTS count_service_day (
                 service_id BIGINT NOT NULL, ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL,
-                slot TINYINT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (service_id, ts, type, actor_type, slot),
+                n BIGINT NOT NULL,
+                PRIMARY KEY (service_id, ts, type, actor_type),
                 KEY count_service_day_ts (ts)
             ) ENGINE = InnoDB
             """,
