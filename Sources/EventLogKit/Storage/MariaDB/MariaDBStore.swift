@@ -24,17 +24,30 @@ final class MariaDBStore: EventStore {
         } catch {
             throw EventLogError(error, doing: "cannot open the store", at: location)
         }
-        try run("open the store") {
-            let version = try MariaDBSchema.version(db)
-            let now = clock()
-            if version < MariaDBSchema.currentVersion {
-                let days = options.retentionDays ?? 30
-                let clause = MariaDBPartitions.initialClause(firstDay: now - days * Time.millisecondsPerDay, now: now)
-                try MariaDBSchema.migrate(db, from: version, partitions: clause, retentionDays: days)
+        // Processes that create a new store at once can deadlock on its
+        // first rows; every step is idempotent, so the loser starts over.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try run("open the store") { try setUp() }
+                return
+            } catch let error as EventLogError where error.kind == .busy && attempt < 5 {
+                continue
             }
-            try MariaDBPartitions.addAhead(db, now: now)
-            try reloadSettings()
         }
+    }
+
+    private func setUp() throws {
+        let version = try MariaDBSchema.version(db)
+        let now = clock()
+        if version < MariaDBSchema.currentVersion {
+            let days = options.retentionDays ?? 30
+            let clause = MariaDBPartitions.initialClause(firstDay: now - days * Time.millisecondsPerDay, now: now)
+            try MariaDBSchema.migrate(db, from: version, partitions: clause, retentionDays: days)
+        }
+        try MariaDBPartitions.addAhead(db, now: now)
+        try reloadSettings()
     }
 
     /// Runs `body`, saying what failed in terms of the store (never with the
