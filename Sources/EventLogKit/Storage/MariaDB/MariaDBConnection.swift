@@ -54,6 +54,7 @@ final class MariaDBConnection {
             created = true
         }
         mysql = m
+        se_close_on_exec(m)
         do {
             let db = "`\(location.database)`"
             let create = created ? "CREATE DATABASE IF NOT EXISTS \(db) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; USE \(db);\n" : ""
