@@ -188,7 +188,7 @@ final class ExceptionsTest extends TestCase
     /** A store another user created (root's cron job): the I/O error names the user PHP runs as and what it cannot write. */
     public function testAStoreFolderThisUserCannotWriteIsAnIoErrorNamingTheUser(): void
     {
-        Fixture::sqliteOnly('file and folder modes; a database user\'s rights are the server\'s (MariaDbStoreTest)');
+        Fixture::sqliteOnly('file and folder modes (a database user\'s rights are the server\'s)');
         $dir = Fixture::tempDir();
         chmod($dir, 0755);
         EventLog::open("$dir/events.sqlite", [], Fixture::library())->close(); // created by this user
