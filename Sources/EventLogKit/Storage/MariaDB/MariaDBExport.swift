@@ -22,7 +22,14 @@ final class MariaDBExport: EventExport {
         // Events logged after the export began are left out.
         let maxID = try db.integer("SELECT COALESCE(MAX(id), 0) FROM event") ?? 0
         self.whereSQL = db.render(whereSQL, bindings) + " AND e.id <= \(maxID)"
-        index = scope.isUnrestricted && filter.serviceId == nil && filter.ownerId == nil && filter.after == nil ? "FORCE INDEX (PRIMARY)" : ""
+        // Each chunk must come from an index in export order, or every chunk
+        // would sort all that is left: the table itself (clustered by time)
+        // for the whole panel; the time index, which holds the service, when
+        // a scope or filter leaves some rows out (only matches are read
+        // whole); one service's own index.
+        index = filter.serviceId != nil ? "FORCE INDEX (event_service_ts)"
+            : scope.isUnrestricted && filter.ownerId == nil && filter.typeCodes == nil && filter.actor == nil ? "FORCE INDEX (PRIMARY)"
+            : "FORCE INDEX (event_ts)"
     }
 
     func next() throws -> [UInt8]? {
