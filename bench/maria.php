@@ -188,8 +188,13 @@ if ($fill > 0) {
     say("big store: $fill events to fill the oldest day");
     $el = ElSide::open($url('big_el'));
     $el->log->setRetentionDays(intdiv($nowMs - $firstDay, DAY) + 1);
-    foreach (array_chunk(array_column(iterator_to_array((new Rows(SEED + 3))->generate($fill, $firstDay, $meta['startMs'] - $firstDay), false), 0), 10_000) as $batch) {
-        $el->log->logBatch($batch);
+    $batch = [];
+    foreach ((new Rows(SEED + 3))->generate($fill, $firstDay, $meta['startMs'] - $firstDay) as $i => [$event]) {
+        $batch[] = $event;
+        if (count($batch) === 10_000 || $i === $fill - 1) {
+            $el->log->logBatch($batch);
+            $batch = [];
+        }
     }
     $el->log->setRetentionDays(30);
     $el->log->close();

@@ -43,9 +43,13 @@ fi
 # One private server for both sides, durable commits (the library's and the
 # peer's alike), a buffer pool that holds the 10M-event stores' working set,
 # and a redo log that the bulk copies do not keep checkpointing.
+command -v mariadbd >/dev/null || { echo "bench: mariadbd not found (apt-get install mariadb-server)" >&2; exit 1; }
+php -m | grep -qx pdo_mysql || { echo "bench: the peer needs pdo_mysql (apt-get install php8.2-mysql)" >&2; exit 1; }
 export SE_MARIADB_ROOT="$BENCH_DIR/mariadb"
 . "$ROOT/Tests/mariadb/server.sh"
 cleanup() { mariadb_stop_all; rm -rf "$SE_MARIADB_ROOT/bench" "$BENCH_DIR/tmp"; }
+# Its own tmpdir: /tmp is shared with other servers and cleaners, and a page's temporary table lives there.
+mkdir -p "$BENCH_DIR/tmp/mariadb"
 mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-size=4G --innodb-log-file-size=1G \
-  --max-allowed-packet=64M
+  --max-allowed-packet=64M --tmpdir="$BENCH_DIR/tmp/mariadb"
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"
