@@ -45,6 +45,11 @@ $tmp = "$work/tmp";
 @mkdir($tmp, 0700, true);
 $results = [];  // raw numbers, also written as JSON
 $table = [];    // [what, figure, peer, ratio, target, met]
+/** A row's target: kept in the JSON (for bench/maria-summary.php) and shown as met / NOT MET. */
+$check = static function (string $row, bool $ok) use (&$results): string {
+    $results['met'][$row] = $ok;
+    return met($ok);
+};
 
 $library = getenv('STREAM_EVENTS_LIB');
 $libraryAtStart = libraryId($library);
@@ -114,7 +119,7 @@ for ($r = 0; $r < $config['blocks']; $r++) {
 $single = array_map(static fn ($v) => Stats::median($v), $rate);
 $results['log1'] = ['events_per_s' => $single, 'runs' => $rate, 'p99_us' => $p99];
 $table[] = ['el_log, 1 process, 1 commit/event (events/s)', fmt($single['el']), fmt($single['pdo']),
-    ratio($single['el'], $single['pdo']) . ' PDO', '≥ 1.0× PDO', met($single['el'] >= $single['pdo'])];
+    ratio($single['el'], $single['pdo']) . ' PDO', '≥ 1.0× PDO', $check('log1', $single['el'] >= $single['pdo'])];
 
 // --- 8 processes logging at once ----------------------------------------------------------------
 $writers = 8;
@@ -154,11 +159,11 @@ foreach (['el', 'pdo'] as $side) {
 $results['log8'] = $multi;
 $table[] = ["$writers processes logging (events/s, total)", fmt($multi['el']['events_per_s']), fmt($multi['pdo']['events_per_s']),
     ratio($multi['el']['events_per_s'], $single['el']) . ' of 1 process, ' . ratio($multi['el']['events_per_s'], $multi['pdo']['events_per_s']) . ' PDO',
-    '≥ 3× 1 process', met($multi['el']['events_per_s'] >= 3 * $single['el'])];
+    '≥ 3× 1 process', $check('log8', $multi['el']['events_per_s'] >= 3 * $single['el'])];
 $table[] = ["$writers processes: errors / p99 / max latency (ms)",
     sprintf('%d / %.2f / %.1f', $multi['el']['errors'], $multi['el']['p99_ms'], $multi['el']['max_ms']),
     sprintf('%d / %.2f / %.1f', $multi['pdo']['errors'], $multi['pdo']['p99_ms'], $multi['pdo']['max_ms']), '—',
-    '0; p99 ≤ 10 ms', met($multi['el']['errors'] === 0 && $multi['el']['p99_ms'] <= 10)];
+    '0; p99 ≤ 10 ms', $check('log8_latency', $multi['el']['errors'] === 0 && $multi['el']['p99_ms'] <= 10)];
 $admin->exec('DROP DATABASE tpl');
 
 // --- The big store: el_copy of the SQLite bench's ------------------------------------------------
@@ -179,7 +184,7 @@ $results['copy'] = $copy;
 say(sprintf('  %s events in %.1f s, verified: %s', fmt($copy['copied']), $copy['seconds'], json_encode($copy['verified'])));
 $table[] = ['el_copy of an SQLite store of ' . fmt($n) . ' events into MariaDB (events/s)',
     sprintf('%s (%s)', fmt($copy['events_per_s']), $copy['verified'] ? 'verified' : 'NOT VERIFIED'), '—', '—', '≥ 50,000/s',
-    met($copy['events_per_s'] >= 50_000 && $copy['verified'] && $copy['copied'] === $n)];
+    $check('copy', $copy['events_per_s'] >= 50_000 && $copy['verified'] && $copy['copied'] === $n)];
 
 // The oldest day holds events from the store's start only: fill it (the events of the hours before,
 // at the same rate) so that the day the prune row drops is a whole one.
@@ -219,8 +224,10 @@ foreach ($partitions('big_el') as $p) {
 // Fresh statistics for both, so that neither optimizer works from a half-loaded table's.
 $sql('ANALYZE TABLE big_el.event, big_pdo.event, big_el.service, big_pdo.service, big_el.account, big_pdo.account');
 $stored = (int) $sql('SELECT COUNT(*) FROM big_el.event')[0][0];
+$bytes = array_column($sql("SELECT table_schema, SUM(data_length + index_length) FROM information_schema.tables
+    WHERE table_schema IN ('big_el', 'big_pdo') GROUP BY 1"), 1, 0);
 $results['bigStore'] = $meta + ['fill' => $fill, 'stored' => $stored, 'peerCopySeconds' => (hrtime(true) - $t0) / 1e9,
-    'bytes' => $sql("SELECT table_schema, SUM(data_length + index_length) FROM information_schema.tables WHERE table_schema IN ('big_el', 'big_pdo') GROUP BY 1")];
+    'bytesPerEvent' => ['el' => $bytes['big_el'] / $stored, 'pdo' => $bytes['big_pdo'] / $stored]];
 say(sprintf('  %s events in each; the peer\'s copy took %.0f s', fmt($stored), $results['bigStore']['peerCopySeconds']));
 
 // --- Page + exact total ------------------------------------------------------------------------
@@ -264,7 +271,7 @@ foreach (Rows::pageCells($end) as [$label, $role, $id, $filter]) {
     $table[] = ["page + total: $label (p95 ms; total " . fmt($totals['el']) . ($agree ? '' : ', PDO ' . fmt($totals['pdo'])) . ')',
         sprintf('%.1f (p50 %.1f; first %.0f)', $p95['el'], $p50['el'], $first['el']),
         sprintf('%.1f (p50 %.1f%s)', $p95['pdo'], $p50['pdo'], $reps['pdo'] < $config['queryReps'] ? "; {$reps['pdo']} runs" : ''),
-        ratio($p95['pdo'], $p95['el']) . ' faster than PDO', '≤ 15 ms p95; ≥ 10× PDO where PDO > 50 ms', met($ok)];
+        ratio($p95['pdo'], $p95['el']) . ' faster than PDO', '≤ 15 ms p95; ≥ 10× PDO where PDO > 50 ms', $check("page: $label", $ok)];
 }
 $el->log->close();
 
@@ -283,16 +290,16 @@ foreach ([1, 2] as $pass) {
 $results['export'] = $export;
 $table[] = ['CSV export of ' . fmt($expected) . ' rows (rows/s)', fmt($export['el']['rows_per_s']), fmt($export['pdo']['rows_per_s']) . ' (unbuffered)',
     ratio($export['el']['rows_per_s'], $export['pdo']['rows_per_s']) . ' PDO', '≥ 300,000/s',
-    met($export['el']['rows_per_s'] >= 300_000 && $export['el']['rows'] === $expected)];
+    $check('export', $export['el']['rows_per_s'] >= 300_000 && $export['el']['rows'] === $expected)];
 $memRow = static fn (array $e): string => sprintf('%.1f → %.1f', $e['peak_at_10pct_kib'] / 1024, $e['peak_kib'] / 1024);
 $flat = static fn (array $e): bool => $e['peak_kib'] - $e['peak_at_10pct_kib'] <= 8 * 1024;
 $table[] = ['export peak RSS (MiB) at 10% → all of ' . fmt($expected) . ' rows', $memRow($export['el']), $memRow($export['pdo']), '—',
-    'flat (≤ 8 MiB growth)', met($flat($export['el']))];
+    'flat (≤ 8 MiB growth)', $check('export_memory', $flat($export['el']))];
 if ($n > 1_000_000) {
     say("export: all $stored rows (memory)");
     $results['exportAll'] = run(worker('export', 'el', $url('big_el'), 'admin', (string) Rows::ADMIN, '{}', (string) $stored));
     $table[] = ['export peak RSS (MiB) at 10% → all of ' . fmt($stored) . ' rows', $memRow($results['exportAll']), '—',
-        fmt($results['exportAll']['rows_per_s']) . ' rows/s', 'flat (≤ 8 MiB growth)', met($flat($results['exportAll']))];
+        fmt($results['exportAll']['rows_per_s']) . ' rows/s', 'flat (≤ 8 MiB growth)', $check('export_all_memory', $flat($results['exportAll']))];
 }
 
 // --- Dropping a day while 4 processes log -------------------------------------------------------
@@ -345,8 +352,10 @@ if ($prune['el']['removed'] !== $prune['pdo']['removed'] || count($prune['el']['
 $pl = static fn (array $p): string => sprintf('%.1f, %d errors (%d logged during; took %.2f s)', $p['max_ms'], $p['errors'], $p['samples'], $p['seconds']);
 $table[] = ['drop the oldest day (' . fmt($prune['el']['removed']) . ' events) while 4 log: max el_log latency during it (ms)',
     $pl($prune['el']), $pl($prune['pdo']) . ' (DELETE)', ratio($prune['pdo']['max_ms'], $prune['el']['max_ms']) . ' shorter than PDO',
-    '≤ 100 ms, 0 errors', met($prune['el']['max_ms'] <= 100 && $prune['el']['errors'] === 0)];
+    '≤ 100 ms, 0 errors', $check('drop', $prune['el']['max_ms'] <= 100 && $prune['el']['errors'] === 0)];
 
+$table[] = ['on disk per event, tables and indexes (bytes; InnoDB\'s estimate)', fmt($bytes['big_el'] / $stored), fmt($bytes['big_pdo'] / $stored) . ' (no counters)',
+    '—', 'state it', '—'];
 foreach (['big_el', 'big_pdo'] as $db) {
     dropDb($admin, $db);
 }
@@ -359,5 +368,8 @@ $header = sprintf("MariaDB, mode %s: %s events in the big store (el_copy of the 
     $mode, fmt($n), fmt($fill), fmt($config['log']), $config['blocks'], $writers, fmt($per), $config['reps'], $config['queryReps'], $machine,
     gmdate('Y-m-d H:i'), $mode);
 file_put_contents("$work/results-mariadb-$mode.md", $header . $md);
-file_put_contents("$work/results-mariadb-$mode.json", json_encode($results + ['machine' => $machine, 'mode' => $mode, 'config' => $config], JSON_PRETTY_PRINT));
+$json = json_encode($results + ['machine' => $machine, 'mode' => $mode, 'config' => $config, 'at' => gmdate('Y-m-d H:i')], JSON_PRETTY_PRINT);
+file_put_contents("$work/results-mariadb-$mode.json", $json);
+// Every run's numbers kept, for bench/maria-summary.php's table of several runs.
+file_put_contents("$work/results-mariadb-$mode-" . gmdate('Ymd-His') . '.json', $json);
 echo $header, $md;
