@@ -21,6 +21,9 @@ $runs = array_map(static fn (string $f): array => json_decode(file_get_contents(
 $rows = [
     ['el_log, 1 process: events/s (× PDO)', static fn ($r) => fmt($r['log1']['events_per_s']['el'])
         . ' (' . ratio($r['log1']['events_per_s']['el'], $r['log1']['events_per_s']['pdo']) . ')', '≥ 1.0× PDO', ['log1']],
+    ['… CPU per event: PHP / mariadbd (µs; PDO\'s)', static fn ($r) => isset($r['log1']['cpu_us_per_event'])
+        ? sprintf('%.0f / %.0f (%.0f / %.0f)', $r['log1']['cpu_us_per_event']['el']['php'], $r['log1']['cpu_us_per_event']['el']['db'],
+            $r['log1']['cpu_us_per_event']['pdo']['php'], $r['log1']['cpu_us_per_event']['pdo']['db']) : '—', '—', []],
     ['8 processes: events/s (× 1 process)', static fn ($r) => fmt($r['log8']['el']['events_per_s'])
         . ' (' . ratio($r['log8']['el']['events_per_s'], $r['log1']['events_per_s']['el']) . ')', '≥ 3×', ['log8']],
     ['8 processes: errors / p99 / max (ms)', static fn ($r) => sprintf('%d / %.1f / %.0f', $r['log8']['el']['errors'],

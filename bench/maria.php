@@ -102,24 +102,34 @@ $fresh('el', 'tpl');
 say("log: blocks of {$config['log']} events, one commit each, {$config['blocks']} blocks per side, alternating");
 $rate = ['el' => [], 'pdo' => []];
 $p99 = ['el' => [], 'pdo' => []];
+$cpu = ['el' => ['php' => [], 'db' => []], 'pdo' => ['php' => [], 'db' => []]]; // µs per event
+$serverPid = (int) getenv('BENCH_MARIADB_PID'); // run.sh's server, for its CPU time
 for ($r = 0; $r < $config['blocks']; $r++) {
     // Alternate which side goes first, so that neither always runs on a warmer (or busier) server.
     foreach ($r % 2 === 0 ? ['el', 'pdo'] : ['pdo', 'el'] as $side) {
         $store = $fresh($side, "log_$side");
         exec('sync');
+        $db0 = Stats::processCpuMicroseconds($serverPid);
         $res = run(worker('log', $side, $store, (string) $config['log'], (string) (SEED + 1), (string) $logStart, '-'));
+        $db1 = Stats::processCpuMicroseconds($serverPid);
         if ($res['errors'] > 0) {
             throw new RuntimeException("$side log errors: {$res['firstError']}");
         }
         $rate[$side][] = $res['events'] / $res['seconds'];
         $p99[$side][] = $res['p99_us'];
+        $cpu[$side]['php'][] = $res['cpu_us'] / $res['events'];
+        $cpu[$side]['db'][] = ($db1 - $db0) / $res['events']; // the worker's start included, and the server's background work
         dropDb($admin, "log_$side");
     }
 }
 $single = array_map(static fn ($v) => Stats::median($v), $rate);
-$results['log1'] = ['events_per_s' => $single, 'runs' => $rate, 'p99_us' => $p99];
+$cpuPerEvent = array_map(static fn ($side) => array_map(static fn ($v) => Stats::median($v), $side), $cpu);
+$results['log1'] = ['events_per_s' => $single, 'runs' => $rate, 'p99_us' => $p99, 'cpu_us_per_event' => $cpuPerEvent];
 $table[] = ['el_log, 1 process, 1 commit/event (events/s)', fmt($single['el']), fmt($single['pdo']),
     ratio($single['el'], $single['pdo']) . ' PDO', '≥ 1.0× PDO', $check('log1', $single['el'] >= $single['pdo'])];
+$cpuRow = static fn (array $c): string => sprintf('%.0f / %.0f', $c['php'], $c['db']);
+$table[] = ['… CPU per event: the PHP process / mariadbd (µs)', $cpuRow($cpuPerEvent['el']), $cpuRow($cpuPerEvent['pdo']),
+    ratio($cpuPerEvent['el']['db'], $cpuPerEvent['pdo']['db']) . ' of PDO\'s on the server', 'state it', '—'];
 
 // --- 8 processes logging at once ----------------------------------------------------------------
 $writers = 8;

@@ -52,4 +52,5 @@ cleanup() { mariadb_stop_all; rm -rf "$SE_MARIADB_ROOT/bench" "$BENCH_DIR/tmp"; 
 mkdir -p "$BENCH_DIR/tmp/mariadb"
 mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-size=4G --innodb-log-file-size=1G \
   --max-allowed-packet=64M --tmpdir="$BENCH_DIR/tmp/mariadb"
+export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /proc
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"

@@ -59,6 +59,7 @@ switch ($cmd) {
         $ns = [];
         $errors = 0;
         $firstError = null;
+        $cpu0 = Stats::cpuMicroseconds();
         $start = hrtime(true);
         foreach ($rows as $row) {
             $t = hrtime(true);
@@ -72,7 +73,7 @@ switch ($cmd) {
         }
         $end = hrtime(true);
         echo json_encode(['events' => count($rows), 'errors' => $errors, 'firstError' => $firstError, 'start_ns' => $start, 'end_ns' => $end,
-            'seconds' => ($end - $start) / 1e9, 'lat_ns' => $ns] + $latencies($ns)), "\n";
+            'seconds' => ($end - $start) / 1e9, 'cpu_us' => Stats::cpuMicroseconds() - $cpu0, 'lat_ns' => $ns] + $latencies($ns)), "\n";
         break;
 
     case 'logloop':
