@@ -12,7 +12,8 @@ SWIFT_LOCK := flock /tmp/stream-events-swift.lock
 # Everything the build, the tests and the demo need from Debian and PyPI.
 APT_PACKAGES := libsqlite3-dev sqlite3 php8.2-cli php8.2-sqlite3 php8.2-cgi php8.2-fpm \
                 phpunit icecast2 liquidsoap ffmpeg nginx libnginx-mod-rtmp chromium chromium-driver valgrind \
-                e2fsprogs curl strace
+                e2fsprogs curl strace \
+                mariadb-server mariadb-client galera-4 libmariadb-dev php8.2-mysql rsync iproute2
 PIP_PACKAGES := selenium openapi-spec-validator jsonschema PyYAML
 # The browser suite's accessibility judge: axe-selenium-python 3 bundles axe-core 4 (the WCAG 2.1
 # rules; 2.x bundles axe-core 3). It asks for Python 3.12 but is plain Python that runs on Debian 12's 3.11.
@@ -23,7 +24,8 @@ RELEASE_FLAGS := -c release --product eventlog -Xswiftc -static-stdlib \
                  -Xlinker --version-script=$(CURDIR)/Sources/CEventLog/exports.map \
                  -Xlinker -s
 
-.PHONY: all deps build ffi-header test test-swift test-c test-php test-hooks test-ui test-reliability demo bench stress clean
+.PHONY: all deps build ffi-header test test-swift test-c test-php test-hooks test-ui test-reliability \
+        test-mariadb-harness demo bench stress clean
 
 all: build
 
@@ -73,6 +75,10 @@ test-ui: $(LIB)
 # Quick versions of the load, crash, fault, fuzz and access tests; `make stress` runs the long ones.
 test-reliability: $(LIB)
 	Tests/reliability/run.sh quick
+
+# The private MariaDB servers and Galera cluster the MariaDB suites run on (Tests/mariadb); no build.
+test-mariadb-harness:
+	Tests/mariadb/selftest.sh
 
 demo: deps build
 	PORT=$(PORT) php-bridge/demo/run.sh

@@ -12,16 +12,21 @@
 #   mariadb_stop NAME             clean shutdown (mariadb-admin), SIGKILL after $SE_MARIADB_STOP_TIMEOUT s
 #   mariadb_kill NAME             SIGKILL (a crash); mariadb_restart / mariadb_start_again bring it back
 #   mariadb_restart NAME          stop if running, start again on the same data, port and options
+#   mariadb_start_again NAME      start a stopped or killed server again (mariadb_restart without stop)
+#   mariadb_running NAME          status 0 if it runs; mariadb_wait NAME [SECONDS] waits until it answers
 #   mariadb_url NAME [DB]         mysql://se:PW@127.0.0.1:PORT[/DB]
 #   mariadb_socket_url NAME DB    mysql://se:PW@localhost/DB?socket=/path/to/sock
 #   mariadb_sql NAME 'SQL' [DB]   runs SQL as root over the socket; tab-separated rows, no header
 #   mariadb_port / mariadb_socket / mariadb_datadir / mariadb_pid NAME
 #   mariadb_stop_all [all]        stops the servers this shell started (EXIT trap); "all": every one
+#   mariadb_leftovers [PREFIX]    live processes still using a server folder (should print nothing)
 #
 # A suite does:  . Tests/mariadb/server.sh; trap mariadb_stop_all EXIT; mariadb_start db1
 #                url=$(mariadb_url db1 mydb)
 # Every server has root@localhost without a password (socket only) and the user se (password
 # $SE_MARIADB_PASSWORD) at localhost and 127.0.0.1 with ALL PRIVILEGES ON *.*.
+# Settings (environment): SE_MARIADB_ROOT, SE_MARIADB_USER (se), SE_MARIADB_PASSWORD (se-test-pw),
+# SE_MARIADB_START_TIMEOUT (60 s), SE_MARIADB_STOP_TIMEOUT (30 s).
 
 _se_mariadb_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${SE_MARIADB_ROOT:=$(cd "$_se_mariadb_here/../.." && pwd)/build/mariadb}"
@@ -59,9 +64,8 @@ mariadb_pid() {
     [ -n "$pid" ] && _se_mariadb_is_ours "$pid" "$dir/data" && echo "$pid"
 }
 _se_mariadb_is_ours() { # PID DATADIR (bash builtins only: it runs in polling loops)
-    local stat args a
-    read -r stat 2>/dev/null < "/proc/$1/stat" || return 1
-    stat=${stat##*) }; [ "${stat%% *}" != Z ] || return 1
+    local args a
+    ! _se_mariadb_is_zombie "$1" || return 1
     mapfile -d '' -t args 2>/dev/null < "/proc/$1/cmdline" || return 1
     for a in "${args[@]}"; do [ "$a" = "--datadir=$2" ] && return 0; done
     return 1
@@ -74,17 +78,31 @@ _se_mariadb_socket_path() { # NAME
     [ ${#s} -le 100 ] && echo "$s" || echo "/tmp/se-mariadb-$1.sock"
 }
 
-# Is a TCP port neither listening nor assigned to another of our servers?
+# Ports are also noted machine-wide in /tmp/se-mariadb-ports/PORT (the server folder that has it):
+# a Galera node's IST and SST ports only listen during a transfer, and servers of another
+# checkout (another SE_MARIADB_ROOT) must not pick them meanwhile.
+_se_mariadb_port_dir=/tmp/se-mariadb-ports
+
+# Is a TCP port neither listening nor assigned to one of our servers, here or in another checkout?
 _se_mariadb_port_free() { # PORT
+    local holder
     [ -z "$(ss -Hltn "sport = :$1" 2>/dev/null)" ] || return 1
-    ! cat "$SE_MARIADB_ROOT"/*/ports 2>/dev/null | grep -qxF "$1"
+    ! cat "$SE_MARIADB_ROOT"/*/ports 2>/dev/null | grep -qxF "$1" || return 1
+    holder=$(cat "$_se_mariadb_port_dir/$1" 2>/dev/null) || return 0
+    # Only as long as that server's folder still lists it.
+    ! grep -qxF "$1" "$holder/ports" 2>/dev/null
 }
-# A free port below the kernel's ephemeral range (so outgoing connections never take it).
-_se_mariadb_free_port() {
+# A free port below the kernel's ephemeral range (so outgoing connections never take it), noted
+# as NAME's.
+_se_mariadb_free_port() { # NAME
     local p i
+    mkdir -p "$_se_mariadb_port_dir" 2>/dev/null && chmod 1777 "$_se_mariadb_port_dir" 2>/dev/null
     for i in $(seq 200); do
         p=$((20000 + RANDOM % 12000))
-        _se_mariadb_port_free "$p" && { echo "$p"; return 0; }
+        if _se_mariadb_port_free "$p"; then
+            echo "$SE_MARIADB_ROOT/$1" > "$_se_mariadb_port_dir/$p" 2>/dev/null
+            echo "$p"; return 0
+        fi
     done
     _se_mariadb_err "no free port found"; return 1
 }
@@ -133,22 +151,32 @@ EOF
 # Starts NAME's mariadbd from the arguments saved in its folder, plus ONCE_ARGS for this start
 # only (Galera's --wsrep-new-cluster), and waits until it answers.
 _se_mariadb_launch() { # NAME [ONCE_ARGS...]
-    local name=$1 dir=$SE_MARIADB_ROOT/$1; shift
-    local port sock args=() user=()
-    port=$(mariadb_port "$name") && sock=$(mariadb_socket "$name") || return 1
-    mapfile -t args < "$dir/args"
-    [ "$(id -u)" -eq 0 ] && user=(--user=root)
-    rm -f "$sock" "$dir/pid"
+    _se_mariadb_spawn "$@" && mariadb_wait "$1"
+}
+# The same without waiting (Galera starts its joiners side by side).
+_se_mariadb_spawn() { # NAME [ONCE_ARGS...]
+    local name=$1 dir=$SE_MARIADB_ROOT/$1 cmd; shift
+    _se_mariadb_command "$name" || return 1
+    cmd=("${_se_mariadb_cmd[@]}")
+    rm -f "$(mariadb_socket "$name")" "$dir/pid"
     echo "$SE_MARIADB_OWNER" > "$dir/owner"
     # stdout/stderr go to a file: a caller's $(mariadb_start ...) must not wait for the server.
-    # $! is mariadbd itself (bash execs a lone background command).
-    mariadbd --no-defaults "${user[@]}" --datadir="$dir/data" --port="$port" --socket="$sock" \
-        --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" \
-        "${_se_mariadb_base_args[@]}" "${args[@]}" "$@" \
-        < /dev/null >> "$dir/stdout.log" 2>&1 &
+    # $! is mariadbd itself (bash execs a lone background command, env execs mariadbd).
+    "${cmd[@]}" "$@" < /dev/null >> "$dir/stdout.log" 2>&1 &
     echo $! > "$dir/pid"
     disown $!  # no "Killed" job notice from bash when a test SIGKILLs it
-    mariadb_wait "$name"
+}
+
+# The mariadbd command line of NAME, from the arguments saved in its folder, in _se_mariadb_cmd.
+_se_mariadb_command() { # NAME
+    local name=$1 dir=$SE_MARIADB_ROOT/$1 port sock args=() user=() envs=()
+    port=$(mariadb_port "$name") && sock=$(mariadb_socket "$name") || return 1
+    mapfile -t args < "$dir/args"
+    [ -f "$dir/env" ] && mapfile -t envs < "$dir/env"  # VAR=VALUE lines (Galera's PATH)
+    [ "$(id -u)" -eq 0 ] && user=(--user=root)
+    _se_mariadb_cmd=(env "${envs[@]}" mariadbd --no-defaults "${user[@]}" --datadir="$dir/data"
+        --port="$port" --socket="$sock" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log"
+        "${_se_mariadb_base_args[@]}" "${args[@]}")
 }
 
 # Waits until NAME answers on its socket; shows the end of its error log if it dies or times out.
@@ -191,23 +219,32 @@ mariadb_start() {
     shift
     if [ $# -gt 0 ] && [ "$1" != -- ]; then port=$1 fixed=1; shift; fi
     [ "${1:-}" = -- ] && shift
-    case $name in ''|*/*|.*|*' '*) _se_mariadb_err "bad server name '$name'"; return 1 ;; esac
-    local dir=$SE_MARIADB_ROOT/$name
-    _se_mariadb_claim "$name" || return 1
-    rm -rf "$dir" && mkdir -p "$dir" || return 1
-    : > "$dir/args"; [ $# -eq 0 ] || printf '%s\n' "$@" > "$dir/args"
-    _se_mariadb_socket_path "$name" > "$dir/socket"
-    _se_mariadb_install "$name" || return 1
+    _se_mariadb_prepare "$name" "$@" || return 1
     # A port picked here can be taken by someone else before mariadbd binds it: pick again then.
     for tries in 1 2 3; do
-        [ -n "$port" ] || port=$(_se_mariadb_free_port) || return 1
-        echo "$port" > "$dir/port"; echo "$port" > "$dir/ports"
+        [ -n "$port" ] || port=$(_se_mariadb_free_port "$name") || return 1
+        echo "$port" > "$SE_MARIADB_ROOT/$name/port"; echo "$port" > "$SE_MARIADB_ROOT/$name/ports"
         _se_mariadb_launch "$name" && return 0
         [ -z "$fixed" ] || return 1
-        grep -q 'Can.t start server: Bind on TCP/IP port' "$dir/error.log" 2>/dev/null || return 1
-        port=; : > "$dir/error.log"
+        grep -q 'Bind on TCP/IP port' "$SE_MARIADB_ROOT/$name/error.log" 2>/dev/null || return 1
+        port=; : > "$SE_MARIADB_ROOT/$name/error.log"
     done
     return 1
+}
+
+# A new folder for NAME with an installed datadir and its mariadbd arguments; no port yet.
+_se_mariadb_prepare() { # NAME [MARIADBD_ARGS...]
+    _se_mariadb_new_dir "$@" && _se_mariadb_install "$1"
+}
+# The same without the datadir.
+_se_mariadb_new_dir() { # NAME [MARIADBD_ARGS...]
+    local name=$1 dir=$SE_MARIADB_ROOT/$1; shift
+    case $name in ''|*/*|.*|*' '*) _se_mariadb_err "bad server name '$name'"; return 1 ;; esac
+    _se_mariadb_claim "$name" || return 1
+    rm -rf "$dir" && mkdir -p "$dir" || return 1
+    echo "$SE_MARIADB_OWNER" > "$dir/owner"
+    : > "$dir/args"; [ $# -eq 0 ] || printf '%s\n' "$@" > "$dir/args"
+    _se_mariadb_socket_path "$name" > "$dir/socket"
 }
 
 # Starts NAME again on its existing data, port and options (after mariadb_kill or mariadb_stop).
@@ -225,20 +262,23 @@ mariadb_restart() { # NAME
 
 # Clean shutdown over the socket; SIGKILL if the server is still there after the timeout.
 mariadb_stop() { # NAME
-    local name=$1 pid sock deadline
+    local name=$1 pid sock wait=$SE_MARIADB_STOP_TIMEOUT deadline
     pid=$(mariadb_pid "$name") || { _se_mariadb_cleanup_children "$name"; return 0; }
     sock=$(mariadb_socket "$name")
-    deadline=$((SECONDS + SE_MARIADB_STOP_TIMEOUT))
     # --shutdown-timeout=0: don't let mariadb-admin poll the pid file once a second, poll here.
-    # It then always "fails"; only a refused connection means the request did not get through,
-    # and SIGTERM (also a clean shutdown) is the way then, e.g. for a Galera joiner still in SST.
-    timeout 10 mariadb-admin --no-defaults --user=root --socket="$sock" --connect-timeout=2 \
-        --shutdown-timeout=0 shutdown 2>&1 | grep -q 'Aborted waiting on pid file' ||
+    # It then always "fails"; only a refused connection means the request did not get through:
+    # the server is still starting (a Galera joiner waiting for its state transfer ignores
+    # SIGTERM), so it gets SIGTERM and, soon after, SIGKILL.
+    if ! timeout 10 mariadb-admin --no-defaults --user=root --socket="$sock" --connect-timeout=2 \
+            --shutdown-timeout=0 shutdown 2>&1 | grep -q 'Aborted waiting on pid file'; then
         kill -TERM "$pid" 2>/dev/null
+        [ "$wait" -le 5 ] || wait=5
+    fi
+    deadline=$((SECONDS + wait))
     while _se_mariadb_is_ours "$pid" "$SE_MARIADB_ROOT/$name/data"; do
         if [ $SECONDS -ge $deadline ]; then
-            _se_mariadb_err "$name: no clean shutdown within ${SE_MARIADB_STOP_TIMEOUT}s, killing it"
-            kill -KILL "$pid" 2>/dev/null
+            _se_mariadb_err "$name: still running ${wait}s after the shutdown request, killing it"
+            kill -KILL "$pid" 2>/dev/null; deadline=$((SECONDS + 3600))
         fi
         sleep 0.1
     done
@@ -272,17 +312,34 @@ _se_mariadb_pids_using() { # DATADIR: pids other than this shell whose command l
     return 0
 }
 
+# Live processes (pid and command) that use a server folder under $SE_MARIADB_ROOT, or only the
+# folders whose name starts with PREFIX: after mariadb_stop_all there should be none.
+mariadb_leftovers() { # [PREFIX]
+    local p
+    for p in $(_se_mariadb_pids_using "$SE_MARIADB_ROOT/${1:-}"); do
+        _se_mariadb_is_zombie "$p" && continue
+        echo "$p $(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"
+    done
+}
+_se_mariadb_is_zombie() { # PID (a gone process counts as one)
+    local stat
+    read -r stat 2>/dev/null < "/proc/$1/stat" || return 0
+    stat=${stat##*) }; [ "${stat%% *}" = Z ]
+}
+
 # Stops the servers this shell started (for an EXIT trap), or with "all" every server under
 # $SE_MARIADB_ROOT. Keeps the exit status of the trap's caller.
 mariadb_stop_all() { # [all]
-    local rc=$? d name
+    local rc=$? d name names=()
     for d in "$SE_MARIADB_ROOT"/*/; do
         [ -f "$d/owner" ] || continue
         name=$(basename "$d")
         if [ "${1:-}" = all ] || [ "$(cat "$d/owner")" = "$SE_MARIADB_OWNER" ]; then
-            mariadb_stop "$name"
+            names=("$name" "${names[@]}")
         fi
     done
+    # In reverse order: a Galera cluster's bootstrap node NAME-1 stops last.
+    for name in "${names[@]}"; do mariadb_stop "$name"; done
     return $rc
 }
 
