@@ -320,7 +320,12 @@ final class MariaDBStore: EventStore {
                     """)
                 return n
             }
-            _ = try MariaDBPartitions.drop(db, before: cutoffDay)
+            // InnoDB sets its id counter from the rows left when a partition
+            // goes: the day that holds the newest id stays (hidden) until
+            // newer events exist, so an id is never handed out twice.
+            if let newest = try db.integer("SELECT ts FROM event WHERE id = (SELECT MAX(id) FROM event) LIMIT 1") {
+                _ = try MariaDBPartitions.drop(db, before: min(cutoffDay, CounterPeriod.floor(newest, Time.millisecondsPerDay)))
+            }
             try MariaDBPartitions.addAhead(db, now: now)
             return hidden
         }
