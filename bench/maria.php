@@ -356,6 +356,7 @@ foreach (['el' => 'big_el', 'pdo' => 'big_pdo'] as $side => $db) {
         'partitionsDropped' => array_values(array_diff($before, $partitions($db)))];
 }
 $results['prune'] = $prune;
+// The library keeps (hidden) the day of the newest id until newer events exist; the loggers' events are newer.
 if ($prune['el']['removed'] !== $prune['pdo']['removed'] || count($prune['el']['partitionsDropped']) !== 1) {
     say(sprintf('  WARNING: el hid %d events in %d partitions, PDO deleted %d', $prune['el']['removed'], count($prune['el']['partitionsDropped']), $prune['pdo']['removed']));
 }

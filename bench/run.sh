@@ -48,9 +48,7 @@ php -m | grep -qx pdo_mysql || { echo "bench: the peer needs pdo_mysql (apt-get 
 export SE_MARIADB_ROOT="$BENCH_DIR/mariadb"
 . "$ROOT/Tests/mariadb/server.sh"
 cleanup() { mariadb_stop_all; rm -rf "$SE_MARIADB_ROOT/bench" "$BENCH_DIR/tmp"; }
-# Its own tmpdir: /tmp is shared with other servers and cleaners, and a page's temporary table lives there.
-mkdir -p "$BENCH_DIR/tmp/mariadb"
 mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-size=4G --innodb-log-file-size=1G \
-  --max-allowed-packet=64M --tmpdir="$BENCH_DIR/tmp/mariadb"
+  --max-allowed-packet=64M
 export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /proc
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"
