@@ -20,8 +20,10 @@ declare(strict_types=1);
  * WORKDIR/results-mariadb-MODE.{md,json}. Never gates on absolute time: the
  * exit status only says whether the harness ran.
  *
- * EVENTS (events in the big store) and LOG (events per logging block)
- * override the mode's sizes, to try the harness in a couple of minutes.
+ * EVENTS (events in the big store) and LOG (events per logging block, and
+ * per run of the 8 processes together) override the mode's sizes, to try the
+ * harness in a couple of minutes. Each run also keeps its JSON as
+ * results-mariadb-MODE-<time>.json for bench/maria-summary.php.
  */
 
 use StreamEvents\Bench\ElSide;
