@@ -86,8 +86,9 @@ demo: deps build
 	PORT=$(PORT) ENGINE=$(ENGINE) php-bridge/demo/run.sh
 
 # MODE=quick (1M events, a few minutes; the default) or MODE=full (10M events).
+# ENGINE=mariadb: the same sizes on a private MariaDB server, against a PDO pdo_mysql peer.
 bench: deps build
-	bench/run.sh $(or $(MODE),quick)
+	bench/run.sh $(if $(filter mariadb,$(ENGINE)),mariadb) $(or $(MODE),quick)
 
 stress: deps build
 	Tests/reliability/run.sh long
