@@ -393,9 +393,6 @@ final class EventLog
     /** realpath() of the directory plus the file name: the file may not exist yet (a mysql:// URL as it is). */
     private static function canonical(string $storePath): string
     {
-        if (str_starts_with($storePath, 'mysql://')) {
-            return $storePath; // a MariaDB database, not a file
-        }
         $dir = realpath(dirname($storePath));
         if ($dir === false || !is_dir($dir)) {
             throw new StorageError("The directory of the event store $storePath does not exist.", EventLogException::EL_EIO);
