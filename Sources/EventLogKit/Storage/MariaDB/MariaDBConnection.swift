@@ -126,13 +126,22 @@ final class MariaDBConnection {
     }
 
     /// Runs one statement that returns rows; the result is read whole.
-    func query(_ sql: String) throws(MariaDBError) -> MariaDBResult {
+    /// `streaming`: rows are read as the server sends them (an export
+    /// chunk: server and client work at once); call `checkComplete()` after
+    /// the last row, and nothing else on this connection before.
+    func query(_ sql: String, streaming: Bool = false) throws(MariaDBError) -> MariaDBResult {
         let m = try send(sql)
-        guard let result = mysql_store_result(m) else {
+        guard let result = streaming ? mysql_use_result(m) : mysql_store_result(m) else {
             if mysql_errno(m) != 0 { throw failure(m, sql) }
             throw MariaDBError(code: 2014, message: "the statement returned no rows", sql: sql)
         }
-        return MariaDBResult(result)
+        return MariaDBResult(result, connection: self, sql: sql)
+    }
+
+    /// A streamed result that stopped early: the connection's error, if any.
+    fileprivate func streamError(_ sql: String) -> MariaDBError? {
+        guard let mysql, mysql_errno(mysql) != 0 else { return nil }
+        return failure(mysql, sql)
     }
 
     func integer(_ sql: String) throws(MariaDBError) -> Int64? {
@@ -247,13 +256,24 @@ final class MariaDBConnection {
 /// until `next()` moves on. Freed in deinit.
 final class MariaDBResult {
     private let result: UnsafeMutablePointer<MYSQL_RES>
+    private unowned let connection: MariaDBConnection
+    private let sql: String
     private var row: MYSQL_ROW?
     private var lengths: UnsafeMutablePointer<UInt>?
 
-    init(_ result: UnsafeMutablePointer<MYSQL_RES>) { self.result = result }
+    init(_ result: UnsafeMutablePointer<MYSQL_RES>, connection: MariaDBConnection, sql: String) {
+        self.result = result
+        self.connection = connection
+        self.sql = sql
+    }
+
     deinit { mysql_free_result(result) }
 
-    var count: Int64 { Int64(mysql_num_rows(result)) }
+    /// After `next()` returned false on a streamed result: throws if the
+    /// rows ended because the connection failed, not because they were all read.
+    func checkComplete() throws(MariaDBError) {
+        if let error = connection.streamError(sql) { throw error }
+    }
 
     func next() -> Bool {
         row = mysql_fetch_row(result)

@@ -2,6 +2,10 @@
 /// own short statement (keyset on `(ts, id)`), so no snapshot is held open
 /// for the length of a download and memory stays one chunk.
 final class MariaDBExport: EventExport {
+    /// Larger than SQLite's: each chunk is a round trip and a fresh range
+    /// start on the server; 5,000 rows are still about a megabyte.
+    static let rowsPerChunk: Int64 = 5000
+
     private let db: MariaDBConnection
     private let format: ExportFormat
     private let whereSQL: String
@@ -33,8 +37,16 @@ final class MariaDBExport: EventExport {
     }
 
     func next() throws -> [UInt8]? {
+        do {
+            return try nextChunk()
+        } catch let error as MariaDBError {
+            throw EventLogError(error, doing: "cannot read the export", at: db.location)
+        }
+    }
+
+    private func nextChunk() throws -> [UInt8]? {
         guard !finished else { return nil }
-        var out = JSONWriter(capacity: 256 * Int(ExportFormat.rowsPerChunk))
+        var out = JSONWriter(capacity: 256 * Int(Self.rowsPerChunk))
         if headerPending {
             CSV.header(serviceColumns: serviceColumns, into: &out.bytes)
             headerPending = false
@@ -43,8 +55,8 @@ final class MariaDBExport: EventExport {
         let result = try db.query("""
             SELECT \(LogColumns.select) FROM event e \(index) \(LogColumns.joins)
             WHERE \(whereSQL)\(keyset)
-            ORDER BY \(LogColumns.newestFirst) LIMIT \(ExportFormat.rowsPerChunk)
-            """)
+            ORDER BY \(LogColumns.newestFirst) LIMIT \(Self.rowsPerChunk)
+            """, streaming: true)
         var count: Int64 = 0
         while result.next() {
             let row = MariaDBRow(result)
@@ -52,7 +64,8 @@ final class MariaDBExport: EventExport {
             after = (row.timestamp, row.id)
             count += 1
         }
-        if count < ExportFormat.rowsPerChunk { finished = true }
+        try result.checkComplete()
+        if count < Self.rowsPerChunk { finished = true }
         return out.bytes.isEmpty ? nil : out.bytes
     }
 }

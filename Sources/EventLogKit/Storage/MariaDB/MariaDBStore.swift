@@ -135,31 +135,49 @@ final class MariaDBStore: EventStore {
     /// directory forgets the service), kept for `snapshotSeconds` so that
     /// `el_log` is one statement: a name changed in the directory reaches
     /// new events' snapshots within that time (pages show the directory's
-    /// current names anyway).
-    private var snapshot: [Int64: (names: (service: SQLValue, owner: SQLValue, ownerName: SQLValue), at: UInt64)] = [:]
+    /// current names anyway). A panel's whole list of services is read in
+    /// one go when it is not too long; a longer one a service at a time.
+    private var snapshot: [Int64: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)] = [:]
+    private var snapshotAt: UInt64 = 0
+    private var snapshotIsWhole = false
     static let snapshotSeconds: UInt64 = 10
+    static let snapshotWholeServices = 20_000
 
     private func directorySnapshot(_ services: Set<Int64>) throws -> DirectoryNames {
         let now = BusyWait.monotonicNanoseconds()
-        var names: DirectoryNames = [:]
-        var missing: [Int64] = []
-        for id in services {
-            if let cached = snapshot[id], now &- cached.at < Self.snapshotSeconds * 1_000_000_000 { names[id] = cached.names } else { missing.append(id) }
+        if now &- snapshotAt >= Self.snapshotSeconds * 1_000_000_000 {
+            snapshot.removeAll(keepingCapacity: true)
+            snapshotAt = now
+            snapshotIsWhole = false
         }
-        if snapshot.count > 10_000 { snapshot.removeAll() }
-        for start in stride(from: 0, to: missing.count, by: 1000) {
-            let chunk = missing[start..<min(start + 1000, missing.count)]
-            let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id IN (\(chunk.map(String.init).joined(separator: ",")))")
-            var found: Set<Int64> = []
-            while r.next() {
-                let entry = (service: SQLValue(r.text(1)), owner: SQLValue(r.optionalInt64(2)), ownerName: SQLValue(r.text(3)))
-                names[r.int64(0)] = entry
-                snapshot[r.int64(0)] = (entry, now)
-                found.insert(r.int64(0))
+        var missing = services.filter { snapshot[$0] == nil }
+        if !missing.isEmpty && !snapshotIsWhole && snapshot.isEmpty {
+            // The first miss of a period reads every service, if there are not too many.
+            let all = try readServices("LIMIT \(Self.snapshotWholeServices + 1)")
+            snapshotIsWhole = all <= Self.snapshotWholeServices
+            missing = missing.filter { snapshot[$0] == nil }
+        }
+        if !snapshotIsWhole {
+            for start in stride(from: 0, to: missing.count, by: 1000) {
+                let chunk = Array(missing)[start..<min(start + 1000, missing.count)]
+                _ = try readServices("WHERE s.id IN (\(chunk.map(String.init).joined(separator: ",")))")
+                for id in chunk where snapshot[id] == nil { snapshot[id] = (.null, .null, .null) }  // not in the directory
             }
-            for id in chunk where !found.contains(id) { snapshot[id] = ((.null, .null, .null), now) }
         }
+        var names: DirectoryNames = [:]
+        for id in services { names[id] = snapshot[id] ?? (.null, .null, .null) }
         return names
+    }
+
+    /// Reads services into the snapshot; returns how many.
+    private func readServices(_ condition: String) throws -> Int {
+        let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id \(condition)")
+        var n = 0
+        while r.next() {
+            snapshot[r.int64(0)] = (SQLValue(r.text(1)), SQLValue(r.optionalInt64(2)), SQLValue(r.text(3)))
+            n += 1
+        }
+        return n
     }
 
     /// One INSERT of `events` (keeping their ids and marking them counted:
@@ -209,6 +227,7 @@ final class MariaDBStore: EventStore {
     func putDirectory(json: String) throws {
         let update = try Directory.update(try JSONParser.parse(json, what: "directory"))
         try run("update the directory") { try db.put(update) }
+        snapshotAt = 0  // this process's own change shows in its next events' snapshots
     }
 
     func setRetentionDays(_ days: Int64) throws {
