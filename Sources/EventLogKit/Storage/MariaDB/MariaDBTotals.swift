@@ -69,9 +69,9 @@ enum MariaDBTotals {
     /// Adds uncounted events to the counters and flags them counted, a
     /// transaction per `foldRows`, until none is left. READ COMMITTED: the
     /// fold locks the rows it takes and no gaps, so writers never wait for
-    /// it; a second fold at the same time waits for those rows and then no
-    /// longer sees them as uncounted (on Galera it fails certification and
-    /// runs again). Returns how many events it counted.
+    /// it; a second fold at the same time skips the rows the first holds
+    /// and takes others (on Galera, two nodes' folds that took the same rows
+    /// conflict and one runs again). Returns how many events it counted.
     @discardableResult
     static func fold(_ db: MariaDBConnection) throws -> Int64 {
         var total: Int64 = 0
@@ -79,7 +79,7 @@ enum MariaDBTotals {
             let n: Int = try db.writeTransaction(isolation: "READ COMMITTED") {
                 let rows = try db.query("""
                     SELECT ts, id, type, actor_type, service_id FROM event FORCE INDEX (event_uncounted)
-                    WHERE counted = 0 LIMIT \(foldRows) FOR UPDATE
+                    WHERE counted = 0 LIMIT \(foldRows) FOR UPDATE SKIP LOCKED
                     """)
                 var counts = Increments()
                 var keys: [String] = []  // ids
