@@ -6,6 +6,8 @@ BUILD_DIR  := .build
 LIB        := $(BUILD_DIR)/release/libeventlog.so
 FFI_HEADER := php-bridge/ffi/eventlog.h
 PORT       ?= 8080
+# The demo's store: sqlite (var/demo.sqlite) or mariadb (a private server of its own).
+ENGINE     ?= sqlite
 # One Swift build at a time on this machine (two cores): every swift invocation takes this lock.
 SWIFT_LOCK := flock /tmp/stream-events-swift.lock
 
@@ -81,11 +83,12 @@ test-mariadb-harness:
 	Tests/mariadb/selftest.sh
 
 demo: deps build
-	PORT=$(PORT) php-bridge/demo/run.sh
+	PORT=$(PORT) ENGINE=$(ENGINE) php-bridge/demo/run.sh
 
 # MODE=quick (1M events, a few minutes; the default) or MODE=full (10M events).
+# ENGINE=mariadb: the same sizes on a private MariaDB server, against a PDO pdo_mysql peer.
 bench: deps build
-	bench/run.sh $(or $(MODE),quick)
+	bench/run.sh $(if $(filter mariadb,$(ENGINE)),mariadb) $(or $(MODE),quick)
 
 stress: deps build
 	Tests/reliability/run.sh long

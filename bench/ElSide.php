@@ -14,9 +14,10 @@ final class ElSide
     {
     }
 
-    public static function open(string $path): self
+    /** $path: an SQLite file or a mysql:// URL; $options: el_open's (retentionDays for a new store, ...). */
+    public static function open(string $path, array $options = []): self
     {
-        return new self(EventLog::open($path, [], getenv('STREAM_EVENTS_LIB') ?: null));
+        return new self(EventLog::open($path, $options, getenv('STREAM_EVENTS_LIB') ?: null));
     }
 
     public function page(string $role, int $id, array $filter): array

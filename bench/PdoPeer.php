@@ -6,10 +6,12 @@ namespace StreamEvents\Bench;
 
 /**
  * The pure-PHP peer: what a panel developer writes without this module, with
- * PDO SQLite — a persistent connection, a prepared INSERT per event,
+ * PDO — a persistent connection, a prepared INSERT per event (autocommit),
  * COUNT(*) plus LIMIT/OFFSET for a page, fputcsv for export, one DELETE for
- * prune. Same schema, rows, scope rule and durability (WAL, synchronous
- * NORMAL) as the event store.
+ * prune. Same schema, rows, scope rule and durability as the event store:
+ * PDO SQLite on a file (WAL, synchronous NORMAL), or pdo_mysql on a
+ * mysql://user:password@host:port/database URL (the database made by
+ * bench/maria.php with the library's own tables; it keeps no counters).
  */
 final class PdoPeer
 {
@@ -25,6 +27,9 @@ final class PdoPeer
 
     public static function open(string $path): self
     {
+        if (str_starts_with($path, 'mysql://')) {
+            return new self(self::connectMySql($path));
+        }
         $isNew = !file_exists($path);
         $pdo = new \PDO("sqlite:$path", null, null, [
             \PDO::ATTR_PERSISTENT => true,
@@ -42,6 +47,31 @@ final class PdoPeer
         return new self($pdo);
     }
 
+    /** pdo_mysql to the database of a mysql:// URL, as a panel connects. */
+    private static function connectMySql(string $url): \PDO
+    {
+        [$dsn, $user, $password] = self::mysqlDsn($url);
+        return new \PDO($dsn, $user, $password, [
+            \PDO::ATTR_PERSISTENT => true,
+            \PDO::ATTR_ERRMODE => \PDO::ERRMODE_EXCEPTION,
+            // Server-side prepared statements: the INSERT is parsed once, not once per event.
+            \PDO::ATTR_EMULATE_PREPARES => false,
+        ]);
+    }
+
+    /**
+     * [DSN, user, password] of mysql://user:password@host:port[/database]
+     * (or @localhost/database?socket=/path), the library's store URL.
+     */
+    public static function mysqlDsn(string $url): array
+    {
+        $u = parse_url($url);
+        parse_str($u['query'] ?? '', $query);
+        $where = isset($query['socket']) ? 'unix_socket=' . $query['socket'] : 'host=' . $u['host'] . ';port=' . ($u['port'] ?? 3306);
+        $db = ltrim($u['path'] ?? '', '/');
+        return ["mysql:$where;" . ($db === '' ? '' : "dbname=$db;") . 'charset=utf8mb4', urldecode($u['user']), urldecode($u['pass'] ?? '')];
+    }
+
     public function pdo(): \PDO
     {
         return $this->pdo;
@@ -50,11 +80,11 @@ final class PdoPeer
     public function putDirectory(array $accounts, array $services): void
     {
         $this->pdo->beginTransaction();
-        $a = $this->pdo->prepare('INSERT OR REPLACE INTO account (id, role, name, reseller_id) VALUES (?, ?, ?, ?)');
+        $a = $this->pdo->prepare('REPLACE INTO account (id, role, name, reseller_id) VALUES (?, ?, ?, ?)');
         foreach ($accounts as $x) {
             $a->execute([$x['id'], $x['role'], $x['name'], $x['resellerId'] ?? null]);
         }
-        $s = $this->pdo->prepare('INSERT OR REPLACE INTO service (id, name, owner_id, kind) VALUES (?, ?, ?, ?)');
+        $s = $this->pdo->prepare('REPLACE INTO service (id, name, owner_id, kind) VALUES (?, ?, ?, ?)');
         foreach ($services as $x) {
             $s->execute([$x['id'], $x['name'], $x['ownerId'], $x['kind']]);
         }
@@ -103,6 +133,10 @@ final class PdoPeer
     public function exportCsv(string $role, int $id, array $filter, $out, ?\Closure $progress = null): int
     {
         [$where, $params] = $this->where($role, $id, $filter);
+        if ($this->pdo->getAttribute(\PDO::ATTR_DRIVER_NAME) === 'mysql') {
+            // Streamed, not buffered: pdo_mysql would otherwise hold every row in PHP's memory first.
+            $this->pdo->setAttribute(\PDO::MYSQL_ATTR_USE_BUFFERED_QUERY, false);
+        }
         $rows = $this->pdo->prepare($this->select($where));
         $rows->execute($params);
         fputcsv($out, ['id', 'time_utc', 'type', 'service_id', 'service', 'customer_id', 'customer', 'actor_type', 'actor_id',
@@ -140,8 +174,8 @@ final class PdoPeer
         $sql = ['1'];
         $params = [];
         if ($role === 'reseller') {
-            $sql[] = 'e.service_id IN (SELECT id FROM service WHERE owner_id = :who OR owner_id IN (SELECT id FROM account WHERE reseller_id = :who))';
-            $params['who'] = $id;
+            $sql[] = 'e.service_id IN (SELECT id FROM service WHERE owner_id = :who OR owner_id IN (SELECT id FROM account WHERE reseller_id = :who2))';
+            $params['who'] = $params['who2'] = $id;
         } elseif ($role === 'customer') {
             $sql[] = 'e.service_id IN (SELECT id FROM service WHERE owner_id = :who)';
             $params['who'] = $id;

@@ -148,6 +148,22 @@ final class Rows
         }
     }
 
+    /**
+     * The page cells both benches time (page + exact total), for a store
+     * whose newest event is just before $endMs: [label, role, id, filter].
+     */
+    public static function pageCells(int $endMs): array
+    {
+        $day = 86_400_000;
+        return [
+            ['admin, all, 30 days', 'admin', self::ADMIN, ['from' => $endMs - 30 * $day]],
+            ['admin, one category, 7 days', 'admin', self::ADMIN, ['category' => 'dj', 'from' => $endMs - 7 * $day]],
+            ['reseller (50 services), one category, 30 days', 'reseller', 2, ['category' => 'dj', 'from' => $endMs - 30 * $day]],
+            ['customer, one service, 7 days', 'customer', 100, ['serviceId' => 1, 'from' => $endMs - 7 * $day]],
+            ['page 1,000 of admin, all, 30 days', 'admin', self::ADMIN, ['from' => $endMs - 30 * $day, 'page' => 1000]],
+        ];
+    }
+
     /** Writes $count rows as the C limit reads them: tab separated, \N for NULL. */
     public function writeTsv(string $path, int $count, int $startMs, int $spanMs): void
     {

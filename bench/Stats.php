@@ -22,6 +22,21 @@ final class Stats
         return self::percentile($values, 50);
     }
 
+    /** CPU time (user + system) of this process so far, in microseconds. */
+    public static function cpuMicroseconds(): int
+    {
+        $r = getrusage();
+        return ($r['ru_utime.tv_sec'] + $r['ru_stime.tv_sec']) * 1_000_000 + $r['ru_utime.tv_usec'] + $r['ru_stime.tv_usec'];
+    }
+
+    /** CPU time (user + system) of another process so far, in microseconds (/proc, clock ticks of 1/100 s). */
+    public static function processCpuMicroseconds(int $pid): int
+    {
+        $stat = (string) @file_get_contents("/proc/$pid/stat");
+        $fields = explode(' ', substr($stat, (int) strrpos($stat, ')') + 2));
+        return ((int) ($fields[11] ?? 0) + (int) ($fields[12] ?? 0)) * 10_000;
+    }
+
     /** Peak and current resident set of this process, in KiB. */
     public static function rssKiB(): array
     {

@@ -20,139 +20,28 @@ use StreamEvents\Bench\PdoPeer;
 use StreamEvents\Bench\Rows;
 use StreamEvents\Bench\Stats;
 
-require __DIR__ . '/bootstrap.php';
-
-const DAY = 86_400_000;
-const SEED = 20261127;
+require __DIR__ . '/functions.php'; // say, run, worker, the stores, the report
 
 [, $mode, $work, $limit] = $argv + [null, 'quick', null, null];
 $config = [
     'quick' => ['big' => 1_000_000, 'log' => 20_000, 'reps' => 3, 'batch' => 50_000, 'queryReps' => 30, 'loadReps' => 10],
     'full' => ['big' => 10_000_000, 'log' => 50_000, 'reps' => 3, 'batch' => 100_000, 'queryReps' => 20, 'loadReps' => 10],
 ][$mode] ?? exit("usage: bench.php quick|full WORKDIR LIMIT_BINARY\n");
+$config['big'] = (int) (getenv('EVENTS') ?: $config['big']); // a smaller store to try the harness
 $tmp = "$work/tmp";
 @mkdir($tmp, 0700, true);
 $results = [];  // raw numbers, also written as JSON
 $table = [];    // [what, figure, peer, limit, ratio, target, met]
 
-function say(string $s): void
-{
-    fwrite(STDERR, '[' . gmdate('H:i:s') . "] $s\n");
-}
-
-/** Runs `php worker.php ...` (or another command) and decodes its JSON line. */
-function run(array $cmd): array
-{
-    $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
-    $out = stream_get_contents($pipes[1]);
-    $err = stream_get_contents($pipes[2]);
-    if (proc_close($p) !== 0) {
-        throw new RuntimeException(implode(' ', $cmd) . " failed: $err");
-    }
-    return json_decode($out, true, 512, JSON_THROW_ON_ERROR);
-}
-
-function worker(string ...$args): array
-{
-    return ['php', __DIR__ . '/worker.php', ...$args];
-}
-
-/** Starts a worker in the background; returns [process, pipes]. */
-function spawn(array $cmd): array
-{
-    $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
-    return [$p, $pipes];
-}
-
-function collect(array $spawned): array
-{
-    [$p, $pipes] = $spawned;
-    $out = stream_get_contents($pipes[1]);
-    $err = stream_get_contents($pipes[2]);
-    if (proc_close($p) !== 0) {
-        throw new RuntimeException("worker failed: $err");
-    }
-    return json_decode($out, true, 512, JSON_THROW_ON_ERROR);
-}
-
-function removeStore(string $path): void
-{
-    foreach (['', '-wal', '-shm', '-journal'] as $suffix) {
-        @unlink($path . $suffix);
-    }
-}
-
-/** A new store of each kind holding the benchmark directory (the C limit creates its own). */
-function freshStore(string $side, string $path): void
-{
-    removeStore($path);
-    if ($side === 'lean') {
-        return; // LeanPeer makes its own table
-    }
-    [$accounts, $services] = Rows::directory();
-    if ($side === 'el') {
-        $el = ElSide::open($path);
-        $el->log->putDirectory($accounts, $services);
-        $el->log->close();
-    } else {
-        // Not through PdoPeer: its persistent connection would outlive this file.
-        $pdo = new PDO("sqlite:$path", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
-        $pdo->exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL');
-        $pdo->exec(file_get_contents(getenv('BENCH_SCHEMA')));
-        $a = $pdo->prepare('INSERT INTO account (id, role, name, reseller_id) VALUES (?, ?, ?, ?)');
-        foreach ($accounts as $x) {
-            $a->execute([$x['id'], $x['role'], $x['name'], $x['resellerId'] ?? null]);
-        }
-        $s = $pdo->prepare('INSERT INTO service (id, name, owner_id, kind) VALUES (?, ?, ?, ?)');
-        foreach ($services as $x) {
-            $s->execute([$x['id'], $x['name'], $x['ownerId'], $x['kind']]);
-        }
-    }
-}
-
-/** The store's tables and indexes as SQL, tables first (without SQLite's own). */
-function schemaOf(string $path): string
-{
-    $db = new SQLite3($path, SQLITE3_OPEN_READONLY);
-    $r = $db->query("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid");
-    $out = '';
-    while ($row = $r->fetchArray(SQLITE3_NUM)) {
-        $out .= $row[0] . ";\n";
-    }
-    $db->close();
-    return $out;
-}
-
-function fmt(float $v, int $decimals = 0): string
-{
-    return is_nan($v) ? '—' : number_format($v, $decimals, '.', ',');
-}
-
-function ratio(float $a, float $b): string
-{
-    return $b > 0 ? number_format($a / $b, 2) . '×' : '—';
-}
-
-function met(bool $ok): string
-{
-    return $ok ? 'met' : 'NOT MET';
-}
-
 $library = getenv('STREAM_EVENTS_LIB');
-$libraryId = static fn (): string => substr(hash_file('sha256', $library), 0, 12) . ', built ' . gmdate('Y-m-d H:i', filemtime($library)) . ' UTC';
-$libraryAtStart = $libraryId();
+$libraryAtStart = libraryId($library);
 $loadAtStart = sys_getloadavg()[0];
 $nowMs = (int) (microtime(true) * 1000);
 $logStart = $nowMs - 2 * 3_600_000; // log-test rows: the last hours, inside retention
 
 // --- The schema: dumped from a store the library creates, so the peers always write the same one --
-$probe = "$tmp/probe.sqlite";
-freshStore('el', $probe);
-$schemaSql = schemaOf($probe);
+$schemaSql = sqliteSchema($tmp);
 $schemaFile = "$tmp/schema.sql";
-file_put_contents($schemaFile, $schemaSql);
-putenv("BENCH_SCHEMA=$schemaFile"); // for PdoPeer, here and in the workers
-removeStore($probe);
 
 // --- Load: FFI scope + first call in a fresh worker --------------------------------------------
 say('load: fresh PHP processes timing FFI::cdef + el_open + first el_log');
@@ -273,58 +162,8 @@ $table[] = ['el_log_batch of 1,000 (events/s)', fmt($batchRate['el']), fmt($batc
 
 // --- The big stores -------------------------------------------------------------------------------
 $n = $config['big'];
-$bigEl = "$work/big-$n-el.sqlite";
-$bigPdo = "$work/big-$n-pdo.sqlite";
-$metaFile = "$work/big-$n.json";
-$meta = is_file($metaFile) ? json_decode(file_get_contents($metaFile), true) : null;
-// Reuse only a store of the library's current schema (a library may also have migrated it in place).
-$reuse = $meta !== null && $meta['seed'] === SEED && $meta['count'] === $n && $meta['schema'] === md5($schemaSql)
-    && is_file($bigEl) && is_file($bigPdo) && schemaOf($bigEl) === $schemaSql;
-if (!$reuse) {
-    say("big stores: building $n events over 30 days (el: logBatch of 10,000; PDO: transactions of 10,000)");
-    removeStore($bigEl);
-    removeStore($bigPdo);
-    $end = intdiv($nowMs, 60_000) * 60_000;
-    // Ten minutes inside the 30-day window: older events are refused at el_log.
-    $meta = ['seed' => SEED, 'count' => $n, 'schema' => md5($schemaSql), 'startMs' => $end - 30 * DAY + 600_000, 'spanMs' => 30 * DAY - 600_000];
-    [$accounts, $services] = Rows::directory();
-    $el = ElSide::open($bigEl);
-    $el->log->putDirectory($accounts, $services);
-    freshStore('pdo', $bigPdo);
-    $peer = PdoPeer::open($bigPdo);
-    $t = ['el' => 0.0, 'pdo' => 0.0];
-    $events = $columns = [];
-    $flush = static function () use (&$events, &$columns, &$t, $el, $peer): void {
-        $t0 = hrtime(true);
-        $el->log->logBatch($events);
-        $t1 = hrtime(true);
-        $peer->logMany($columns);
-        $t['el'] += ($t1 - $t0) / 1e9;
-        $t['pdo'] += (hrtime(true) - $t1) / 1e9;
-        $events = $columns = [];
-    };
-    foreach ((new Rows(SEED))->generate($n, $meta['startMs'], $meta['spanMs']) as $i => [$event, $cols]) {
-        $events[] = $event;
-        $columns[] = $cols;
-        if (count($events) === 10_000) {
-            $flush();
-            if (($i + 1) % 1_000_000 === 0) {
-                say(sprintf('  %d events (el %.0f s, PDO %.0f s)', $i + 1, $t['el'], $t['pdo']));
-            }
-        }
-    }
-    if ($events !== []) {
-        $flush();
-    }
-    $el->log->close();
-    $peer->pdo()->exec('PRAGMA wal_checkpoint(TRUNCATE)');
-    $meta['loadSeconds'] = $t;
-    file_put_contents($metaFile, json_encode($meta, JSON_PRETTY_PRINT));
-} else {
-    say("big stores: reusing $bigEl and $bigPdo");
-}
+[$bigEl, $bigPdo, $meta, $builtNow] = bigStores($work, $n, $schemaSql, $nowMs);
 // A backfill: the big store is a month of historical events logged in batches of 10,000.
-$builtNow = !$reuse;
 $backfill = $meta['loadSeconds'];
 $table[] = ['backfill of ' . fmt($n) . ' historical events, batches of 10,000 (events/s)' . ($builtNow ? '' : ' [built by an earlier run]'),
     fmt($n / $backfill['el']), fmt($n / $backfill['pdo']) . ' (1 tx/10,000)', '—', ratio($backfill['pdo'], $backfill['el']) . ' PDO', '≥ 1.0× PDO',
@@ -333,13 +172,7 @@ $results['bigStore'] = $meta + ['elBytes' => filesize($bigEl), 'pdoBytes' => fil
 $end = $meta['startMs'] + $meta['spanMs'];
 
 // --- Page + exact total ------------------------------------------------------------------------
-$cases = [
-    ['admin, all, 30 days', 'admin', 1, ['from' => $end - 30 * DAY]],
-    ['admin, one category, 7 days', 'admin', 1, ['category' => 'dj', 'from' => $end - 7 * DAY]],
-    ['reseller (50 services), one category, 30 days', 'reseller', 2, ['category' => 'dj', 'from' => $end - 30 * DAY]],
-    ['customer, one service, 7 days', 'customer', 100, ['serviceId' => 1, 'from' => $end - 7 * DAY]],
-    ['page 1,000 of admin, all, 30 days', 'admin', 1, ['from' => $end - 30 * DAY, 'page' => 1000]],
-];
+$cases = Rows::pageCells($end);
 say("pages: {$config['queryReps']} runs per case and side");
 $el = ElSide::open($bigEl);
 $peer = PdoPeer::open($bigPdo);
@@ -500,31 +333,11 @@ $table[] = ['load: FFI::cdef + el_open + first el_log, fresh process (µs)',
 
 // --- Report -------------------------------------------------------------------------------------
 $head = ['what', 'Stream Events', 'PDO peer', 'C limit', 'ratio', 'target', 'met'];
-$md = '| ' . implode(' | ', $head) . " |\n|" . str_repeat('---|', count($head)) . "\n";
-foreach ($table as $row) {
-    $md .= '| ' . implode(' | ', $row) . " |\n";
-}
-$machine = sprintf("%s; %d CPUs (%s); %.1f GiB RAM; PHP %s; SQLite %s; library %s",
-    php_uname('s') . ' ' . php_uname('r'), (int) shell_exec('nproc'),
-    trim((string) shell_exec("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")),
-    (int) shell_exec("awk '/MemTotal/ {print $2}' /proc/meminfo") / 1048576, PHP_VERSION, SQLite3::version()['versionString'],
-    "$library ($libraryAtStart)");
-$machine .= sprintf('; load average %.1f at start, %.1f at end (the machine is shared: read ratios, not absolute times)', $loadAtStart, sys_getloadavg()[0]);
-if ($libraryId() !== $libraryAtStart) {
-    $machine .= "\nWARNING: the library changed during the run (now {$libraryId()}): figures mix two builds.";
-}
+$md = markdownTable($head, $table);
+$machine = machine('SQLite ' . SQLite3::version()['versionString'], $library, $libraryAtStart, $loadAtStart);
 $header = sprintf("Mode %s: %s events in the big store, %s one-commit events per log run, medians of %d runs, %d page runs per case.\nMachine: %s\nRun at %s UTC with: bench/run.sh %s\n\n",
     $mode, fmt($n), fmt($config['log']), $config['reps'], $config['queryReps'], $machine, gmdate('Y-m-d H:i'), $mode);
 file_put_contents("$work/results-$mode.md", $header . $md);
 file_put_contents("$work/results-$mode.json", json_encode($results + ['machine' => $machine, 'mode' => $mode], JSON_PRETTY_PRINT));
 echo $header, $md;
 
-/** Reads a file once so that it is in the page cache. */
-function warmPageCache(string $path): void
-{
-    $f = fopen($path, 'rb');
-    while (!feof($f)) {
-        fread($f, 1 << 20);
-    }
-    fclose($f);
-}

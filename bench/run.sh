@@ -1,19 +1,30 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # `make bench` (MODE=quick|full): Stream Events vs the PDO peer vs SQLite's limit.
 #   quick: 1M events in the big store, a few minutes; full: 10M events.
 # MODE=live: 1,000 open pages polling under PHP-FPM while 2 processes log
 #   (bench/live.php; EVENTS, RUNS, PAGES from the environment).
+# bench/run.sh mariadb [quick|full] (make bench ENGINE=mariadb MODE=...): the same
+#   on MariaDB against a PDO pdo_mysql peer (bench/maria.php), on a private server
+#   started here and stopped at the end (Tests/mariadb/server.sh).
+# EVENTS overrides the big store's size (and LOG the MariaDB logging blocks'), to try a harness.
 # Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
 # reused across runs while their row count, seed and schema version match.
 set -eu
+ENGINE=sqlite
+if [ "${1:-}" = mariadb ]; then ENGINE=mariadb; shift; fi
 MODE=${1:-quick}
-case "$MODE" in quick|full|live) ;; *) echo "usage: bench/run.sh quick|full|live" >&2; exit 2 ;; esac
+case "$ENGINE:$MODE" in
+  *:quick|*:full|sqlite:live) ;;
+  *) echo "usage: bench/run.sh quick|full|live, or bench/run.sh mariadb quick|full" >&2; exit 2 ;;
+esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
 . "$ROOT/php-bridge/env.sh" && stream_events_env "$ROOT/php-bridge" bench || exit 1
 [ -f "$ROOT/php-bridge/ffi/eventlog.h" ] || { echo "bench: php-bridge/ffi/eventlog.h is missing (make ffi-header)" >&2; exit 1; }
 mkdir -p "$BENCH_DIR/tmp"
-trap 'rm -rf "$BENCH_DIR/tmp"' EXIT INT TERM
+cleanup() { rm -rf "$BENCH_DIR/tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 # The library may be rebuilt while the bench runs: every process loads this copy, so one run measures one build.
 cp -p "$STREAM_EVENTS_LIB" "$BENCH_DIR/tmp/libeventlog.so"
 export STREAM_EVENTS_LIB="$BENCH_DIR/tmp/libeventlog.so"
@@ -22,6 +33,22 @@ if [ "$MODE" = live ]; then
   exec_php "$ROOT/bench/live.php" "$BENCH_DIR" "${EVENTS:-1000000}" "${RUNS:-3}" "${PAGES:-1000}"
   exit
 fi
-cc -O2 -Wall -I"$ROOT/Sources/CWALGather/include" -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" \
-   "$ROOT/Sources/CWALGather/wal_gather.c" -lsqlite3 -lpthread
-exec_php "$ROOT/bench/bench.php" "$MODE" "$BENCH_DIR" "$BENCH_DIR/limit"
+if [ "$ENGINE" = sqlite ]; then
+  cc -O2 -Wall -I"$ROOT/Sources/CWALGather/include" -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" \
+     "$ROOT/Sources/CWALGather/wal_gather.c" -lsqlite3 -lpthread
+  exec_php "$ROOT/bench/bench.php" "$MODE" "$BENCH_DIR" "$BENCH_DIR/limit"
+  exit
+fi
+
+# One private server for both sides, durable commits (the library's and the
+# peer's alike), a buffer pool that holds the 10M-event stores' working set,
+# and a redo log that the bulk copies do not keep checkpointing.
+command -v mariadbd >/dev/null || { echo "bench: mariadbd not found (apt-get install mariadb-server)" >&2; exit 1; }
+php -m | grep -qx pdo_mysql || { echo "bench: the peer needs pdo_mysql (apt-get install php8.2-mysql)" >&2; exit 1; }
+export SE_MARIADB_ROOT="$BENCH_DIR/mariadb"
+. "$ROOT/Tests/mariadb/server.sh"
+cleanup() { mariadb_stop_all; rm -rf "$SE_MARIADB_ROOT/bench" "$BENCH_DIR/tmp"; }
+mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-size=4G --innodb-log-file-size=1G \
+  --max-allowed-packet=64M
+export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /proc
+exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"

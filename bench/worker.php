@@ -11,7 +11,9 @@ declare(strict_types=1);
  *   worker.php batch SIDE STORE COUNT BATCH SEED START_MS el_log_batch / a PDO transaction of BATCH events
  *   worker.php export SIDE STORE ROLE ID FILTER_JSON EXPECTED
  *   worker.php load LIBRARY STORE                         FFI scope + el_open + first el_log
- * SIDE is el, pdo or lean (log and batch only); GOFILE '-' starts at once.
+ *   worker.php copy URL SQLITE_STORE                      el_copy of an SQLite store into a MariaDB one
+ * SIDE is el, pdo or lean (log and batch only); GOFILE '-' starts at once. STORE is an
+ * SQLite file or a mysql:// URL (el and pdo).
  */
 
 use StreamEvents\Bench\ElSide;
@@ -48,12 +50,16 @@ switch ($cmd) {
             unset($row[0]['time']); // stamped now by the library, as a panel logs what just happened
         }
         unset($row);
+        if ($go !== '-') {
+            fwrite(STDERR, "ready\n"); // store open, rows made: a harness may wait for this before $go
+        }
         while ($go !== '-' && !file_exists($go)) {
             usleep(200);
         }
         $ns = [];
         $errors = 0;
         $firstError = null;
+        $cpu0 = Stats::cpuMicroseconds();
         $start = hrtime(true);
         foreach ($rows as $row) {
             $t = hrtime(true);
@@ -67,7 +73,7 @@ switch ($cmd) {
         }
         $end = hrtime(true);
         echo json_encode(['events' => count($rows), 'errors' => $errors, 'firstError' => $firstError, 'start_ns' => $start, 'end_ns' => $end,
-            'seconds' => ($end - $start) / 1e9, 'lat_ns' => $ns] + $latencies($ns)), "\n";
+            'seconds' => ($end - $start) / 1e9, 'cpu_us' => Stats::cpuMicroseconds() - $cpu0, 'lat_ns' => $ns] + $latencies($ns)), "\n";
         break;
 
     case 'logloop':
@@ -150,6 +156,32 @@ switch ($cmd) {
         }
         echo json_encode(['cdef_us' => ($t1 - $t0) / 1e3, 'open_us' => ($t2 - $t1) / 1e3, 'first_log_us' => ($t3 - $t2) / 1e3,
             'total_us' => ($t3 - $t0) / 1e3]), "\n";
+        break;
+
+    case 'copy':
+        // Raw FFI, as the maintenance command's copy is a thin wrapper of el_copy.
+        [, , $url, $source] = $argv;
+        $ffi = FFI::cdef(file_get_contents(__DIR__ . '/../php-bridge/ffi/eventlog.h'), getenv('STREAM_EVENTS_LIB'));
+        $db = $ffi->new('el_db*');
+        if ($ffi->el_open(FFI::addr($db), $url, null) !== 0) {
+            fwrite(STDERR, 'copy: el_open: ' . $ffi->el_errmsg($db) . "\n");
+            exit(1);
+        }
+        $out = $ffi->new('char*');
+        $len = $ffi->new('size_t');
+        $t0 = hrtime(true);
+        $status = $ffi->el_copy($db, $source, FFI::addr($out), FFI::addr($len));
+        $seconds = (hrtime(true) - $t0) / 1e9;
+        if ($status !== 0) {
+            fwrite(STDERR, "copy: el_copy=$status: " . $ffi->el_errmsg($db) . "\n");
+            exit(1);
+        }
+        $report = json_decode(FFI::string($out, $len->cdata), true, 512, JSON_THROW_ON_ERROR);
+        $ffi->el_string_free($out);
+        $ffi->el_close($db);
+        echo json_encode(['copied' => $report['copied'], 'through' => $report['through'], 'verified' => $report['verified'],
+            'days' => count($report['days']), 'seconds' => $seconds, 'events_per_s' => $report['copied'] / $seconds,
+            'peak_kib' => Stats::rssKiB()['peak']]), "\n";
         break;
 
     default:

@@ -1,7 +1,8 @@
 /*
  * Opens STORE and logs one event; prints the error and exits 1 on failure.
- * run.sh starts several at once on a new file: the panel's first requests
- * after an install race to create the store, and none may fail.
+ * run.sh starts several at once on a new store (a file, or a MariaDB
+ * database): the panel's first requests after an install race to create
+ * the store, and none may fail.
  */
 #include "eventlog.h"
 #include <stdio.h>

@@ -174,8 +174,9 @@ _se_mariadb_command() { # NAME
     mapfile -t args < "$dir/args"
     [ -f "$dir/env" ] && mapfile -t envs < "$dir/env"  # VAR=VALUE lines (Galera's PATH)
     [ "$(id -u)" -eq 0 ] && user=(--user=root)
+    mkdir -p "$dir/tmp"  # the server's temporary tables stay in its own folder, not a shared /tmp
     _se_mariadb_cmd=(env "${envs[@]}" mariadbd --no-defaults "${user[@]}" --datadir="$dir/data"
-        --port="$port" --socket="$sock" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log"
+        --port="$port" --socket="$sock" --pid-file="$dir/mariadbd.pid" --log-error="$dir/error.log" --tmpdir="$dir/tmp"
         "${_se_mariadb_base_args[@]}" "${args[@]}")
 }
 

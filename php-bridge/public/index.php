@@ -11,11 +11,13 @@ declare(strict_types=1);
  *   php -S 127.0.0.1:8080 -t php-bridge/public php-bridge/public/index.php
  *   (with the preload as under FPM: see php.ini.example; or -d ffi.enable=1)
  *
- * Environment: STREAM_EVENTS_DB (the store, default <repo>/var/demo.sqlite),
+ * Environment: STREAM_EVENTS_DB (the store, default <repo>/var/demo.sqlite; a
+ * file, or a MariaDB/MySQL database: mysql://user:password@host:port/database),
  * STREAM_EVENTS_LIB (the library, see StreamEvents\LibraryPath),
  * STREAM_EVENTS_DEMO=1 (the demo sign-in, banner and menu), STREAM_EVENTS_STREAM_KEYS
  * (the RTMP hook's stream keys, a JSON file; the demo's by default in demo mode),
- * STREAM_EVENTS_HOOK_STATE (the hooks' session files; default next to the store),
+ * STREAM_EVENTS_HOOK_STATE (the hooks' session files; default next to an SQLite store),
+ * STREAM_EVENTS_HOOK_KEY or STREAM_EVENTS_HOOK_KEY_FILE (the hooks' key; see Hook\HookSecret),
  * STREAM_EVENTS_DJ_LOGINS (the Liquidsoap hook's DJ logins, a JSON file).
  */
 

@@ -45,6 +45,10 @@ final class EventLog
     private readonly CData $id;
     private readonly CData $idAddress;
 
+    /**
+     * @param string $path the store as messages name it: a file's canonical
+     *                     path, or a database URI without its password
+     */
     private function __construct(
         private readonly \FFI $ffi,
         CData $db,
@@ -59,17 +63,23 @@ final class EventLog
     /**
      * The store at $storePath, opened (and created) on first use; the same
      * object while it is open, for the same library, path and options.
-     * $options (retentionDays for a new store, busyTimeoutMs, synchronous)
-     * are the library's; $libraryPath defaults to LibraryPath::resolve().
+     * $storePath is a file (an SQLite store) or a database URI,
+     * mysql://user:password@host:port/database (see isUri()).
+     * $options (retentionDays for a new store, busyTimeoutMs, synchronous,
+     * connectTimeoutMs, readTimeoutMs) are the library's; $libraryPath
+     * defaults to LibraryPath::resolve().
      */
-    public static function open(string $storePath, array $options = [], ?string $libraryPath = null): self
+    public static function open(#[\SensitiveParameter] string $storePath, array $options = [], ?string $libraryPath = null): self
     {
         self::rejectNul($storePath, 'store path');
-        $path = self::canonical($storePath);
+        $uri = self::isUri($storePath);
+        $path = $uri ? $storePath : self::canonical($storePath);
+        $shown = self::redact($path);
         $library = self::library($libraryPath);
         ksort($options);
         $optionsJson = $options === [] ? null : self::encode($options, 'options', false);
-        $key = implode("\0", [$library, $path, $optionsJson ?? '']);
+        // Hashed: the registry keeps no password (var_dump, a debugger's view of the object).
+        $key = hash('sha256', implode("\0", [$library, $path, $optionsJson ?? '']));
         if (isset(self::$open[$key])) {
             return self::$open[$key];
         }
@@ -79,9 +89,51 @@ final class EventLog
         if ($status !== self::EL_OK) {
             $message = $ffi->el_errmsg($out); // el_errmsg accepts NULL
             $ffi->el_close($out);
-            throw EventLogException::fromStatus($status, $message . self::writableHint($status, $path), 'el_open("' . self::withoutPassword($path) . '")');
+            throw EventLogException::fromStatus($status, $message . self::writableHint($status, $path), "el_open(\"$shown\")");
         }
-        return self::$open[$key] = new self($ffi, $out, $path, $key);
+        return self::$open[$key] = new self($ffi, $out, $shown, $key);
+    }
+
+    /**
+     * Whether $storePath names a database (mysql://…, as the library reads
+     * it) rather than a file: then no file rules apply (no realpath, no
+     * folder checks) and messages show it without its password.
+     */
+    public static function isUri(#[\SensitiveParameter] string $storePath): bool
+    {
+        return preg_match('#^[A-Za-z][A-Za-z0-9+.-]*://#', $storePath) === 1;
+    }
+
+    /**
+     * $storePath as every message names it: a database URI without its
+     * password (mysql://user@host:port/database), a file path as it is.
+     * Everything up to the last "@" is the user part, so a password with
+     * an unencoded "@" or "/" is still left out.
+     */
+    public static function redact(#[\SensitiveParameter] string $storePath): string
+    {
+        if (!self::isUri($storePath) || ($at = strrpos($storePath, '@')) === false) {
+            return $storePath;
+        }
+        $scheme = strpos($storePath, '://') + 3;
+        $user = substr($storePath, $scheme, $at - $scheme);
+        $colon = strpos($user, ':');
+        return substr($storePath, 0, $scheme) . ($colon === false ? $user : substr($user, 0, $colon)) . substr($storePath, $at);
+    }
+
+    /**
+     * Copies the SQLite store at $sqlitePath into this store, a MariaDB one
+     * (el_copy): resumable, never a duplicate. Returns the library's report:
+     * ['copied' => N, 'through' => last id, 'verified' => bool,
+     *  'days' => [['day' => 'YYYY-MM-DD', 'source' => N, 'target' => N], ...]].
+     *
+     * @return array{copied: int, through: int, verified: bool, days: list<array{day: string, source: int, target: int}>}
+     */
+    public function copyFrom(string $sqlitePath): array
+    {
+        self::rejectNul($sqlitePath, 'SQLite store path');
+        $json = $this->ownedString('el_copy', fn (CData $out, CData $len): int => $this->ffi->el_copy($this->db(), $sqlitePath, $out, $len));
+        return json_decode($json, true, 512, JSON_THROW_ON_ERROR);
     }
 
     /**
@@ -247,7 +299,7 @@ final class EventLog
 
     private function db(): CData
     {
-        return $this->db ?? throw new StorageError('The event store ' . self::withoutPassword($this->path) . ' has been closed.', EventLogException::EL_EMISUSE);
+        return $this->db ?? throw new StorageError("The event store {$this->path} has been closed.", EventLogException::EL_EMISUSE);
     }
 
     private function check(int $status, string $call, bool $isEventInput = false): void
@@ -262,10 +314,10 @@ final class EventLog
      * store was created by another user (root's cron job, a deploy) than the
      * one PHP-FPM runs as. Say which user needs what.
      */
-    private static function writableHint(int $status, string $path): string
+    private static function writableHint(int $status, #[\SensitiveParameter] string $path): string
     {
         $dir = dirname($path);
-        if ($status !== EventLogException::EL_EIO || str_starts_with($path, 'mysql://') || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
+        if ($status !== EventLogException::EL_EIO || self::isUri($path) || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
             return '';
         }
         $user = function_exists('posix_geteuid') ? (posix_getpwuid(posix_geteuid())['name'] ?? 'uid ' . posix_geteuid()) : get_current_user();
@@ -338,23 +390,14 @@ final class EventLog
         }
     }
 
-    /** realpath() of the directory plus the file name: the file may not exist yet. */
+    /** realpath() of the directory plus the file name: the file may not exist yet (a mysql:// URL as it is). */
     private static function canonical(string $storePath): string
     {
-        if (str_starts_with($storePath, 'mysql://')) {
-            return $storePath; // a MariaDB database: the library parses the URI
-        }
         $dir = realpath(dirname($storePath));
         if ($dir === false || !is_dir($dir)) {
             throw new StorageError("The directory of the event store $storePath does not exist.", EventLogException::EL_EIO);
         }
         return $dir . '/' . basename($storePath);
-    }
-
-    /** A store path for a message: a MariaDB URI without its password. */
-    private static function withoutPassword(string $path): string
-    {
-        return preg_replace('~^(mysql://[^:@/]*):[^@/]*@~', '$1@', $path);
     }
 
     /** The library's path, one spelling per file: it keys the FFI objects and the registry. */

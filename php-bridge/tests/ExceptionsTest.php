@@ -86,7 +86,7 @@ final class ExceptionsTest extends TestCase
         self::assertSame(InvalidArgument::class, $class);
         [$class] = self::failure(fn () => $log->export(Principal::admin(1), [], 'xml'));
         self::assertSame(InvalidArgument::class, $class);
-        [$class] = self::failure(fn () => EventLog::open(Fixture::tempDir() . '/e.sqlite', ['retentionDays' => 0], Fixture::library()));
+        [$class] = self::failure(fn () => EventLog::open(Fixture::newStore(), ['retentionDays' => 0], Fixture::library()));
         self::assertSame(InvalidArgument::class, $class);
     }
 
@@ -111,40 +111,59 @@ final class ExceptionsTest extends TestCase
 
     public function testAStoreFromANewerVersionIsRefusedAndLeftUntouched(): void
     {
-        $path = Fixture::tempDir() . '/newer.sqlite';
+        $path = Fixture::newStore();
         $seed = EventLog::open($path, [], Fixture::library());
         $seed->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
         $seed->close();
-        $pdo = new \PDO("sqlite:$path");
-        $pdo->exec('PRAGMA user_version = 999');
-        $pdo = null;
-        $before = hash_file('sha256', $path);
+        if (Fixture::onMariaDb()) {
+            $database = Fixture::databaseOf($path);
+            Fixture::sql("UPDATE setting SET v = 999 WHERE k = 'schemaVersion'", $database);
+            $state = static fn (): array => Fixture::sql('CHECKSUM TABLE ' . implode(', ', array_column(Fixture::sql('SHOW TABLES', $database), 0)) . ' EXTENDED', $database);
+        } else {
+            $pdo = new \PDO("sqlite:$path");
+            $pdo->exec('PRAGMA user_version = 999');
+            $pdo = null;
+            $state = static fn (): string => hash_file('sha256', $path);
+        }
+        $before = $state();
 
         [$class, $code, $message] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
         self::assertSame(IncompatibleStore::class, $class);
         self::assertInstanceOf(StorageError::class, new $class('', 0));
         self::assertSame(EventLogException::EL_ESCHEMA, $code);
         self::assertNotSame('', $message);
-        self::assertSame($before, hash_file('sha256', $path));
+        self::assertSame($before, $state());
     }
 
     public function testAFileThatIsNotAnEventStoreIsRefused(): void
     {
-        $path = Fixture::tempDir() . '/notes.sqlite';
-        $pdo = new \PDO("sqlite:$path");
-        $pdo->exec('CREATE TABLE notes (body TEXT)');
-        $pdo = null;
+        if (Fixture::onMariaDb()) {
+            // A database of the panel's own (or another application's) is not the log's to take.
+            $path = Fixture::newStore();
+            $database = Fixture::databaseOf($path);
+            Fixture::sql("CREATE DATABASE `$database`; CREATE TABLE `$database`.notes (body TEXT)");
+        } else {
+            $path = Fixture::tempDir() . '/notes.sqlite';
+            $pdo = new \PDO("sqlite:$path");
+            $pdo->exec('CREATE TABLE notes (body TEXT)');
+            $pdo = null;
+        }
         [$class, $code] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
         self::assertSame(IncompatibleStore::class, $class);
         self::assertSame(EventLogException::EL_ESCHEMA, $code);
+        if (Fixture::onMariaDb()) {
+            self::assertSame([['notes']], Fixture::sql('SHOW TABLES', $database), 'nothing added to it');
+        }
     }
 
     public function testAMissingDirectoryOrLibraryFailsWithAMessage(): void
     {
-        [$class, , $message] = self::failure(fn () => EventLog::open('/nonexistent-dir/e.sqlite', [], Fixture::library()));
-        self::assertSame(StorageError::class, $class);
-        self::assertStringContainsString('/nonexistent-dir', $message);
-        [$class, , $message] = self::failure(fn () => EventLog::open(Fixture::tempDir() . '/e.sqlite', [], '/nonexistent/libeventlog.so'));
+        if (!Fixture::onMariaDb()) {
+            [$class, , $message] = self::failure(fn () => EventLog::open('/nonexistent-dir/e.sqlite', [], Fixture::library()));
+            self::assertSame(StorageError::class, $class);
+            self::assertStringContainsString('/nonexistent-dir', $message);
+        }
+        [$class, , $message] = self::failure(fn () => EventLog::open(Fixture::newStore(), [], '/nonexistent/libeventlog.so'));
         self::assertSame(LibraryError::class, $class);
         self::assertStringContainsString('/nonexistent/libeventlog.so', $message);
     }
@@ -169,6 +188,7 @@ final class ExceptionsTest extends TestCase
     /** A store another user created (root's cron job): the I/O error names the user PHP runs as and what it cannot write. */
     public function testAStoreFolderThisUserCannotWriteIsAnIoErrorNamingTheUser(): void
     {
+        Fixture::sqliteOnly('file and folder modes (a database user\'s rights are the server\'s)');
         $dir = Fixture::tempDir();
         chmod($dir, 0755);
         EventLog::open("$dir/events.sqlite", [], Fixture::library())->close(); // created by this user
@@ -197,6 +217,7 @@ final class ExceptionsTest extends TestCase
 
     public function testAnUnreadableStoreIsAnIoError(): void
     {
+        Fixture::sqliteOnly('a directory where the store file should be');
         $dir = Fixture::tempDir();
         mkdir("$dir/store.sqlite"); // a directory where the file should be
         [$class, $code] = self::failure(fn () => EventLog::open("$dir/store.sqlite", [], Fixture::library()));
@@ -206,21 +227,41 @@ final class ExceptionsTest extends TestCase
 
     public function testAWriterHoldingTheLockPastTheTimeoutIsStoreBusy(): void
     {
-        $path = Fixture::tempDir() . '/busy.sqlite';
-        $log = EventLog::open($path, ['busyTimeoutMs' => 50], Fixture::library());
+        $path = Fixture::newStore();
+        $log = EventLog::open($path, ['busyTimeoutMs' => Fixture::onMariaDb() ? 1000 : 50], Fixture::library()); // MariaDB: whole seconds
         $log->putDirectory(Fixture::directory()['accounts'], []);
         $event = ['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']];
         $log->log($event);
-        $other = new \PDO("sqlite:$path");
-        $other->exec('BEGIN IMMEDIATE'); // another process's write transaction
+        $release = self::holdWriteLock($path); // another process's write transaction
         try {
             [$class, $code] = self::failure(fn () => $log->log($event));
             self::assertSame(StoreBusy::class, $class);
             self::assertSame(EventLogException::EL_EBUSY, $code);
-            self::assertSame(1, $log->query(Principal::admin(1))['total'], 'WAL readers are not blocked by the writer');
+            self::assertSame(1, $log->query(Principal::admin(1))['total'], 'readers are not blocked by the writer');
         } finally {
-            $other->exec('ROLLBACK');
+            $release();
         }
         self::assertGreaterThan(0, $log->log($event), 'usable again once the lock is gone');
+    }
+
+    /** Takes the lock a writer needs, in another connection; returns what releases it. */
+    private static function holdWriteLock(string $store): \Closure
+    {
+        if (!Fixture::onMariaDb()) {
+            $other = new \PDO("sqlite:$store");
+            $other->exec('BEGIN IMMEDIATE');
+            return static function () use ($other): void {
+                $other->exec('ROLLBACK');
+            };
+        }
+        // The mariadb client, locking every event row and the gap after the last one (where the next id goes).
+        $client = Fixture::sqlClient(Fixture::databaseOf($store));
+        fwrite($client['stdin'], "BEGIN; SELECT COUNT(*) FROM event FOR UPDATE; SELECT 'locked';\n");
+        while (($line = fgets($client['stdout'])) !== false && trim($line) !== 'locked') {
+        }
+        if ($line === false) {
+            self::fail('the mariadb client did not take the lock: ' . stream_get_contents($client['stderr']));
+        }
+        return $client['close']; // the connection ends, its transaction rolls back
     }
 }

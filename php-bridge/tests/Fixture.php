@@ -4,6 +4,7 @@ declare(strict_types=1);
 
 namespace StreamEvents\Tests;
 
+use PHPUnit\Framework\Assert;
 use StreamEvents\EventLog;
 use StreamEvents\Http\Authenticator;
 use StreamEvents\LibraryPath;
@@ -11,6 +12,13 @@ use StreamEvents\Principal;
 
 /**
  * Temp stores and the seeded directory the tests share.
+ *
+ * The suite runs on either engine (tests/run.sh runs both): SQLite by default,
+ * MariaDB with STREAM_EVENTS_TEST_ENGINE=mariadb and STREAM_EVENTS_TEST_MARIADB
+ * the server's base URI (mysql://user:password@127.0.0.1:port). newStore()
+ * then gives each test a database of its own, dropped when the process ends.
+ * Tests about files (modes, read-only and replaced files, WAL) call
+ * sqliteOnly() with the reason.
  *
  * Directory: admin 1; resellers 2 and 3; customers 4 and 5 (of reseller 2),
  * 6 (of reseller 3), 7 (no reseller). Services: 42 (customer 4), 43
@@ -33,7 +41,134 @@ final class Fixture
     /** Events per service in events(): scope arithmetic in the tests derives from this. */
     public const EVENTS_PER_SERVICE = [42 => 6, 43 => 3, 44 => 2, 45 => 2, 46 => 1];
 
+    public const ENGINE_ENV = 'STREAM_EVENTS_TEST_ENGINE';
+    public const MARIADB_ENV = 'STREAM_EVENTS_TEST_MARIADB';
+
     private static array $dirs = [];
+    /** @var list<string> databases this process made on the test server */
+    private static array $databases = [];
+
+    /** "sqlite" or "mariadb": the engine this run tests. */
+    public static function engine(): string
+    {
+        $engine = getenv(self::ENGINE_ENV) ?: 'sqlite';
+        if (!in_array($engine, ['sqlite', 'mariadb'], true)) {
+            throw new \RuntimeException(self::ENGINE_ENV . " must be sqlite or mariadb, not $engine");
+        }
+        return $engine;
+    }
+
+    public static function onMariaDb(): bool
+    {
+        return self::engine() === 'mariadb';
+    }
+
+    /** Skips the calling test on MariaDB, saying why it is about SQLite's files. */
+    public static function sqliteOnly(string $why): void
+    {
+        if (self::onMariaDb()) {
+            Assert::markTestSkipped("SQLite only: $why");
+        }
+    }
+
+    /** Skips the calling test on SQLite, saying why it is about a database server. */
+    public static function mariaDbOnly(string $why): void
+    {
+        if (!self::onMariaDb()) {
+            Assert::markTestSkipped("MariaDB only: $why");
+        }
+    }
+
+    /**
+     * Where a new store goes: a file in a fresh directory (SQLite), or a
+     * fresh database on the test server (MariaDB), dropped when the process ends.
+     */
+    public static function newStore(): string
+    {
+        if (!self::onMariaDb()) {
+            return self::tempDir() . '/events.sqlite';
+        }
+        $name = self::newDatabaseName();
+        return self::mariaDbBase() . '/' . $name;
+    }
+
+    /** A database name no test of this run has used; dropped when the process ends. */
+    public static function newDatabaseName(): string
+    {
+        if (self::$databases === []) {
+            register_shutdown_function(static function (): void {
+                try { // a lock some connection of a failed test still holds must not hang the run
+                    self::sql('SET SESSION lock_wait_timeout = 10;'
+                        . implode(';', array_map(static fn (string $d) => "DROP DATABASE IF EXISTS `$d`", self::$databases)));
+                } catch (\RuntimeException $e) {
+                    fwrite(STDERR, 'test databases not dropped: ' . $e->getMessage() . "\n");
+                }
+            });
+        }
+        return self::$databases[] = 'se_test_' . getmypid() . '_' . count(self::$databases);
+    }
+
+    /** The test server's base URI, mysql://user:password@host:port (no database). */
+    public static function mariaDbBase(): string
+    {
+        $base = getenv(self::MARIADB_ENV);
+        if (!is_string($base) || !preg_match('#^mysql://[^/]+$#', $base)) {
+            throw new \RuntimeException(self::MARIADB_ENV . ' must be the test server as mysql://user:password@host:port (tests/run.sh starts one)');
+        }
+        return $base;
+    }
+
+    /**
+     * Runs SQL on the test server with the mariadb client (the bridge has no
+     * SQL of its own): tab-separated rows, no header. $database: which one.
+     *
+     * @return list<list<string>>
+     */
+    public static function sql(string $sql, ?string $database = null): array
+    {
+        $url = parse_url(self::mariaDbBase());
+        $cmd = ['mariadb', '--no-defaults', '--batch', '--skip-column-names', '--protocol=TCP',
+            '--host=' . $url['host'], '--port=' . $url['port'], '--user=' . rawurldecode($url['user']), '-e', $sql];
+        if ($database !== null) {
+            $cmd[] = $database;
+        }
+        // The password through the environment, not the command line.
+        $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null,
+            ['MYSQL_PWD' => rawurldecode($url['pass'] ?? '')] + getenv());
+        $out = stream_get_contents($pipes[1]);
+        $err = stream_get_contents($pipes[2]);
+        if (proc_close($proc) !== 0) {
+            throw new \RuntimeException("mariadb: $err");
+        }
+        return array_map(static fn (string $line) => explode("\t", $line), array_filter(explode("\n", $out), 'strlen'));
+    }
+
+    /**
+     * The mariadb client connected to the test server and left open, for a
+     * test that holds a transaction while the library works: its pipes, and
+     * 'close' (ends the connection; an open transaction rolls back).
+     *
+     * @return array{stdin: resource, stdout: resource, stderr: resource, close: \Closure(): void}
+     */
+    public static function sqlClient(string $database): array
+    {
+        $url = parse_url(self::mariaDbBase());
+        $proc = proc_open(['mariadb', '--no-defaults', '--batch', '--unbuffered', '--skip-column-names', '--protocol=TCP',
+            '--host=' . $url['host'], '--port=' . $url['port'], '--user=' . rawurldecode($url['user']), $database],
+            [0 => ['pipe', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, ['MYSQL_PWD' => rawurldecode($url['pass'] ?? '')] + getenv());
+        return ['stdin' => $pipes[0], 'stdout' => $pipes[1], 'stderr' => $pipes[2], 'close' => static function () use ($proc, $pipes): void {
+            foreach ($pipes as $pipe) {
+                fclose($pipe);
+            }
+            proc_close($proc);
+        }];
+    }
+
+    /** The database name of a store URI. */
+    public static function databaseOf(string $store): string
+    {
+        return basename((string) parse_url($store, PHP_URL_PATH));
+    }
 
     public static function repo(): string
     {
@@ -64,7 +199,7 @@ final class Fixture
     /** A new store whose directory holds the admin (every principal must be an account of its role). */
     public static function openStore(array $options = []): EventLog
     {
-        $log = EventLog::open(self::tempDir() . '/events.sqlite', $options, self::library());
+        $log = EventLog::open(self::newStore(), $options, self::library());
         $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada Admin', 'resellerId' => null]], []);
         return $log;
     }
@@ -125,6 +260,20 @@ final class Fixture
     {
         $links = array_map(static fn (string $fd) => (string) @readlink($fd), glob("/proc/$pid/fd/*"));
         return count(array_filter($links, static fn (string $l) => $l === $path || str_starts_with($l, "$path-")));
+    }
+
+    /**
+     * How much of the store process $pid holds open: its files (the store
+     * and its -wal/-shm) on SQLite; on MariaDB the connections to the store's
+     * database, all of which are $pid's when no other process uses it.
+     */
+    public static function storeHandles(int $pid, string $store): int
+    {
+        if (!self::onMariaDb()) {
+            return self::openFilesOf($pid, $store);
+        }
+        $database = self::databaseOf($store);
+        return (int) self::sql("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE DB = '$database'")[0][0];
     }
 
     /** A store with the directory and events() in it. */

@@ -21,7 +21,7 @@ final class FpmTest extends TestCase
 
     public static function setUpBeforeClass(): void
     {
-        self::$store = realpath(Fixture::tempDir()) . '/events.sqlite';
+        self::$store = Fixture::onMariaDb() ? Fixture::newStore() : realpath(Fixture::tempDir()) . '/events.sqlite';
         exec(sprintf('%s %s %s 2>&1', PHP_BINARY, escapeshellarg(__DIR__ . '/seed.php'), escapeshellarg(self::$store)), $out, $exit);
         self::assertSame(0, $exit, implode("\n", $out));
         self::$scripts = Fixture::tempDir();
@@ -77,14 +77,14 @@ final class FpmTest extends TestCase
         $result = json_decode($first['body'], true, 512, JSON_THROW_ON_ERROR);
         self::assertSame(['fpm-fcgi', 'preload'], [$result['sapi'], $result['ffi']]);
         self::assertSame([$result['pid']], self::$fpm->workers(), 'one static worker');
-        $open = Fixture::openFilesOf($result['pid'], self::$store);
+        $open = Fixture::storeHandles($result['pid'], self::$store);
         self::assertGreaterThan(0, $open, 'the released store stays open in the worker for the next request');
 
         $ids = [$result['id']];
         for ($i = 0; $i < 20; $i++) {
             $ids[] = json_decode(self::$fpm->get(self::$scripts . '/panel.php', '/panel.php')['body'], true)['id'];
         }
-        self::assertSame($open, Fixture::openFilesOf($result['pid'], self::$store), 'each request took the same store again, none was added');
+        self::assertSame($open, Fixture::storeHandles($result['pid'], self::$store), 'each request took the same store again, none was added');
         $sorted = $ids;
         sort($sorted);
         self::assertSame($sorted, $ids);

@@ -8,22 +8,33 @@ use PHPUnit\Framework\TestCase;
 use StreamEvents\EventLog;
 use StreamEvents\Principal;
 
-/** bin/stream-events-maintenance, run as cron would run it. */
+/** bin/stream-events-maintenance, run as cron would run it, and its copy from SQLite to MariaDB. */
 final class MaintenanceTest extends TestCase
 {
-    /** @return array{int, string, string} exit code, stdout, stderr */
-    private static function maintenance(array $args): array
+    /**
+     * @param array<string,string> $env added to the environment
+     * @return array{int, string, string} exit code, stdout, stderr
+     */
+    private static function maintenance(array $args, array $env = []): array
+    {
+        $proc = self::start($args, $env);
+        $out = stream_get_contents($proc['pipes'][1]);
+        $err = stream_get_contents($proc['pipes'][2]);
+        return [proc_close($proc['process']), $out, $err];
+    }
+
+    /** @return array{process: resource, pipes: array<int, resource>} the command, running */
+    private static function start(array $args, array $env = []): array
     {
         $cmd = array_merge([dirname(__DIR__) . '/bin/stream-events-maintenance'], $args);
-        $proc = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, ['STREAM_EVENTS_LIB' => Fixture::library()] + getenv());
-        $out = stream_get_contents($pipes[1]);
-        $err = stream_get_contents($pipes[2]);
-        return [proc_close($proc), $out, $err];
+        $process = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes, null, $env + ['STREAM_EVENTS_LIB' => Fixture::library()] + getenv());
+        return ['process' => $process, 'pipes' => $pipes];
     }
 
     public function testPrunesOldEventsAndSaysHowMany(): void
     {
-        $path = Fixture::tempDir() . '/events.sqlite';
+        $path = Fixture::newStore();
+        $shown = EventLog::redact($path);
         $log = EventLog::open($path, ['retentionDays' => 30], Fixture::library());
         $now = intdiv((int) (microtime(true) * 1000), 1000) * 1000;
         $day = 86_400_000;
@@ -34,16 +45,16 @@ final class MaintenanceTest extends TestCase
 
         [$exit, $out, $err] = self::maintenance(['--db', $path, '--now', (string) $later]);
         self::assertSame(0, $exit, $err);
-        self::assertSame("Pruned 2 events from $path.\n", $out);
+        self::assertSame("Pruned 2 events from $shown.\n", $out);
         self::assertSame(2, $log->query(Principal::admin(1))['total']);
 
         // The window is the store's: a worker opening with other options does not change it, the command does.
         EventLog::open($path, ['retentionDays' => 1], Fixture::library());
         [$exit, $out] = self::maintenance(['--db', $path, '--now', (string) $later]);
-        self::assertSame("Pruned 0 events from $path.\n", $out);
+        self::assertSame("Pruned 0 events from $shown.\n", $out);
         [$exit, $out] = self::maintenance(['--db', $path, '--retention-days', '7', '--now', (string) $now]);
         self::assertSame(0, $exit);
-        self::assertSame("Retention window of $path set to 7 days.\nPruned 1 event from $path.\n", $out);
+        self::assertSame("Retention window of $shown set to 7 days.\nPruned 1 event from $shown.\n", $out);
     }
 
     public function testFailsWithAMessage(): void
@@ -65,5 +76,126 @@ final class MaintenanceTest extends TestCase
         [$exit, , $err] = self::maintenance(['--bogus']);
         self::assertSame(2, $exit);
         self::assertStringContainsString('usage', $err);
+
+        // copy: a SQLite store into a database, nothing else.
+        [$exit, , $err] = self::maintenance(['copy', '--to', 'mysql://u:hidden-pw@127.0.0.1:1/x']);
+        self::assertSame([2, true], [$exit, str_contains($err, 'copy needs --from')]);
+        [$exit, , $err] = self::maintenance(['copy', '--from', $notAStore, '--to', Fixture::tempDir() . '/target.sqlite']);
+        self::assertSame([2, true], [$exit, str_contains($err, 'must be a database URI')]);
+        [$exit, , $err] = self::maintenance(['copy', '--from', Fixture::tempDir() . '/missing.sqlite', '--to', 'mysql://u:hidden-pw@127.0.0.1:1/x']);
+        self::assertSame([1, true], [$exit, str_contains($err, 'no SQLite event store')]);
+        [$exit, , $err] = self::maintenance(['copy', '--db=mysql://u:hidden-pw@127.0.0.1:1/x']);
+        self::assertSame(2, $exit, 'prune\'s options are not copy\'s');
+        self::assertStringNotContainsString('hidden-pw', $err, 'an argument is never echoed with its value');
+    }
+
+    /** A SQLite store with the fixture's directory, $n events spread over the last 20 days, and a few delivery keys. */
+    private static function sqliteStore(int $n): string
+    {
+        $path = Fixture::tempDir() . '/events.sqlite';
+        $log = EventLog::open($path, ['retentionDays' => 45], Fixture::library());
+        $directory = Fixture::directory();
+        $log->putDirectory($directory['accounts'], $directory['services']);
+        $now = (int) (microtime(true) * 1000);
+        $span = 20 * 86_400_000;
+        for ($done = 0; $done < $n;) {
+            $batch = [];
+            for ($i = 0; $i < 50_000 && $done < $n; $i++, $done++) {
+                $batch[] = ['type' => 'dj.connect', 'serviceId' => 42 + $done % 5, 'djName' => "DJ $done", 'time' => $now - $span + intdiv($span, $n) * $done]
+                    + ($done % 1000 === 7 ? ['deliveryKey' => "test/$done"] : []);
+            }
+            $log->logBatch($batch);
+        }
+        $log->close();
+        return $path;
+    }
+
+    /** Events per UTC day (ms of its start => count), straight from each side's table. */
+    private static function perDay(string $sqlite, ?string $database = null): array
+    {
+        $day = 86_400_000;
+        $rows = $database === null
+            ? (new \PDO("sqlite:$sqlite"))->query("SELECT ts - ts % $day, COUNT(*) FROM event GROUP BY 1")->fetchAll(\PDO::FETCH_NUM)
+            : Fixture::sql("SELECT ts - ts % $day, COUNT(*) FROM event GROUP BY 1", $database);
+        $days = [];
+        foreach ($rows as [$start, $count]) {
+            $days[(int) $start] = (int) $count;
+        }
+        ksort($days);
+        return $days;
+    }
+
+    public function testCopiesASqliteStoreIntoADatabaseAndVerifiesItPerDay(): void
+    {
+        Fixture::mariaDbOnly('copies into a MariaDB database');
+        $from = self::sqliteStore(3_000);
+        $to = Fixture::newStore();
+        $password = (string) parse_url($to, PHP_URL_PASS);
+        // --to from STREAM_EVENTS_DB: the password stays off the command line.
+        [$exit, $out, $err] = self::maintenance(['copy', '--from', $from], ['STREAM_EVENTS_DB' => $to]);
+        self::assertSame(0, $exit, $out . $err);
+        self::assertStringContainsString('Copied 3000 events in this run; ' . EventLog::redact($to) . ' holds the source\'s events through id 3000.', $out);
+        self::assertStringContainsString('Verified: events per day are equal on both sides (21 days).', $out);
+        self::assertMatchesRegularExpression('/^\d{4}-\d\d-\d\d +\d+ +\d+$/m', $out, 'a line per day');
+        self::assertStringNotContainsString($password, $out . $err);
+
+        $source = EventLog::open($from, [], Fixture::library());
+        $target = EventLog::open($to, [], Fixture::library());
+        foreach ([Principal::admin(1), Principal::customer(4), Principal::reseller(3)] as $who) {
+            foreach ([['perPage' => 500], ['perPage' => 500, 'page' => 3], ['q' => 'DJ 2999']] as $filter) {
+                $a = $source->query($who, $filter);
+                $b = $target->query($who, $filter);
+                self::assertSame([$a['total'], $a['logs']], [$b['total'], $b['logs']], 'the same pages from both');
+            }
+        }
+        self::assertSame(45, $target->storeInfo()['retentionDays'], 'the window came along');
+        self::assertSame(8, $target->log(['type' => 'dj.connect', 'serviceId' => 42, 'djName' => 'again', 'deliveryKey' => 'test/7']), // event 7 of 0.. has id 8
+            'the delivery keys came along: a repeat gets the first event\'s id');
+        self::assertSame(self::perDay($from), self::perDay('', Fixture::databaseOf($to)));
+
+        // Again: nothing new to copy, still verified.
+        [$exit, $out] = self::maintenance(['copy', '--from', $from, '--to', $to]);
+        self::assertSame(0, $exit, $out);
+        self::assertStringContainsString('Copied 0 events in this run', $out);
+        // Into a database that holds other events: refused.
+        [$exit, , $err] = self::maintenance(['copy', '--from', self::sqliteStore(10), '--to', $to]);
+        self::assertSame(1, $exit);
+        self::assertStringContainsString('EL_EINVAL', $err);
+        self::assertStringNotContainsString($password, $err);
+    }
+
+    public function testACopyKilledPartWayResumesWithoutDuplicates(): void
+    {
+        Fixture::mariaDbOnly('copies into a MariaDB database');
+        $n = 300_000; // many batches, so the copy is still running when it is killed
+        $from = self::sqliteStore($n);
+        $to = Fixture::newStore();
+        $database = Fixture::databaseOf($to);
+        $copied = static fn (): array => array_map('intval', Fixture::sql('SELECT COUNT(*), COUNT(DISTINCT id), COALESCE(MAX(id), 0) FROM event', $database)[0]);
+
+        $copy = self::start(['copy', '--from', $from], ['STREAM_EVENTS_DB' => $to]);
+        $pid = proc_get_status($copy['process'])['pid'];
+        // Wait for the first committed batch (the database and its tables exist once the command opened it).
+        do {
+            usleep(20_000);
+            $running = proc_get_status($copy['process'])['running'];
+            $tables = Fixture::sql("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$database' AND TABLE_NAME = 'event'")[0][0];
+        } while ($running && ($tables === '0' || $copied()[0] === 0));
+        posix_kill($pid, SIGKILL);
+        proc_close($copy['process']);
+        self::assertTrue($running, 'killed while it ran');
+
+        [$count, $distinct, $max] = $copied();
+        self::assertGreaterThan(0, $count, 'some batches were committed before the kill');
+        self::assertLessThan($n, $count, 'and not all');
+        self::assertSame([$count, $count], [$distinct, $max], 'a prefix of the source: ids 1..count, each once');
+
+        [$exit, $out, $err] = self::maintenance(['copy', '--from', $from], ['STREAM_EVENTS_DB' => $to]);
+        self::assertSame(0, $exit, $out . $err);
+        self::assertStringContainsString('Copied ' . ($n - $count) . ' events in this run', $out, 'it went on from where it was killed');
+        self::assertStringContainsString('Verified', $out);
+        self::assertSame([$n, $n, $n], $copied(), 'every event once');
+        self::assertSame(self::perDay($from), self::perDay('', $database), 'the same events per day');
+        self::assertSame($n, EventLog::open($to, [], Fixture::library())->query(Principal::admin(1), ['perPage' => 1])['total'], 'the totals too');
     }
 }

@@ -26,7 +26,7 @@ final class PreloadTest extends TestCase
 
     public function testThePreloadedWrapperLogsAndQueriesUnderCgi(): void
     {
-        $store = Fixture::tempDir() . '/events.sqlite';
+        $store = Fixture::newStore();
         // No autoloader: the classes must come from the preload.
         [$exit, $out] = self::cgi(<<<'PHP'
             <?php
@@ -44,7 +44,9 @@ final class PreloadTest extends TestCase
         self::assertSame('preload', $result['ffi']);
         self::assertSame(1, $result['total']);
         self::assertSame(['service.restart', 'alice'], [$result['type'], $result['actor']]);
-        self::assertFileExists($store);
+        if (!Fixture::onMariaDb()) {
+            self::assertFileExists($store);
+        }
     }
 
     public function testFfiOutsideThePreloadIsRefusedUnderTheSameIni(): void

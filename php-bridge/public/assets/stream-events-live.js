@@ -152,8 +152,14 @@
 
   // ---- new events ----------------------------------------------------------
   function arrived(body) {
-    view.pending = merge(body.logs, view.pending);
-    view.counted += body.logs.length;
+    // A store whose ids are not in commit order (MariaDB) may send an event
+    // again since a cursor: count only the ones not shown or pending yet.
+    var known = {};
+    view.pending.concat(view.data.logs).forEach(function (log) { known[log.id] = true; });
+    var fresh = body.logs.filter(function (log) { return !known[log.id]; });
+    if (fresh.length === 0) return;
+    view.pending = merge(fresh, view.pending);
+    view.counted += fresh.length;
     view.latest = body;
     if (view.data.page === 1 && readerAtTop()) bringInNow();
     else showNews();

@@ -13,27 +13,53 @@ namespace StreamEvents\Hook;
  * log API cannot reveal it. Rotating the key rotates every service's secret.
  *
  * The key comes from STREAM_EVENTS_HOOK_KEY (at least 32 characters) or from
- * a key file (32 random bytes, mode 0600) next to the store, created on first
- * use with the owner and group of the store's folder: that is the web
- * server's user, who must read it, even when root runs a helper first.
+ * a key file (32 random bytes, mode 0600), created on first use with the
+ * owner and group of its folder: that is the web server's user, who must read
+ * it, even when root runs a helper first. The key file is
+ * STREAM_EVENTS_HOOK_KEY_FILE if set, else stream-events-hook.key next to an
+ * SQLite store or, for a database store (mysql://…), in the hooks' state
+ * folder STREAM_EVENTS_HOOK_STATE: like the session files it must be the same
+ * for every panel node, and hooks on a database store need that folder anyway.
  */
 final class HookSecret
 {
     public const KEY_FILE = 'stream-events-hook.key';
+    public const KEY_FILE_ENV = 'STREAM_EVENTS_HOOK_KEY_FILE';
     private const CONTEXT = 'stream-events/hook/v1/service/';
 
     private function __construct(private readonly string $key)
     {
     }
 
-    /** The key from STREAM_EVENTS_HOOK_KEY, else the key file in the store's folder. */
-    public static function forStore(string $storePath): self
+    /** The key from STREAM_EVENTS_HOOK_KEY, else from the key file (keyFile()). */
+    public static function forStore(#[\SensitiveParameter] string $storePath): self
     {
         $fromEnv = getenv('STREAM_EVENTS_HOOK_KEY');
         if (is_string($fromEnv) && $fromEnv !== '') {
             return self::fromKey($fromEnv);
         }
-        return self::fromKeyFile(dirname($storePath) . '/' . self::KEY_FILE);
+        return self::fromKeyFile(self::keyFile($storePath));
+    }
+
+    /**
+     * Where the key file of the store at $storePath is: STREAM_EVENTS_HOOK_KEY_FILE,
+     * else next to an SQLite store, else (a database URI) in STREAM_EVENTS_HOOK_STATE.
+     */
+    public static function keyFile(#[\SensitiveParameter] string $storePath): string
+    {
+        $file = getenv(self::KEY_FILE_ENV);
+        if (is_string($file) && $file !== '') {
+            return $file;
+        }
+        if (!str_contains($storePath, '://')) {
+            return dirname($storePath) . '/' . self::KEY_FILE;
+        }
+        $state = getenv('STREAM_EVENTS_HOOK_STATE');
+        if (is_string($state) && $state !== '') {
+            return rtrim($state, '/') . '/' . self::KEY_FILE;
+        }
+        throw new \RuntimeException('Set ' . self::KEY_FILE_ENV . ' (a key file every panel node reads), STREAM_EVENTS_HOOK_STATE'
+            . ' (the hooks\' folder, which then holds it) or STREAM_EVENTS_HOOK_KEY: the store is a database, not a file to keep the key next to.');
     }
 
     public static function fromKey(string $key): self

@@ -15,7 +15,7 @@ final class RtmpSessions
     {
     }
 
-    public static function forStore(string $storePath): self
+    public static function forStore(#[\SensitiveParameter] string $storePath): self
     {
         return new self(SessionFiles::forStore($storePath));
     }

@@ -20,7 +20,7 @@ final class SessionFiles
     }
 
     /** STREAM_EVENTS_HOOK_STATE, else a folder next to a SQLite store. */
-    public static function forStore(string $storePath): self
+    public static function forStore(#[\SensitiveParameter] string $storePath): self
     {
         $dir = getenv('STREAM_EVENTS_HOOK_STATE');
         if (is_string($dir) && $dir !== '') {

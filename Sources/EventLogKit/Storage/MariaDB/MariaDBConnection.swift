@@ -11,8 +11,6 @@ final class MariaDBConnection {
     let location: MariaDBLocation
     private let options: StoreOptions
     private var mysql: UnsafeMutablePointer<MYSQL>?
-    /// The counter slot this connection adds to (see MariaDBTotals).
-    private(set) var slot: Int64 = 0
     /// Whether the server is a Galera node (reads then wait for the node to
     /// have applied what the cluster committed before them).
     private(set) var isGalera = false
@@ -42,21 +40,26 @@ final class MariaDBConnection {
         mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &readTimeout)
         mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         let flags = se_client_multi_statements | se_client_found_rows
+        let host = location.socket == nil ? location.host : "localhost"
         // A database that does not exist yet is created (a new store), as an
         // SQLite file is: connect without one, then create and use it.
-        guard mysql_real_connect(m, location.socket == nil ? location.host : "localhost", location.user, location.password,
-                                 nil, location.port, location.socket, flags) != nil else {
-            let error = MariaDBError(code: mysql_errno(m), message: String(cString: mysql_error(m)), sql: nil)
-            mysql_close(m)
-            throw error
+        var created = false
+        if mysql_real_connect(m, host, location.user, location.password, location.database, location.port, location.socket, flags) == nil {
+            guard mysql_errno(m) == 1049,
+                  mysql_real_connect(m, host, location.user, location.password, nil, location.port, location.socket, flags) != nil else {
+                let error = MariaDBError(code: mysql_errno(m), message: String(cString: mysql_error(m)), sql: nil)
+                mysql_close(m)
+                throw error
+            }
+            created = true
         }
         mysql = m
-        slot = Int64.random(in: 0..<MariaDBTotals.slots)
+        se_close_on_exec(m)
         do {
             let db = "`\(location.database)`"
+            let create = created ? "CREATE DATABASE IF NOT EXISTS \(db) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; USE \(db);\n" : ""
             let lockWait = max(1, options.busyTimeoutMs / 1000)
-            try execute("""
-                CREATE DATABASE IF NOT EXISTS \(db) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; USE \(db);
+            try execute(create + """
                 SET SESSION time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE',
                     innodb_lock_wait_timeout = \(lockWait)
                 """)
@@ -71,13 +74,6 @@ final class MariaDBConnection {
     func disconnect() {
         if let mysql { mysql_close(mysql) }
         mysql = nil
-    }
-
-    /// A pooled connection left idle may have been dropped by the server
-    /// (restart, wait_timeout): a ping finds out before a write is sent.
-    func isAlive() -> Bool {
-        guard let mysql else { return false }
-        return mysql_ping(mysql) == 0
     }
 
     private func live() throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
@@ -130,13 +126,22 @@ final class MariaDBConnection {
     }
 
     /// Runs one statement that returns rows; the result is read whole.
-    func query(_ sql: String) throws(MariaDBError) -> MariaDBResult {
+    /// `streaming`: rows are read as the server sends them (an export
+    /// chunk: server and client work at once); call `checkComplete()` after
+    /// the last row, and nothing else on this connection before.
+    func query(_ sql: String, streaming: Bool = false) throws(MariaDBError) -> MariaDBResult {
         let m = try send(sql)
-        guard let result = mysql_store_result(m) else {
+        guard let result = streaming ? mysql_use_result(m) : mysql_store_result(m) else {
             if mysql_errno(m) != 0 { throw failure(m, sql) }
             throw MariaDBError(code: 2014, message: "the statement returned no rows", sql: sql)
         }
-        return MariaDBResult(result)
+        return MariaDBResult(result, connection: self, sql: sql)
+    }
+
+    /// A streamed result that stopped early: the connection's error, if any.
+    fileprivate func streamError(_ sql: String) -> MariaDBError? {
+        guard let mysql, mysql_errno(mysql) != 0 else { return nil }
+        return failure(mysql, sql)
     }
 
     func integer(_ sql: String) throws(MariaDBError) -> Int64? {
@@ -154,12 +159,12 @@ final class MariaDBConnection {
     /// Runs `body` in a transaction; a deadlock or certification conflict
     /// (the server rolled it back) runs it again, a few times. Any other
     /// failure rolls back and is thrown.
-    func writeTransaction<T>(_ body: () throws -> T) throws -> T {
+    func writeTransaction<T>(isolation: String? = nil, _ body: () throws -> T) throws -> T {
         var attempt = 0
         while true {
             attempt += 1
             do {
-                try execute("START TRANSACTION")
+                try execute((isolation.map { "SET TRANSACTION ISOLATION LEVEL \($0); " } ?? "") + "START TRANSACTION")
                 let result = try body()
                 try execute("COMMIT")
                 return result
@@ -251,13 +256,24 @@ final class MariaDBConnection {
 /// until `next()` moves on. Freed in deinit.
 final class MariaDBResult {
     private let result: UnsafeMutablePointer<MYSQL_RES>
+    private unowned let connection: MariaDBConnection
+    private let sql: String
     private var row: MYSQL_ROW?
     private var lengths: UnsafeMutablePointer<UInt>?
 
-    init(_ result: UnsafeMutablePointer<MYSQL_RES>) { self.result = result }
+    init(_ result: UnsafeMutablePointer<MYSQL_RES>, connection: MariaDBConnection, sql: String) {
+        self.result = result
+        self.connection = connection
+        self.sql = sql
+    }
+
     deinit { mysql_free_result(result) }
 
-    var count: Int64 { Int64(mysql_num_rows(result)) }
+    /// After `next()` returned false on a streamed result: throws if the
+    /// rows ended because the connection failed, not because they were all read.
+    func checkComplete() throws(MariaDBError) {
+        if let error = connection.streamError(sql) { throw error }
+    }
 
     func next() -> Bool {
         row = mysql_fetch_row(result)

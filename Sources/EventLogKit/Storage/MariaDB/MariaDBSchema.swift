@@ -41,8 +41,10 @@ enum MariaDBSchema {
             // Clustered by time, then id: a page or an export reads rows in
             // their order. `logged_at` (server microseconds at insert) lets a
             // live view's cursor catch events that commit after a later id.
-            // Partitions are added per day (see MariaDBPartitions); the
-            // partition list is appended when the table is created.
+            // `counted` is 0 until a fold adds the event to the counters (see
+            // MariaDBTotals). Partitions are added per day (see
+            // MariaDBPartitions); the partition list is appended when the
+            // table is created.
             """
             CREATE TABLE IF NOT EXISTS event (
                 id           BIGINT NOT NULL AUTO_INCREMENT,
@@ -61,32 +63,33 @@ enum MariaDBSchema {
                 owner_name   TEXT NULL,
                 message      TEXT NOT NULL,
                 logged_at    BIGINT NOT NULL DEFAULT (UNIX_TIMESTAMP(NOW(6)) * 1000000),
+                counted      TINYINT NOT NULL DEFAULT 0,
                 PRIMARY KEY (ts, id),
                 KEY event_id (id),
                 KEY event_ts (ts, id, type, actor_type, service_id),
                 KEY event_service_ts (service_id, ts, id, type, actor_type),
-                KEY event_logged (logged_at)
+                KEY event_logged (logged_at),
+                KEY event_uncounted (counted, ts, type, actor_type, service_id)
             ) ENGINE = InnoDB
             """,
-            // Exact totals (see MariaDBTotals): kept in the transaction that
-            // stores the events, a row per period, type, actor and slot.
+            // Exact totals (see MariaDBTotals): a row per period, type and actor.
             """
             CREATE TABLE IF NOT EXISTS count_day (
-                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, slot TINYINT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (ts, type, actor_type, slot)
+                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (ts, type, actor_type)
             ) ENGINE = InnoDB
             """,
             """
             CREATE TABLE IF NOT EXISTS count_hour (
-                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, slot TINYINT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (ts, type, actor_type, slot)
+                ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (ts, type, actor_type)
             ) ENGINE = InnoDB
             """,
             """
             CREATE TABLE IF NOT EXISTS count_service_day (
                 service_id BIGINT NOT NULL, ts BIGINT NOT NULL, type SMALLINT NOT NULL, actor_type TINYINT NOT NULL,
-                slot TINYINT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (service_id, ts, type, actor_type, slot),
+                n BIGINT NOT NULL,
+                PRIMARY KEY (service_id, ts, type, actor_type),
                 KEY count_service_day_ts (ts)
             ) ENGINE = InnoDB
             """,
@@ -115,27 +118,38 @@ enum MariaDBSchema {
                                       "count_service_day", "delivery", "event_type"]
 
     /// The store's version, 0 for an empty database; refuses a database that
-    /// holds other tables, and a store newer than this library.
+    /// holds other tables, and a store newer than this library. A store
+    /// answers from its settings alone; the table list (information_schema,
+    /// slow) is read only for a database that is not one yet.
     static func version(_ db: MariaDBConnection) throws -> Int64 {
+        var values: [String: Int64] = [:]
+        do {
+            let settings = try db.query("SELECT k, v FROM setting WHERE k IN ('applicationId', 'schemaVersion')")
+            while settings.next() { if let k = settings.text(0) { values[k] = settings.int64(1) } }
+        } catch {
+            // 1146: no setting table (a new database, or another program's);
+            // 1054: a setting table of another program.
+            guard error.code == 1146 || error.code == 1054 else { throw error }
+        }
+        guard let id = values["applicationId"] else {
+            try refuseForeignTables(db)
+            return 0  // empty, or another process is creating the store right now
+        }
+        guard id == applicationID else { throw EventLogError(.schema, "the database '\(db.location.database)' is not an event store") }
+        let version = values["schemaVersion"] ?? 0
+        if version > currentVersion {
+            throw EventLogError(.schema, "the store \(db.location) has schema version \(version), newer than this library's \(currentVersion): upgrade the library")
+        }
+        return version
+    }
+
+    private static func refuseForeignTables(_ db: MariaDBConnection) throws {
         let result = try db.query("SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE()")
         var found: Set<String> = []
         while result.next() { if let name = result.text(0) { found.insert(name.lowercased()) } }
         if let foreign = found.subtracting(tables).sorted().first {
             throw EventLogError(.schema, "the database '\(db.location.database)' holds other tables ('\(foreign)'): give the event log a database of its own")
         }
-        guard found.contains("setting") else { return 0 }
-        let settings = try db.query("SELECT k, v FROM setting WHERE k IN ('applicationId', 'schemaVersion')")
-        var values: [String: Int64] = [:]
-        while settings.next() { if let k = settings.text(0) { values[k] = settings.int64(1) } }
-        // Tables of ours without the id yet: another process is creating the store.
-        if let id = values["applicationId"], id != applicationID {
-            throw EventLogError(.schema, "the database '\(db.location.database)' is not an event store")
-        }
-        let version = values["schemaVersion"] ?? 0
-        if version > currentVersion {
-            throw EventLogError(.schema, "the store \(db.location) has schema version \(version), newer than this library's \(currentVersion): upgrade the library")
-        }
-        return version
     }
 
     /// Brings the store to the current version; `firstDay`...`lastDay` are

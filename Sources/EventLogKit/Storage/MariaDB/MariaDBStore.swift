@@ -24,17 +24,30 @@ final class MariaDBStore: EventStore {
         } catch {
             throw EventLogError(error, doing: "cannot open the store", at: location)
         }
-        try run("open the store") {
-            let version = try MariaDBSchema.version(db)
-            let now = clock()
-            if version < MariaDBSchema.currentVersion {
-                let days = options.retentionDays ?? 30
-                let clause = MariaDBPartitions.initialClause(firstDay: now - days * Time.millisecondsPerDay, now: now)
-                try MariaDBSchema.migrate(db, from: version, partitions: clause, retentionDays: days)
+        // Processes that create a new store at once can deadlock on its
+        // first rows; every step is idempotent, so the loser starts over.
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                try run("open the store") { try setUp() }
+                return
+            } catch let error as EventLogError where error.kind == .busy && attempt < 5 {
+                continue
             }
-            try MariaDBPartitions.addAhead(db, now: now)
-            try reloadSettings()
         }
+    }
+
+    private func setUp() throws {
+        let version = try MariaDBSchema.version(db)
+        let now = clock()
+        if version < MariaDBSchema.currentVersion {
+            let days = options.retentionDays ?? 30
+            let clause = MariaDBPartitions.initialClause(firstDay: now - days * Time.millisecondsPerDay, now: now)
+            try MariaDBSchema.migrate(db, from: version, partitions: clause, retentionDays: days)
+        }
+        try MariaDBPartitions.addAhead(db, now: now)
+        try reloadSettings()
     }
 
     /// Runs `body`, saying what failed in terms of the store (never with the
@@ -71,125 +84,150 @@ final class MariaDBStore: EventStore {
         let now = clock()
         var event = try EventValidator.event(json: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
         event.message = event.type.sentence(Sentence(event: event))
-        return try run("log the event") {
+        let id: Int64 = try run("log the event") {
             do {
-                if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event) } }
-                return try insertAlone(event)
+                let names = try directorySnapshot([event.serviceId])
+                if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event, names) } }
+                // The common case: one autocommit INSERT (counted later by a fold).
+                try db.execute(insertSQL([event], names))
+                return db.lastInsertID
             } catch let error as MariaDBError where error.isConnectionLost {
                 throw MariaDBError(code: error.code, message: error.message + "; whether the event was stored is unknown (log it with a deliveryKey to retry safely)", sql: nil)
             }
         }
+        foldIfDue(stored: 1, lastID: id)
+        return id
     }
 
-    /// The common case: event and counters in one transaction and one round trip.
-    private func insertAlone(_ e: Event) throws -> Int64 {
-        var counts = MariaDBTotals.Increments()
-        counts.add(ts: e.timestamp, type: e.type.code, actor: e.actor.type.code, serviceId: e.serviceId)
-        let sql = "START TRANSACTION;\n" + insertSQL(e) + ";\n" + counts.sql(slot: db.slot) + ";\nCOMMIT"
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try db.execute(sql, insertIDOf: 1)
-            } catch {
-                if db.isConnected { try? db.execute("ROLLBACK") }
-                guard error.isRetryable, attempt < 5 else { throw error }
-            }
-        }
+    /// Events this store stored since it last folded.
+    private var storedSinceFold: Int64 = 0
+
+    /// After its own commit (the events are stored whatever happens here),
+    /// a writer folds once it has stored `foldEvery` events, or when an id
+    /// lands on a multiple of it (many processes that each log a little).
+    /// A fold that fails is done by the next writer or the prune.
+    private func foldIfDue(stored: Int64, lastID: Int64) {
+        storedSinceFold += stored
+        guard storedSinceFold >= MariaDBTotals.foldEvery || lastID % MariaDBTotals.foldEvery == 0 else { return }
+        if (try? MariaDBTotals.fold(db)) != nil { storedSinceFold = 0 }
     }
 
     /// Inside a transaction: stores the event unless its delivery key is
     /// known, and returns its id or the first one's.
-    private func insertOnce(_ e: Event) throws -> Int64 {
+    private func insertOnce(_ e: Event, _ names: DirectoryNames) throws -> Int64 {
         if let key = e.deliveryKey,
            let first = try db.integer("SELECT event_id FROM delivery WHERE k = \(db.literal(.text(key))) FOR UPDATE") {
             return first
         }
-        var counts = MariaDBTotals.Increments()
-        counts.add(ts: e.timestamp, type: e.type.code, actor: e.actor.type.code, serviceId: e.serviceId)
-        let id = try db.execute(insertSQL(e) + ";\n" + counts.sql(slot: db.slot), insertIDOf: 0)
+        try db.execute(insertSQL([e], names))
+        let id = db.lastInsertID
         if let key = e.deliveryKey {
             try db.execute("INSERT INTO delivery (k, event_id, ts) VALUES (\(db.literal(.text(key))), \(id), \(e.timestamp))")
         }
         return id
     }
 
-    private static let columns = "ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, message"
+    /// Service id → its name, owner and owner's name, as the directory had
+    /// them lately.
+    typealias DirectoryNames = [Int64: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)]
 
-    private func values(_ e: Event) -> String {
-        var s = "\(e.timestamp), \(e.type.code), \(e.serviceId), \(e.actor.type.code), "
-        db.appendLiteral(SQLValue(e.actor.id), to: &s); s += ", "
-        db.appendLiteral(SQLValue(e.actor.name), to: &s); s += ", "
-        db.appendLiteral(SQLValue(e.djName), to: &s); s += ", "
-        db.appendLiteral(SQLValue(e.sourceIp), to: &s); s += ", "
-        s += e.takeover.map { $0 ? "1" : "0" } ?? "NULL"; s += ", "
-        db.appendLiteral(SQLValue(e.detailsJSON), to: &s); s += ", "
-        db.appendLiteral(.text(e.message), to: &s)
-        return s
+    /// The directory snapshot stored with each event (shown once the
+    /// directory forgets the service), kept for `snapshotSeconds` so that
+    /// `el_log` is one statement: a name changed in the directory reaches
+    /// new events' snapshots within that time (pages show the directory's
+    /// current names anyway). A panel's whole list of services is read in
+    /// one go when it is not too long; a longer one a service at a time.
+    private var snapshot: [Int64: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)] = [:]
+    private var snapshotAt: UInt64 = 0
+    private var snapshotIsWhole = false
+    static let snapshotSeconds: UInt64 = 10
+    static let snapshotWholeServices = 20_000
+
+    private func directorySnapshot(_ services: Set<Int64>) throws -> DirectoryNames {
+        let now = BusyWait.monotonicNanoseconds()
+        if now &- snapshotAt >= Self.snapshotSeconds * 1_000_000_000 {
+            snapshot.removeAll(keepingCapacity: true)
+            snapshotAt = now
+            snapshotIsWhole = false
+        }
+        var missing = services.filter { snapshot[$0] == nil }
+        if !missing.isEmpty && !snapshotIsWhole && snapshot.isEmpty {
+            // The first miss of a period reads every service, if there are not too many.
+            let all = try readServices("LIMIT \(Self.snapshotWholeServices + 1)")
+            snapshotIsWhole = all <= Self.snapshotWholeServices
+            missing = missing.filter { snapshot[$0] == nil }
+        }
+        if !snapshotIsWhole {
+            for start in stride(from: 0, to: missing.count, by: 1000) {
+                let chunk = Array(missing)[start..<min(start + 1000, missing.count)]
+                _ = try readServices("WHERE s.id IN (\(chunk.map(String.init).joined(separator: ",")))")
+                for id in chunk where snapshot[id] == nil { snapshot[id] = (.null, .null, .null) }  // not in the directory
+            }
+        }
+        var names: DirectoryNames = [:]
+        for id in services { names[id] = snapshot[id] ?? (.null, .null, .null) }
+        return names
     }
 
-    /// The INSERT of one event, with the service and owner names copied from
-    /// the directory as it is now (a snapshot for exports after the
-    /// directory forgets them).
-    private func insertSQL(_ e: Event) -> String {
-        """
-        INSERT INTO event (\(Self.columns), service_name, owner_id, owner_name)
-        SELECT \(values(e)), s.name, s.owner_id, a.name
-        FROM (SELECT 1) AS one LEFT JOIN service s ON s.id = \(e.serviceId) LEFT JOIN account a ON a.id = s.owner_id
-        """
+    /// Reads services into the snapshot; returns how many.
+    private func readServices(_ condition: String) throws -> Int {
+        let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id \(condition)")
+        var n = 0
+        while r.next() {
+            snapshot[r.int64(0)] = (SQLValue(r.text(1)), SQLValue(r.optionalInt64(2)), SQLValue(r.text(3)))
+            n += 1
+        }
+        return n
     }
+
+    /// One INSERT of `events` (keeping their ids and marking them counted:
+    /// a copy, which counts them itself).
+    private func insertSQL(_ events: ArraySlice<Event>, _ names: DirectoryNames) -> String {
+        var sql = "INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, message, service_name, owner_id, owner_name) VALUES "
+        for (i, e) in events.enumerated() {
+            if i > 0 { sql += "," }
+            sql += "(\(e.timestamp), \(e.type.code), \(e.serviceId), \(e.actor.type.code), "
+            db.appendLiteral(SQLValue(e.actor.id), to: &sql); sql += ", "
+            db.appendLiteral(SQLValue(e.actor.name), to: &sql); sql += ", "
+            db.appendLiteral(SQLValue(e.djName), to: &sql); sql += ", "
+            db.appendLiteral(SQLValue(e.sourceIp), to: &sql); sql += ", "
+            sql += e.takeover.map { $0 ? "1" : "0" } ?? "NULL"; sql += ", "
+            db.appendLiteral(SQLValue(e.detailsJSON), to: &sql); sql += ", "
+            db.appendLiteral(.text(e.message), to: &sql); sql += ", "
+            let n = names[e.serviceId]
+            db.appendLiteral(n?.service ?? .null, to: &sql); sql += ", "
+            db.appendLiteral(n?.owner ?? .null, to: &sql); sql += ", "
+            db.appendLiteral(n?.ownerName ?? .null, to: &sql); sql += ")"
+        }
+        return sql
+    }
+
+    private func insertSQL(_ events: [Event], _ names: DirectoryNames) -> String { insertSQL(events[...], names) }
 
     func logBatch(json: String) throws -> Int64 {
         let now = clock()
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
         for i in events.indices { events[i].message = events[i].type.sentence(Sentence(event: events[i])) }
         try run("log the batch") {
+            let names = try directorySnapshot(Set(events.map(\.serviceId)))
             try db.writeTransaction {
                 var plain: [Event] = []
                 for e in events {
-                    if e.deliveryKey != nil { _ = try insertOnce(e) } else { plain.append(e) }
+                    if e.deliveryKey != nil { _ = try insertOnce(e, names) } else { plain.append(e) }
                 }
-                try insertMany(plain)
+                for start in stride(from: 0, to: plain.count, by: 1000) {
+                    try db.execute(insertSQL(plain[start..<min(start + 1000, plain.count)], names))
+                }
             }
         }
+        foldIfDue(stored: Int64(events.count), lastID: 1)
         return Int64(events.count)
-    }
-
-    /// Inside a transaction: events without delivery keys, a thousand rows a
-    /// statement, with their counters added up here first.
-    func insertMany(_ events: [Event], keepingIds: Bool = false) throws {
-        guard !events.isEmpty else { return }
-        let names = try directorySnapshot(Set(events.map(\.serviceId)))
-        for start in stride(from: 0, to: events.count, by: 1000) {
-            var counts = MariaDBTotals.Increments()
-            var sql = "INSERT INTO event (\(keepingIds ? "id, " : "")\(Self.columns), service_name, owner_id, owner_name) VALUES "
-            for (i, e) in events[start..<min(start + 1000, events.count)].enumerated() {
-                counts.add(ts: e.timestamp, type: e.type.code, actor: e.actor.type.code, serviceId: e.serviceId)
-                if i > 0 { sql += "," }
-                sql += "(" + (keepingIds ? "\(e.id), " : "") + values(e) + ", "
-                let n = names[e.serviceId]
-                db.appendLiteral(n?.service ?? .null, to: &sql); sql += ", "
-                db.appendLiteral(n?.owner ?? .null, to: &sql); sql += ", "
-                db.appendLiteral(n?.ownerName ?? .null, to: &sql); sql += ")"
-            }
-            try db.execute(sql + ";\n" + counts.sql(slot: db.slot))
-        }
-    }
-
-    private func directorySnapshot(_ services: Set<Int64>) throws -> [Int64: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)] {
-        var names: [Int64: (SQLValue, SQLValue, SQLValue)] = [:]
-        let ids = Array(services)
-        for start in stride(from: 0, to: ids.count, by: 1000) {
-            let list = ids[start..<min(start + 1000, ids.count)].map(String.init).joined(separator: ",")
-            let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id WHERE s.id IN (\(list))")
-            while r.next() { names[r.int64(0)] = (SQLValue(r.text(1)), SQLValue(r.optionalInt64(2)), SQLValue(r.text(3))) }
-        }
-        return names
     }
 
     func putDirectory(json: String) throws {
         let update = try Directory.update(try JSONParser.parse(json, what: "directory"))
         try run("update the directory") { try db.put(update) }
+        snapshotAt = 0  // this process's own change shows in its next events' snapshots
     }
 
     func setRetentionDays(_ days: Int64) throws {
@@ -221,7 +259,9 @@ final class MariaDBStore: EventStore {
                 let offset = (filter.page - 1) * filter.perPage
                 return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
                     guard offset < total || after != nil else { return }
-                    let index = after == nil && read.scope.isUnrestricted && filter.serviceId == nil && filter.ownerId == nil
+                    // Many matches: walk the time index in order rather than sort
+                    // them all (one service's are in order in event_service_ts).
+                    let index = after == nil && filter.serviceId == nil && filter.ownerId == nil
                         && total > 2000 ? "FORCE INDEX (event_ts)" : ""
                     let rows = try db.query(db.render("""
                         SELECT \(LogColumns.select)
@@ -277,15 +317,19 @@ final class MariaDBStore: EventStore {
     /// committed `prunedBefore` takes the days out of every read and their
     /// counters with them in one transaction, then their partitions are
     /// dropped (a killed prune leaves partitions that no read sees, dropped
-    /// by the next one). Then creates the days ahead and settles old counters.
+    /// by the next one). Folds first, and creates the days ahead after.
     func prune(now: Int64) throws -> Int64 {
         let now = now == 0 ? clock() : now
         let cutoffDay = CounterPeriod.floor(now - retentionDays * Time.millisecondsPerDay, Time.millisecondsPerDay)
         return try run("prune the store") {
+            try MariaDBTotals.fold(db)
             let hidden: Int64 = try db.writeTransaction {
                 let before = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore' FOR UPDATE") ?? 0
                 guard cutoffDay > before else { return 0 }
-                let n = try db.integer("SELECT COALESCE(SUM(n), 0) FROM count_day WHERE ts < \(cutoffDay)") ?? 0
+                let n = try db.integer("""
+                    SELECT (SELECT COALESCE(SUM(n), 0) FROM count_day WHERE ts < \(cutoffDay))
+                         + (SELECT COUNT(*) FROM event FORCE INDEX (event_uncounted) WHERE counted = 0 AND ts < \(cutoffDay))
+                    """) ?? 0
                 try db.execute("""
                     UPDATE setting SET v = \(cutoffDay) WHERE k = 'prunedBefore';
                     DELETE FROM count_day WHERE ts < \(cutoffDay);
@@ -295,9 +339,13 @@ final class MariaDBStore: EventStore {
                     """)
                 return n
             }
-            _ = try MariaDBPartitions.drop(db, before: cutoffDay)
+            // InnoDB sets its id counter from the rows left when a partition
+            // goes: the day that holds the newest id stays (hidden) until
+            // newer events exist, so an id is never handed out twice.
+            if let newest = try db.integer("SELECT ts FROM event WHERE id = (SELECT MAX(id) FROM event) LIMIT 1") {
+                _ = try MariaDBPartitions.drop(db, before: min(cutoffDay, CounterPeriod.floor(newest, Time.millisecondsPerDay)))
+            }
             try MariaDBPartitions.addAhead(db, now: now)
-            try MariaDBTotals.settle(before: CounterPeriod.floor(now, Time.millisecondsPerDay) - Time.millisecondsPerDay, db: db)
             return hidden
         }
     }

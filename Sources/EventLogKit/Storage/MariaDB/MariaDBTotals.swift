@@ -1,40 +1,47 @@
 /// Exact totals on MariaDB, without counting millions of rows.
 ///
 /// Ids are not in commit order here (InnoDB hands them out at insert, and a
-/// Galera cluster interleaves its nodes' ids), so there is no watermark:
-/// the counters are kept in the transaction that stores the events, and are
-/// exact whenever that transaction is visible. A page's read snapshot sees
-/// counters and rows together:
+/// Galera cluster interleaves its nodes' ids), so instead of a watermark id
+/// each event carries a flag: `counted` is 0 when it is stored and set to 1
+/// by the fold that adds it to the counters, in the same transaction. So at
+/// any moment every visible event is either in the counters or flagged
+/// uncounted (the tail), never both, never neither, whatever the order in
+/// which transactions commit and whatever the clocks of the hosts:
 ///
 ///     total = Σ counters of the whole periods of the range
+///           + uncounted events of those periods (index `event_uncounted`)
 ///           + events of the partial periods at both ends, counted live
 ///
-/// Days for the whole panel (`count_day`), hours at the ends of the range
-/// (`count_hour`), days per service for scoped views (`count_service_day`).
-/// Each connection adds to its own slot of a counter (a random one of
-/// `slots`), so that writers on different connections and different nodes do
-/// not wait on, or conflict over, one row; a read sums the slots. Event
-/// times never enter through a clock of the reader, so clocks that differ
-/// between hosts cannot make totals drift. The prune drops a day's events
-/// only after a committed `prunedBefore` hides them from every read and its
-/// counters are gone with it (see MariaDBStore.prune).
+/// all read in the page's consistent snapshot. Readers never write. A writer
+/// folds after its own commit once it has stored `foldEvery` events since its
+/// last fold (or an id lands on a multiple of it), so `el_log` itself is one
+/// INSERT; the prune folds too. Days for the whole panel (`count_day`), hours
+/// at the ends of a range (`count_hour`), days per service (`count_service_day`).
 enum MariaDBTotals {
-    static let slots: Int64 = 8
+    static let foldEvery: Int64 = 512
+    /// Events one fold transaction takes at most.
+    static let foldRows = 5000
     static let hour: Int64 = 3_600_000
     static let day = Time.millisecondsPerDay
 
-    /// How many events each counter row gains from a set of new events.
+    /// How many events each counter row gains from a set of events.
     struct Increments {
         var days: [Key: Int64] = [:]
         var hours: [Key: Int64] = [:]
         var serviceDays: [Key: Int64] = [:]
 
-        struct Key: Hashable {
+        struct Key: Hashable, Comparable {
             let serviceId: Int64
             let ts: Int64
             let type: Int64
             let actor: Int64
+
+            static func < (a: Key, b: Key) -> Bool {
+                (a.serviceId, a.ts, a.type, a.actor) < (b.serviceId, b.ts, b.type, b.actor)
+            }
         }
+
+        var isEmpty: Bool { days.isEmpty }
 
         mutating func add(ts: Int64, type: Int64, actor: Int64, serviceId: Int64) {
             let d = CounterPeriod.floor(ts, day)
@@ -43,18 +50,50 @@ enum MariaDBTotals {
             serviceDays[Key(serviceId: serviceId, ts: d, type: type, actor: actor), default: 0] += 1
         }
 
-        /// The upserts, to run in the transaction that stores the events.
-        func sql(slot: Int64) -> String {
+        /// The upserts, in key order (two folds lock rows in one order).
+        var sql: String {
             func upsert(_ table: String, _ counts: [Key: Int64], service: Bool) -> String {
-                let rows = counts.map { k, n in
-                    service ? "(\(k.serviceId),\(k.ts),\(k.type),\(k.actor),\(slot),\(n))" : "(\(k.ts),\(k.type),\(k.actor),\(slot),\(n))"
+                let rows = counts.keys.sorted().map { k in
+                    let n = counts[k] ?? 0
+                    return service ? "(\(k.serviceId),\(k.ts),\(k.type),\(k.actor),\(n))" : "(\(k.ts),\(k.type),\(k.actor),\(n))"
                 }
-                return "INSERT INTO \(table) (\(service ? "service_id, " : "")ts, type, actor_type, slot, n) VALUES "
+                return "INSERT INTO \(table) (\(service ? "service_id, " : "")ts, type, actor_type, n) VALUES "
                     + rows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
             }
-            guard !days.isEmpty else { return "" }
+            guard !isEmpty else { return "DO 0" }
             return [upsert("count_day", days, service: false), upsert("count_hour", hours, service: false),
                     upsert("count_service_day", serviceDays, service: true)].joined(separator: ";\n")
+        }
+    }
+
+    /// Adds uncounted events to the counters and flags them counted, a
+    /// transaction per `foldRows`, until none is left. READ COMMITTED: the
+    /// fold locks the rows it takes and no gaps, so writers never wait for
+    /// it; a second fold at the same time skips the rows the first holds
+    /// and takes others (on Galera, two nodes' folds that took the same rows
+    /// conflict and one runs again). Returns how many events it counted.
+    @discardableResult
+    static func fold(_ db: MariaDBConnection) throws -> Int64 {
+        var total: Int64 = 0
+        while true {
+            let n: Int = try db.writeTransaction(isolation: "READ COMMITTED") {
+                let rows = try db.query("""
+                    SELECT ts, id, type, actor_type, service_id FROM event FORCE INDEX (event_uncounted)
+                    WHERE counted = 0 LIMIT \(foldRows) FOR UPDATE SKIP LOCKED
+                    """)
+                var counts = Increments()
+                var keys: [String] = []  // ids
+                while rows.next() {
+                    counts.add(ts: rows.int64(0), type: rows.int64(2), actor: rows.int64(3), serviceId: rows.int64(4))
+                    keys.append(String(rows.int64(1)))
+                }
+                guard !keys.isEmpty else { return 0 }
+                // By id alone (ids are unique): MariaDB reads a (ts, id) IN list six times slower.
+                try db.execute(counts.sql + ";\nUPDATE event SET counted = 1 WHERE id IN (" + keys.joined(separator: ",") + ") AND counted = 0")
+                return keys.count
+            }
+            total += Int64(n)
+            if n < foldRows { return total }
         }
     }
 
@@ -66,38 +105,36 @@ enum MariaDBTotals {
         var parts: [String] = []
         if kind == .serviceDay {
             guard let split = kind.split(filter) else { return try liveCount(filter, scope: scope, db: db) }
-            parts.append(countersSQL("count_service_day", split.whole, scope, db))
+            parts += countedSQL("count_service_day", split.whole, scope, db)
             parts += split.ends.map { liveSQL($0, scope, db) }
         } else {
             // Whole days from the day counters, whole hours at the ends from
-            // the hour counters, the rest live.
-            guard let days = CounterPeriod.serviceDay.split(filter) else { return try hourCount(filter, scope: scope, db: db) }
-            parts.append(countersSQL("count_day", days.whole, scope, db))
+            // the hour counters, the rest live (`serviceDay` is the day-long split).
+            guard let days = CounterPeriod.serviceDay.split(filter) else { return try db.integer("SELECT " + hourSQL(filter, scope, db)) ?? 0 }
+            parts += countedSQL("count_day", days.whole, scope, db)
             for end in days.ends { parts.append(hourSQL(end, scope, db)) }
         }
         return try db.integer("SELECT " + parts.map { "(\($0))" }.joined(separator: " + ")) ?? 0
     }
 
-    private static func hourCount(_ filter: Filter, scope: Scope, db: MariaDBConnection) throws -> Int64 {
-        try db.integer("SELECT (\(hourSQL(filter, scope, db)))") ?? 0
-    }
-
     private static func hourSQL(_ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> String {
         if let from = filter.from, let to = filter.to, from >= to { return "0" }
-        guard let hours = CounterPeriod.hour.split(filter) else { return liveSQL(filter, scope, db) }
-        return ([countersSQL("count_hour", hours.whole, scope, db)] + hours.ends.map { liveSQL($0, scope, db) })
+        guard let hours = CounterPeriod.hour.split(filter) else { return "(" + liveSQL(filter, scope, db) + ")" }
+        return (countedSQL("count_hour", hours.whole, scope, db) + hours.ends.map { liveSQL($0, scope, db) })
             .map { "(\($0))" }.joined(separator: " + ")
     }
 
-    private static func countersSQL(_ table: String, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> String {
+    /// The counters of whole periods, and the uncounted events in them.
+    private static func countedSQL(_ table: String, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> [String] {
         let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
-        return db.render("SELECT COALESCE(SUM(e.n), 0) FROM \(table) e WHERE \(whereSQL)", bindings)
+        return [db.render("SELECT COALESCE(SUM(e.n), 0) FROM \(table) e WHERE \(whereSQL)", bindings),
+                db.render("SELECT COUNT(*) FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)", bindings)]
     }
 
     /// Counted from the index that holds every filtered column after the
     /// time (or service and time), so no row is read.
     private static func liveSQL(_ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> String {
-        if let from = filter.from, let to = filter.to, from >= to { return "0" }
+        if let from = filter.from, let to = filter.to, from >= to { return "SELECT 0" }
         let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
         let index = filter.text != nil ? "" : CounterPeriod(filter, scope) == .hour ? "FORCE INDEX (event_ts)" : "FORCE INDEX (event_service_ts)"
         return db.render("SELECT COUNT(*) FROM event e \(index) WHERE \(whereSQL)", bindings)
@@ -105,22 +142,5 @@ enum MariaDBTotals {
 
     static func liveCount(_ filter: Filter, scope: Scope, db: MariaDBConnection) throws -> Int64 {
         try db.integer(liveSQL(filter, scope, db)) ?? 0
-    }
-
-    /// Folds every slot of the counters before `before` into slot 0 (the
-    /// maintenance task's tidying: old periods are read often and written
-    /// rarely). Exact at every step: one transaction per table.
-    static func settle(before: Int64, db: MariaDBConnection) throws {
-        for (table, key) in [("count_day", "ts, type, actor_type"), ("count_hour", "ts, type, actor_type"),
-                             ("count_service_day", "service_id, ts, type, actor_type")] {
-            try db.writeTransaction {
-                try db.execute("""
-                    INSERT INTO \(table) (\(key), slot, n)
-                    SELECT \(key), 0, SUM(n) FROM \(table) WHERE ts < \(before) AND slot <> 0 GROUP BY \(key)
-                    ON DUPLICATE KEY UPDATE n = n + VALUES(n);
-                    DELETE FROM \(table) WHERE ts < \(before) AND slot <> 0
-                    """)
-            }
-        }
     }
 }

@@ -67,7 +67,7 @@ struct StoreCopy {
             var counts = MariaDBTotals.Increments()
             var sql = """
                 INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
-                                   message, service_name, owner_id, owner_name) VALUES
+                                   message, service_name, owner_id, owner_name, counted) VALUES
                 """
             var n: Int64 = 0
             var batchLast = last
@@ -82,7 +82,7 @@ struct StoreCopy {
                 for column in Int32(10)...12 { sql += ","; db.appendQuoted(read.bytes(column), to: &sql) }
                 sql += "," + (read.optionalInt64(13).map(String.init) ?? "NULL")
                 sql += ","; db.appendQuoted(read.bytes(14), to: &sql)
-                sql += ")"
+                sql += ",1)"  // counted by this batch's own counter upserts
                 n += 1
             }
             read.reset()
@@ -97,7 +97,7 @@ struct StoreCopy {
                 deliveries.append(row)
             }
             keys.reset()
-            let batchSQL = sql + ";\n" + counts.sql(slot: 0)
+            let batchSQL = sql + ";\n" + counts.sql
                 + (deliveries.isEmpty ? "" : ";\nINSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ","))
                 + ";\nUPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'"
             try db.writeTransaction { try db.execute(batchSQL) }

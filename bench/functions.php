@@ -1,0 +1,240 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * What bench.php (SQLite) and maria.php (MariaDB) share: running workers,
+ * the benchmark's SQLite stores (the big one is the MariaDB bench's copy
+ * source), formatting and the report.
+ */
+
+use StreamEvents\Bench\ElSide;
+use StreamEvents\Bench\PdoPeer;
+use StreamEvents\Bench\Rows;
+
+require_once __DIR__ . '/bootstrap.php';
+
+const DAY = 86_400_000;
+const SEED = 20261127;
+
+function say(string $s): void
+{
+    fwrite(STDERR, '[' . gmdate('H:i:s') . "] $s\n");
+}
+
+/** Runs `php worker.php ...` (or another command) and decodes its JSON line. */
+function run(array $cmd): array
+{
+    $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    $out = stream_get_contents($pipes[1]);
+    $err = stream_get_contents($pipes[2]);
+    if (proc_close($p) !== 0) {
+        throw new RuntimeException(implode(' ', $cmd) . " failed: $err");
+    }
+    return json_decode($out, true, 512, JSON_THROW_ON_ERROR);
+}
+
+function worker(string ...$args): array
+{
+    return ['php', __DIR__ . '/worker.php', ...$args];
+}
+
+/** Starts a worker in the background; returns [process, pipes]. */
+function spawn(array $cmd): array
+{
+    $p = proc_open($cmd, [1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+    return [$p, $pipes];
+}
+
+function collect(array $spawned): array
+{
+    [$p, $pipes] = $spawned;
+    $out = stream_get_contents($pipes[1]);
+    $err = stream_get_contents($pipes[2]);
+    if (proc_close($p) !== 0) {
+        throw new RuntimeException("worker failed: $err");
+    }
+    return json_decode($out, true, 512, JSON_THROW_ON_ERROR);
+}
+
+function removeStore(string $path): void
+{
+    foreach (['', '-wal', '-shm', '-journal'] as $suffix) {
+        @unlink($path . $suffix);
+    }
+}
+
+/** A new store of each kind holding the benchmark directory (the C limit creates its own). */
+function freshStore(string $side, string $path): void
+{
+    removeStore($path);
+    if ($side === 'lean') {
+        return; // LeanPeer makes its own table
+    }
+    [$accounts, $services] = Rows::directory();
+    if ($side === 'el') {
+        $el = ElSide::open($path);
+        $el->log->putDirectory($accounts, $services);
+        $el->log->close();
+    } else {
+        // Not through PdoPeer: its persistent connection would outlive this file.
+        $pdo = new PDO("sqlite:$path", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+        $pdo->exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL');
+        $pdo->exec(file_get_contents(getenv('BENCH_SCHEMA')));
+        $a = $pdo->prepare('INSERT INTO account (id, role, name, reseller_id) VALUES (?, ?, ?, ?)');
+        foreach ($accounts as $x) {
+            $a->execute([$x['id'], $x['role'], $x['name'], $x['resellerId'] ?? null]);
+        }
+        $s = $pdo->prepare('INSERT INTO service (id, name, owner_id, kind) VALUES (?, ?, ?, ?)');
+        foreach ($services as $x) {
+            $s->execute([$x['id'], $x['name'], $x['ownerId'], $x['kind']]);
+        }
+    }
+}
+
+/** The store's tables and indexes as SQL, tables first (without SQLite's own). */
+function schemaOf(string $path): string
+{
+    $db = new SQLite3($path, SQLITE3_OPEN_READONLY);
+    $r = $db->query("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY type = 'index', rowid");
+    $out = '';
+    while ($row = $r->fetchArray(SQLITE3_NUM)) {
+        $out .= $row[0] . ";\n";
+    }
+    $db->close();
+    return $out;
+}
+
+/**
+ * The schema of an SQLite store the library creates, dumped now so that the
+ * peers always write the same one; also written to $tmp/schema.sql and named
+ * by BENCH_SCHEMA for PdoPeer, here and in the workers.
+ */
+function sqliteSchema(string $tmp): string
+{
+    $probe = "$tmp/probe.sqlite";
+    freshStore('el', $probe);
+    $schemaSql = schemaOf($probe);
+    file_put_contents("$tmp/schema.sql", $schemaSql);
+    putenv("BENCH_SCHEMA=$tmp/schema.sql");
+    removeStore($probe);
+    return $schemaSql;
+}
+
+/**
+ * The big SQLite stores of $n events (el and PDO), built once into $work and
+ * reused while their row count, seed and schema match: a month of events
+ * logged in batches of 10,000. Returns [el path, PDO path, meta, built now].
+ * meta: seed, count, schema, startMs, spanMs, loadSeconds (el, pdo).
+ */
+function bigStores(string $work, int $n, string $schemaSql, int $nowMs): array
+{
+    $bigEl = "$work/big-$n-el.sqlite";
+    $bigPdo = "$work/big-$n-pdo.sqlite";
+    $metaFile = "$work/big-$n.json";
+    $meta = is_file($metaFile) ? json_decode(file_get_contents($metaFile), true) : null;
+    // Reuse only a store of the library's current schema (a library may also have migrated it in place).
+    $reuse = $meta !== null && $meta['seed'] === SEED && $meta['count'] === $n && $meta['schema'] === md5($schemaSql)
+        && is_file($bigEl) && is_file($bigPdo) && schemaOf($bigEl) === $schemaSql;
+    if ($reuse) {
+        say("big stores: reusing $bigEl and $bigPdo");
+        return [$bigEl, $bigPdo, $meta, false];
+    }
+    say("big stores: building $n events over 30 days (el: logBatch of 10,000; PDO: transactions of 10,000)");
+    removeStore($bigEl);
+    removeStore($bigPdo);
+    $end = intdiv($nowMs, 60_000) * 60_000;
+    // Ten minutes inside the 30-day window: older events are refused at el_log.
+    $meta = ['seed' => SEED, 'count' => $n, 'schema' => md5($schemaSql), 'startMs' => $end - 30 * DAY + 600_000, 'spanMs' => 30 * DAY - 600_000];
+    [$accounts, $services] = Rows::directory();
+    $el = ElSide::open($bigEl);
+    $el->log->putDirectory($accounts, $services);
+    freshStore('pdo', $bigPdo);
+    $peer = PdoPeer::open($bigPdo);
+    $t = ['el' => 0.0, 'pdo' => 0.0];
+    $events = $columns = [];
+    $flush = static function () use (&$events, &$columns, &$t, $el, $peer): void {
+        $t0 = hrtime(true);
+        $el->log->logBatch($events);
+        $t1 = hrtime(true);
+        $peer->logMany($columns);
+        $t['el'] += ($t1 - $t0) / 1e9;
+        $t['pdo'] += (hrtime(true) - $t1) / 1e9;
+        $events = $columns = [];
+    };
+    foreach ((new Rows(SEED))->generate($n, $meta['startMs'], $meta['spanMs']) as $i => [$event, $cols]) {
+        $events[] = $event;
+        $columns[] = $cols;
+        if (count($events) === 10_000) {
+            $flush();
+            if (($i + 1) % 1_000_000 === 0) {
+                say(sprintf('  %d events (el %.0f s, PDO %.0f s)', $i + 1, $t['el'], $t['pdo']));
+            }
+        }
+    }
+    if ($events !== []) {
+        $flush();
+    }
+    $el->log->close();
+    $peer->pdo()->exec('PRAGMA wal_checkpoint(TRUNCATE)');
+    $meta['loadSeconds'] = $t;
+    file_put_contents($metaFile, json_encode($meta, JSON_PRETTY_PRINT));
+    return [$bigEl, $bigPdo, $meta, true];
+}
+
+function fmt(float $v, int $decimals = 0): string
+{
+    return is_nan($v) ? '—' : number_format($v, $decimals, '.', ',');
+}
+
+function ratio(float $a, float $b): string
+{
+    return $b > 0 ? number_format($a / $b, 2) . '×' : '—';
+}
+
+function met(bool $ok): string
+{
+    return $ok ? 'met' : 'NOT MET';
+}
+
+/** Reads a file once so that it is in the page cache. */
+function warmPageCache(string $path): void
+{
+    $f = fopen($path, 'rb');
+    while (!feof($f)) {
+        fread($f, 1 << 20);
+    }
+    fclose($f);
+}
+
+/** sha256 prefix and build time of the library, to tell builds apart in a report. */
+function libraryId(string $library): string
+{
+    clearstatcache();
+    return substr(hash_file('sha256', $library), 0, 12) . ', built ' . gmdate('Y-m-d H:i', filemtime($library)) . ' UTC';
+}
+
+/** The machine, the software ($software: e.g. "SQLite 3.40.1") and the library, for a report's header. */
+function machine(string $software, string $library, string $libraryAtStart, float $loadAtStart): string
+{
+    $machine = sprintf("%s; %d CPUs (%s); %.1f GiB RAM; PHP %s; %s; library %s",
+        php_uname('s') . ' ' . php_uname('r'), (int) shell_exec('nproc'),
+        trim((string) shell_exec("grep -m1 'model name' /proc/cpuinfo | cut -d: -f2")),
+        (int) shell_exec("awk '/MemTotal/ {print $2}' /proc/meminfo") / 1048576, PHP_VERSION, $software,
+        "$library ($libraryAtStart)");
+    $machine .= sprintf('; load average %.1f at start, %.1f at end (the machine is shared: read ratios, not absolute times)', $loadAtStart, sys_getloadavg()[0]);
+    if (libraryId($library) !== $libraryAtStart) {
+        $machine .= "\nWARNING: the library changed during the run (now " . libraryId($library) . '): figures mix two builds.';
+    }
+    return $machine;
+}
+
+/** The table as Markdown. */
+function markdownTable(array $head, array $table): string
+{
+    $md = '| ' . implode(' | ', $head) . " |\n|" . str_repeat('---|', count($head)) . "\n";
+    foreach ($table as $row) {
+        $md .= '| ' . implode(' | ', $row) . " |\n";
+    }
+    return $md;
+}
