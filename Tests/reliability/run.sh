@@ -305,7 +305,9 @@ galera() {
         done
     done
     galera_wait_synced "$cluster" || rc=1
+    local t=$SECONDS
     "${php[@]}" "$here/galera.php" verify "${urls[@]}" -- "$dir"/ack.* || rc=1
+    echo "  (verified in $((SECONDS - t)) s)"
     galera_stop "$cluster"
     return $rc
 }
