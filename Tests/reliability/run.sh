@@ -258,8 +258,9 @@ for engine in $engines; do
         started=$(date +%s%N)
         mariadb_start "$maria" || { result "a private MariaDB server starts (Tests/mariadb/server.sh)" 1; continue; }
     fi
-    want concurrency && { concurrency; result "concurrency$tag: 8 loggers + reader/exporter + pruner, nothing lost or doubled, no StoreBusy, totals exact, integrity ok" $?; }
-    want crash && { crash; result "crash$tag: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, totals exact, integrity ok" $?; }
+    integrity=$([ "$engine" = sqlite ] && echo ', integrity ok')
+    want concurrency && { concurrency; result "concurrency$tag: 8 loggers + reader/exporter + pruner, nothing lost or doubled, no StoreBusy, totals exact$integrity" $?; }
+    want crash && { crash; result "crash$tag: SIGKILLed writers lose no acknowledged event, batches all-or-nothing, totals exact$integrity" $?; }
     want prunekill && { prunekill; result "prune killed part-way$tag: every total equals the exported rows after each kill" $?; }
     want access && { access; result "access$tag: every principal's queries and exports return exactly its events, out of scope denied" $?; }
     want hostile && hostile "$tag"
