@@ -150,9 +150,6 @@ final class MariaDBConnection {
         return result.optionalInt64(0)
     }
 
-    /// The id of the row the last INSERT added (of its first row, for several).
-    var lastInsertID: Int64 { mysql.map { Int64(mysql_insert_id($0)) } ?? 0 }
-    var affectedRows: Int64 { mysql.map { Int64(bitPattern: UInt64(mysql_affected_rows($0))) } ?? 0 }
 
     // MARK: Transactions
 

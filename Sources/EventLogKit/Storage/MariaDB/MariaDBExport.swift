@@ -23,9 +23,9 @@ final class MariaDBExport: EventExport {
         var view = filter
         view.from = max(filter.from ?? prunedBefore, prunedBefore)
         let (whereSQL, bindings) = view.whereClause(scope, dialect: .mariadb)
-        // Events logged after the export began are left out.
-        let maxID = try db.integer("SELECT COALESCE(MAX(id), 0) FROM event") ?? 0
-        self.whereSQL = db.render(whereSQL, bindings) + " AND e.id <= \(maxID)"
+        // Events stored after the export began are left out.
+        let newest = try db.integer("SELECT COALESCE(MAX(logged_at), 0) FROM event") ?? 0
+        self.whereSQL = db.render(whereSQL, bindings) + " AND e.logged_at <= \(newest)"
         // Each chunk must come from an index in export order, or every chunk
         // would sort all that is left: the table itself (clustered by time)
         // for the whole panel; the time index, which holds the service, when
