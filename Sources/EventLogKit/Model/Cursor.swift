@@ -5,15 +5,15 @@
 ///   id a read sees marks everything before it.
 /// - MariaDB (`m1.<time>.<n>`): ids are not in commit order (see
 ///   MariaDBStore's `after`): the newest time an event was stored (server
-///   microseconds) and how many were stored in the moments before it, so
-///   that an event that commits late still changes the cursor.
+///   microseconds) and how many were stored in the last moments, so that an
+///   event that commits late still changes the cursor.
 struct Cursor: Equatable {
     enum Kind: String { case sqlite = "s1.", mariadb = "m1." }
 
     let kind: Kind
     /// SQLite: the newest id; MariaDB: the newest `logged_at`.
     let lastID: Int64
-    /// MariaDB: events stored shortly before `lastID`.
+    /// MariaDB: events stored in the last moments.
     let recent: Int64
 
     var token: String { kind.rawValue + String(lastID) + (kind == .mariadb ? "." + String(recent) : "") }

@@ -355,14 +355,23 @@ final class MariaDBStore: EventStore {
         "e.logged_at > \(cursor.lastID - Self.lateCommitMicroseconds)"
     }
 
-    /// The newest time an event was stored, and how many were stored within
-    /// `lateCommitMicroseconds` before it: an event that commits late,
-    /// after a newer one, still changes the cursor. Both from `event_logged`.
+    /// The newest time an event was stored, and how many were stored in
+    /// the last `cursorWindowMicroseconds` by the server's clock: an event
+    /// that commits a moment after a newer one was read still changes the
+    /// cursor (and one later than that arrives with the next change, within
+    /// `lateCommitMicroseconds`). Counting back from now, not from the
+    /// newest event, keeps the count small once logging pauses (a cursor
+    /// changes once more, then stays). Both from `event_logged`.
     private func currentCursor() throws -> Cursor {
-        let newest = try db.integer("SELECT COALESCE(MAX(logged_at), 0) FROM event") ?? 0
-        let recent = try db.integer("SELECT COUNT(*) FROM event WHERE logged_at > \(newest - Self.lateCommitMicroseconds)") ?? 0
-        return Cursor(.mariadb, lastID: newest, recent: recent)
+        let r = try db.query("""
+            SELECT (SELECT COALESCE(MAX(logged_at), 0) FROM event),
+                   (SELECT COUNT(*) FROM event WHERE logged_at > UNIX_TIMESTAMP(NOW(6)) * 1000000 - \(Self.cursorWindowMicroseconds))
+            """)
+        _ = r.next()
+        return Cursor(.mariadb, lastID: r.int64(0), recent: r.int64(1))
     }
+
+    static let cursorWindowMicroseconds: Int64 = 2_000_000
 
     func cursor() throws -> String {
         try run("read the cursor") { try db.readTransaction { try currentCursor().token } }
