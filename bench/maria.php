@@ -87,6 +87,8 @@ $fresh = static function (string $side, string $db) use ($admin, $url): string {
         foreach (['event', 'account', 'service'] as $t) {
             $admin->exec("CREATE TABLE `$db`.$t LIKE tpl.$t");
         }
+        // The library hands out ids itself (blocks of a counter row); a panel's own table numbers its rows.
+        $admin->exec("ALTER TABLE `$db`.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT");
         foreach (['account', 'service'] as $t) {
             $admin->exec("INSERT INTO `$db`.$t SELECT * FROM tpl.$t");
         }
@@ -225,6 +227,7 @@ $admin->exec('CREATE DATABASE big_pdo');
 foreach (['event', 'account', 'service'] as $t) {
     $admin->exec("CREATE TABLE big_pdo.$t LIKE big_el.$t");
 }
+$admin->exec('ALTER TABLE big_pdo.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT');
 foreach (['account', 'service'] as $t) {
     $admin->exec("INSERT INTO big_pdo.$t SELECT * FROM big_el.$t");
 }

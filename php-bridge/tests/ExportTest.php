@@ -48,7 +48,7 @@ final class ExportTest extends TestCase
         unset($response);
 
         self::assertSame(1 + self::EVENTS, $lines, 'header plus every event');
-        self::assertGreaterThan(100, $chunks, 'the export arrives in many chunks');
+        self::assertGreaterThan(20, $chunks, 'the export arrives in many chunks');
         self::assertGreaterThan(10_000_000, $bytes);
         self::assertLessThan(2 * 1024 * 1024, $growth, sprintf('peak grew by %d bytes while exporting %d bytes', $growth, $bytes));
         self::assertLessThan($bytes / 50, $growth);

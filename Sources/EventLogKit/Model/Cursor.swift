@@ -3,25 +3,34 @@
 /// Opaque to callers; each engine makes and reads its own kind:
 /// - SQLite (`s1.<id>`): ids are handed out in commit order, so the newest
 ///   id a read sees marks everything before it.
-/// - MariaDB (`m1.<id>`): ids are not in commit order (see MariaDBStore's
-///   `after`), so the newest id is where to look from, not a boundary.
+/// - MariaDB (`m1.<time>.<n>`): ids are not in commit order (see
+///   MariaDBStore's `after`): the newest time an event was stored (server
+///   microseconds) and how many were stored in the last moments, so that an
+///   event that commits late still changes the cursor.
 struct Cursor: Equatable {
     enum Kind: String { case sqlite = "s1.", mariadb = "m1." }
 
     let kind: Kind
+    /// SQLite: the newest id; MariaDB: the newest `logged_at`.
     let lastID: Int64
+    /// MariaDB: events stored in the last moments.
+    let recent: Int64
 
-    var token: String { kind.rawValue + String(lastID) }
+    var token: String { kind.rawValue + String(lastID) + (kind == .mariadb ? "." + String(recent) : "") }
 
-    init(_ kind: Kind = .sqlite, lastID: Int64) {
+    init(_ kind: Kind = .sqlite, lastID: Int64, recent: Int64 = 0) {
         self.kind = kind
         self.lastID = lastID
+        self.recent = recent
     }
 
     init?(token: String) {
         for kind in [Kind.sqlite, .mariadb] where token.hasPrefix(kind.rawValue) {
-            guard let id = Int64(token.dropFirst(kind.rawValue.count)), id >= 0 else { return nil }
-            self.init(kind, lastID: id)
+            let parts = token.dropFirst(kind.rawValue.count).split(separator: ".", omittingEmptySubsequences: false)
+            guard parts.count == (kind == .mariadb ? 2 : 1), let id = Int64(parts[0]), id >= 0 else { return nil }
+            let recent = kind == .mariadb ? Int64(parts[1]) : 0
+            guard let recent, recent >= 0 else { return nil }
+            self.init(kind, lastID: id, recent: recent)
             return
         }
         return nil

@@ -26,7 +26,7 @@ final class MariaDBConnection {
         try connect()
     }
 
-    deinit { if let mysql { mysql_close(mysql) } }
+    deinit { disconnect() }
 
     var isConnected: Bool { mysql != nil }
 
@@ -72,8 +72,48 @@ final class MariaDBConnection {
     }
 
     func disconnect() {
+        for stmt in prepared.values { mysql_stmt_close(stmt) }
+        prepared.removeAll()
         if let mysql { mysql_close(mysql) }
         mysql = nil
+    }
+
+    // MARK: Prepared statements
+
+    /// Server-side prepared statements of this connection, by SQL text;
+    /// closed with it (a new connection prepares them again).
+    private var prepared: [String: UnsafeMutablePointer<MYSQL_STMT>] = [:]
+
+    /// Runs the prepared `sql` with `execute` (which binds and executes;
+    /// nonzero is a failure).
+    func runPrepared(_ sql: String, _ execute: (UnsafeMutablePointer<MYSQL_STMT>) -> Int32) throws(MariaDBError) {
+        let m = try live()
+        let stmt: UnsafeMutablePointer<MYSQL_STMT>
+        if let cached = prepared[sql] {
+            stmt = cached
+        } else {
+            guard let fresh = mysql_stmt_init(m) else { throw MariaDBError(code: 2008, message: "out of memory for a statement", sql: sql) }
+            var text = sql
+            let rc = text.withUTF8 { mysql_stmt_prepare(fresh, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), UInt($0.count)) }
+            if rc != 0 {
+                let error = statementFailure(fresh, sql)
+                mysql_stmt_close(fresh)
+                if error.isConnectionLost { disconnect() }
+                throw error
+            }
+            prepared[sql] = fresh
+            stmt = fresh
+        }
+        lastUsed = BusyWait.monotonicNanoseconds()
+        if execute(stmt) != 0 {
+            let error = statementFailure(stmt, sql)
+            if error.isConnectionLost { disconnect() }
+            throw error
+        }
+    }
+
+    private func statementFailure(_ stmt: UnsafeMutablePointer<MYSQL_STMT>, _ sql: String) -> MariaDBError {
+        MariaDBError(code: mysql_stmt_errno(stmt), message: String(cString: mysql_stmt_error(stmt)), sql: sql)
     }
 
     private func live() throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
@@ -150,9 +190,6 @@ final class MariaDBConnection {
         return result.optionalInt64(0)
     }
 
-    /// The id of the row the last INSERT added (of its first row, for several).
-    var lastInsertID: Int64 { mysql.map { Int64(mysql_insert_id($0)) } ?? 0 }
-    var affectedRows: Int64 { mysql.map { Int64(bitPattern: UInt64(mysql_affected_rows($0))) } ?? 0 }
 
     // MARK: Transactions
 

@@ -1,10 +1,17 @@
-/// A streamed export from a MariaDB store, newest first: each chunk is its
+/// A streamed export from a MariaDB store, newest first: each read is its
 /// own short statement (keyset on `(ts, id)`), so no snapshot is held open
-/// for the length of a download and memory stays one chunk.
+/// for the length of a download, and memory stays one read.
 final class MariaDBExport: EventExport {
-    /// Larger than SQLite's: each chunk is a round trip and a fresh range
-    /// start on the server; 5,000 rows are still about a megabyte.
-    static let rowsPerChunk: Int64 = 5000
+    /// Rows one statement reads: each is a round trip and a fresh range start
+    /// on the server, so more than SQLite's chunk (about a megabyte, held
+    /// here); the caller still gets `ExportFormat.rowsPerChunk` at a time.
+    static let rowsPerRead: Int64 = 5000
+
+    /// Rows read and written out, not handed to the caller yet, and where
+    /// each of them ends in `pending`.
+    private var pending: [UInt8] = []
+    private var rowEnds: [Int] = []
+    private var handedOut = 0  // rows of `rowEnds` already handed out
 
     private let db: MariaDBConnection
     private let format: ExportFormat
@@ -23,9 +30,9 @@ final class MariaDBExport: EventExport {
         var view = filter
         view.from = max(filter.from ?? prunedBefore, prunedBefore)
         let (whereSQL, bindings) = view.whereClause(scope, dialect: .mariadb)
-        // Events logged after the export began are left out.
-        let maxID = try db.integer("SELECT COALESCE(MAX(id), 0) FROM event") ?? 0
-        self.whereSQL = db.render(whereSQL, bindings) + " AND e.id <= \(maxID)"
+        // Events stored after the export began are left out.
+        let newest = try db.integer("SELECT COALESCE(MAX(logged_at), 0) FROM event") ?? 0
+        self.whereSQL = db.render(whereSQL, bindings) + " AND e.logged_at <= \(newest)"
         // Each chunk must come from an index in export order, or every chunk
         // would sort all that is left: the table itself (clustered by time)
         // for the whole panel; the time index, which holds the service, when
@@ -45,27 +52,44 @@ final class MariaDBExport: EventExport {
     }
 
     private func nextChunk() throws -> [UInt8]? {
-        guard !finished else { return nil }
-        var out = JSONWriter(capacity: 256 * Int(Self.rowsPerChunk))
+        if handedOut == rowEnds.count {
+            guard !finished else { return nil }
+            try read()
+        }
+        // The next rowsPerChunk rows (the header goes with the first).
+        let start = handedOut == 0 ? 0 : rowEnds[handedOut - 1]
+        handedOut = min(handedOut + Int(ExportFormat.rowsPerChunk), rowEnds.count)
+        let end = handedOut == 0 ? pending.count : rowEnds[handedOut - 1]
+        if handedOut == rowEnds.count && (finished || rowEnds.isEmpty) {
+            let rest = Array(pending[start...])
+            return rest.isEmpty ? nil : rest
+        }
+        return Array(pending[start..<end])
+    }
+
+    /// Reads the next `rowsPerRead` rows into `pending`.
+    private func read() throws {
+        var out = JSONWriter(capacity: 256 * Int(Self.rowsPerRead))
         if headerPending {
             CSV.header(serviceColumns: serviceColumns, into: &out.bytes)
             headerPending = false
         }
+        rowEnds.removeAll(keepingCapacity: true)
+        handedOut = 0
         let keyset = after.map { " AND (e.ts < \($0.ts) OR (e.ts = \($0.ts) AND e.id < \($0.id)))" } ?? ""
         let result = try db.query("""
             SELECT \(LogColumns.select) FROM event e \(index) \(LogColumns.joins)
             WHERE \(whereSQL)\(keyset)
-            ORDER BY \(LogColumns.newestFirst) LIMIT \(Self.rowsPerChunk)
+            ORDER BY \(LogColumns.newestFirst) LIMIT \(Self.rowsPerRead)
             """, streaming: true)
-        var count: Int64 = 0
         while result.next() {
             let row = MariaDBRow(result)
             row.write(format, serviceColumns: serviceColumns, to: &out)
+            rowEnds.append(out.bytes.count)
             after = (row.timestamp, row.id)
-            count += 1
         }
         try result.checkComplete()
-        if count < Self.rowsPerChunk { finished = true }
-        return out.bytes.isEmpty ? nil : out.bytes
+        if rowEnds.count < Self.rowsPerRead { finished = true }
+        pending = out.bytes
     }
 }

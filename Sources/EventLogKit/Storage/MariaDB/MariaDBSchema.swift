@@ -38,6 +38,17 @@ enum MariaDBSchema {
                 KEY service_owner (owner_id)
             ) ENGINE = InnoDB
             """,
+            // Ids come from `id_block` (see MariaDBStore.takeIDs), not
+            // AUTO_INCREMENT: a Galera cluster hands out one AUTO_INCREMENT id
+            // twice when its membership changes, and a partitioned table
+            // cannot hold a unique key on id alone to refuse that.
+            """
+            CREATE TABLE IF NOT EXISTS id_block (
+                k    TINYINT NOT NULL PRIMARY KEY,
+                next BIGINT NOT NULL
+            ) ENGINE = InnoDB
+            """,
+            "INSERT IGNORE INTO id_block (k, next) VALUES (1, 1)",
             // Clustered by time, then id: a page or an export reads rows in
             // their order. `logged_at` (server microseconds at insert) lets a
             // live view's cursor catch events that commit after a later id.
@@ -47,7 +58,7 @@ enum MariaDBSchema {
             // table is created.
             """
             CREATE TABLE IF NOT EXISTS event (
-                id           BIGINT NOT NULL AUTO_INCREMENT,
+                id           BIGINT NOT NULL,
                 ts           BIGINT NOT NULL,
                 type         SMALLINT NOT NULL,
                 service_id   BIGINT NOT NULL,
@@ -115,7 +126,7 @@ enum MariaDBSchema {
     static var currentVersion: Int64 { Int64(migrations.count) }
 
     static let tables: Set<String> = ["setting", "account", "service", "event", "count_day", "count_hour",
-                                      "count_service_day", "delivery", "event_type"]
+                                      "count_service_day", "delivery", "event_type", "id_block"]
 
     /// The store's version, 0 for an empty database; refuses a database that
     /// holds other tables, and a store newer than this library. A store

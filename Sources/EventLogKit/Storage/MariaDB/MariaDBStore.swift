@@ -1,3 +1,5 @@
+import CMariaDB
+
 /// An event store in a MariaDB/MySQL database (InnoDB), for panels on
 /// several hosts. The same validation, scope, sentences and output as the
 /// SQLite store; SQL, transactions and totals are its own (MariaDBTotals,
@@ -87,28 +89,52 @@ final class MariaDBStore: EventStore {
         let id: Int64 = try run("log the event") {
             do {
                 let names = try directorySnapshot([event.serviceId])
+                event.id = try takeIDs(1)
                 if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event, names) } }
                 // The common case: one autocommit INSERT (counted later by a fold).
-                try db.execute(insertSQL([event], names))
-                return db.lastInsertID
+                try insertPrepared(event, names[event.serviceId])
+                return event.id
             } catch let error as MariaDBError where error.isConnectionLost {
                 throw MariaDBError(code: error.code, message: error.message + "; whether the event was stored is unknown (log it with a deliveryKey to retry safely)", sql: nil)
             }
         }
-        foldIfDue(stored: 1, lastID: id)
+        foldIfDue(stored: 1)
         return id
+    }
+
+    /// The ids this store may hand out: [nextID, blockEnd).
+    private var nextID: Int64 = 0
+    private var blockEnd: Int64 = 0
+    static let idBlock: Int64 = 1000
+
+    /// `n` unique ids, the first returned. Each store takes a block of ids
+    /// at a time from `id_block` in one autocommit statement: the row lock
+    /// (on Galera, certification) makes two blocks never overlap, and a
+    /// process logs a thousand events per round trip for ids. So ids are
+    /// unique and increase within a process, not across processes (the
+    /// MariaDB cursor does not rely on them).
+    private func takeIDs(_ n: Int64) throws -> Int64 {
+        if blockEnd - nextID < n {
+            let size = max(Self.idBlock, n)
+            let end = try db.execute("UPDATE id_block SET next = LAST_INSERT_ID(next + \(size)) WHERE k = 1", insertIDOf: 0)
+            guard end > size else { throw MariaDBError(code: 1032, message: "the store's id_block row is missing", sql: nil) }
+            nextID = end - size
+            blockEnd = end
+        }
+        defer { nextID += n }
+        return nextID
     }
 
     /// Events this store stored since it last folded.
     private var storedSinceFold: Int64 = 0
 
     /// After its own commit (the events are stored whatever happens here),
-    /// a writer folds once it has stored `foldEvery` events, or when an id
-    /// lands on a multiple of it (many processes that each log a little).
-    /// A fold that fails is done by the next writer or the prune.
-    private func foldIfDue(stored: Int64, lastID: Int64) {
+    /// a writer folds once it has stored `foldEvery` events. Many processes
+    /// that each log a little leave a longer tail: pages count it from its
+    /// own index, and the prune folds it. A fold that fails is done later.
+    private func foldIfDue(stored: Int64) {
         storedSinceFold += stored
-        guard storedSinceFold >= MariaDBTotals.foldEvery || lastID % MariaDBTotals.foldEvery == 0 else { return }
+        guard storedSinceFold >= MariaDBTotals.foldEvery else { return }
         if (try? MariaDBTotals.fold(db)) != nil { storedSinceFold = 0 }
     }
 
@@ -120,11 +146,10 @@ final class MariaDBStore: EventStore {
             return first
         }
         try db.execute(insertSQL([e], names))
-        let id = db.lastInsertID
         if let key = e.deliveryKey {
-            try db.execute("INSERT INTO delivery (k, event_id, ts) VALUES (\(db.literal(.text(key))), \(id), \(e.timestamp))")
+            try db.execute("INSERT INTO delivery (k, event_id, ts) VALUES (\(db.literal(.text(key))), \(e.id), \(e.timestamp))")
         }
-        return id
+        return e.id
     }
 
     /// Service id → its name, owner and owner's name, as the directory had
@@ -180,13 +205,12 @@ final class MariaDBStore: EventStore {
         return n
     }
 
-    /// One INSERT of `events` (keeping their ids and marking them counted:
-    /// a copy, which counts them itself).
+    /// One INSERT of `events`, with their ids.
     private func insertSQL(_ events: ArraySlice<Event>, _ names: DirectoryNames) -> String {
-        var sql = "INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, message, service_name, owner_id, owner_name) VALUES "
+        var sql = "INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, message, service_name, owner_id, owner_name) VALUES "
         for (i, e) in events.enumerated() {
             if i > 0 { sql += "," }
-            sql += "(\(e.timestamp), \(e.type.code), \(e.serviceId), \(e.actor.type.code), "
+            sql += "(\(e.id), \(e.timestamp), \(e.type.code), \(e.serviceId), \(e.actor.type.code), "
             db.appendLiteral(SQLValue(e.actor.id), to: &sql); sql += ", "
             db.appendLiteral(SQLValue(e.actor.name), to: &sql); sql += ", "
             db.appendLiteral(SQLValue(e.djName), to: &sql); sql += ", "
@@ -204,12 +228,54 @@ final class MariaDBStore: EventStore {
 
     private func insertSQL(_ events: [Event], _ names: DirectoryNames) -> String { insertSQL(events[...], names) }
 
+    private static let insertOne = """
+        INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
+                           message, service_name, owner_id, owner_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// One event through the prepared INSERT: the server parses no SQL, and
+    /// no value is escaped (the el_log path; batches send one statement).
+    private func insertPrepared(_ e: Event, _ names: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)?) throws {
+        var text: [UInt8] = []
+        var spans: [Int64] = []
+        for value in [SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp), SQLValue(e.detailsJSON),
+                      .text(e.message), names?.service ?? .null, names?.ownerName ?? .null] {
+            if case .text(let s) = value {
+                spans.append(Int64(text.count))
+                spans.append(Int64(s.utf8.count))
+                text.append(contentsOf: s.utf8)
+            } else {
+                spans += [-1, 0]
+            }
+        }
+        var owner: Int64? = nil
+        if case .integer(let o)? = names?.owner { owner = o }
+        let ints: [Int64] = [e.id, e.timestamp, e.type.code, e.serviceId, e.actor.type.code, e.actor.id ?? 0,
+                             e.takeover.map { $0 ? 1 : 0 } ?? 0, owner ?? 0]
+        let nulls: [CChar] = [0, 0, 0, 0, 0, e.actor.id == nil ? 1 : 0, e.takeover == nil ? 1 : 0, owner == nil ? 1 : 0]
+        if text.isEmpty { text.append(0) }
+        try db.runPrepared(Self.insertOne) { stmt in
+            ints.withUnsafeBufferPointer { i in
+                nulls.withUnsafeBufferPointer { n in
+                    text.withUnsafeBufferPointer { t in
+                        spans.withUnsafeBufferPointer { sp in
+                            se_execute_event(stmt, i.baseAddress, n.baseAddress,
+                                             UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: CChar.self), sp.baseAddress)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func logBatch(json: String) throws -> Int64 {
         let now = clock()
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
         for i in events.indices { events[i].message = events[i].type.sentence(Sentence(event: events[i])) }
         try run("log the batch") {
             let names = try directorySnapshot(Set(events.map(\.serviceId)))
+            let first = try takeIDs(Int64(events.count))
+            for i in events.indices { events[i].id = first + Int64(i) }
             try db.writeTransaction {
                 var plain: [Event] = []
                 for e in events {
@@ -220,7 +286,7 @@ final class MariaDBStore: EventStore {
                 }
             }
         }
-        foldIfDue(stored: Int64(events.count), lastID: 1)
+        foldIfDue(stored: Int64(events.count))
         return Int64(events.count)
     }
 
@@ -246,16 +312,14 @@ final class MariaDBStore: EventStore {
         let after = try filter.after?.checked(.mariadb)
         return try run("read the page") {
             try db.readTransaction {
-                let bounds = try db.query("SELECT (SELECT v FROM setting WHERE k = 'prunedBefore'), (SELECT COALESCE(MAX(id), 0) FROM event)")
-                _ = bounds.next()
-                let prunedBefore = bounds.int64(0)
-                let cursor = Cursor(.mariadb, lastID: bounds.int64(1))
+                let prunedBefore = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore'") ?? 0
+                let cursor = try currentCursor()
                 var view = filter
                 view.after = nil
                 if prunedBefore > 0 { view.from = max(filter.from ?? prunedBefore, prunedBefore) }
                 let total = try MariaDBTotals.count(view, scope: read.scope, db: db)
                 var (whereSQL, bindings) = view.whereClause(read.scope, dialect: .mariadb)
-                if let after { whereSQL += " AND " + (try afterCondition(after)) }
+                if let after { whereSQL += " AND " + afterCondition(after) }
                 let offset = (filter.page - 1) * filter.perPage
                 return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
                     guard offset < total || after != nil else { return }
@@ -281,19 +345,36 @@ final class MariaDBStore: EventStore {
         }
     }
 
-    /// The events a live view has not seen since `cursor`: every id above
-    /// it, and (ids being handed out before commit, and interleaved by a
-    /// cluster's nodes) every event logged up to `lateCommitMicroseconds`
-    /// before the cursor's own event. A viewer may get an event twice (the
-    /// pages merge by id), never miss one that committed within that time.
-    private func afterCondition(_ cursor: Cursor) throws -> String {
-        let since = try db.integer("SELECT logged_at FROM event WHERE id = \(cursor.lastID) LIMIT 1")
-        guard let since else { return "e.id > \(cursor.lastID)" }
-        return "(e.id > \(cursor.lastID) OR e.logged_at > \(since - Self.lateCommitMicroseconds))"
+    /// The events a live view has not seen since `cursor`: every event
+    /// stored from `lateCommitMicroseconds` before the cursor's newest on
+    /// (ids are handed out before commit, by each process from its own
+    /// block). A viewer may get an event twice (the pages merge by id), never
+    /// miss one that committed within that time of being stored, on hosts
+    /// whose clocks agree within it.
+    private func afterCondition(_ cursor: Cursor) -> String {
+        "e.logged_at > \(cursor.lastID - Self.lateCommitMicroseconds)"
     }
 
+    /// The newest time an event was stored, and how many were stored in
+    /// the last `cursorWindowMicroseconds` by the server's clock: an event
+    /// that commits a moment after a newer one was read still changes the
+    /// cursor (and one later than that arrives with the next change, within
+    /// `lateCommitMicroseconds`). Counting back from now, not from the
+    /// newest event, keeps the count small once logging pauses (a cursor
+    /// changes once more, then stays). Both from `event_logged`.
+    private func currentCursor() throws -> Cursor {
+        let r = try db.query("""
+            SELECT (SELECT COALESCE(MAX(logged_at), 0) FROM event),
+                   (SELECT COUNT(*) FROM event WHERE logged_at > UNIX_TIMESTAMP(NOW(6)) * 1000000 - \(Self.cursorWindowMicroseconds))
+            """)
+        _ = r.next()
+        return Cursor(.mariadb, lastID: r.int64(0), recent: r.int64(1))
+    }
+
+    static let cursorWindowMicroseconds: Int64 = 2_000_000
+
     func cursor() throws -> String {
-        try run("read the cursor") { Cursor(.mariadb, lastID: try db.integer("SELECT COALESCE(MAX(id), 0) FROM event") ?? 0).token }
+        try run("read the cursor") { try db.readTransaction { try currentCursor().token } }
     }
 
     func info() throws -> [UInt8] {
@@ -339,12 +420,7 @@ final class MariaDBStore: EventStore {
                     """)
                 return n
             }
-            // InnoDB sets its id counter from the rows left when a partition
-            // goes: the day that holds the newest id stays (hidden) until
-            // newer events exist, so an id is never handed out twice.
-            if let newest = try db.integer("SELECT ts FROM event WHERE id = (SELECT MAX(id) FROM event) LIMIT 1") {
-                _ = try MariaDBPartitions.drop(db, before: min(cutoffDay, CounterPeriod.floor(newest, Time.millisecondsPerDay)))
-            }
+            _ = try MariaDBPartitions.drop(db, before: cutoffDay)
             try MariaDBPartitions.addAhead(db, now: now)
             return hidden
         }

@@ -100,6 +100,7 @@ struct StoreCopy {
             let batchSQL = sql + ";\n" + counts.sql
                 + (deliveries.isEmpty ? "" : ";\nINSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ","))
                 + ";\nUPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'"
+                + ";\nUPDATE id_block SET next = GREATEST(next, \(batchLast + 1)) WHERE k = 1"  // new ids after the copied ones
             try db.writeTransaction { try db.execute(batchSQL) }
             last = batchLast
             copied += n
