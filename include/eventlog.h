@@ -144,7 +144,9 @@ const char *el_errmsg(el_db *db);
 
 /**
  * Validates and stores one event; on EL_OK it is committed and `*out_id`
- * (may be NULL) holds its id. Ids increase monotonically and are never reused.
+ * (may be NULL) holds its id. Ids are never reused; on SQLite they increase
+ * in the order events are logged, on MariaDB only within one process (each
+ * takes a block of ids at a time).
  *
  * Event JSON: {"type": "dj.connect", "serviceId": 42,
  *   "time": unix ms or RFC 3339 string (default: now),
@@ -198,7 +200,7 @@ int el_directory_put(el_db *db, const char *json);
  *   "actor": "user"|"dj"|"api"|"system",
  *   "from": ms|RFC 3339 (inclusive), "to": ms|RFC 3339 (exclusive),
  *   "q": text in DJ name, source IP or message (case-insensitive for all
- *   of Unicode, no wildcards), "page": 1.., "perPage": 1..500 (default 25),
+ *   of Unicode, no wildcards; on MariaDB accent-insensitive too), "page": 1.., "perPage": 1..500 (default 25),
  *   "after": a cursor from an earlier page (only the events logged since;
  *   page must be 1)}
  * A serviceId or ownerId outside the principal's scope is EL_EDENIED; a
@@ -209,7 +211,10 @@ int el_directory_put(el_db *db, const char *json);
  *             "totalPages": T, "cursor": "..."}; free with el_string_free().
  * `cursor` is an opaque token for where this read ends: pass it as the
  * filter's "after" to get only what was logged since (the total stays the
- * whole view's). Events are never missed or repeated between cursors. A failed
+ * whole view's). Events are never missed between cursors; on SQLite none is
+ * repeated either, on MariaDB the events stored in the 15 s before a cursor
+ * come again (a live view merges by id), so that one committing late is not
+ * missed (hosts' clocks must agree within that). A failed
  * filter's message starts with the filter key it is about ("perPage must
  * be ...", "from must be ..."), so a caller can name its own parameter.
  * A query never writes: it answers on a full disk and a read-only store.
@@ -259,7 +264,8 @@ int el_prune(el_db *db, int64_t now_ms, int64_t *out_deleted);
 /**
  * The store's cursor now, the token a page returns as "cursor": when it
  * equals the one a live view holds, nothing was logged since (a cheap
- * "anything new?" before a query). `*out` is owned by the caller: free it
+ * "anything new?" before a query; on MariaDB an event committed more than
+ * 2 s after it was stored shows with the next change). `*out` is owned by the caller: free it
  * with el_string_free().
  *
  * Returns EL_OK, EL_EINVAL (a NULL out-parameter), EL_EIO, EL_ENOMEM.
