@@ -31,9 +31,9 @@ enum LogColumns {
         """
     static let joins = "LEFT JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id"
 
-    /// Newest first, and within a millisecond in reverse order of logging
-    /// (on SQLite ids are handed out in commit order; elsewhere in insert
-    /// order): the order of the time indexes, so a page or export chunk
+    /// Newest first, and within a millisecond by id, newest id first (on
+    /// SQLite ids follow the order of logging; on MariaDB only within one
+    /// process): the order of the time indexes, so a page or export chunk
     /// streams from an index with no sort.
     static let newestFirst = "e.ts DESC, e.id DESC"
 }

@@ -14,8 +14,8 @@
 ///
 /// all read in the page's consistent snapshot. Readers never write. A writer
 /// folds after its own commit once it has stored `foldEvery` events since its
-/// last fold (or an id lands on a multiple of it), so `el_log` itself is one
-/// INSERT; the prune folds too. Days for the whole panel (`count_day`), hours
+/// last fold, so `el_log` itself is one INSERT; the prune folds too (what
+/// processes that log little leave uncounted, pages count from the index). Days for the whole panel (`count_day`), hours
 /// at the ends of a range (`count_hour`), days per service (`count_service_day`).
 enum MariaDBTotals {
     static let foldEvery: Int64 = 512
