@@ -72,6 +72,19 @@ final class EventLogTest extends TestCase
         self::assertStringContainsString('Alice', $oldest['message']);
     }
 
+    public function testARepeatedDeliveryKeyAnswersTheFirstIdAndStoresNothing(): void
+    {
+        $log = Fixture::openStore();
+        $hook = ['type' => 'dj.connect', 'serviceId' => 42, 'djName' => 'Alice', 'deliveryKey' => 'icecast/42/1'];
+        $first = $log->log($hook);
+        self::assertSame($first, $log->log($hook), 'the hook sent again gets the first id');
+        self::assertSame($first, $log->log(['djName' => 'changed on the way'] + $hook), 'the key alone decides');
+        // Within one process ids go up by one on both engines: a repeated
+        // delivery must not use one up.
+        self::assertSame($first + 1, $log->log(['type' => 'dj.disconnect', 'serviceId' => 42, 'djName' => 'Alice']));
+        self::assertSame(2, $log->query(Principal::admin(1), ['serviceId' => 42])['total']);
+    }
+
     public function testLogBatchStoresAllAndCountsThem(): void
     {
         $log = Fixture::openStore();

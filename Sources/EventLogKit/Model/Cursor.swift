@@ -11,16 +11,16 @@ struct Cursor: Equatable {
     enum Kind: String { case sqlite = "s1.", mariadb = "m1." }
 
     let kind: Kind
-    /// SQLite: the newest id; MariaDB: the newest `logged_at`.
-    let lastID: Int64
+    /// Where the read ended: SQLite, the newest id; MariaDB, the newest `logged_at`.
+    let position: Int64
     /// MariaDB: events stored in the last moments.
     let recent: Int64
 
-    var token: String { kind.rawValue + String(lastID) + (kind == .mariadb ? "." + String(recent) : "") }
+    var token: String { kind.rawValue + String(position) + (kind == .mariadb ? "." + String(recent) : "") }
 
-    init(_ kind: Kind = .sqlite, lastID: Int64, recent: Int64 = 0) {
+    init(_ kind: Kind = .sqlite, position: Int64, recent: Int64 = 0) {
         self.kind = kind
-        self.lastID = lastID
+        self.position = position
         self.recent = recent
     }
 
@@ -30,7 +30,7 @@ struct Cursor: Equatable {
             guard parts.count == (kind == .mariadb ? 2 : 1), let id = Int64(parts[0]), id >= 0 else { return nil }
             let recent = kind == .mariadb ? Int64(parts[1]) : 0
             guard let recent, recent >= 0 else { return nil }
-            self.init(kind, lastID: id, recent: recent)
+            self.init(kind, position: id, recent: recent)
             return
         }
         return nil
@@ -45,6 +45,6 @@ struct Cursor: Equatable {
 
     /// The SQLite store's cursor now (or as of the caller's read transaction).
     static func current(_ db: Connection) throws -> Cursor {
-        Cursor(lastID: try db.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0)
+        Cursor(position: try db.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0)
     }
 }

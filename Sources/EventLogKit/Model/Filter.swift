@@ -110,7 +110,7 @@ struct Filter {
         if let actor { conditions.append("e.actor_type = \(actor.code)") }
         if let from { conditions.append("e.ts >= \(bind(.integer(from)))") }
         if let to { conditions.append("e.ts < \(bind(.integer(to)))") }
-        if let after { conditions.append("e.id > \(bind(.integer(after.lastID)))") }
+        if let after { conditions.append("e.id > \(bind(.integer(after.position)))") }
         if let text {
             switch dialect {
             case .sqlite:

@@ -14,8 +14,6 @@ final class MariaDBConnection {
     /// Whether the server is a Galera node (reads then wait for the node to
     /// have applied what the cluster committed before them).
     private(set) var isGalera = false
-    /// Monotonic ns of the last call that reached the server.
-    private(set) var lastUsed: UInt64 = 0
 
     /// The client library's own set-up is not thread-safe the first time: once per process.
     private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
@@ -104,7 +102,6 @@ final class MariaDBConnection {
             prepared[sql] = fresh
             stmt = fresh
         }
-        lastUsed = BusyWait.monotonicNanoseconds()
         if execute(stmt) != 0 {
             let error = statementFailure(stmt, sql)
             if error.isConnectionLost { disconnect() }
@@ -158,7 +155,6 @@ final class MariaDBConnection {
 
     private func send(_ sql: String) throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
         let m = try live()
-        lastUsed = BusyWait.monotonicNanoseconds()
         var utf8 = sql
         let rc = utf8.withUTF8 { mysql_real_query(m, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), UInt($0.count)) }
         if rc != 0 { throw failure(m, sql) }

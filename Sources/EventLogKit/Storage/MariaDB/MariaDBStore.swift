@@ -88,6 +88,8 @@ final class MariaDBStore: EventStore {
         event.message = event.type.sentence(Sentence(event: event))
         let id: Int64 = try run("log the event") {
             do {
+                // A repeated delivery (a hook sent again) is answered before an id is taken.
+                if let key = event.deliveryKey, let first = try firstDelivery(key, locking: false) { return first }
                 let names = try directorySnapshot([event.serviceId])
                 event.id = try takeIDs(1)
                 if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event, names) } }
@@ -141,15 +143,18 @@ final class MariaDBStore: EventStore {
     /// Inside a transaction: stores the event unless its delivery key is
     /// known, and returns its id or the first one's.
     private func insertOnce(_ e: Event, _ names: DirectoryNames) throws -> Int64 {
-        if let key = e.deliveryKey,
-           let first = try db.integer("SELECT event_id FROM delivery WHERE k = \(db.literal(.text(key))) FOR UPDATE") {
-            return first
-        }
+        if let key = e.deliveryKey, let first = try firstDelivery(key, locking: true) { return first }
         try db.execute(insertSQL([e], names))
         if let key = e.deliveryKey {
             try db.execute("INSERT INTO delivery (k, event_id, ts) VALUES (\(db.literal(.text(key))), \(e.id), \(e.timestamp))")
         }
         return e.id
+    }
+
+    /// The id stored for a delivery key, if any. `locking` inside the
+    /// transaction that may store it: two deliveries at once store one event.
+    private func firstDelivery(_ key: String, locking: Bool) throws -> Int64? {
+        try db.integer("SELECT event_id FROM delivery WHERE k = \(db.literal(.text(key)))" + (locking ? " FOR UPDATE" : ""))
     }
 
     /// Service id → its name, owner and owner's name, as the directory had
@@ -183,8 +188,9 @@ final class MariaDBStore: EventStore {
             missing = missing.filter { snapshot[$0] == nil }
         }
         if !snapshotIsWhole {
+            let missing = Array(missing)
             for start in stride(from: 0, to: missing.count, by: 1000) {
-                let chunk = Array(missing)[start..<min(start + 1000, missing.count)]
+                let chunk = missing[start..<min(start + 1000, missing.count)]
                 _ = try readServices("WHERE s.id IN (\(chunk.map(String.init).joined(separator: ",")))")
                 for id in chunk where snapshot[id] == nil { snapshot[id] = (.null, .null, .null) }  // not in the directory
             }
@@ -352,7 +358,7 @@ final class MariaDBStore: EventStore {
     /// miss one that committed within that time of being stored, on hosts
     /// whose clocks agree within it.
     private func afterCondition(_ cursor: Cursor) -> String {
-        "e.logged_at > \(cursor.lastID - Self.lateCommitMicroseconds)"
+        "e.logged_at > \(cursor.position - Self.lateCommitMicroseconds)"
     }
 
     /// The newest time an event was stored, and how many were stored in
@@ -368,7 +374,7 @@ final class MariaDBStore: EventStore {
                    (SELECT COUNT(*) FROM event WHERE logged_at > UNIX_TIMESTAMP(NOW(6)) * 1000000 - \(Self.cursorWindowMicroseconds))
             """)
         _ = r.next()
-        return Cursor(.mariadb, lastID: r.int64(0), recent: r.int64(1))
+        return Cursor(.mariadb, position: r.int64(0), recent: r.int64(1))
     }
 
     static let cursorWindowMicroseconds: Int64 = 2_000_000
