@@ -96,6 +96,29 @@ import Testing
         #expect(log["ownerName"].stringValue == "Alice FM")
     }
 
+    @Test func logAndBatchStoreTheSameDirectorySnapshot() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        // A customer's service, a reseller's own, a removed one, one the directory does not know.
+        let services: [Int64] = [10, 13, 15, 99]
+        for service in services { try t.log(restart(service)) }
+        _ = try t.store.logBatch(json: "[" + services.map { restart($0) }.joined(separator: ",") + "]")
+        func snapshot(_ id: Int64) throws -> String {
+            let s = try t.store.connection.statement(
+                "SELECT service_id || '|' || coalesce(service_name, '-') || '|' || coalesce(owner_id, '-') || '|' || coalesce(owner_name, '-') FROM event WHERE id = ?")
+            return try s.firstRow([.integer(id)]) { $0.text(0) ?? "" } ?? "missing"
+        }
+        let expected = ["10|Alice Main|4|Alice FM", "13|Reseller Demo|2|Radio Hosting Ltd", "15|Alice Old|4|Alice FM", "99|-|-|-"]
+        #expect(try (1...4).map(snapshot) == expected)
+        #expect(try (5...8).map(snapshot) == expected)
+        // Names as the directory has them when the event is logged.
+        try t.store.putDirectory(json: #"{"services":[{"id":10,"name":"Alice Renamed","ownerId":5,"kind":"icecast"}]}"#)
+        _ = try t.store.logBatch(json: "[" + restart(10) + "]")
+        try t.log(restart(10))
+        #expect(try [snapshot(9), snapshot(10)] == ["10|Alice Renamed|5|Bob Radio", "10|Alice Renamed|5|Bob Radio"])
+        #expect(try snapshot(1) == expected[0])
+    }
+
     @Test func directoryRejectsBadRows() throws {
         let t = try TempStore()
         #expect(throws: EventLogError.invalid("accounts[0].role must be admin, reseller or customer")) {

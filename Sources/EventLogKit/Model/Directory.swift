@@ -12,6 +12,17 @@ enum Directory {
         let services: [[SQLValue]]
     }
 
+    /// A service's names as the directory has them, stored with each of its
+    /// events: the snapshot that exports show once the directory forgets it.
+    struct ServiceNames {
+        let service: SQLValue
+        let owner: SQLValue
+        let ownerName: SQLValue
+
+        /// A service the directory does not have.
+        static let unknown = ServiceNames(service: .null, owner: .null, ownerName: .null)
+    }
+
     /// Reads `{"accounts": [...], "services": [...]}`; everything is
     /// validated before an engine writes anything.
     static func update(_ json: JSONValue) throws -> Update {

@@ -159,7 +159,7 @@ final class MariaDBStore: EventStore {
 
     /// Service id → its name, owner and owner's name, as the directory had
     /// them lately.
-    typealias DirectoryNames = [Int64: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)]
+    typealias DirectoryNames = [Int64: Directory.ServiceNames]
 
     /// The directory snapshot stored with each event (shown once the
     /// directory forgets the service), kept for `snapshotSeconds` so that
@@ -167,7 +167,7 @@ final class MariaDBStore: EventStore {
     /// new events' snapshots within that time (pages show the directory's
     /// current names anyway). A panel's whole list of services is read in
     /// one go when it is not too long; a longer one a service at a time.
-    private var snapshot: [Int64: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)] = [:]
+    private var snapshot: DirectoryNames = [:]
     private var snapshotAt: UInt64 = 0
     private var snapshotIsWhole = false
     static let snapshotSeconds: UInt64 = 10
@@ -192,11 +192,11 @@ final class MariaDBStore: EventStore {
             for start in stride(from: 0, to: missing.count, by: 1000) {
                 let chunk = missing[start..<min(start + 1000, missing.count)]
                 _ = try readServices("WHERE s.id IN (\(chunk.map(String.init).joined(separator: ",")))")
-                for id in chunk where snapshot[id] == nil { snapshot[id] = (.null, .null, .null) }  // not in the directory
+                for id in chunk where snapshot[id] == nil { snapshot[id] = .unknown }  // not in the directory
             }
         }
         var names: DirectoryNames = [:]
-        for id in services { names[id] = snapshot[id] ?? (.null, .null, .null) }
+        for id in services { names[id] = snapshot[id] ?? .unknown }
         return names
     }
 
@@ -205,7 +205,7 @@ final class MariaDBStore: EventStore {
         let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id \(condition)")
         var n = 0
         while r.next() {
-            snapshot[r.int64(0)] = (SQLValue(r.text(1)), SQLValue(r.optionalInt64(2)), SQLValue(r.text(3)))
+            snapshot[r.int64(0)] = Directory.ServiceNames(service: SQLValue(r.text(1)), owner: SQLValue(r.optionalInt64(2)), ownerName: SQLValue(r.text(3)))
             n += 1
         }
         return n
@@ -241,7 +241,7 @@ final class MariaDBStore: EventStore {
 
     /// One event through the prepared INSERT: the server parses no SQL, and
     /// no value is escaped (the el_log path; batches send one statement).
-    private func insertPrepared(_ e: Event, _ names: (service: SQLValue, owner: SQLValue, ownerName: SQLValue)?) throws {
+    private func insertPrepared(_ e: Event, _ names: Directory.ServiceNames?) throws {
         var text: [UInt8] = []
         var spans: [Int64] = []
         for value in [SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp), SQLValue(e.detailsJSON),

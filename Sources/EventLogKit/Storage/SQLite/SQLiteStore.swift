@@ -275,8 +275,10 @@ final class SQLiteStore: EventStore {
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: oldestAccepted(now))
         return try writing("log the batch") {
             let last = try connection.writeTransaction {
+                // The directory is read once for the batch's services, in its transaction.
+                let names = try serviceNames(Set(events.map(\.serviceId)))
                 var last: Int64 = 0
-                for i in events.indices { last = try insertOnce(&events[i]) }
+                for i in events.indices { last = try insertOnce(&events[i], names: names[events[i].serviceId] ?? .unknown) }
                 return last
             }
             foldIfDue(after: last)
@@ -301,26 +303,52 @@ final class SQLiteStore: EventStore {
 
     /// Inside a write transaction: stores the event unless its delivery key
     /// is known, and returns its id or the first one's.
-    private func insertOnce(_ e: inout Event) throws -> Int64 {
-        guard let key = e.deliveryKey else { return try insert(&e) }
+    private func insertOnce(_ e: inout Event, names: Directory.ServiceNames? = nil) throws -> Int64 {
+        guard let key = e.deliveryKey else { return try insert(&e, names: names) }
         if let first = try connection.integer("SELECT event_id FROM delivery WHERE key = ?", [.text(key)]) { return first }
-        let id = try insert(&e)
+        let id = try insert(&e, names: names)
         try connection.statement("INSERT INTO delivery (key, event_id) VALUES (?, ?)").run([.text(key), .integer(id)])
         return id
+    }
+
+    /// The names of `services` as the directory has them now.
+    private func serviceNames(_ services: Set<Int64>) throws -> [Int64: Directory.ServiceNames] {
+        let ids = "[" + services.map(String.init).joined(separator: ",") + "]"
+        let s = try connection.statement("""
+            SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id
+            WHERE s.id IN (SELECT value FROM json_each(?1))
+            """)
+        try s.bind([.text(ids)])
+        defer { s.reset() }
+        var names: [Int64: Directory.ServiceNames] = [:]
+        while try s.step() {
+            names[s.int64(0)] = Directory.ServiceNames(service: SQLValue(s.text(1)), owner: SQLValue(s.optionalInt64(2)), ownerName: SQLValue(s.text(3)))
+        }
+        return names
     }
 
     /// Held, not looked up: the statement cache hashes the whole SQL text,
     /// which costs more than anything else el_log does outside SQLite.
     private var insertEventStatement: Statement?
+    private var insertNamedEventStatement: Statement?
 
-    private func insertStatement() throws -> Statement {
-        if let statement = insertEventStatement {
-            statement.reset(keepBindings: true)  // insert(_:) binds every parameter
+    /// One event, its names read from the directory by the statement itself
+    /// (`names` nil), or given (a batch reads them once for all its events).
+    private func insertStatement(named: Bool) throws -> Statement {
+        if let statement = named ? insertNamedEventStatement : insertEventStatement {
+            statement.reset(keepBindings: true)  // insert(_:names:) binds every parameter
             return statement
         }
-        let statement = try connection.statement("""
+        let columns = """
             INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,
                                details, message, service_name, owner_id, owner_name)
+            """
+        if named {
+            let statement = try connection.statement(columns + "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")
+            insertNamedEventStatement = statement
+            return statement
+        }
+        let statement = try connection.statement(columns + """
             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, s.name, s.owner_id, a.name
             FROM (SELECT 1) LEFT JOIN service s ON s.id = ?3 LEFT JOIN account a ON a.id = s.owner_id
             """)
@@ -329,12 +357,15 @@ final class SQLiteStore: EventStore {
     }
 
     /// Inserts one validated event, with its message and directory snapshot.
-    private func insert(_ e: inout Event) throws -> Int64 {
+    private func insert(_ e: inout Event, names: Directory.ServiceNames? = nil) throws -> Int64 {
         e.message = e.type.sentence(Sentence(event: e))
-        // The service and owner names are copied from the directory as it is
-        // now (a snapshot for exports after the directory forgets them).
         // Bound one by one: an array of eleven values costs an allocation per event.
-        let s = try insertStatement()
+        let s = try insertStatement(named: names != nil)
+        if let names {
+            try s.bind(12, names.service)
+            try s.bind(13, names.owner)
+            try s.bind(14, names.ownerName)
+        }
         try s.bind(1, .integer(e.timestamp))
         try s.bind(2, .integer(e.type.code))
         try s.bind(3, .integer(e.serviceId))
