@@ -7,3 +7,11 @@
 static inline int se_sqlite3_no_checkpoint_on_close(sqlite3 *db) {
     return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)0);
 }
+
+/* sqlite3_config is variadic too. SQLite's memory statistics take a global
+ * mutex around every allocation (a dozen per el_log) and nothing here reads
+ * them. Only possible before SQLite is initialized in the process: if the
+ * host opened a database first, this returns SQLITE_MISUSE and changes nothing. */
+static inline int se_sqlite3_no_memory_statistics(void) {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}

@@ -109,7 +109,11 @@ final class Connection {
     /// it could not be registered. Registered once per process.
     private static var walGatherVFS: UnsafePointer<CChar>? { walGatherRegistered ? walGatherName.cString : nil }
     private static let walGatherName: StaticString = "stream-events-wal-gather"
-    private static let walGatherRegistered = wal_gather_register(walGatherName.cString) == SQLITE_OK
+    private static let walGatherRegistered: Bool = {
+        // Registering a VFS initializes SQLite: settings that must come before go first.
+        _ = se_sqlite3_no_memory_statistics()
+        return wal_gather_register(walGatherName.cString) == SQLITE_OK
+    }()
 
     /// SQLite silently opens a file it cannot write read-only.
     var isReadOnly: Bool { sqlite3_db_readonly(handle, "main") == 1 }
