@@ -85,6 +85,27 @@ final class EventLogTest extends TestCase
         self::assertSame(2, $log->query(Principal::admin(1), ['serviceId' => 42])['total']);
     }
 
+    public function testTheHostsOwnSqliteWorksBesideTheLibrary(): void
+    {
+        Fixture::sqliteOnly('a process-wide setting of libsqlite3');
+        // The library turns SQLite's memory statistics off before SQLite
+        // initializes (they cost a global mutex per allocation); a host that
+        // opened a database first keeps them. Either way PDO SQLite works.
+        $code = 'require ' . var_export(dirname(__DIR__) . '/autoload.php', true) . ';'
+            . ' $sqlite = FFI::cdef("long long sqlite3_memory_used(void);", "libsqlite3.so.0");'
+            . ' if ($argv[3] === "host-first") { $early = new PDO("sqlite::memory:"); }'
+            . ' $log = StreamEvents\EventLog::open($argv[1], [], $argv[2]);'
+            . ' $log->log(["type" => "autodj.on_air", "serviceId" => 42, "details" => ["trigger" => "startup"]]);'
+            . ' $pdo = new PDO("sqlite:" . $argv[1]);'
+            . ' echo $pdo->query("SELECT count(*) FROM event")->fetchColumn(), " ", $sqlite->sqlite3_memory_used() > 0 ? "counted" : "not counted";';
+        foreach (['library-first' => '1 not counted', 'host-first' => '1 counted'] as $order => $expected) {
+            $out = [];
+            exec(implode(' ', array_map('escapeshellarg', [PHP_BINARY, '-d', 'ffi.enable=1', '-r', $code, Fixture::tempDir() . '/events.sqlite',
+                Fixture::library(), $order])) . ' 2>&1', $out, $status);
+            self::assertSame([0, $expected], [$status, implode("\n", $out)], $order);
+        }
+    }
+
     public function testLogBatchStoresAllAndCountsThem(): void
     {
         $log = Fixture::openStore();
