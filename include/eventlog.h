@@ -113,6 +113,11 @@ const char *el_version(void);
  * a message saying so. Opening a store at the current schema version writes
  * nothing, so a full disk does not keep a new worker from reading.
  *
+ * The first SQLite store a process opens registers the library's own VFS
+ * (under its own name; other SQLite users keep theirs) and, if SQLite has not
+ * initialized yet in the process, turns off SQLite's memory statistics
+ * (SQLITE_CONFIG_MEMSTATUS: sqlite3_memory_used() then reads 0).
+ *
  * `*out` is set to a handle even on failure (except EL_ENOMEM or a NULL
  * `out`), so el_errmsg(*out) can say why; close it with el_close() either way.
  *
