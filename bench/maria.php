@@ -70,10 +70,26 @@ function dropDb(PDO $admin, string $db): void
 }
 
 /**
+ * The peer's store in a new database $db: the library's tables (`event` with
+ * its partitions, `account`, `service`) as they are in $from, without the
+ * counter tables, and the directory's rows; its events are left to the caller.
+ */
+function peerTables(PDO $admin, string $from, string $db): void
+{
+    $admin->exec("CREATE DATABASE `$db`");
+    foreach (['event', 'account', 'service'] as $t) {
+        $admin->exec("CREATE TABLE `$db`.$t LIKE `$from`.$t");
+    }
+    // The library hands out ids itself (blocks of a counter row); a panel's own table numbers its rows.
+    $admin->exec("ALTER TABLE `$db`.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT");
+    foreach (['account', 'service'] as $t) {
+        $admin->exec("INSERT INTO `$db`.$t SELECT * FROM `$from`.$t");
+    }
+}
+
+/**
  * A new store in database $db holding the benchmark directory: the library
- * creates its own; the peer's is the library's tables (`event` with its
- * partitions, `account`, `service`) copied from the template store `tpl`,
- * without the counter tables.
+ * creates its own; the peer's tables are copied from the template store `tpl`.
  */
 $fresh = static function (string $side, string $db) use ($admin, $url): string {
     dropDb($admin, $db);
@@ -83,15 +99,7 @@ $fresh = static function (string $side, string $db) use ($admin, $url): string {
         $el->log->putDirectory($accounts, $services);
         $el->log->close();
     } else {
-        $admin->exec("CREATE DATABASE `$db`");
-        foreach (['event', 'account', 'service'] as $t) {
-            $admin->exec("CREATE TABLE `$db`.$t LIKE tpl.$t");
-        }
-        // The library hands out ids itself (blocks of a counter row); a panel's own table numbers its rows.
-        $admin->exec("ALTER TABLE `$db`.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT");
-        foreach (['account', 'service'] as $t) {
-            $admin->exec("INSERT INTO `$db`.$t SELECT * FROM tpl.$t");
-        }
+        peerTables($admin, 'tpl', $db);
     }
     return $url($db);
 };
@@ -223,14 +231,7 @@ if ($fill > 0) {
 say('big store: the peer\'s copy (INSERT ... SELECT)');
 $t0 = hrtime(true);
 dropDb($admin, 'big_pdo');
-$admin->exec('CREATE DATABASE big_pdo');
-foreach (['event', 'account', 'service'] as $t) {
-    $admin->exec("CREATE TABLE big_pdo.$t LIKE big_el.$t");
-}
-$admin->exec('ALTER TABLE big_pdo.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT');
-foreach (['account', 'service'] as $t) {
-    $admin->exec("INSERT INTO big_pdo.$t SELECT * FROM big_el.$t");
-}
+peerTables($admin, 'big_el', 'big_pdo');
 $partitions = static fn (string $db): array => array_column($sql("SELECT partition_name, table_rows, partition_description FROM information_schema.partitions
     WHERE table_schema = '$db' AND table_name = 'event' ORDER BY partition_ordinal_position"), 0);
 foreach ($partitions('big_el') as $p) {
