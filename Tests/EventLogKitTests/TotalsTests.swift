@@ -197,6 +197,27 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(try t.count() == 300 + 31)
     }
 
+    /// The prune drops the counter rows it emptied a batch at a time, all of
+    /// them however many there are, and keeps the rows of the days it kept.
+    @Test func pruneDropsEveryEmptiedCounterRow() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let now = Time.nowMilliseconds()
+        let services = Totals.dropBatchRows * 2 + 500
+        let old = (0..<services).map { restart(1000 + Int64($0), time: now - 25 * day) }
+        _ = try t.store.logBatch(json: "[" + old.joined(separator: ",") + "]")
+        let keptDay = CounterPeriod.floor(now - 2 * day, day) + hour
+        let kept = (0..<1200).map { restart(10 + Int64($0 % 4), time: keptDay + Int64($0) * 1000) }
+        _ = try t.store.logBatch(json: "[" + kept.joined(separator: ",") + "]")
+        #expect(try t.count("SELECT count(*) FROM count_service_day") == Int64(services + 4))
+
+        #expect(try t.store.prune(now: now - 25 * day + 30 * day + 1) == Int64(services))
+        #expect(try t.count("SELECT count(*) FROM count_service_day WHERE n = 0") == 0)
+        #expect(try t.count("SELECT count(*) FROM count_hour WHERE n = 0") == 0)
+        #expect(try t.count("SELECT count(*) FROM count_service_day") == 4)
+        try expectTotalsMatchExports(t, t.store, "after the prune")
+    }
+
     /// Bulk loads leave at most a short tail, so the first page after them
     /// reads counters, not rows.
     @Test func backfillLeavesAShortTail() throws {

@@ -441,7 +441,7 @@ final class SQLiteStore: EventStore {
                 connection.checkpoint()
                 connection.letWaitingWritersIn()
             }
-            if deleted > 0 { try Totals.dropEmpty(before: cutoff, db: connection) }
+            if deleted > 0 { try Totals.dropEmpty(before: cutoff, db: connection) { connection.letWaitingWritersIn() } }
             try reclaimFreePages()
             return deleted
         }

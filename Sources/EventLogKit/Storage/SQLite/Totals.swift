@@ -105,12 +105,24 @@ enum Totals {
             """).run([.text(ids), through])
     }
 
+    /// The most emptied counter rows one write transaction drops: at 10M
+    /// events a pruned day empties some 30,000 service-day rows, each on its
+    /// own page (the table is keyed by service first), too many for one
+    /// transaction if writers are to wait milliseconds.
+    static let dropBatchRows = 2000
+
     /// Drops the counter rows that a prune emptied (a zero adds nothing to a
-    /// sum, so this is tidying, safe to skip or repeat).
-    static func dropEmpty(before cutoff: Int64, db: Connection) throws {
-        try db.writeTransaction {
-            try db.statement("DELETE FROM count_hour WHERE ts < ? AND n = 0").run([.integer(cutoff)])
-            try db.statement("DELETE FROM count_service_day WHERE ts < ? AND n = 0").run([.integer(cutoff)])
+    /// sum, so this is tidying, safe to skip, repeat or interrupt), a batch
+    /// per write transaction, calling `between` after each.
+    static func dropEmpty(before cutoff: Int64, db: Connection, between: () -> Void) throws {
+        for (table, key) in [("count_hour", "ts, type, actor_type"), ("count_service_day", "service_id, ts, type, actor_type")] {
+            let drop = """
+                DELETE FROM \(table) WHERE (\(key)) IN
+                    (SELECT \(key) FROM \(table) WHERE ts < ?1 AND n = 0 LIMIT \(dropBatchRows))
+                """
+            while try db.writeTransaction({ try db.statement(drop).run([.integer(cutoff)]); return db.changes }) == dropBatchRows {
+                between()
+            }
         }
     }
 
