@@ -218,6 +218,37 @@ struct SplitMix64: RandomNumberGenerator {
         try expectTotalsMatchExports(t, t.store, "after the prune")
     }
 
+    /// A store of schema 5 (service-day counters keyed by service first)
+    /// keeps every count when it moves to counters keyed by day first.
+    @Test func serviceDayCountersMoveToDayFirstKeys() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        var rng = SplitMix64(state: 7)
+        let now = Time.nowMilliseconds()
+        _ = try t.store.logBatch(json: randomEvents(2500, rng: &rng, now: now, span: 4 * day))
+        let counters = "SELECT group_concat(service_id || ':' || ts || ':' || type || ':' || actor_type || '=' || n) FROM (SELECT * FROM count_service_day ORDER BY 1, 2, 3, 4)"
+        let before = try t.store.connection.statement(counters).firstRow { $0.text(0) }
+        #expect(before != nil)
+        let tag = Schema.tag(userVersion: try t.count("PRAGMA user_version"))
+        try t.store.connection.execute("""
+            CREATE TABLE old (service_id INTEGER NOT NULL, ts INTEGER NOT NULL, type INTEGER NOT NULL, actor_type INTEGER NOT NULL,
+                              n INTEGER NOT NULL, PRIMARY KEY (service_id, ts, type, actor_type)) WITHOUT ROWID;
+            INSERT INTO old SELECT service_id, ts, type, actor_type, n FROM count_service_day;
+            DROP TABLE count_service_day;
+            ALTER TABLE old RENAME TO count_service_day;
+            CREATE INDEX count_service_day_ts ON count_service_day (ts);
+            PRAGMA user_version = \(tag << 16 | 5);
+            """)
+
+        let migrated = try t.open()
+        #expect(try Schema.version(migrated.connection) == Schema.currentVersion)
+        #expect(try migrated.connection.statement(counters).firstRow { $0.text(0) } == before)
+        #expect(try migrated.connection.integer("SELECT count(*) FROM pragma_index_list('count_service_day') WHERE origin = 'c'") == 0)
+        let key = try migrated.connection.statement("SELECT group_concat(name) FROM (SELECT name FROM pragma_index_info((SELECT name FROM pragma_index_list('count_service_day') WHERE origin = 'pk')) ORDER BY seqno)").firstRow { $0.text(0) }
+        #expect(key == "ts,service_id,type,actor_type")
+        try expectTotalsMatchExports(t, migrated, "after the migration")
+    }
+
     /// Bulk loads leave at most a short tail, so the first page after them
     /// reads counters, not rows.
     @Test func backfillLeavesAShortTail() throws {

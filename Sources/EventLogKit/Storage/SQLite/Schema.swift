@@ -117,6 +117,26 @@ enum Schema {
         """,
         // 5: the store's tag in user_version (nothing else changes).
         "SELECT 1",
+        // 6: service-day counters keyed by day first. A fold counts the
+        // newest events, of one or two days: keyed by service first, each
+        // of its services' counters sat on its own page, and a fold of
+        // 1,000 events wrote some 600 pages; by day first it writes the
+        // pages of today's counters only. A scoped total looks its services
+        // up day by day instead (Totals.count).
+        """
+        CREATE TABLE count_service_day_by_day (
+            ts         INTEGER NOT NULL,
+            service_id INTEGER NOT NULL,
+            type       INTEGER NOT NULL,
+            actor_type INTEGER NOT NULL,
+            n          INTEGER NOT NULL,
+            PRIMARY KEY (ts, service_id, type, actor_type)
+        ) WITHOUT ROWID;
+        INSERT INTO count_service_day_by_day (ts, service_id, type, actor_type, n)
+            SELECT ts, service_id, type, actor_type, n FROM count_service_day ORDER BY ts, service_id, type, actor_type;
+        DROP TABLE count_service_day;
+        ALTER TABLE count_service_day_by_day RENAME TO count_service_day;
+        """,
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }

@@ -37,7 +37,9 @@ enum Totals {
         let kind = Kind(filter, scope)
         guard let split = kind.split(filter) else { return try liveCount(filter, scope: scope, db: db) }
         let (whereSQL, bindings) = split.whole.whereClause(scope)
-        let counted = try db.integer("SELECT COALESCE(sum(e.n), 0) FROM \(kind.table) e WHERE \(whereSQL)", bindings) ?? 0
+        let counted = kind == .hour
+            ? try db.integer("SELECT COALESCE(sum(e.n), 0) FROM count_hour e WHERE \(whereSQL)", bindings) ?? 0
+            : try countServiceDays(split.whole, whereSQL, bindings, db: db)
         // NOT INDEXED: the tail is a range of rowids, read from the table.
         let tail = try db.integer(
             "SELECT count(*) FROM event e NOT INDEXED WHERE e.id > ?\(bindings.count + 1) AND \(whereSQL)",
@@ -46,6 +48,23 @@ enum Totals {
         var total = counted + tail
         for end in split.ends { total += try liveCount(end, scope: scope, db: db) }
         return total
+    }
+
+    /// The service-day counters of `whole` (whole days). The table is keyed
+    /// by day first, so the sum walks the days of the range, oldest to
+    /// newest counter at most, and looks up the view's services in each.
+    private static func countServiceDays(_ whole: Filter, _ whereSQL: String, _ bindings: [SQLValue], db: Connection) throws -> Int64 {
+        let stored = try db.statement("SELECT min(ts), max(ts) FROM count_service_day").firstRow { ($0.optionalInt64(0), $0.optionalInt64(1)) }
+        guard let oldest = stored?.0, let newest = stored?.1 else { return 0 }
+        let day = Kind.serviceDay.length
+        let first = max(whole.from ?? oldest, oldest), end = min(whole.to ?? newest + day, newest + day)
+        guard first < end else { return 0 }
+        let n = bindings.count
+        // CROSS JOIN keeps the days outside: one primary-key lookup per day and service.
+        return try db.integer("""
+            WITH RECURSIVE day(ts) AS (SELECT ?\(n + 1) UNION ALL SELECT ts + \(day) FROM day WHERE ts + \(day) < ?\(n + 2))
+            SELECT COALESCE(sum(e.n), 0) FROM day CROSS JOIN count_service_day e ON e.ts = day.ts WHERE \(whereSQL)
+            """, bindings + [.integer(first), .integer(end)]) ?? 0
     }
 
     /// Counts from the index that holds every filtered column after the time
@@ -106,16 +125,15 @@ enum Totals {
     }
 
     /// The most emptied counter rows one write transaction drops: at 10M
-    /// events a pruned day empties some 30,000 service-day rows, each on its
-    /// own page (the table is keyed by service first), too many for one
-    /// transaction if writers are to wait milliseconds.
+    /// events a pruned day empties some 30,000 service-day rows, too many
+    /// for one transaction if writers are to wait milliseconds.
     static let dropBatchRows = 2000
 
     /// Drops the counter rows that a prune emptied (a zero adds nothing to a
     /// sum, so this is tidying, safe to skip, repeat or interrupt), a batch
     /// per write transaction, calling `between` after each.
     static func dropEmpty(before cutoff: Int64, db: Connection, between: () -> Void) throws {
-        for (table, key) in [("count_hour", "ts, type, actor_type"), ("count_service_day", "service_id, ts, type, actor_type")] {
+        for (table, key) in [("count_hour", "ts, type, actor_type"), ("count_service_day", "ts, service_id, type, actor_type")] {
             let drop = """
                 DELETE FROM \(table) WHERE (\(key)) IN
                     (SELECT \(key) FROM \(table) WHERE ts < ?1 AND n = 0 LIMIT \(dropBatchRows))
