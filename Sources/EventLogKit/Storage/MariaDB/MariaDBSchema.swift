@@ -7,6 +7,10 @@
 enum MariaDBSchema {
     static let applicationID: Int64 = 0x5345_5654  // "SEVT", as in SQLite stores
 
+    /// The event columns a writer fills, in the order every INSERT (and the
+    /// copy's SELECT from a SQLite store, whose columns are named alike) lists them.
+    static let eventColumns = "id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, message, service_name, owner_id, owner_name"
+
     /// Version N is reached by running `migrations[N-1]`. Append only.
     static let migrations: [[String]] = [
         [

@@ -100,7 +100,7 @@ final class MariaDBStore: EventStore {
                 throw MariaDBError(code: error.code, message: error.message + "; whether the event was stored is unknown (log it with a deliveryKey to retry safely)", sql: nil)
             }
         }
-        foldIfDue(stored: 1)
+        if id == event.id { foldIfDue(stored: 1) }  // not for a repeated delivery: it stored nothing
         return id
     }
 
@@ -213,7 +213,7 @@ final class MariaDBStore: EventStore {
 
     /// One INSERT of `events`, with their ids.
     private func insertSQL(_ events: ArraySlice<Event>, _ names: DirectoryNames) -> String {
-        var sql = "INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, message, service_name, owner_id, owner_name) VALUES "
+        var sql = "INSERT INTO event (\(MariaDBSchema.eventColumns)) VALUES "
         for (i, e) in events.enumerated() {
             if i > 0 { sql += "," }
             sql += "(\(e.id), \(e.timestamp), \(e.type.code), \(e.serviceId), \(e.actor.type.code), "
@@ -234,10 +234,7 @@ final class MariaDBStore: EventStore {
 
     private func insertSQL(_ events: [Event], _ names: DirectoryNames) -> String { insertSQL(events[...], names) }
 
-    private static let insertOne = """
-        INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
-                           message, service_name, owner_id, owner_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """
+    private static let insertOne = "INSERT INTO event (\(MariaDBSchema.eventColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     /// One event through the prepared INSERT: the server parses no SQL, and
     /// no value is escaped (the el_log path; batches send one statement).
@@ -278,6 +275,7 @@ final class MariaDBStore: EventStore {
         let now = clock()
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
         for i in events.indices { events[i].message = events[i].type.sentence(Sentence(event: events[i])) }
+        var stored: Int64 = 0  // a repeated delivery stores nothing
         try run("log the batch") {
             let names = try directorySnapshot(Set(events.map(\.serviceId)))
             let first = try takeIDs(Int64(events.count))
@@ -285,14 +283,15 @@ final class MariaDBStore: EventStore {
             try db.writeTransaction {
                 var plain: [Event] = []
                 for e in events {
-                    if e.deliveryKey != nil { _ = try insertOnce(e, names) } else { plain.append(e) }
+                    if e.deliveryKey == nil { plain.append(e) } else if try insertOnce(e, names) == e.id { stored += 1 }
                 }
                 for start in stride(from: 0, to: plain.count, by: 1000) {
                     try db.execute(insertSQL(plain[start..<min(start + 1000, plain.count)], names))
                 }
+                stored += Int64(plain.count)
             }
         }
-        foldIfDue(stored: Int64(events.count))
+        foldIfDue(stored: stored)
         return Int64(events.count)
     }
 

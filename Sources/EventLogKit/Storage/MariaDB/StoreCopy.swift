@@ -56,19 +56,14 @@ struct StoreCopy {
         let end = try source.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0
         var copied: Int64 = 0
         let read = try source.statement("""
-            SELECT id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
-                   message, service_name, owner_id, owner_name
-            FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT \(Self.batchRows)
+            SELECT \(MariaDBSchema.eventColumns) FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT \(Self.batchRows)
             """)
         let keys = try source.statement("SELECT d.key, d.event_id, e.ts FROM delivery d JOIN event e ON e.id = d.event_id WHERE d.event_id > ?1 AND d.event_id <= ?2")
         while last < end {
             read.reset()
             try read.bind([.integer(last), .integer(end)])
             var counts = MariaDBTotals.Increments()
-            var sql = """
-                INSERT INTO event (id, ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details,
-                                   message, service_name, owner_id, owner_name, counted) VALUES
-                """
+            var sql = "INSERT INTO event (\(MariaDBSchema.eventColumns), counted) VALUES "
             var n: Int64 = 0
             var batchLast = last
             while try read.step() {
