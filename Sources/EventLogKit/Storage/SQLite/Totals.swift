@@ -54,7 +54,9 @@ enum Totals {
     /// by day first, so the sum walks the days of the range, oldest to
     /// newest counter at most, and looks up the view's services in each.
     private static func countServiceDays(_ whole: Filter, _ whereSQL: String, _ bindings: [SQLValue], db: Connection) throws -> Int64 {
-        let stored = try db.statement("SELECT min(ts), max(ts) FROM count_service_day").firstRow { ($0.optionalInt64(0), $0.optionalInt64(1)) }
+        // Two subqueries: each is one seek, where min and max in one SELECT scan the table.
+        let stored = try db.statement("SELECT (SELECT min(ts) FROM count_service_day), (SELECT max(ts) FROM count_service_day)")
+            .firstRow { ($0.optionalInt64(0), $0.optionalInt64(1)) }
         guard let oldest = stored?.0, let newest = stored?.1 else { return 0 }
         let day = Kind.serviceDay.length
         let first = max(whole.from ?? oldest, oldest), end = min(whole.to ?? newest + day, newest + day)
