@@ -33,14 +33,20 @@ struct SplitMix64: RandomNumberGenerator {
         return "[" + events.joined(separator: ",") + "]"
     }
 
+    /// A store with the panel's directory and `count` random events of the last four days.
+    func storeOfRandomEvents(_ count: Int, rng: inout SplitMix64, now: Int64) throws -> TempStore {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        _ = try t.store.logBatch(json: randomEvents(count, rng: &rng, now: now, span: 4 * day))
+        return t
+    }
+
     /// The total of every page equals a plain count, before and after events
     /// land in periods already counted, and after a prune.
     @Test func totalsMatchALiveCount() throws {
-        let t = try TempStore()
-        try t.store.putDirectory(json: panelDirectory)
-        var rng = SplitMix64(state: 42)
         let now = Time.nowMilliseconds()
-        _ = try t.store.logBatch(json: randomEvents(3000, rng: &rng, now: now, span: 4 * day))
+        var rng = SplitMix64(state: 42)
+        let t = try storeOfRandomEvents(3000, rng: &rng, now: now)
 
         let principals = [admin, resellerA, resellerB, customerA1, directCustomer]
         func filters() -> [String] {
@@ -221,11 +227,8 @@ struct SplitMix64: RandomNumberGenerator {
     /// A store of schema 5 (service-day counters keyed by service first)
     /// keeps every count when it moves to counters keyed by day first.
     @Test func serviceDayCountersMoveToDayFirstKeys() throws {
-        let t = try TempStore()
-        try t.store.putDirectory(json: panelDirectory)
         var rng = SplitMix64(state: 7)
-        let now = Time.nowMilliseconds()
-        _ = try t.store.logBatch(json: randomEvents(2500, rng: &rng, now: now, span: 4 * day))
+        let t = try storeOfRandomEvents(2500, rng: &rng, now: Time.nowMilliseconds())
         let counters = "SELECT group_concat(service_id || ':' || ts || ':' || type || ':' || actor_type || '=' || n) FROM (SELECT * FROM count_service_day ORDER BY 1, 2, 3, 4)"
         let before = try t.store.connection.statement(counters).firstRow { $0.text(0) }
         #expect(before != nil)
