@@ -6,7 +6,6 @@ enum CounterPeriod {
     case serviceDay  // per service, type and actor
 
     var length: Int64 { self == .hour ? 3_600_000 : Time.millisecondsPerDay }
-    var table: String { self == .hour ? "count_hour" : "count_service_day" }
 
     /// The counters a view reads: hours for the whole panel, service days
     /// once the view is limited to some services.
