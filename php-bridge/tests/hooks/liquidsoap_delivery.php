@@ -128,9 +128,9 @@ $ls->start() || $fail('liquidsoap started a third time');
 $t->waitFor($has('autodj.on_air(startup)', 3), 20) ?? $fail('the third run\'s startup was delivered');
 // The store has the event as soon as the bridge commits; the proxy writes its
 // "dropped" line only once the bridge's answer has come back: wait for it.
-$dropped = static fn (): bool => count($proxied('dropped', 'autodj.on_air')) === 1;
+$droppedOnce = static fn (): bool => count($proxied('dropped', 'autodj.on_air')) === 1;
 $resent = static fn (): bool => ($dropped = $proxied('dropped', 'autodj.on_air')) !== [] && in_array($dropped[0], $proxied('answered', 'autodj.on_air'), true);
-$t->check($t->waitFor($dropped, 15) && $t->waitFor($resent, 15) && count($proxied('dropped', 'autodj.on_air')) === 1,
+$t->check($t->waitFor($droppedOnce, 15) && $t->waitFor($resent, 15) && $droppedOnce(),
     'the startup\'s first answer was lost, and Liquidsoap sent the same event again', $t->log('proxy'));
 $t->check(count(array_keys($lines(), 'autodj.on_air(startup)', true)) === 3
     && count(array_filter($lines(), static fn (string $l): bool => str_contains($l, 'liquidsoap_restart'))) === 1,
