@@ -17,4 +17,17 @@ import Testing
         #expect(contains(String(repeating: "a", count: 5000) + "Needle", "needle"))  // past the stack buffer
         #expect(contains("anything", ""))
     }
+
+    /// An ASCII text is searched in place, each byte compared without its case.
+    @Test func asciiTextsSearchedInPlace() {
+        #expect(contains("Frequent NAME", "name"))
+        #expect(contains("xXyz", "xyz"))             // an upper-case candidate after a lower-case one that fails
+        #expect(contains("Xxyz", "xyz"))             // and the other way round
+        #expect(contains("10.128.7.9", "10.128.7."))  // a first byte without case
+        #expect(!contains("abc", "abd"))
+        #expect(!contains("ABC", "bcd"))              // runs past the end
+        #expect(!contains("plain ascii", "ascïi"))    // a needle that is not ASCII
+        #expect(contains("Song 4242 (live)", "SONG 4242"))
+        #expect(contains("\u{212A}elvin", "kelvin"))   // not ASCII: KELVIN SIGN folds to k
+    }
 }

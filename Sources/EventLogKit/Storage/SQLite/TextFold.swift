@@ -8,8 +8,8 @@ import Glibc
 /// `Röyksopp`), with no wildcard characters. Registered on every connection
 /// as `se_contains(needle, text, ...)`: whether any of the texts contains
 /// the needle, which the caller folded with `fold`. It runs for every row a
-/// search scans, so an ASCII text is folded into a buffer on the stack,
-/// allocating nothing.
+/// search scans, so an ASCII text is searched where SQLite holds it,
+/// copying and allocating nothing.
 enum TextFold {
     static let sqlName = "se_contains"
 
@@ -28,18 +28,56 @@ enum TextFold {
 
     private static func lowerASCII(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
 
-    /// Whether `text` folded contains `needle` (already folded).
+    /// Whether `text` folded contains `needle` (already folded). An ASCII
+    /// text (nearly every row) is searched where it lies, each byte
+    /// compared without its case; only other texts are folded first.
     static func contains(_ text: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !needle.isEmpty else { return true }
         guard text.count >= needle.count else { return false }
-        if text.count <= 4096, text.allSatisfy({ $0 < 0x80 }) {
-            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: text.count) { buffer in
-                for i in 0..<text.count { buffer[i] = lowerASCII(text[i]) }
-                return find(UnsafeBufferPointer(buffer), needle)
-            }
-        }
+        // A folded ASCII text is ASCII: it cannot hold a needle that is not.
+        if isASCII(text) { return isASCII(needle) && findIgnoringCase(text, needle) }
         let folded = fold(text)
         return folded.withUnsafeBufferPointer { find($0, needle) }
+    }
+
+    /// Eight bytes at a time: this runs on every text a search reads.
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        var i = 0
+        while i + 8 <= bytes.count {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < bytes.count {
+            if base[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
+
+    /// Whether the lower-case ASCII `needle` (not empty) occurs in the ASCII
+    /// `haystack`, either case: memchr to the next first byte in either
+    /// case, then the rest compared folded.
+    private static func findIgnoringCase(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let h = haystack.baseAddress, let n = needle.baseAddress else { return false }
+        let first = n[0]
+        let upper = first >= 0x61 && first <= 0x7A ? first - 0x20 : first
+        let last = haystack.count - needle.count
+        var i = 0
+        while i <= last {
+            let span = last - i + 1
+            let lower = memchr(h + i, Int32(first), span)
+            let before = lower.map { UnsafeRawPointer($0) - UnsafeRawPointer(h + i) } ?? span
+            let hit = upper == first ? lower : memchr(h + i, Int32(upper), before) ?? lower
+            guard let hit else { return false }
+            let at = UnsafeRawPointer(hit) - UnsafeRawPointer(h)
+            var k = 1
+            while k < needle.count && lowerASCII(h[at + k]) == n[k] { k += 1 }
+            if k == needle.count { return true }
+            i = at + 1
+        }
+        return false
     }
 
     /// Whether `needle` (not empty) occurs in `haystack`: memchr to each
