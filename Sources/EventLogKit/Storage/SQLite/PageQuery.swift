@@ -34,20 +34,32 @@ struct PageQuery {
         let cursor = try Cursor.current(db)
         var view = filter
         view.after = nil
-        let total = try Totals.count(view, scope: scope, db: db)
-        let (whereSQL, bindings) = filter.whereClause(scope)
+        let search = view.text != nil ? try SearchScan(view, scope: scope, db: db) : nil
+        let total = try search?.total ?? Totals.count(view, scope: scope, db: db)
         let offset = (filter.page - 1) * filter.perPage
         return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
             guard offset < total else { return }
-            // The page's ids come from an index alone, so a deep page skips
-            // index entries, not table rows.
-            let stmt = try db.statement("""
-                SELECT \(LogColumns.select) FROM event e \(LogColumns.joins)
-                WHERE e.id IN (SELECT e.id FROM event e \(Self.index(filter, total: total)) WHERE \(whereSQL)
-                               ORDER BY \(LogColumns.newestFirst) LIMIT \(filter.perPage) OFFSET \(offset))
-                ORDER BY \(LogColumns.newestFirst)
-                """)
-            try stmt.bind(bindings)
+            let stmt: Statement
+            if filter.after == nil, let newest = search?.newest {
+                // A rare term's page, picked from the matches the scan kept.
+                let ids = newest.dropFirst(Int(offset)).prefix(Int(filter.perPage)).map(String.init).joined(separator: ",")
+                stmt = try db.statement("""
+                    SELECT \(LogColumns.select) FROM event e \(LogColumns.joins)
+                    WHERE e.id IN (SELECT value FROM json_each(?1)) ORDER BY \(LogColumns.newestFirst)
+                    """)
+                try stmt.bind([.text("[\(ids)]")])
+            } else {
+                // The page's ids come from an index alone, so a deep page skips
+                // index entries, not table rows.
+                let (whereSQL, bindings) = filter.whereClause(scope)
+                stmt = try db.statement("""
+                    SELECT \(LogColumns.select) FROM event e \(LogColumns.joins)
+                    WHERE e.id IN (SELECT e.id FROM event e \(Self.index(filter, total: total)) WHERE \(whereSQL)
+                                   ORDER BY \(LogColumns.newestFirst) LIMIT \(filter.perPage) OFFSET \(offset))
+                    ORDER BY \(LogColumns.newestFirst)
+                    """)
+                try stmt.bind(bindings)
+            }
             defer { stmt.reset() }
             var first = true
             while try stmt.step() {
