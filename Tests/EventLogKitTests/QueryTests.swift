@@ -160,6 +160,14 @@ import Testing
         }
         #expect(try t.query(admin, #"{"q":"frequent"}"#)["total"].integerValue ?? 0 > PageQuery.sortedPageLimit)
         #expect(try t.query(admin, #"{"q":"rare"}"#)["total"].integerValue == 338)
+
+        // A live search view: since its cursor, the new matches only, with the whole view's total.
+        guard let cursor = try t.query(admin, #"{"q":"rare"}"#)["cursor"].stringValue else { Issue.record("no cursor"); return }
+        let late = try t.log(restart(11, time: start - 60_000, by: "RARE NAME"))
+        try t.log(restart(11, by: "Frequent Name"))
+        let since = try t.query(admin, #"{"q":"rare","after":"\#(cursor)"}"#)
+        #expect(ids(since) == [late])
+        #expect(since["total"].integerValue == 339)
     }
 
     /// A live view asks for what was logged since its cursor: exactly those
