@@ -124,11 +124,12 @@ import Testing
         #expect(csv.split(separator: "\r\n").count == 2)  // the header and one row
     }
 
-    /// A search reads its range once: a rare term's page is picked from the
-    /// matches that pass kept, a frequent term's (over
-    /// `PageQuery.sortedPageLimit` matches) comes from the time index. Either
+    /// A search reads its range once: a rare term's page and export are
+    /// picked from the matches that pass kept, a frequent term's (over
+    /// `PageQuery.sortedPageLimit` matches) come from the time index. Either
     /// way every page, walked to the end, is the export: the same events in
-    /// the same order (newest first, by id within a millisecond), in every scope.
+    /// the same order (newest first, by id within a millisecond), in every
+    /// scope, and the admin's export is what plain SQL finds.
     @Test func searchPagesWalkToTheExport() throws {
         let t = try TempStore()
         try t.store.putDirectory(json: panelDirectory)
@@ -160,6 +161,16 @@ import Testing
         }
         #expect(try t.query(admin, #"{"q":"frequent"}"#)["total"].integerValue ?? 0 > PageQuery.sortedPageLimit)
         #expect(try t.query(admin, #"{"q":"rare"}"#)["total"].integerValue == 338)
+        // And the admin's export is what plain SQL finds (the texts are ASCII).
+        for q in ["rare name", "frequent"] {
+            let exported = try t.export(admin, #"{"q":"\#(q)"}"#, format: "jsonl").split(separator: "\n").compactMap { String($0).json["id"].integerValue }
+            let plain = try t.store.connection.statement("SELECT id FROM event WHERE instr(lower(message), ?1) > 0 ORDER BY ts DESC, id DESC")
+            try plain.bind([.text(q)])
+            var expected: [Int64] = []
+            while try plain.step() { expected.append(plain.int64(0)) }
+            plain.reset()
+            #expect(expected.count > 300 && exported.elementsEqual(expected), "\(q): \(exported.count) exported, \(expected.count) in SQL")
+        }
 
         // A live search view: since its cursor, the new matches only, with the whole view's total.
         guard let cursor = try t.query(admin, #"{"q":"rare"}"#)["cursor"].stringValue else { Issue.record("no cursor"); return }
