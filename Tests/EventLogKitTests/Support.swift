@@ -53,6 +53,11 @@ final class TempStore {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The ids of a JSON Lines export, in its order.
+    func exportedIDs(_ principal: String, _ filter: String? = nil) throws -> [Int64] {
+        try export(principal, filter, format: "jsonl").split(separator: "\n").compactMap { String($0).json["id"].integerValue }
+    }
+
     func count(_ sql: String = "SELECT count(*) FROM event") throws -> Int64 {
         try store.connection.integer(sql) ?? -1
     }
