@@ -124,9 +124,9 @@ import Testing
         #expect(csv.split(separator: "\r\n").count == 2)  // the header and one row
     }
 
-    /// A search reads its range once: a rare term's page is picked from the
-    /// matches that pass kept, a frequent term's (over
-    /// `PageQuery.sortedPageLimit` matches) comes from the time index. Either
+    /// A search reads its range once: a rare term's page and export are
+    /// picked from the matches that pass kept, a frequent term's (over
+    /// `PageQuery.sortedPageLimit` matches) come from the time index. Either
     /// way every page, walked to the end, is the export: the same events in
     /// the same order (newest first, by id within a millisecond), in every
     /// scope, and the admin's export is what plain SQL finds.

@@ -10,6 +10,7 @@ final class Export: EventExport {
     private let format: ExportFormat
     private let sql: String
     private let bindings: [SQLValue]
+    private let matchIDs: [SQLValue]  // a rare search's matches (a JSON array), bound after the order key
     private let serviceColumns: Bool
     private var after: [SQLValue]?  // order key of the last row written
     private var headerPending: Bool
@@ -24,13 +25,19 @@ final class Export: EventExport {
         let maxID = try connection.integer("SELECT COALESCE(max(id), 0) FROM event") ?? 0
         let (whereSQL, whereBindings) = filter.whereClause(scope)
         let n = whereBindings.count
+        // A rare search term: its matches, found by one pass over the table,
+        // are the rows; the time index would be walked whole, a row read per entry.
+        let few = filter.text == nil ? nil : try SearchScan.fewMatches(filter, scope: scope, db: connection)
+        let index = few == nil ? PageQuery.index(filter, total: .max) : "NOT INDEXED"
+        let candidates = few == nil ? "" : "e.id IN (SELECT value FROM json_each(?\(n + 4))) AND "
         sql = """
-            SELECT \(LogColumns.select) FROM event e \(PageQuery.index(filter, total: .max)) \(LogColumns.joins)
-            WHERE \(whereSQL) AND e.id <= ?\(n + 1)
+            SELECT \(LogColumns.select) FROM event e \(index) \(LogColumns.joins)
+            WHERE \(candidates)\(whereSQL) AND e.id <= ?\(n + 1)
               AND e.ts <= ?\(n + 2) AND \(LogRow.orderKey) < (?\(n + 2), ?\(n + 3))
             ORDER BY \(LogColumns.newestFirst) LIMIT \(ExportFormat.rowsPerChunk)
             """
         bindings = whereBindings + [.integer(maxID)]
+        matchIDs = few.map { [.text("[" + $0.map(String.init).joined(separator: ",") + "]")] } ?? []
     }
 
     /// The next chunk, or nil when the export is complete.
@@ -42,7 +49,7 @@ final class Export: EventExport {
             headerPending = false
         }
         let stmt = try connection.statement(sql)
-        try stmt.bind(bindings + (after ?? [.integer(.max), .integer(.max)]))
+        try stmt.bind(bindings + (after ?? [.integer(.max), .integer(.max)]) + matchIDs)
         var count: Int64 = 0
         while try stmt.step() {
             let row = LogRow(stmt)
