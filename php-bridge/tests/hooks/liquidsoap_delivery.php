@@ -54,7 +54,9 @@ $lines = static fn (): array => array_map(static fn (array $e): string => $e['ty
     . (($e['details']['reason'] ?? '') === 'liquidsoap_restart' ? ' (liquidsoap_restart)' : ''), $t->events($store));
 $has = static fn (string $line, int $times = 1): Closure => static fn (): bool => count(array_keys($lines(), $line, true)) >= $times;
 $fail = static function (string $why) use ($t, $lines, $ls): never {
-    $t->check(false, $why, 'events: ' . implode(', ', $lines()) . "\nspool: " . implode(', ', array_keys($ls->spooled()))
+    $spool = $ls->spooled();
+    $t->check(false, $why, 'events: ' . implode(', ', $lines())
+        . "\nspool: " . implode(', ', array_map(static fn (string $f, array $e): string => "$f " . http_build_query($e), array_keys($spool), $spool))
         . "\nproxy log:\n" . $t->log('proxy') . "\nliquidsoap log (tail):\n" . $ls->logTail());
     exit($t->summary());
 };
