@@ -4,9 +4,9 @@ import Glibc
 #endif
 
 /// One connection to a MariaDB/MySQL server, speaking the text protocol:
-/// values are written into the SQL as escaped literals (`render`), so one
-/// round trip runs several statements (a whole `el_log` transaction). A lost
-/// connection is closed and made again at the next call.
+/// values are written into the SQL as escaped literals (`render`). One
+/// statement per round trip: the connection does not ask for several (see
+/// `connect`). A lost connection is closed and made again at the next call.
 final class MariaDBConnection {
     let location: MariaDBLocation
     private let options: StoreOptions
@@ -37,7 +37,13 @@ final class MariaDBConnection {
         mysql_options(m, MYSQL_OPT_READ_TIMEOUT, &readTimeout)
         mysql_options(m, MYSQL_OPT_WRITE_TIMEOUT, &readTimeout)
         mysql_options(m, MYSQL_SET_CHARSET_NAME, "utf8mb4")
-        let flags = se_client_multi_statements | se_client_found_rows
+        // No CLIENT_MULTI_STATEMENTS: on a Galera node, a transaction aborted
+        // by a replicated conflict in the middle of "a; b; c" is rolled back
+        // and the statements after it still run, each committed on its own,
+        // while the client is told all went well (measured on MariaDB 10.11
+        // with galera-4: RELIABILITY.md, finding 14). One statement per
+        // round trip gets the deadlock error it should.
+        let flags = se_client_found_rows
         let host = location.socket == nil ? location.host : "localhost"
         // A database that does not exist yet is created (a new store), as an
         // SQLite file is: connect without one, then create and use it.
@@ -55,9 +61,12 @@ final class MariaDBConnection {
         se_close_on_exec(m)
         do {
             let db = "`\(location.database)`"
-            let create = created ? "CREATE DATABASE IF NOT EXISTS \(db) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; USE \(db);\n" : ""
+            if created {
+                try execute("CREATE DATABASE IF NOT EXISTS \(db) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin")
+                try execute("USE \(db)")
+            }
             let lockWait = max(1, options.busyTimeoutMs / 1000)
-            try execute(create + """
+            try execute("""
                 SET SESSION time_zone = '+00:00', sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE',
                     innodb_lock_wait_timeout = \(lockWait)
                 """)
@@ -125,32 +134,21 @@ final class MariaDBConnection {
         return error
     }
 
-    /// Runs `sql` (one statement or several separated by `;`) and discards
-    /// any results. A statement that fails stops the rest.
-    func execute(_ sql: String) throws(MariaDBError) {
+    /// Runs one statement and discards any result; returns the rows it
+    /// matched (CLIENT_FOUND_ROWS: rows an UPDATE found, changed or not).
+    @discardableResult
+    func execute(_ sql: String) throws(MariaDBError) -> Int64 {
         let m = try send(sql)
-        while true {
-            if let result = mysql_store_result(m) { mysql_free_result(result) }
-            let next = mysql_next_result(m)
-            if next == -1 { return }
-            if next > 0 { throw failure(m, sql) }
-        }
+        if let result = mysql_store_result(m) { mysql_free_result(result) }
+        return Int64(bitPattern: mysql_affected_rows(m))
     }
 
-    /// Runs several statements in one round trip and returns the insert id
-    /// of statement number `statement` (0-based).
-    func execute(_ sql: String, insertIDOf statement: Int) throws(MariaDBError) -> Int64 {
+    /// Runs one statement and returns the insert id it set
+    /// (`LAST_INSERT_ID(expr)` included).
+    func insertID(_ sql: String) throws(MariaDBError) -> Int64 {
         let m = try send(sql)
-        var index = 0
-        var id: Int64 = 0
-        while true {
-            if index == statement { id = Int64(mysql_insert_id(m)) }
-            if let result = mysql_store_result(m) { mysql_free_result(result) }
-            let next = mysql_next_result(m)
-            if next == -1 { return id }
-            if next > 0 { throw failure(m, sql) }
-            index += 1
-        }
+        if let result = mysql_store_result(m) { mysql_free_result(result) }
+        return Int64(mysql_insert_id(m))
     }
 
     private func send(_ sql: String) throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
@@ -197,7 +195,8 @@ final class MariaDBConnection {
         while true {
             attempt += 1
             do {
-                try execute((isolation.map { "SET TRANSACTION ISOLATION LEVEL \($0); " } ?? "") + "START TRANSACTION")
+                if let isolation { try execute("SET TRANSACTION ISOLATION LEVEL \(isolation)") }
+                try execute("START TRANSACTION")
                 let result = try body()
                 try execute("COMMIT")
                 return result

@@ -118,7 +118,7 @@ final class MariaDBStore: EventStore {
     private func takeIDs(_ n: Int64) throws -> Int64 {
         if blockEnd - nextID < n {
             let size = max(Self.idBlock, n)
-            let end = try db.execute("UPDATE id_block SET next = LAST_INSERT_ID(next + \(size)) WHERE k = 1", insertIDOf: 0)
+            let end = try db.insertID("UPDATE id_block SET next = LAST_INSERT_ID(next + \(size)) WHERE k = 1")
             guard end > size else { throw MariaDBError(code: 1032, message: "the store's id_block row is missing", sql: nil) }
             nextID = end - size
             blockEnd = end
@@ -416,13 +416,10 @@ final class MariaDBStore: EventStore {
                     SELECT (SELECT COALESCE(SUM(n), 0) FROM count_day WHERE ts < \(cutoffDay))
                          + (SELECT COUNT(*) FROM event FORCE INDEX (event_uncounted) WHERE counted = 0 AND ts < \(cutoffDay))
                     """) ?? 0
-                try db.execute("""
-                    UPDATE setting SET v = \(cutoffDay) WHERE k = 'prunedBefore';
-                    DELETE FROM count_day WHERE ts < \(cutoffDay);
-                    DELETE FROM count_hour WHERE ts < \(cutoffDay);
-                    DELETE FROM count_service_day WHERE ts < \(cutoffDay);
-                    DELETE FROM delivery WHERE ts < \(cutoffDay)
-                    """)
+                try db.execute("UPDATE setting SET v = \(cutoffDay) WHERE k = 'prunedBefore'")
+                for table in ["count_day", "count_hour", "count_service_day", "delivery"] {
+                    try db.execute("DELETE FROM \(table) WHERE ts < \(cutoffDay)")
+                }
                 return n
             }
             _ = try MariaDBPartitions.drop(db, before: cutoffDay)

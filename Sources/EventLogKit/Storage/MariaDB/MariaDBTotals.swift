@@ -50,8 +50,9 @@ enum MariaDBTotals {
             serviceDays[Key(serviceId: serviceId, ts: d, type: type, actor: actor), default: 0] += 1
         }
 
-        /// The upserts, in key order (two folds lock rows in one order).
-        var sql: String {
+        /// The upserts, one statement per counter table, rows in key order
+        /// (two folds lock rows in one order).
+        var statements: [String] {
             func upsert(_ table: String, _ counts: [Key: Int64], service: Bool) -> String {
                 let rows = counts.keys.sorted().map { k in
                     let n = counts[k] ?? 0
@@ -60,9 +61,9 @@ enum MariaDBTotals {
                 return "INSERT INTO \(table) (\(service ? "service_id, " : "")ts, type, actor_type, n) VALUES "
                     + rows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
             }
-            guard !isEmpty else { return "DO 0" }
+            guard !isEmpty else { return [] }
             return [upsert("count_day", days, service: false), upsert("count_hour", hours, service: false),
-                    upsert("count_service_day", serviceDays, service: true)].joined(separator: ";\n")
+                    upsert("count_service_day", serviceDays, service: true)]
         }
     }
 
@@ -88,8 +89,13 @@ enum MariaDBTotals {
                     keys.append(String(rows.int64(1)))
                 }
                 guard !keys.isEmpty else { return 0 }
+                for upsert in counts.statements { try db.execute(upsert) }
                 // By id alone (ids are unique): MariaDB reads a (ts, id) IN list six times slower.
-                try db.execute(counts.sql + ";\nUPDATE event SET counted = 1 WHERE id IN (" + keys.joined(separator: ",") + ") AND counted = 0")
+                let flagged = try db.execute("UPDATE event SET counted = 1 WHERE id IN (" + keys.joined(separator: ",") + ") AND counted = 0")
+                // The rows are locked, so every one is flagged here; if not, nothing is committed.
+                guard flagged == keys.count else {
+                    throw MariaDBError(code: 1213, message: "a fold flagged \(flagged) of the \(keys.count) events it counted", sql: nil)
+                }
                 return keys.count
             }
             total += Int64(n)

@@ -92,11 +92,11 @@ struct StoreCopy {
                 deliveries.append(row)
             }
             keys.reset()
-            let batchSQL = sql + ";\n" + counts.sql
-                + (deliveries.isEmpty ? "" : ";\nINSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ","))
-                + ";\nUPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'"
-                + ";\nUPDATE id_block SET next = GREATEST(next, \(batchLast + 1)) WHERE k = 1"  // new ids after the copied ones
-            try db.writeTransaction { try db.execute(batchSQL) }
+            var statements = [sql] + counts.statements
+            if !deliveries.isEmpty { statements.append("INSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ",")) }
+            statements.append("UPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'")
+            statements.append("UPDATE id_block SET next = GREATEST(next, \(batchLast + 1)) WHERE k = 1")  // new ids after the copied ones
+            try db.writeTransaction { for statement in statements { try db.execute(statement) } }
             last = batchLast
             copied += n
         }
