@@ -9,7 +9,8 @@
 # a file, or a database of its own on a private MariaDB server this script
 # starts (Tests/mariadb/server.sh) and stops on exit. The cases about files
 # (swapped, diskfull, damaged) are SQLite's. galera: writers on a 3-node
-# cluster while a node is killed and comes back.
+# cluster while a node is killed and comes back; galera_statements: what the
+# engine relies on from such a cluster (galera_statements.php).
 #
 # Usage: Tests/reliability/run.sh quick|long   (quick: make test, < 5 min on 2 cores;
 #        long: make stress). RELIABILITY_ONLY="crash access" runs a subset,
@@ -314,6 +315,20 @@ galera() {
 }
 if [[ " $engines " == *" mariadb "* ]] && want galera; then
     galera; result "galera: 9 writers on 3 nodes, a node killed and back: no acknowledged event lost or doubled, totals and pages exact on every node" $?
+fi
+
+# ---- what the engine relies on from a Galera node: a transaction sent one statement per round
+# trip is whole or absent, however often replicated writes abort it (finding 14)
+galera_statements() {
+    local cluster=relstatements urls=() n rc=0
+    galera_start "$cluster" 3 || return 1
+    for n in 1 2 3; do urls+=("$(galera_url "$cluster" "$n")"); done
+    "${php[@]}" "$here/galera_statements.php" "$(q 8 30)" "${urls[@]}" || rc=1
+    galera_stop "$cluster"
+    return $rc
+}
+if [[ " $engines " == *" mariadb "* ]] && want galera_statements; then
+    galera_statements; result "galera_statements: transactions of one statement per round trip stay whole under conflicts from other nodes" $?
 fi
 
 # ---- SQLite's own cases: the store is a file --------------------------------------
