@@ -39,12 +39,32 @@ trait ChildProcess
         return (string) @file_get_contents($this->logFile);
     }
 
+    /** Stops the server and its own children: `php -S` with PHP_CLI_SERVER_WORKERS forks workers that outlive it. */
     public function stop(): void
     {
         if (is_resource($this->process)) {
+            $children = self::childrenOf(proc_get_status($this->process)['pid']);
             proc_terminate($this->process);
             proc_close($this->process);
+            foreach ($children as $child) {
+                posix_kill($child, SIGTERM);
+            }
         }
+    }
+
+    /** @return list<int> the processes whose parent is $pid */
+    private static function childrenOf(int $pid): array
+    {
+        $children = [];
+        foreach (glob('/proc/[0-9]*/stat') ?: [] as $stat) {
+            // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
+            $line = (string) @file_get_contents($stat);
+            $after = strrchr($line, ')');
+            if ($after !== false && (int) (explode(' ', $after)[2] ?? 0) === $pid) {
+                $children[] = (int) basename(dirname($stat));
+            }
+        }
+        return $children;
     }
 
     public function __destruct()
