@@ -17,9 +17,10 @@ final class LiquidsoapService
     public readonly string $spool;
     private readonly string $script;
 
-    /** @param array<string, string> $options more stream_events_radio arguments, as Liquidsoap code */
+    /** @param array<string, string> $options more stream_events_radio arguments, as Liquidsoap code (buffer: 1 s unless given) */
     public function __construct(private readonly Harness $t, string $hook, array $options = [])
     {
+        $options += ['buffer' => '1.'];
         $this->harborPort = Harness::freePort();
         $this->telnetPort = Harness::freePort();
         $music = "{$t->dir}/music";
@@ -59,7 +60,7 @@ final class LiquidsoapService
             end
 
             radio = stream_events_radio(hook="$hook", spool="{$this->spool}", port={$this->harborPort}, mount="/live",
-                                        buffer=1., auth=check_dj, $arguments
+                                        auth=check_dj, $arguments
                                         playlist(mode="normal", reload_mode="never", "$music"))
             output.dummy(radio)
 
