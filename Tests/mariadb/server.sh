@@ -163,8 +163,16 @@ _se_mariadb_spawn() { # NAME [ONCE_ARGS...]
     # stdout/stderr go to a file: a caller's $(mariadb_start ...) must not wait for the server.
     # $! is mariadbd itself (bash execs a lone background command, env execs mariadbd).
     "${cmd[@]}" "$@" < /dev/null >> "$dir/stdout.log" 2>&1 &
-    echo $! > "$dir/pid"
-    disown $!  # no "Killed" job notice from bash when a test SIGKILLs it
+    local pid=$! i
+    echo "$pid" > "$dir/pid"
+    disown "$pid"  # no "Killed" job notice from bash when a test SIGKILLs it
+    # Until the child has exec'd env and mariadbd, /proc shows this shell's command line, and
+    # mariadb_running would take a server still starting for one that exited (seen once in CI).
+    for ((i = 0; i < 200; i++)); do
+        _se_mariadb_is_ours "$pid" "$dir/data" && return 0
+        [ -e "/proc/$pid" ] && ! _se_mariadb_is_zombie "$pid" || return 0  # gone: mariadb_wait says so
+        sleep 0.05
+    done
 }
 
 # The mariadbd command line of NAME, from the arguments saved in its folder, in _se_mariadb_cmd.
