@@ -17,7 +17,10 @@ declare(strict_types=1);
 // query commits the statements after it on their own and reports success (RELIABILITY.md,
 // finding 14). That run is printed, not checked: it is the server's behaviour, not ours.
 //
-// Usage (its own processes): galera_statements.php worker apart|together|conflict URL SECONDS
+// Then blocks of ids taken as the library takes them (one autocommit UPDATE … LAST_INSERT_ID(next +
+// 1000)), two sessions on every node at once: every block given out exactly once, none skipped.
+//
+// Usage (its own processes): galera_statements.php worker apart|together|conflict|blocks URL SECONDS
 
 const PROBE_DB = 'rel_probe';
 
@@ -36,7 +39,20 @@ if ($argv[1] === 'worker') {
     $end = microtime(true) + (float) $seconds;
     $committed = 0;
     $aborted = 0;
+    $ends = [];
     while (microtime(true) < $end) {
+        if ($mode === 'blocks') {
+            // As the library takes a block of ids: one autocommit UPDATE, the block's end from LAST_INSERT_ID.
+            if ($m->query('UPDATE id_block SET next = LAST_INSERT_ID(next + 1000) WHERE k = 1')) {
+                $ends[] = (int) $m->insert_id;
+            } elseif ($m->errno === 1213) {
+                $aborted++;
+            } else {
+                fwrite(STDERR, "probe blocks: error {$m->errno}: {$m->error}\n");
+                exit(1);
+            }
+            continue;
+        }
         if ($mode === 'conflict') {
             $m->query('UPDATE hot SET c = c + 1 WHERE k = 1') ? $committed++ : $aborted++;
             continue;
@@ -60,30 +76,34 @@ if ($argv[1] === 'worker') {
         }
         $ok ? $committed++ : $aborted++;
     }
-    echo json_encode(['committed' => $committed, 'aborted' => $aborted]), "\n";
+    echo json_encode(['committed' => $committed, 'aborted' => $aborted, 'ends' => $ends]), "\n";
     exit(0);
 }
 
 $seconds = $argv[1];
 $urls = array_slice($argv, 2);
 
-/** Runs the two transaction sessions on node 1 against conflicting writers elsewhere; returns what they saw and what each node holds. */
+/** Runs the two transaction sessions on node 1 against conflicting writers elsewhere (or, for 'blocks', two id takers on every node); returns what they saw and what each node holds. */
 function probe_round(string $mode, array $urls, string $seconds): array
 {
     $setup = probe_connect($urls[0], null);
     foreach (['DROP DATABASE IF EXISTS ' . PROBE_DB, 'CREATE DATABASE ' . PROBE_DB, 'USE ' . PROBE_DB,
               'CREATE TABLE hot (k INT PRIMARY KEY, a BIGINT NOT NULL, c BIGINT NOT NULL) ENGINE = InnoDB',
               'CREATE TABLE flag (k INT PRIMARY KEY, b BIGINT NOT NULL) ENGINE = InnoDB',
-              'INSERT INTO hot VALUES (1, 0, 0)', 'INSERT INTO flag VALUES (1, 0)'] as $sql) {
+              'CREATE TABLE id_block (k INT PRIMARY KEY, next BIGINT NOT NULL) ENGINE = InnoDB',
+              'INSERT INTO hot VALUES (1, 0, 0)', 'INSERT INTO flag VALUES (1, 0)', 'INSERT INTO id_block VALUES (1, 1)'] as $sql) {
         $setup->query($sql) or throw new RuntimeException("$sql: {$setup->error}");
     }
-    $workers = [];
-    foreach ([[$mode, $urls[0]], [$mode, $urls[0]], ...array_map(static fn (string $u): array => ['conflict', $u], array_slice($urls, 1))] as [$kind, $url]) {
-        $workers[] = [$kind, popen(sprintf('%s %s worker %s %s %s', escapeshellarg(PHP_BINARY), escapeshellarg(__FILE__), $kind,
+    $workers = $mode === 'blocks'
+        ? array_merge(...array_map(static fn (string $u): array => [['blocks', $u], ['blocks', $u]], $urls))
+        : [[$mode, $urls[0]], [$mode, $urls[0]], ...array_map(static fn (string $u): array => ['conflict', $u], array_slice($urls, 1))];
+    $pipes = [];
+    foreach ($workers as [$kind, $url]) {
+        $pipes[] = [$kind, popen(sprintf('%s %s worker %s %s %s', escapeshellarg(PHP_BINARY), escapeshellarg(__FILE__), $kind,
             escapeshellarg($url), escapeshellarg($seconds)), 'r')];
     }
-    $seen = ['committed' => 0, 'aborted' => 0, 'conflicts' => 0];
-    foreach ($workers as [$kind, $pipe]) {
+    $seen = ['committed' => 0, 'aborted' => 0, 'conflicts' => 0, 'ends' => []];
+    foreach ($pipes as [$kind, $pipe]) {
         $out = json_decode((string) stream_get_contents($pipe), true);
         if (pclose($pipe) !== 0 || !is_array($out)) {
             throw new RuntimeException("a $kind worker failed");
@@ -91,15 +111,16 @@ function probe_round(string $mode, array $urls, string $seconds): array
         if ($kind === 'conflict') {
             $seen['conflicts'] += $out['committed'];
         } else {
-            $seen['committed'] += $out['committed'];
+            $seen['committed'] += $kind === 'blocks' ? count($out['ends']) : $out['committed'];
             $seen['aborted'] += $out['aborted'];
+            array_push($seen['ends'], ...$out['ends']);
         }
     }
     $held = [];
     foreach ($urls as $n => $url) {
         $m = probe_connect($url);
         $m->query('SET SESSION wsrep_sync_wait = 1');
-        $held[$n + 1] = $m->query('SELECT a, b, c FROM hot JOIN flag USING (k)')->fetch_assoc();
+        $held[$n + 1] = $m->query('SELECT a, b, c, (SELECT next FROM id_block WHERE k = 1) AS next FROM hot JOIN flag USING (k)')->fetch_assoc();
     }
     return [$seen, $held];
 }
@@ -119,6 +140,26 @@ foreach ($held as $node => $row) {
     // The conflicting writes are single autocommit statements, as el_log's INSERT is.
     if ((int) $row['c'] !== $seen['conflicts']) {
         $errors[] = "node $node holds c = {$row['c']} for {$seen['conflicts']} autocommit updates seen committed";
+    }
+}
+// Blocks of ids, as the library takes them: two sessions on every node at once. Every block a
+// session was given must be its own (no two sessions given one end) and every end the row reached
+// given to someone (1001, 2001, … up to the row's final value, none missing).
+[$seen, $held] = probe_round('blocks', $urls, $seconds);
+$ends = $seen['ends'];
+sort($ends);
+printf("  blocks of 1,000 ids, two sessions on each node: %d taken, %d aborted; the row ends at %d\n",
+    count($ends), $seen['aborted'], $held[1]['next']);
+if ($seen['aborted'] === 0) {
+    $errors[] = 'blocks: no id_block update was aborted: the round did not test conflicts';
+}
+if ($ends !== range(1001, max(1001, (int) $held[1]['next']), 1000) || count($ends) !== count(array_unique($ends))) {
+    $errors[] = 'blocks: the ends given out (' . count($ends) . ', ' . (count($ends) - count(array_unique($ends)))
+        . " repeated) are not exactly 1001, 2001, … {$held[1]['next']}";
+}
+foreach ($held as $node => $row) {
+    if ((int) $row['next'] !== (int) $held[1]['next']) {
+        $errors[] = "blocks: node $node's row ends at {$row['next']}, node 1's at {$held[1]['next']}";
     }
 }
 [$seen, $held] = probe_round('together', $urls, $seconds);

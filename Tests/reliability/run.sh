@@ -328,7 +328,7 @@ galera_statements() {
     return $rc
 }
 if [[ " $engines " == *" mariadb "* ]] && want galera_statements; then
-    galera_statements; result "galera_statements: transactions of one statement per round trip stay whole under conflicts from other nodes" $?
+    galera_statements; result "galera_statements: transactions of one statement per round trip stay whole, and blocks of ids are given out once, under conflicts from other nodes" $?
 fi
 
 # ---- SQLite's own cases: the store is a file --------------------------------------
