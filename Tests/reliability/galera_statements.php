@@ -45,6 +45,7 @@ if ($argv[1] === 'worker') {
             // As the library takes a block of ids: one autocommit UPDATE, the block's end from LAST_INSERT_ID.
             if ($m->query('UPDATE id_block SET next = LAST_INSERT_ID(next + 1000) WHERE k = 1')) {
                 $ends[] = (int) $m->insert_id;
+                $committed++;
             } elseif ($m->errno === 1213) {
                 $aborted++;
             } else {
@@ -111,7 +112,7 @@ function probe_round(string $mode, array $urls, string $seconds): array
         if ($kind === 'conflict') {
             $seen['conflicts'] += $out['committed'];
         } else {
-            $seen['committed'] += $kind === 'blocks' ? count($out['ends']) : $out['committed'];
+            $seen['committed'] += $out['committed'];
             $seen['aborted'] += $out['aborted'];
             array_push($seen['ends'], ...$out['ends']);
         }
@@ -153,7 +154,7 @@ printf("  blocks of 1,000 ids, two sessions on each node: %d taken, %d aborted; 
 if ($seen['aborted'] === 0) {
     $errors[] = 'blocks: no id_block update was aborted: the round did not test conflicts';
 }
-if ($ends !== range(1001, max(1001, (int) $held[1]['next']), 1000) || count($ends) !== count(array_unique($ends))) {
+if ($ends !== range(1001, max(1001, (int) $held[1]['next']), 1000)) {
     $errors[] = 'blocks: the ends given out (' . count($ends) . ', ' . (count($ends) - count(array_unique($ends)))
         . " repeated) are not exactly 1001, 2001, … {$held[1]['next']}";
 }
