@@ -30,6 +30,8 @@ $rows = [
         $r['log8']['el']['p99_ms'], $r['log8']['el']['max_ms']), '0; p99 ≤ 10', ['log8_latency']],
     ['el_copy of the SQLite store: events/s', static fn ($r) => fmt($r['copy']['events_per_s']) . ($r['copy']['verified'] ? '' : ' (NOT VERIFIED)'),
         '≥ 50,000', ['copy']],
+    ['… CPU per event: copying process / mariadbd (µs)', static fn ($r) => isset($r['copy']['cpu_us_per_event'])
+        ? sprintf('%.1f / %.1f', $r['copy']['cpu_us_per_event']['php'], $r['copy']['cpu_us_per_event']['db']) : '—', '—', []],
 ];
 foreach (array_keys($runs[0]['pages']) as $cell) {
     $rows[] = ["page + total p95 (ms; PDO's): $cell", static fn ($r) => sprintf('%.1f (%s)', $r['pages'][$cell]['p95_ms']['el'],

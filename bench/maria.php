@@ -201,9 +201,14 @@ dropDb($admin, 'big_el');
 ElSide::open($url('big_el'), ['retentionDays' => intdiv($nowMs - $firstDay, DAY)])->log->close();
 say("copy: el_copy of $n events from $bigSqlite");
 exec('sync');
+$db0 = Stats::processCpuMicroseconds($serverPid);
 $copy = run(worker('copy', $url('big_el'), $bigSqlite));
+// Where the copy's time goes: the copying process (reading SQLite, writing the INSERTs) and the server.
+$copy['cpu_us_per_event'] = ['php' => $copy['cpu_us'] / max(1, $copy['copied']),
+    'db' => (Stats::processCpuMicroseconds($serverPid) - $db0) / max(1, $copy['copied'])];
 $results['copy'] = $copy;
-say(sprintf('  %s events in %.1f s, verified: %s', fmt($copy['copied']), $copy['seconds'], json_encode($copy['verified'])));
+say(sprintf('  %s events in %.1f s, verified: %s; CPU per event: the copying process %.1f µs, mariadbd %.1f µs',
+    fmt($copy['copied']), $copy['seconds'], json_encode($copy['verified']), $copy['cpu_us_per_event']['php'], $copy['cpu_us_per_event']['db']));
 $table[] = ['el_copy of an SQLite store of ' . fmt($n) . ' events into MariaDB (events/s)',
     sprintf('%s (%s)', fmt($copy['events_per_s']), $copy['verified'] ? 'verified' : 'NOT VERIFIED'), '—', '—', '≥ 50,000/s',
     $check('copy', $copy['events_per_s'] >= 50_000 && $copy['verified'] && $copy['copied'] === $n)];

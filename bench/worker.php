@@ -170,7 +170,9 @@ switch ($cmd) {
         $out = $ffi->new('char*');
         $len = $ffi->new('size_t');
         $t0 = hrtime(true);
+        $cpu0 = Stats::cpuMicroseconds();
         $status = $ffi->el_copy($db, $source, FFI::addr($out), FFI::addr($len));
+        $cpu = Stats::cpuMicroseconds() - $cpu0;
         $seconds = (hrtime(true) - $t0) / 1e9;
         if ($status !== 0) {
             fwrite(STDERR, "copy: el_copy=$status: " . $ffi->el_errmsg($db) . "\n");
@@ -181,7 +183,7 @@ switch ($cmd) {
         $ffi->el_close($db);
         echo json_encode(['copied' => $report['copied'], 'through' => $report['through'], 'verified' => $report['verified'],
             'days' => count($report['days']), 'seconds' => $seconds, 'events_per_s' => $report['copied'] / $seconds,
-            'peak_kib' => Stats::rssKiB()['peak']]), "\n";
+            'cpu_us' => $cpu, 'peak_kib' => Stats::rssKiB()['peak']]), "\n";
         break;
 
     default:
