@@ -16,40 +16,58 @@ static inline void se_close_on_exec(MYSQL *mysql) {
     if (flags >= 0) fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
-/* One row of the event INSERT, executed through a server-side prepared
-   statement (no SQL text for the server to parse per event). Integers come
-   as values with a NULL flag; text as spans of one buffer (offset, length;
-   a negative offset is NULL), so the caller needs no pointer per string.
+/* Whether the server runs a statement over an array of parameter rows in
+   one round trip (MariaDB's bulk execution; MySQL has none). */
+static inline int se_bulk_supported(MYSQL *mysql) {
+    unsigned long caps = 0, extended = 0;
+    if (mariadb_get_infov(mysql, MARIADB_CONNECTION_SERVER_CAPABILITIES, &caps)
+        || mariadb_get_infov(mysql, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended)) return 0;
+    return !(caps & CLIENT_MYSQL) && (extended & (MARIADB_CLIENT_STMT_BULK_OPERATIONS >> 32));
+}
+
+/* Rows of the event INSERT, executed through a server-side prepared
+   statement: the server parses no SQL and nothing is escaped. Values come
+   column by column, `rows` to a column: integer column c of row r is
+   ints[c * rows + r] (NULL where int_is_null is 1), text column c of row r
+   is text[c * rows + r], length[...] bytes (NULL where text_is_null is 1).
    Parameter order: id, ts, type, service_id, actor_type, actor_id,
    actor_name, dj_name, source_ip, takeover, details, message,
-   service_name, owner_id, owner_name. Returns mysql_stmt_execute's result. */
-enum { SE_EVENT_PARAMS = 15 };
+   service_name, owner_id, owner_name. Several rows go to the server as one
+   array when it can take one, else a row at a time. Returns 0, or nonzero
+   as mysql_stmt_execute (the error is the statement's). */
+enum { SE_EVENT_PARAMS = 15, SE_EVENT_INTS = 8, SE_EVENT_TEXTS = 7 };
 
-static inline int se_execute_event(MYSQL_STMT *stmt, const long long *ints, const char *int_is_null,
-                                   const char *text, const long long *spans) {
-    /* Which parameters are integers (their index in `ints`) or text (in `spans`). */
-    static const signed char int_slot[SE_EVENT_PARAMS] = {0, 1, 2, 3, 4, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1};
-    static const signed char text_slot[SE_EVENT_PARAMS] = {-1, -1, -1, -1, -1, -1, 0, 1, 2, -1, 3, 4, 5, -1, 6};
+/* Which parameters are integers (their column in `ints`) or text (in `text`). */
+static const signed char se_int_column[SE_EVENT_PARAMS] = {0, 1, 2, 3, 4, 5, -1, -1, -1, 6, -1, -1, -1, 7, -1};
+static const signed char se_text_column[SE_EVENT_PARAMS] = {-1, -1, -1, -1, -1, -1, 0, 1, 2, -1, 3, 4, 5, -1, 6};
+
+static inline int se_execute_events(MYSQL_STMT *stmt, unsigned int rows, const long long *ints, const char *int_is_null,
+                                    const char *const *text, const unsigned long *length, const char *text_is_null) {
     MYSQL_BIND bind[SE_EVENT_PARAMS];
-    my_bool null_flag[SE_EVENT_PARAMS];
-    unsigned long length[SE_EVENT_PARAMS];
-    memset(bind, 0, sizeof bind);
-    for (int i = 0; i < SE_EVENT_PARAMS; i++) {
-        if (int_slot[i] >= 0) {
-            bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
-            bind[i].buffer = (void *)&ints[int_slot[i]];
-            null_flag[i] = (my_bool)int_is_null[int_slot[i]];
-        } else {
-            long long offset = spans[2 * text_slot[i]], len = spans[2 * text_slot[i] + 1];
-            bind[i].buffer_type = MYSQL_TYPE_STRING;
-            null_flag[i] = offset < 0;
-            bind[i].buffer = offset < 0 ? NULL : (void *)(text + offset);
-            length[i] = offset < 0 ? 0 : (unsigned long)len;
-            bind[i].buffer_length = length[i];
-            bind[i].length = &length[i];
+    int bulk = rows > 1 && se_bulk_supported(stmt->mysql);
+    unsigned int array_size = bulk ? rows : 0;
+    if (mysql_stmt_attr_set(stmt, STMT_ATTR_ARRAY_SIZE, &array_size)) return 1;
+    for (unsigned int r = 0; r < (bulk ? 1 : rows); r++) {
+        memset(bind, 0, sizeof bind);
+        for (int i = 0; i < SE_EVENT_PARAMS; i++) {
+            int c = se_int_column[i] >= 0 ? se_int_column[i] : se_text_column[i];
+            size_t at = (size_t)c * rows + r;
+            if (se_int_column[i] >= 0) {
+                bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+                bind[i].buffer = (void *)&ints[at];
+                if (bulk) bind[i].u.indicator = (char *)&int_is_null[at];
+                else bind[i].is_null = (my_bool *)&int_is_null[at];
+            } else {
+                bind[i].buffer_type = MYSQL_TYPE_STRING;
+                /* An array of pointers in bulk, the one pointer otherwise. */
+                bind[i].buffer = bulk ? (void *)&text[at] : (void *)text[at];
+                bind[i].buffer_length = length[at];
+                bind[i].length = (unsigned long *)&length[at];
+                if (bulk) bind[i].u.indicator = (char *)&text_is_null[at];
+                else bind[i].is_null = (my_bool *)&text_is_null[at];
+            }
         }
-        bind[i].is_null = &null_flag[i];
+        if (mysql_stmt_bind_param(stmt, bind) || mysql_stmt_execute(stmt)) return 1;
     }
-    if (mysql_stmt_bind_param(stmt, bind)) return 1;
-    return mysql_stmt_execute(stmt);
+    return 0;
 }

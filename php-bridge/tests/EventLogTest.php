@@ -115,6 +115,49 @@ final class EventLogTest extends TestCase
         self::assertSame(1, $log->logBatch(['x' => ['type' => 'autodj.on_air', 'serviceId' => 7, 'details' => ['trigger' => 'startup']]]));
     }
 
+    public function testABatchLargerThanOneRequestIsStoredWholeFieldForField(): void
+    {
+        // Over 4 MiB of text: the MariaDB engine sends it as several arrays of
+        // parameter rows in one transaction. Values are never escaped there, so
+        // quotes, backslashes, LIKE wildcards, NUL-free UTF-8 and empty strings
+        // must come back as they went in; absent fields as null, not as '' (no
+        // details: an empty object).
+        $log = Fixture::openStore();
+        $log->putDirectory(Fixture::directory()['accounts'], Fixture::directory()['services']);
+        $events = Fixture::events(); // actors with and without ids, takeover true/false/absent, IPs, details
+        $oldest = $events[0]['time'];
+        for ($i = 0; $i < 110; $i++) {
+            $field = str_repeat("Grüße \"quoted\" 'single' back\\slash 100% _x_ ", 80) . $i; // ~3.6 KB each
+            $events[] = ['type' => $i % 2 === 0 ? 'dj.connect' : 'service.title_update', 'serviceId' => 42 + $i % 5,
+                'time' => $oldest - ($i + 1) * 1000, 'details' => array_fill_keys(array_map(static fn ($k) => "k$k", range(1, 12)), $field) + ['empty' => '', 'title' => "Song $i"]]
+                + ($i % 2 === 0 ? ['djName' => "DJ Ünïcode $i", 'sourceIp' => '2001:db8::' . dechex($i), 'takeover' => $i % 4 === 0]
+                    : ['actor' => ['type' => 'user', 'id' => $i === 1 ? null : 4, 'name' => $i === 1 ? '' : "Carl's \\ 'panel'"]])
+                + ($i === 55 ? ['deliveryKey' => 'batch/55'] : []);
+        }
+        self::assertGreaterThan(4 << 20, strlen(json_encode($events, JSON_UNESCAPED_UNICODE)));
+        self::assertSame(count($events), $log->logBatch($events));
+
+        $stored = [];
+        for ($page = 1; ($p = $log->query(Principal::admin(1), ['perPage' => 100, 'page' => $page]))['logs'] !== []; $page++) {
+            foreach ($p['logs'] as $l) {
+                $stored[$l['timestamp']] = $l;
+            }
+        }
+        self::assertSame(count($events), $p['total']);
+        self::assertCount(count($events), $stored, 'every event once');
+        foreach ($events as $e) {
+            $s = $stored[$e['time']] ?? null;
+            self::assertNotNull($s, "the event of {$e['time']}");
+            $details = $e['details'] ?? [];
+            ksort($details); // the library writes keys in order
+            $sent = [$e['type'], $e['serviceId'], $e['djName'] ?? null, $e['sourceIp'] ?? null, $e['takeover'] ?? null, $details];
+            self::assertSame($sent, [$s['type'], $s['serviceId'], $s['djName'], $s['sourceIp'], $s['takeover'], $s['details']]);
+            if (isset($e['actor'])) {
+                self::assertSame([$e['actor']['type'], $e['actor']['id'], $e['actor']['name']], [$s['actor']['type'], $s['actor']['id'], $s['actor']['name']]);
+            }
+        }
+    }
+
     public function testPutDirectoryDecidesScopeAndNames(): void
     {
         $log = Fixture::seededStore();

@@ -3,10 +3,11 @@ import CMariaDB
 import Glibc
 #endif
 
-/// One connection to a MariaDB/MySQL server, speaking the text protocol:
-/// values are written into the SQL as escaped literals (`render`). One
-/// statement per round trip: the connection does not ask for several (see
-/// `connect`). A lost connection is closed and made again at the next call.
+/// One connection to a MariaDB/MySQL server. Statements are SQL text with
+/// values written in as escaped literals (`render`), except events, which
+/// go through a prepared INSERT (`insert`). One statement per round trip:
+/// the connection does not ask for several (see `connect`). A lost
+/// connection is closed and made again at the next call.
 final class MariaDBConnection {
     let location: MariaDBLocation
     private let options: StoreOptions
@@ -118,6 +119,16 @@ final class MariaDBConnection {
         }
     }
 
+    /// Inserts `rows` through the prepared `sql`, an INSERT of the event
+    /// columns (see EventRows), as one array where the server takes one.
+    func insert(_ sql: String, _ rows: EventRows) throws(MariaDBError) {
+        try runPrepared(sql) { stmt in
+            rows.withColumns { n, ints, intIsNull, text, length, textIsNull in
+                se_execute_events(stmt, n, ints, intIsNull, text, length, textIsNull)
+            }
+        }
+    }
+
     private func statementFailure(_ stmt: UnsafeMutablePointer<MYSQL_STMT>, _ sql: String) -> MariaDBError {
         MariaDBError(code: mysql_stmt_errno(stmt), message: String(cString: mysql_stmt_error(stmt)), sql: sql)
     }
@@ -138,17 +149,19 @@ final class MariaDBConnection {
     /// matched (CLIENT_FOUND_ROWS: rows an UPDATE found, changed or not).
     @discardableResult
     func execute(_ sql: String) throws(MariaDBError) -> Int64 {
-        let m = try send(sql)
-        if let result = mysql_store_result(m) { mysql_free_result(result) }
-        return Int64(bitPattern: mysql_affected_rows(m))
+        Int64(bitPattern: mysql_affected_rows(try run(sql)))
     }
 
     /// Runs one statement and returns the insert id it set
     /// (`LAST_INSERT_ID(expr)` included).
     func insertID(_ sql: String) throws(MariaDBError) -> Int64 {
+        Int64(mysql_insert_id(try run(sql)))
+    }
+
+    private func run(_ sql: String) throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
         let m = try send(sql)
         if let result = mysql_store_result(m) { mysql_free_result(result) }
-        return Int64(mysql_insert_id(m))
+        return m
     }
 
     private func send(_ sql: String) throws(MariaDBError) -> UnsafeMutablePointer<MYSQL> {
@@ -201,14 +214,14 @@ final class MariaDBConnection {
                 try execute("COMMIT")
                 return result
             } catch let error as MariaDBError {
-                if isConnected { try? execute("ROLLBACK") }
+                if isConnected { _ = try? execute("ROLLBACK") }
                 if error.isRetryable && attempt < 5 {
                     usleep(UInt32.random(in: 1000...(5000 * UInt32(attempt))))
                     continue
                 }
                 throw error
             } catch {
-                if isConnected { try? execute("ROLLBACK") }
+                if isConnected { _ = try? execute("ROLLBACK") }
                 throw error
             }
         }
@@ -217,7 +230,7 @@ final class MariaDBConnection {
     /// Runs `body` in one consistent snapshot that writes nothing.
     func readTransaction<T>(_ body: () throws -> T) throws -> T {
         try execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-        defer { if isConnected { try? execute("COMMIT") } }
+        defer { if isConnected { _ = try? execute("COMMIT") } }
         return try body()
     }
 

@@ -94,7 +94,9 @@ final class MariaDBStore: EventStore {
                 event.id = try takeIDs(1)
                 if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event, names) } }
                 // The common case: one autocommit INSERT (counted later by a fold).
-                try insertPrepared(event, names[event.serviceId])
+                var row = EventRows(capacity: 1)
+                row.append(event, names: names[event.serviceId])
+                try db.insert(Self.insertSQL, row)
                 return event.id
             } catch let error as MariaDBError where error.isConnectionLost {
                 throw MariaDBError(code: error.code, message: error.message + "; whether the event was stored is unknown (log it with a deliveryKey to retry safely)", sql: nil)
@@ -144,7 +146,9 @@ final class MariaDBStore: EventStore {
     /// known, and returns its id or the first one's.
     private func insertOnce(_ e: Event, _ names: DirectoryNames) throws -> Int64 {
         if let key = e.deliveryKey, let first = try firstDelivery(key, locking: true) { return first }
-        try db.execute(insertSQL([e], names))
+        var row = EventRows(capacity: 1)
+        row.append(e, names: names[e.serviceId])
+        try db.insert(Self.insertSQL, row)
         if let key = e.deliveryKey {
             try db.execute("INSERT INTO delivery (k, event_id, ts) VALUES (\(db.literal(.text(key))), \(e.id), \(e.timestamp))")
         }
@@ -211,84 +215,34 @@ final class MariaDBStore: EventStore {
         return n
     }
 
-    /// One INSERT of `events`, with their ids.
-    private func insertSQL(_ events: ArraySlice<Event>, _ names: DirectoryNames) -> String {
-        var sql = "INSERT INTO event (\(MariaDBSchema.eventColumns)) VALUES "
-        for (i, e) in events.enumerated() {
-            if i > 0 { sql += "," }
-            sql += "(\(e.id), \(e.timestamp), \(e.type.code), \(e.serviceId), \(e.actor.type.code), "
-            db.appendLiteral(SQLValue(e.actor.id), to: &sql); sql += ", "
-            db.appendLiteral(SQLValue(e.actor.name), to: &sql); sql += ", "
-            db.appendLiteral(SQLValue(e.djName), to: &sql); sql += ", "
-            db.appendLiteral(SQLValue(e.sourceIp), to: &sql); sql += ", "
-            sql += e.takeover.map { $0 ? "1" : "0" } ?? "NULL"; sql += ", "
-            db.appendLiteral(SQLValue(e.detailsJSON), to: &sql); sql += ", "
-            db.appendLiteral(.text(e.message), to: &sql); sql += ", "
-            let n = names[e.serviceId]
-            db.appendLiteral(n?.service ?? .null, to: &sql); sql += ", "
-            db.appendLiteral(n?.owner ?? .null, to: &sql); sql += ", "
-            db.appendLiteral(n?.ownerName ?? .null, to: &sql); sql += ")"
-        }
-        return sql
-    }
-
-    private func insertSQL(_ events: [Event], _ names: DirectoryNames) -> String { insertSQL(events[...], names) }
-
-    private static let insertOne = "INSERT INTO event (\(MariaDBSchema.eventColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-    /// One event through the prepared INSERT: the server parses no SQL, and
-    /// no value is escaped (the el_log path; batches send one statement).
-    private func insertPrepared(_ e: Event, _ names: Directory.ServiceNames?) throws {
-        var text: [UInt8] = []
-        var spans: [Int64] = []
-        for value in [SQLValue(e.actor.name), SQLValue(e.djName), SQLValue(e.sourceIp), SQLValue(e.detailsJSON),
-                      .text(e.message), names?.service ?? .null, names?.ownerName ?? .null] {
-            if case .text(let s) = value {
-                spans.append(Int64(text.count))
-                spans.append(Int64(s.utf8.count))
-                text.append(contentsOf: s.utf8)
-            } else {
-                spans += [-1, 0]
-            }
-        }
-        var owner: Int64? = nil
-        if case .integer(let o)? = names?.owner { owner = o }
-        let ints: [Int64] = [e.id, e.timestamp, e.type.code, e.serviceId, e.actor.type.code, e.actor.id ?? 0,
-                             e.takeover.map { $0 ? 1 : 0 } ?? 0, owner ?? 0]
-        let nulls: [CChar] = [0, 0, 0, 0, 0, e.actor.id == nil ? 1 : 0, e.takeover == nil ? 1 : 0, owner == nil ? 1 : 0]
-        if text.isEmpty { text.append(0) }
-        try db.runPrepared(Self.insertOne) { stmt in
-            ints.withUnsafeBufferPointer { i in
-                nulls.withUnsafeBufferPointer { n in
-                    text.withUnsafeBufferPointer { t in
-                        spans.withUnsafeBufferPointer { sp in
-                            se_execute_event(stmt, i.baseAddress, n.baseAddress,
-                                             UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: CChar.self), sp.baseAddress)
-                        }
-                    }
-                }
-            }
-        }
-    }
+    /// The prepared INSERT of every event (see EventRows).
+    static let insertSQL = "INSERT INTO event (\(MariaDBSchema.eventColumns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
     func logBatch(json: String) throws -> Int64 {
         let now = clock()
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
         for i in events.indices { events[i].message = events[i].type.sentence(Sentence(event: events[i])) }
-        var stored: Int64 = 0  // a repeated delivery stores nothing
-        try run("log the batch") {
+        let stored: Int64 = try run("log the batch") {  // a repeated delivery stores nothing
             let names = try directorySnapshot(Set(events.map(\.serviceId)))
             let first = try takeIDs(Int64(events.count))
             for i in events.indices { events[i].id = first + Int64(i) }
-            try db.writeTransaction {
-                var plain: [Event] = []
+            return try db.writeTransaction {
+                var stored: Int64 = 0
+                var rows = EventRows(capacity: events.count)
                 for e in events {
-                    if e.deliveryKey == nil { plain.append(e) } else if try insertOnce(e, names) == e.id { stored += 1 }
+                    if e.deliveryKey != nil {
+                        if try insertOnce(e, names) == e.id { stored += 1 }
+                        continue
+                    }
+                    rows.append(e, names: names[e.serviceId])
+                    if rows.isFull {
+                        try db.insert(Self.insertSQL, rows)
+                        stored += Int64(rows.count)
+                        rows = EventRows()
+                    }
                 }
-                for start in stride(from: 0, to: plain.count, by: 1000) {
-                    try db.execute(insertSQL(plain[start..<min(start + 1000, plain.count)], names))
-                }
-                stored += Int64(plain.count)
+                if rows.count > 0 { try db.insert(Self.insertSQL, rows) }
+                return stored + Int64(rows.count)
             }
         }
         foldIfDue(stored: stored)
@@ -305,7 +259,7 @@ final class MariaDBStore: EventStore {
         guard Limits.retentionDays.contains(days) else {
             throw EventLogError.invalid("retentionDays must be an integer from \(Limits.retentionDays.lowerBound) to \(Limits.retentionDays.upperBound)")
         }
-        try run("change the retention window") { try db.execute("UPDATE setting SET v = \(days) WHERE k = 'retentionDays'") }
+        _ = try run("change the retention window") { try db.execute("UPDATE setting SET v = \(days) WHERE k = 'retentionDays'") }
         retentionDays = days
     }
 

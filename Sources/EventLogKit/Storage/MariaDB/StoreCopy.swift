@@ -10,6 +10,8 @@
 /// meanwhile), then compares the number of events per day on both sides.
 struct StoreCopy {
     static let batchRows: Int64 = 5000
+    /// Copied events are counted by their batch's own counter upserts.
+    static let insertSQL = "INSERT INTO event (\(MariaDBSchema.eventColumns), counted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"
 
     let source: Connection
     let sourcePath: String
@@ -63,21 +65,14 @@ struct StoreCopy {
             read.reset()
             try read.bind([.integer(last), .integer(end)])
             var counts = MariaDBTotals.Increments()
-            var sql = "INSERT INTO event (\(MariaDBSchema.eventColumns), counted) VALUES "
+            var chunks = [EventRows(capacity: Int(Self.batchRows))]
             var n: Int64 = 0
             var batchLast = last
             while try read.step() {
-                if n > 0 { sql += "," }
                 batchLast = read.int64(0)
                 counts.add(ts: read.int64(1), type: read.int64(2), actor: read.int64(4), serviceId: read.int64(3))
-                sql += "(\(read.int64(0)),\(read.int64(1)),\(read.int64(2)),\(read.int64(3)),\(read.int64(4)),"
-                sql += read.optionalInt64(5).map(String.init) ?? "NULL"
-                for column in Int32(6)...8 { sql += ","; db.appendQuoted(read.bytes(column), to: &sql) }
-                sql += "," + (read.optionalInt64(9).map(String.init) ?? "NULL")
-                for column in Int32(10)...12 { sql += ","; db.appendQuoted(read.bytes(column), to: &sql) }
-                sql += "," + (read.optionalInt64(13).map(String.init) ?? "NULL")
-                sql += ","; db.appendQuoted(read.bytes(14), to: &sql)
-                sql += ",1)"  // counted by this batch's own counter upserts
+                if chunks[chunks.count - 1].isFull { chunks.append(EventRows()) }
+                chunks[chunks.count - 1].append(sqliteRow: read)
                 n += 1
             }
             read.reset()
@@ -92,11 +87,14 @@ struct StoreCopy {
                 deliveries.append(row)
             }
             keys.reset()
-            var statements = [sql] + counts.statements
+            var statements = counts.statements
             if !deliveries.isEmpty { statements.append("INSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ",")) }
             statements.append("UPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'")
             statements.append("UPDATE id_block SET next = GREATEST(next, \(batchLast + 1)) WHERE k = 1")  // new ids after the copied ones
-            try db.writeTransaction { for statement in statements { try db.execute(statement) } }
+            try db.writeTransaction {
+                for rows in chunks { try db.insert(Self.insertSQL, rows) }
+                for statement in statements { try db.execute(statement) }
+            }
             last = batchLast
             copied += n
         }
