@@ -222,6 +222,44 @@ final class EventLogTest extends TestCase
         self::assertSame([42], array_values(array_unique(array_column($rows, 'serviceId'))));
     }
 
+    public static function directorySizes(): array
+    {
+        // MariaDB reads a directory of up to 20,000 services once per export
+        // and joins a longer one row by row: both must name rows alike.
+        return ['a panel of a few services' => [0], 'over 20,000 services' => [20_001]];
+    }
+
+    /** @dataProvider directorySizes */
+    public function testAnExportNamesServicesAsThePagesDo(int $moreServices): void
+    {
+        $log = Fixture::seededStore();
+        $service = static fn (int $id, string $name, int $owner) => ['id' => $id, 'name' => $name, 'ownerId' => $owner, 'kind' => 'icecast', 'status' => 'active', 'removed' => false];
+        // Changed since the events were logged: a name and an owner; an owner the directory does not have.
+        $services = [$service(43, 'Cora "Renamed" FM \\ 2', 4), $service(44, 'Orphan FM', 999)];
+        for ($i = 0; $i < $moreServices; $i++) {
+            $services[] = $service(100_000 + $i, "Filler $i", 5);
+        }
+        $log->putDirectory([], $services);
+        // A service the directory does not know at all.
+        $log->log(['type' => 'autodj.on_air', 'serviceId' => 777, 'details' => ['trigger' => 'startup']]);
+
+        $page = $log->query(Principal::admin(1), ['perPage' => 500]);
+        $jsonl = '';
+        foreach ($log->export(Principal::admin(1), [], 'jsonl') as $chunk) {
+            $jsonl .= $chunk;
+        }
+        $rows = array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($jsonl, "\n")));
+        self::assertSame($page['logs'], $rows, 'the export holds the page\'s rows, names and all');
+
+        $names = [];
+        foreach ($rows as $r) {
+            $names[$r['serviceId']] = [$r['serviceName'], $r['ownerId'], $r['ownerName']];
+        }
+        self::assertSame(['Cora "Renamed" FM \\ 2', 4, 'Carl Customer'], $names[43], 'renamed and moved: the directory\'s names now');
+        self::assertSame(['Orphan FM', 999, 'Dora Customer'], $names[44], 'an owner the directory lacks: the owner\'s name as logged');
+        self::assertSame([null, null, null], $names[777], 'a service the directory lacks: the names logged (none)');
+    }
+
     public function testAnAbandonedExportIsClosedAndTheStoreStaysUsable(): void
     {
         $log = Fixture::seededStore();

@@ -31,6 +31,13 @@ enum LogColumns {
         """
     static let joins = "LEFT JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id"
 
+    /// `select` without the directory: the names as the event was logged,
+    /// for a reader that puts the directory's names in itself (ServiceNameTable).
+    static let selectAsLogged = """
+        e.id, e.ts, e.type, e.service_id, e.actor_type, e.actor_id, e.actor_name, e.dj_name, e.source_ip,
+        e.takeover, e.details, e.service_name, e.owner_id, e.owner_name, e.message
+        """
+
     /// Newest first, and within a millisecond by id, newest id first (on
     /// SQLite ids follow the order of logging; on MariaDB only within one
     /// process): the order of the time indexes, so a page or export chunk

@@ -18,6 +18,9 @@ final class MariaDBExport: EventExport {
     private let whereSQL: String
     private let index: String
     private let serviceColumns: Bool
+    /// The directory's names, read once; nil for a directory too long to
+    /// hold, whose names the server joins in instead.
+    private let names: ServiceNameTable?
     private var after: (ts: Int64, id: Int64)?
     private var headerPending: Bool
     private var finished = false
@@ -33,6 +36,7 @@ final class MariaDBExport: EventExport {
         // Events stored after the export began are left out.
         let newest = try db.integer("SELECT COALESCE(MAX(logged_at), 0) FROM event") ?? 0
         self.whereSQL = db.render(whereSQL, bindings) + " AND e.logged_at <= \(newest)"
+        names = try ServiceNameTable.read(db)
         // Each chunk must come from an index in export order, or every chunk
         // would sort all that is left: the table itself (clustered by time)
         // for the whole panel; the time index, which holds the service, when
@@ -77,14 +81,15 @@ final class MariaDBExport: EventExport {
         rowEnds.removeAll(keepingCapacity: true)
         handedOut = 0
         let keyset = after.map { " AND (e.ts < \($0.ts) OR (e.ts = \($0.ts) AND e.id < \($0.id)))" } ?? ""
+        let columns = names == nil ? "\(LogColumns.select) FROM event e \(index) \(LogColumns.joins)" : "\(LogColumns.selectAsLogged) FROM event e \(index)"
         let result = try db.query("""
-            SELECT \(LogColumns.select) FROM event e \(index) \(LogColumns.joins)
+            SELECT \(columns)
             WHERE \(whereSQL)\(keyset)
             ORDER BY \(LogColumns.newestFirst) LIMIT \(Self.rowsPerRead)
             """, streaming: true)
         while result.next() {
             let row = MariaDBRow(result)
-            row.write(format, serviceColumns: serviceColumns, to: &out)
+            if let names { DirectoryNamedRow(row, names).write(format, serviceColumns: serviceColumns, to: &out) } else { row.write(format, serviceColumns: serviceColumns, to: &out) }
             rowEnds.append(out.bytes.count)
             after = (row.timestamp, row.id)
         }
