@@ -95,6 +95,14 @@ function probe_round(string $mode, array $urls, string $seconds): array
               'INSERT INTO hot VALUES (1, 0, 0)', 'INSERT INTO flag VALUES (1, 0)', 'INSERT INTO id_block VALUES (1, 1)'] as $sql) {
         $setup->query($sql) or throw new RuntimeException("$sql: {$setup->error}");
     }
+    // DDL returns on node 1 before the other nodes have applied it: a causal read on each node
+    // waits until it has, so that no worker starts on a node without the tables.
+    foreach ($urls as $url) {
+        $m = probe_connect($url, null);
+        $m->query('SET SESSION wsrep_sync_wait = 1');
+        $m->query('SELECT next FROM ' . PROBE_DB . '.id_block WHERE k = 1') or throw new RuntimeException("the setup on $url: {$m->error}");
+        $m->close();
+    }
     $workers = $mode === 'blocks'
         ? array_merge(...array_map(static fn (string $u): array => [['blocks', $u], ['blocks', $u]], $urls))
         : [[$mode, $urls[0]], [$mode, $urls[0]], ...array_map(static fn (string $u): array => ['conflict', $u], array_slice($urls, 1))];
