@@ -17,12 +17,12 @@ struct EventRows {
 
     var isFull: Bool { text.count >= Self.textBytesPerExecution }
 
-    /// Room for `rows` rows of about `textBytes` bytes of text each.
-    init(capacity rows: Int, textBytes: Int = 256) {
+    /// Room for `rows` rows of a few hundred bytes of text each.
+    init(capacity rows: Int) {
         integers.reserveCapacity(rows * Int(SE_EVENT_INTS))
         integerIsNull.reserveCapacity(rows * Int(SE_EVENT_INTS))
         spans.reserveCapacity(rows * 2 * Int(SE_EVENT_TEXTS))
-        text.reserveCapacity(rows * textBytes)
+        text.reserveCapacity(rows * 256)
     }
 
     init() {}
@@ -70,40 +70,36 @@ struct EventRows {
         spans.append(0)
     }
 
-    /// Calls `body` with the rows laid out as `se_execute_events` takes them.
+    /// Calls `body` with the rows laid out as `se_execute_events` takes them:
+    /// column by column, in one scratch allocation, pointing into `text`.
     func withColumns(_ body: (_ rows: UInt32, _ ints: UnsafePointer<Int64>, _ intIsNull: UnsafePointer<CChar>,
                               _ text: UnsafePointer<UnsafePointer<CChar>?>, _ length: UnsafePointer<UInt>,
                               _ textIsNull: UnsafePointer<CChar>) -> Int32) -> Int32 {
         let n = count, ints = Int(SE_EVENT_INTS), texts = Int(SE_EVENT_TEXTS)
-        return integers.withUnsafeBufferPointer { rowInts in
-            integerIsNull.withUnsafeBufferPointer { rowNulls in
-                text.withUnsafeBufferPointer { buffer in
-                    withUnsafeTemporaryAllocation(of: Int64.self, capacity: n * ints) { columnInts in
-                        withUnsafeTemporaryAllocation(of: CChar.self, capacity: n * (ints + texts)) { flags in
-                            withUnsafeTemporaryAllocation(of: UInt.self, capacity: n * texts) { lengths in
-                                withUnsafeTemporaryAllocation(of: UnsafePointer<CChar>?.self, capacity: n * texts) { pointers in
-                                    // An empty text still needs a pointer: NULL is what the flag says.
-                                    let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-                                    for r in 0..<n {
-                                        for c in 0..<ints {
-                                            columnInts[c * n + r] = rowInts[r * ints + c]
-                                            flags[c * n + r] = rowNulls[r * ints + c]
-                                        }
-                                        for c in 0..<texts {
-                                            let offset = spans[2 * (r * texts + c)]
-                                            lengths[c * n + r] = UInt(spans[2 * (r * texts + c) + 1])
-                                            flags[n * ints + c * n + r] = offset < 0 ? 1 : 0
-                                            pointers[c * n + r] = offset < 0 ? nil : base + offset
-                                        }
-                                    }
-                                    return body(UInt32(n), UnsafePointer(columnInts.baseAddress!), UnsafePointer(flags.baseAddress!),
-                                                UnsafePointer(pointers.baseAddress!), UnsafePointer(lengths.baseAddress!),
-                                                UnsafePointer(flags.baseAddress! + n * ints))
-                                }
-                            }
-                        }
+        // Word-sized arrays first (values, pointers, lengths), then the byte flags.
+        let words = n * (ints + 2 * texts)
+        return text.withUnsafeBufferPointer { buffer in
+            withUnsafeTemporaryAllocation(byteCount: words * 8 + n * (ints + texts), alignment: 8) { scratch in
+                let start = scratch.baseAddress!
+                let columnInts = start.bindMemory(to: Int64.self, capacity: n * ints)
+                let pointers = (start + n * ints * 8).bindMemory(to: UnsafePointer<CChar>?.self, capacity: n * texts)
+                let lengths = (start + n * (ints + texts) * 8).bindMemory(to: UInt.self, capacity: n * texts)
+                let flags = (start + words * 8).bindMemory(to: CChar.self, capacity: n * (ints + texts))
+                // An empty text still needs a pointer: NULL is what the flag says.
+                let base = UnsafeRawPointer(buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+                for r in 0..<n {
+                    for c in 0..<ints {
+                        columnInts[c * n + r] = integers[r * ints + c]
+                        flags[c * n + r] = integerIsNull[r * ints + c]
+                    }
+                    for c in 0..<texts {
+                        let offset = spans[2 * (r * texts + c)]
+                        lengths[c * n + r] = UInt(spans[2 * (r * texts + c) + 1])
+                        flags[n * ints + c * n + r] = offset < 0 ? 1 : 0
+                        pointers[c * n + r] = offset < 0 ? nil : base + offset
                     }
                 }
+                return body(UInt32(n), columnInts, flags, pointers, lengths, flags + n * ints)
             }
         }
     }

@@ -94,9 +94,7 @@ final class MariaDBStore: EventStore {
                 event.id = try takeIDs(1)
                 if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event, names) } }
                 // The common case: one autocommit INSERT (counted later by a fold).
-                var row = EventRows(capacity: 1)
-                row.append(event, names: names[event.serviceId])
-                try db.insert(Self.insertSQL, row)
+                try insert(event, names)
                 return event.id
             } catch let error as MariaDBError where error.isConnectionLost {
                 throw MariaDBError(code: error.code, message: error.message + "; whether the event was stored is unknown (log it with a deliveryKey to retry safely)", sql: nil)
@@ -146,13 +144,17 @@ final class MariaDBStore: EventStore {
     /// known, and returns its id or the first one's.
     private func insertOnce(_ e: Event, _ names: DirectoryNames) throws -> Int64 {
         if let key = e.deliveryKey, let first = try firstDelivery(key, locking: true) { return first }
-        var row = EventRows(capacity: 1)
-        row.append(e, names: names[e.serviceId])
-        try db.insert(Self.insertSQL, row)
+        try insert(e, names)
         if let key = e.deliveryKey {
             try db.execute("INSERT INTO delivery (k, event_id, ts) VALUES (\(db.literal(.text(key))), \(e.id), \(e.timestamp))")
         }
         return e.id
+    }
+
+    private func insert(_ e: Event, _ names: DirectoryNames) throws {
+        var row = EventRows(capacity: 1)
+        row.append(e, names: names[e.serviceId])
+        try db.insert(Self.insertSQL, row)
     }
 
     /// The id stored for a delivery key, if any. `locking` inside the

@@ -33,7 +33,7 @@ final class ServiceNameTable {
         var used = 0
         func keep(_ bytes: [UInt8]) -> Bytes {
             let start = buffer.baseAddress! + used
-            for (i, b) in bytes.enumerated() { start[i] = b }
+            start.update(from: bytes, count: bytes.count)
             used += bytes.count
             return Bytes(start: start, count: bytes.count)
         }
