@@ -199,6 +199,72 @@ final class EventLogTest extends TestCase
         self::assertSame(['service.stop', 'service.suspend'], array_column($window['logs'], 'type'), 'from inclusive, to exclusive');
     }
 
+    public function testTotalsAndDeepPagesOfAnyRangeMatchTheExport(): void
+    {
+        // Ranges that start and end early and late in their day and hour (on
+        // MariaDB an end over half its period is counted as the whole period
+        // less the rest), pages past 1,000 events (MariaDB seeks them from
+        // the counters), events counted and not yet counted, one ahead of now.
+        $log = Fixture::seededStore();
+        $hour = 3_600_000;
+        $day = 24 * $hour;
+        $now = (int) (microtime(true) * 1000);
+        $today = intdiv($now, $day) * $day;
+        $types = [['dj.connect', ['djName' => 'D']], ['service.restart', ['details' => ['reason' => 'test']]], ['mount.connect', ['details' => ['mount' => '/live']]]];
+        $event = static function (int $i, int $time) use ($types): array {
+            [$type, $fields] = $types[$i % 3];
+            $actor = $i % 4 === 0 ? ['type' => 'system'] : ['type' => 'user', 'id' => 4, 'name' => 'c'];
+            return ['type' => $type, 'serviceId' => [42, 43, 44, 45, 47][$i % 5], 'actor' => $actor, 'time' => $time] + $fields;
+        };
+        $batch = [];
+        for ($i = 0; $i < 2600; $i++) {  // over ten days, denser in some hours; folded on MariaDB
+            $batch[] = $event($i, $now - 10 * $day + intdiv($i * $i, 700) * 60_000 % (10 * $day));
+        }
+        self::assertSame(2600, $log->logBatch($batch));
+        $tail = [];
+        for ($i = 0; $i < 300; $i++) {  // fewer than a fold takes: left uncounted
+            $tail[] = $event($i * 7, $now - 9 * $day + $i * 2_591_000);
+        }
+        $tail[] = $event(1, $now + 2 * $hour);
+        self::assertSame(301, $log->logBatch($tail));
+
+        $ranges = [
+            'the default' => [],
+            'head over half a day, tail over half a day' => ['from' => $today - 9 * $day + 5 * $hour, 'to' => $today - $day + 15 * $hour],
+            'head under half a day, tail under half a day' => ['from' => $today - 8 * $day + 20 * $hour, 'to' => $today - 2 * $day + 3 * $hour + 1_800_000],
+            'ends within hours, over and under half' => ['from' => $today - 5 * $day + 13 * $hour + 600_000, 'to' => $today - 3 * $day + 7 * $hour + 2_400_000],
+            'the same, the other way' => ['from' => $today - 6 * $day + 2 * $hour + 3_000_000, 'to' => $today - 4 * $day + 22 * $hour + 300_000],
+            'from only, late in an hour' => ['from' => $today - 7 * $day + 11 * $hour + 3_500_000],
+            'within one day' => ['from' => $today - 3 * $day + $hour + 1, 'to' => $today - 3 * $day + 23 * $hour - 1],
+        ];
+        $views = [
+            'admin' => [Principal::admin(1), []],
+            'admin, DJ events' => [Principal::admin(1), ['category' => 'dj']],
+            'admin, system' => [Principal::admin(1), ['actor' => 'system']],
+            'reseller 2' => [Principal::reseller(2), []],
+            'customer 4, one service' => [Principal::customer(4), ['serviceId' => 42]],
+        ];
+        foreach ($views as $viewName => [$who, $filter]) {
+            foreach ($ranges as $rangeName => $range) {
+                $what = "$viewName, $rangeName";
+                $ids = [];
+                foreach ($log->export($who, $filter + $range, 'jsonl') as $chunk) {
+                    foreach (explode("\n", rtrim($chunk, "\n")) as $line) {
+                        $ids[] = json_decode($line, true, 512, JSON_THROW_ON_ERROR)['id'];
+                    }
+                }
+                $first = $log->query($who, $filter + $range + ['perPage' => 100]);
+                self::assertSame(count($ids), $first['total'], "$what: the total");
+                self::assertSame(array_slice($ids, 0, 100), array_column($first['logs'], 'id'), "$what: page 1");
+                foreach ([11, 12, intdiv(count($ids), 100) + 1] as $page) {
+                    $logs = $log->query($who, $filter + $range + ['perPage' => 100, 'page' => $page])['logs'];
+                    self::assertSame(array_slice($ids, ($page - 1) * 100, 100), array_column($logs, 'id'), "$what: page $page");
+                }
+            }
+        }
+        self::assertGreaterThan(1100, $log->query(Principal::admin(1), $ranges['head over half a day, tail over half a day'])['total'], 'pages past 1,000 events');
+    }
+
     public function testExportYieldsCsvAndJsonLinesChunks(): void
     {
         $log = Fixture::seededStore();

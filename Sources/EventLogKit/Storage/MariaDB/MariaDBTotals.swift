@@ -107,27 +107,50 @@ enum MariaDBTotals {
     /// store's `prunedBefore`); call inside the page's read snapshot.
     static func count(_ filter: Filter, scope: Scope, db: MariaDBConnection) throws -> Int64 {
         if let from = filter.from, let to = filter.to, from >= to { return 0 }
-        let kind = CounterPeriod(filter, scope)
-        var parts: [String] = []
-        if kind == .serviceDay {
-            guard let split = kind.split(filter) else { return try liveCount(filter, scope: scope, db: db) }
-            parts += countedSQL("count_service_day", split.whole, scope, db)
-            parts += split.ends.map { liveSQL($0, scope, db) }
+        let live = { (end: Filter) in "(" + liveSQL(end, scope, db) + ")" }
+        let sql: String
+        if CounterPeriod(filter, scope) == .serviceDay {
+            sql = periodsSQL(filter, .serviceDay, "count_service_day", scope, db, finer: live)
         } else {
             // Whole days from the day counters, whole hours at the ends from
             // the hour counters, the rest live (`serviceDay` is the day-long split).
-            guard let days = CounterPeriod.serviceDay.split(filter) else { return try db.integer("SELECT " + hourSQL(filter, scope, db)) ?? 0 }
-            parts += countedSQL("count_day", days.whole, scope, db)
-            for end in days.ends { parts.append(hourSQL(end, scope, db)) }
+            sql = periodsSQL(filter, .serviceDay, "count_day", scope, db) { end in
+                periodsSQL(end, .hour, "count_hour", scope, db, finer: live)
+            }
         }
-        return try db.integer("SELECT " + parts.map { "(\($0))" }.joined(separator: " + ")) ?? 0
+        return try db.integer("SELECT " + sql) ?? 0
     }
 
-    private static func hourSQL(_ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> String {
+    /// The count of `filter` as an SQL expression: the counters of its whole
+    /// periods plus its partial ends counted by `finer`. An end longer than
+    /// half a period joins the whole periods and the rest of its period is
+    /// subtracted instead, so no end costs more than half a period of
+    /// `finer` (every period's counters are exact, the current one's too:
+    /// what they lack is still flagged uncounted).
+    private static func periodsSQL(_ filter: Filter, _ period: CounterPeriod, _ table: String, _ scope: Scope,
+                                   _ db: MariaDBConnection, finer: (Filter) -> String) -> String {
         if let from = filter.from, let to = filter.to, from >= to { return "0" }
-        guard let hours = CounterPeriod.hour.split(filter) else { return "(" + liveSQL(filter, scope, db) + ")" }
-        return (countedSQL("count_hour", hours.whole, scope, db) + hours.ends.map { liveSQL($0, scope, db) })
-            .map { "(\($0))" }.joined(separator: " + ")
+        guard let split = period.split(filter) else { return finer(filter) }
+        var whole = split.whole
+        var added: [String] = [], subtracted: [String] = []
+        for end in split.ends {  // each within one period
+            guard let from = end.from, let to = end.to, from < to else { continue }
+            guard to - from > period.length / 2 else {
+                added.append(finer(end))
+                continue
+            }
+            var rest = end
+            if from == filter.from {  // the head: [start of its period, from) is the rest
+                whole.from = CounterPeriod.floor(from, period.length)
+                (rest.from, rest.to) = (whole.from, from)
+            } else {                  // the tail: [to, end of its period)
+                whole.to = CounterPeriod.ceil(to, period.length)
+                (rest.from, rest.to) = (to, whole.to)
+            }
+            subtracted.append(finer(rest))
+        }
+        let counted = countedSQL(table, whole, scope, db).map { "(\($0))" }
+        return "(" + (counted + added).joined(separator: " + ") + subtracted.map { " - " + $0 }.joined() + ")"
     }
 
     /// The counters of whole periods, and the uncounted events in them.
