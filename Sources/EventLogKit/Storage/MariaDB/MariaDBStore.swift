@@ -281,7 +281,12 @@ final class MariaDBStore: EventStore {
                 let total = try MariaDBTotals.count(view, scope: read.scope, db: db)
                 var (whereSQL, bindings) = view.whereClause(read.scope, dialect: .mariadb)
                 if let after { whereSQL += " AND " + afterCondition(after) }
-                let offset = (filter.page - 1) * filter.perPage
+                var offset = (filter.page - 1) * filter.perPage
+                if after == nil && offset >= MariaDBTotals.seekFrom && offset < total,
+                   let seek = try MariaDBTotals.seek(view, scope: read.scope, offset: offset, db: db) {
+                    whereSQL += " AND e.ts < \(seek.before)"
+                    offset -= seek.skipped
+                }
                 return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
                     guard offset < total || after != nil else { return }
                     // Many matches: walk the time index in order rather than sort

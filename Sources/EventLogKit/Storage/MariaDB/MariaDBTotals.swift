@@ -153,6 +153,65 @@ enum MariaDBTotals {
         return "(" + (counted + added).joined(separator: " + ") + subtracted.map { " - " + $0 }.joined() + ")"
     }
 
+    /// Deep pages: a page past `seekFrom` events starts its walk of the
+    /// time index at a period boundary found from the counters instead of
+    /// stepping over every newer event (OFFSET reads each one).
+    static let seekFrom: Int64 = 1000
+
+    /// The newest period start `before` of `view` such that `skipped`, the
+    /// number of its events at or after `before`, is at most `offset`: the
+    /// page is then the events before `before`, from `offset - skipped` on.
+    /// Days, then hours within the day for a view of the whole panel. nil
+    /// when the counters cannot answer (a text search, no whole day).
+    /// Call inside the page's read snapshot.
+    static func seek(_ view: Filter, scope: Scope, offset: Int64, db: MariaDBConnection) throws -> (before: Int64, skipped: Int64)? {
+        guard let days = CounterPeriod.serviceDay.split(view) else { return nil }
+        var skipped: Int64 = 0
+        if let to = view.to, let dayEnd = days.whole.to, dayEnd < to {  // the partial day at the top, live
+            var top = view
+            top.from = dayEnd
+            skipped = try liveCount(top, scope: scope, db: db)
+            guard skipped <= offset else { return nil }
+        }
+        let kind = CounterPeriod(view, scope)
+        var before = days.whole.to
+        var within = days.whole
+        for (table, period) in kind == .hour ? [("count_day", CounterPeriod.serviceDay), ("count_hour", .hour)] : [("count_service_day", .serviceDay)] {
+            var next: Int64?
+            for (start, n) in try periodCounts(table, period.length, within, scope, db) {
+                guard skipped + n <= offset else {
+                    next = start
+                    break
+                }
+                skipped += n
+                before = start
+            }
+            // Hours within the day the page starts in.
+            guard let day = next else { break }
+            within.from = day
+            within.to = day + period.length
+        }
+        guard let before, skipped > 0 else { return nil }
+        return (before, skipped)
+    }
+
+    /// Events of `filter`'s whole periods per period, newest first: the
+    /// counters and the uncounted events.
+    private static func periodCounts(_ table: String, _ length: Int64, _ filter: Filter, _ scope: Scope,
+                                     _ db: MariaDBConnection) throws -> [(start: Int64, count: Int64)] {
+        let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
+        let rows = try db.query(db.render("""
+            SELECT p, SUM(n) FROM (
+                SELECT e.ts AS p, e.n FROM \(table) e WHERE \(whereSQL)
+                UNION ALL
+                SELECT e.ts - e.ts % \(length), 1 FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)
+            ) AS c GROUP BY p ORDER BY p DESC
+            """, bindings))
+        var counts: [(start: Int64, count: Int64)] = []
+        while rows.next() { counts.append((rows.int64(0), rows.int64(1))) }
+        return counts
+    }
+
     /// The counters of whole periods, and the uncounted events in them.
     private static func countedSQL(_ table: String, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> [String] {
         let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
