@@ -24,19 +24,16 @@ protocol EventRow {
 /// both engines speak). Names come from the directory as it is now, falling
 /// back to the snapshot taken when the event was logged.
 enum LogColumns {
-    static let select = """
-        e.id, e.ts, e.type, e.service_id, e.actor_type, e.actor_id, e.actor_name, e.dj_name, e.source_ip,
-        e.takeover, e.details, COALESCE(s.name, e.service_name), COALESCE(s.owner_id, e.owner_id),
-        COALESCE(a.name, e.owner_name), e.message
-        """
+    static let select = columns(names: "COALESCE(s.name, e.service_name), COALESCE(s.owner_id, e.owner_id), COALESCE(a.name, e.owner_name)")
     static let joins = "LEFT JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id"
 
     /// `select` without the directory: the names as the event was logged,
     /// for a reader that puts the directory's names in itself (ServiceNameTable).
-    static let selectAsLogged = """
-        e.id, e.ts, e.type, e.service_id, e.actor_type, e.actor_id, e.actor_name, e.dj_name, e.source_ip,
-        e.takeover, e.details, e.service_name, e.owner_id, e.owner_name, e.message
-        """
+    static let selectAsLogged = columns(names: "e.service_name, e.owner_id, e.owner_name")
+
+    private static func columns(names: String) -> String {
+        "e.id, e.ts, e.type, e.service_id, e.actor_type, e.actor_id, e.actor_name, e.dj_name, e.source_ip, e.takeover, e.details, \(names), e.message"
+    }
 
     /// Newest first, and within a millisecond by id, newest id first (on
     /// SQLite ids follow the order of logging; on MariaDB only within one
