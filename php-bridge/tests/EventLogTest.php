@@ -309,13 +309,26 @@ final class EventLogTest extends TestCase
         // A service the directory does not know at all.
         $log->log(['type' => 'autodj.on_air', 'serviceId' => 777, 'details' => ['trigger' => 'startup']]);
 
-        $page = $log->query(Principal::admin(1), ['perPage' => 500]);
-        $jsonl = '';
-        foreach ($log->export(Principal::admin(1), [], 'jsonl') as $chunk) {
-            $jsonl .= $chunk;
+        $exported = static function (Principal $who, array $filter) use ($log): array {
+            $jsonl = '';
+            foreach ($log->export($who, $filter, 'jsonl') as $chunk) {
+                $jsonl .= $chunk;
+            }
+            return array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($jsonl, "\n")));
+        };
+        $rows = $exported(Principal::admin(1), []);
+        self::assertSame($log->query(Principal::admin(1), ['perPage' => 500])['logs'], $rows, 'the export holds the page\'s rows, names and all');
+        // MariaDB reads only the names a scoped or filtered export can show.
+        $views = [
+            'reseller 2' => [Principal::reseller(2), []], 'customer 4' => [Principal::customer(4), []],
+            'service 43' => [Principal::admin(1), ['serviceId' => 43]], 'customer 4 filtered' => [Principal::admin(1), ['ownerId' => 4]],
+            'customer 4, service 43' => [Principal::customer(4), ['serviceId' => 43]],
+        ];
+        foreach ($views as $view => [$who, $filter]) {
+            $viewRows = $exported($who, $filter);
+            self::assertContains(43, array_column($viewRows, 'serviceId'), $view);
+            self::assertSame($log->query($who, $filter + ['perPage' => 500])['logs'], $viewRows, "$view: the export holds the page's rows, names and all");
         }
-        $rows = array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($jsonl, "\n")));
-        self::assertSame($page['logs'], $rows, 'the export holds the page\'s rows, names and all');
 
         $names = [];
         foreach ($rows as $r) {

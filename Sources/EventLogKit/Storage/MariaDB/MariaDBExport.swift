@@ -18,8 +18,8 @@ final class MariaDBExport: EventExport {
     private let whereSQL: String
     private let index: String
     private let serviceColumns: Bool
-    /// The directory's names, read once; nil for a directory too long to
-    /// hold, whose names the server joins in instead.
+    /// The directory's names of the services in the export's scope, read
+    /// once; nil for too many to hold, whose names the server joins in instead.
     private let names: ServiceNameTable?
     private var after: (ts: Int64, id: Int64)?
     private var headerPending: Bool
@@ -36,7 +36,12 @@ final class MariaDBExport: EventExport {
         // Events stored after the export began are left out.
         let newest = try db.integer("SELECT COALESCE(MAX(logged_at), 0) FROM event") ?? 0
         self.whereSQL = db.render(whereSQL, bindings) + " AND e.logged_at <= \(newest)"
-        names = try ServiceNameTable.read(db)
+        // Scope and service filters pick services the directory has now, so
+        // their names are all the export can show from it.
+        var services = Filter()
+        (services.serviceId, services.ownerId) = (filter.serviceId, filter.ownerId)
+        let (servicesSQL, servicesBindings) = services.whereClause(scope, dialect: .mariadb)
+        names = try ServiceNameTable.read(db, where: db.render(servicesSQL, servicesBindings))
         // Each chunk must come from an index in export order, or every chunk
         // would sort all that is left: the table itself (clustered by time)
         // for the whole panel; the time index, which holds the service, when

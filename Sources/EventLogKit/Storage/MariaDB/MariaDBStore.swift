@@ -177,7 +177,6 @@ final class MariaDBStore: EventStore {
     private var snapshotAt: UInt64 = 0
     private var snapshotIsWhole = false
     static let snapshotSeconds: UInt64 = 10
-    static let snapshotWholeServices = 20_000
 
     private func directorySnapshot(_ services: Set<Int64>) throws -> DirectoryNames {
         let now = BusyWait.monotonicNanoseconds()
@@ -186,35 +185,26 @@ final class MariaDBStore: EventStore {
             snapshotAt = now
             snapshotIsWhole = false
         }
+        func keep(_ r: MariaDBResult) {
+            snapshot[r.int64(0)] = Directory.ServiceNames(service: SQLValue(r.text(1)), owner: SQLValue(r.optionalInt64(2)), ownerName: SQLValue(r.text(3)))
+        }
         var missing = services.filter { snapshot[$0] == nil }
         if !missing.isEmpty && !snapshotIsWhole && snapshot.isEmpty {
             // The first miss of a period reads every service, if there are not too many.
-            let all = try readServices("LIMIT \(Self.snapshotWholeServices + 1)")
-            snapshotIsWhole = all <= Self.snapshotWholeServices
+            snapshotIsWhole = try db.readServiceNames(keep)
             missing = missing.filter { snapshot[$0] == nil }
         }
         if !snapshotIsWhole {
             let missing = Array(missing)
             for start in stride(from: 0, to: missing.count, by: 1000) {
                 let chunk = missing[start..<min(start + 1000, missing.count)]
-                _ = try readServices("WHERE s.id IN (\(chunk.map(String.init).joined(separator: ",")))")
+                _ = try db.readServiceNames(where: "e.service_id IN (\(chunk.map(String.init).joined(separator: ",")))", keep)
                 for id in chunk where snapshot[id] == nil { snapshot[id] = .unknown }  // not in the directory
             }
         }
         var names: DirectoryNames = [:]
         for id in services { names[id] = snapshot[id] ?? .unknown }
         return names
-    }
-
-    /// Reads services into the snapshot; returns how many.
-    private func readServices(_ condition: String) throws -> Int {
-        let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id \(condition)")
-        var n = 0
-        while r.next() {
-            snapshot[r.int64(0)] = Directory.ServiceNames(service: SQLValue(r.text(1)), owner: SQLValue(r.optionalInt64(2)), ownerName: SQLValue(r.text(3)))
-            n += 1
-        }
-        return n
     }
 
     /// The prepared INSERT of every event (see EventRows).

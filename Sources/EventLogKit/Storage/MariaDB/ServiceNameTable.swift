@@ -1,8 +1,8 @@
-/// The directory's names of its services, read once for an export so that
-/// its rows need no join: on MariaDB the two joins per row (the service,
-/// then its owner) were two thirds of the server's work for an export of
-/// the whole panel. The names live in one buffer the table owns, so a row
-/// points into it as it points into the server's row buffer.
+/// The directory's names of the services an export can show, read once so
+/// that its rows need no join: on MariaDB the two joins per row (the
+/// service, then its owner) were two thirds of the server's work for an
+/// export of the whole panel. The names live in one buffer the table owns,
+/// so a row points into it as it points into the server's row buffer.
 final class ServiceNameTable {
     struct Names {
         let service: Bytes
@@ -11,21 +11,18 @@ final class ServiceNameTable {
         let ownerName: Bytes?
     }
 
-    /// A directory of up to this many services is read whole; with more,
-    /// the server joins row by row instead, so memory stays flat.
-    static let maxServices = MariaDBStore.snapshotWholeServices
-
     private var names: [Int64: Names] = [:]
     private let buffer: UnsafeMutableBufferPointer<UInt8>
 
-    /// The whole directory, or nil when it has more than `maxServices` services.
-    static func read(_ db: MariaDBConnection) throws -> ServiceNameTable? {
-        let r = try db.query("SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id LIMIT \(maxServices + 1)")
+    /// The services `condition` picks (see `readServiceNames`), or nil
+    /// when they are more than `servicesReadWhole`: the server then joins
+    /// row by row instead, so memory stays flat.
+    static func read(_ db: MariaDBConnection, where condition: String) throws -> ServiceNameTable? {
         var rows: [(id: Int64, service: [UInt8], ownerId: Int64, ownerName: [UInt8]?)] = []
-        while r.next() {
+        let whole = try db.readServiceNames(where: condition) { r in
             rows.append((r.int64(0), r.bytes(1).map(Array.init) ?? [], r.int64(2), r.bytes(3).map(Array.init)))
         }
-        return rows.count <= maxServices ? ServiceNameTable(rows) : nil
+        return whole ? ServiceNameTable(rows) : nil
     }
 
     private init(_ rows: [(id: Int64, service: [UInt8], ownerId: Int64, ownerName: [UInt8]?)]) {
