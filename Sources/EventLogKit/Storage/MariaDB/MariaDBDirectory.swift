@@ -35,26 +35,28 @@ extension MariaDBConnection: DirectoryLookup {
         try integer("SELECT EXISTS (SELECT 1 FROM event WHERE service_id = \(serviceId))") == 1
     }
 
-    /// Where names are needed for many events at once (`el_log`'s snapshot,
-    /// an export), a directory of up to this many services is read whole;
-    /// a longer one in parts, so that memory stays bounded.
-    static let servicesReadWhole = 20_000
-
-    /// Calls `row` with each service's id, name, owner id and owner's name
-    /// (columns 0-3), for the services `condition` picks: SQL on
-    /// `e.service_id`, as `Filter.whereClause` writes it. Returns false,
-    /// having read `servicesReadWhole + 1`, when it picks more than that.
+    /// Calls `row` with each service's names as `ServiceNameTable.query`
+    /// reads them, for the services `condition` picks. Returns false, having
+    /// read `maxServices + 1`, when it picks more than `maxServices`.
     func readServiceNames(where condition: String = "1", _ row: (MariaDBResult) -> Void) throws -> Bool {
-        let r = try query("""
-            SELECT s.id, s.name, s.owner_id, a.name FROM (SELECT id AS service_id FROM service) e
-            JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id
-            WHERE \(condition) LIMIT \(Self.servicesReadWhole + 1)
-            """)
+        let r = try query(ServiceNameTable.query(where: condition))
         var n = 0
         while r.next() {
             row(r)
             n += 1
         }
-        return n <= Self.servicesReadWhole
+        return n <= ServiceNameTable.maxServices
+    }
+}
+
+extension ServiceNameTable {
+    /// The names an export of `filter` in `scope` can show; nil for too many.
+    static func read(_ db: MariaDBConnection, _ filter: Filter, _ scope: Scope) throws -> ServiceNameTable? {
+        let (sql, bindings) = condition(filter, scope, dialect: .mariadb)
+        var rows: [Row] = []
+        guard try db.readServiceNames(where: db.render(sql, bindings), { r in
+            rows.append((r.int64(0), r.bytes(1).map(Array.init) ?? [], r.int64(2), r.bytes(3).map(Array.init)))
+        }) else { return nil }
+        return ServiceNameTable(rows)
     }
 }

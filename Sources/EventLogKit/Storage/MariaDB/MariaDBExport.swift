@@ -36,12 +36,7 @@ final class MariaDBExport: EventExport {
         // Events stored after the export began are left out.
         let newest = try db.integer("SELECT COALESCE(MAX(logged_at), 0) FROM event") ?? 0
         self.whereSQL = db.render(whereSQL, bindings) + " AND e.logged_at <= \(newest)"
-        // Scope and service filters pick services the directory has now, so
-        // their names are all the export can show from it.
-        var services = Filter()
-        (services.serviceId, services.ownerId) = (filter.serviceId, filter.ownerId)
-        let (servicesSQL, servicesBindings) = services.whereClause(scope, dialect: .mariadb)
-        names = try ServiceNameTable.read(db, where: db.render(servicesSQL, servicesBindings))
+        names = try ServiceNameTable.read(db, filter, scope)
         // Each chunk must come from an index in export order, or every chunk
         // would sort all that is left: the table itself (clustered by time)
         // for the whole panel; the time index, which holds the service, when

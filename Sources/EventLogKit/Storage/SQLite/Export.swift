@@ -12,6 +12,9 @@ final class Export: EventExport {
     private let bindings: [SQLValue]
     private let matchIDs: [SQLValue]  // a rare search's matches (a JSON array), bound after the order key
     private let serviceColumns: Bool
+    /// The directory's names of the services in the export's scope, read
+    /// once; nil for too many to hold, whose names are joined row by row.
+    private let names: ServiceNameTable?
     private var after: [SQLValue]?  // order key of the last row written
     private var headerPending: Bool
     private var finished = false
@@ -30,8 +33,10 @@ final class Export: EventExport {
         let few = filter.text == nil ? nil : try SearchScan.fewMatches(filter, scope: scope, db: connection)
         let index = few == nil ? PageQuery.index(filter, total: .max) : "NOT INDEXED"
         let candidates = few == nil ? "" : "e.id IN (SELECT value FROM json_each(?\(n + 4))) AND "
+        names = try ServiceNameTable.read(connection, filter, scope)
+        let columns = names == nil ? "\(LogColumns.select) FROM event e \(index) \(LogColumns.joins)" : "\(LogColumns.selectAsLogged) FROM event e \(index)"
         sql = """
-            SELECT \(LogColumns.select) FROM event e \(index) \(LogColumns.joins)
+            SELECT \(columns)
             WHERE \(candidates)\(whereSQL) AND e.id <= ?\(n + 1)
               AND e.ts <= ?\(n + 2) AND \(LogRow.orderKey) < (?\(n + 2), ?\(n + 3))
             ORDER BY \(LogColumns.newestFirst) LIMIT \(ExportFormat.rowsPerChunk)
@@ -53,7 +58,7 @@ final class Export: EventExport {
         var count: Int64 = 0
         while try stmt.step() {
             let row = LogRow(stmt)
-            row.write(format, serviceColumns: serviceColumns, to: &out)
+            if let names { DirectoryNamedRow(row, names).write(format, serviceColumns: serviceColumns, to: &out) } else { row.write(format, serviceColumns: serviceColumns, to: &out) }
             after = row.orderKey
             count += 1
         }
@@ -61,5 +66,20 @@ final class Export: EventExport {
         if count < ExportFormat.rowsPerChunk { finished = true }
         if out.bytes.isEmpty { return nil }
         return out.bytes
+    }
+}
+
+extension ServiceNameTable {
+    /// The names an export of `filter` in `scope` can show; nil for too many.
+    static func read(_ db: Connection, _ filter: Filter, _ scope: Scope) throws -> ServiceNameTable? {
+        let (sql, bindings) = condition(filter, scope, dialect: .sqlite)
+        let stmt = try db.statement(query(where: sql))
+        defer { stmt.reset() }
+        try stmt.bind(bindings)
+        var rows: [Row] = []
+        while try stmt.step() {
+            rows.append((stmt.int64(0), stmt.bytes(1).map(Array.init) ?? [], stmt.int64(2), stmt.bytes(3).map(Array.init)))
+        }
+        return ServiceNameTable(rows)
     }
 }

@@ -1,5 +1,5 @@
 /// The current row of an SQLite page or export statement that selected
-/// `LogColumns.select`: a view, not a copy. Valid until the statement steps again.
+/// `LogColumns.select` (or `selectAsLogged`): a view, not a copy. Valid until the statement steps again.
 struct LogRow: EventRow {
     /// The order key of `LogColumns.newestFirst`, for keyset paging of exports.
     static let orderKey = "(e.ts, e.id)"

@@ -1,8 +1,9 @@
 /// The directory's names of the services an export can show, read once so
 /// that its rows need no join: on MariaDB the two joins per row (the
 /// service, then its owner) were two thirds of the server's work for an
-/// export of the whole panel. The names live in one buffer the table owns,
-/// so a row points into it as it points into the server's row buffer.
+/// export of the whole panel, on SQLite two of every row's three B-tree
+/// seeks. The names live in one buffer the table owns, so a row points into
+/// it as it points into the engine's row buffer.
 final class ServiceNameTable {
     struct Names {
         let service: Bytes
@@ -11,21 +12,42 @@ final class ServiceNameTable {
         let ownerName: Bytes?
     }
 
+    /// One service's names as an engine read them with `query`.
+    typealias Row = (id: Int64, service: [UInt8], ownerId: Int64, ownerName: [UInt8]?)
+
+    /// Where names are needed for many events at once (MariaDB's `el_log`
+    /// snapshot, an export), a directory of up to this many services is read
+    /// whole; a longer one in parts (or joined row by row), so that memory
+    /// stays bounded.
+    static let maxServices = 20_000
+
+    /// Each service's id, name, owner id and owner's name, for the services
+    /// `condition` picks: SQL on `e.service_id`, as `Filter.whereClause`
+    /// writes it for a scope and service filters. At most `maxServices + 1` rows.
+    static func query(where condition: String) -> String {
+        """
+        SELECT s.id, s.name, s.owner_id, a.name FROM (SELECT id AS service_id FROM service) e
+        JOIN service s ON s.id = e.service_id LEFT JOIN account a ON a.id = s.owner_id
+        WHERE \(condition) LIMIT \(maxServices + 1)
+        """
+    }
+
+    /// The names of the services `filter`'s scope and service filters pick,
+    /// as `query`'s condition and its bindings: the directory as it is now
+    /// decides which services are in view, so these are all the names an
+    /// export of `filter` can show from it.
+    static func condition(_ filter: Filter, _ scope: Scope, dialect: SQLDialect) -> (sql: String, bindings: [SQLValue]) {
+        var services = Filter()
+        (services.serviceId, services.ownerId) = (filter.serviceId, filter.ownerId)
+        return services.whereClause(scope, dialect: dialect)
+    }
+
     private var names: [Int64: Names] = [:]
     private let buffer: UnsafeMutableBufferPointer<UInt8>
 
-    /// The services `condition` picks (see `readServiceNames`), or nil
-    /// when they are more than `servicesReadWhole`: the server then joins
-    /// row by row instead, so memory stays flat.
-    static func read(_ db: MariaDBConnection, where condition: String) throws -> ServiceNameTable? {
-        var rows: [(id: Int64, service: [UInt8], ownerId: Int64, ownerName: [UInt8]?)] = []
-        let whole = try db.readServiceNames(where: condition) { r in
-            rows.append((r.int64(0), r.bytes(1).map(Array.init) ?? [], r.int64(2), r.bytes(3).map(Array.init)))
-        }
-        return whole ? ServiceNameTable(rows) : nil
-    }
-
-    private init(_ rows: [(id: Int64, service: [UInt8], ownerId: Int64, ownerName: [UInt8]?)]) {
+    /// nil for more than `maxServices` rows.
+    init?(_ rows: [Row]) {
+        guard rows.count <= Self.maxServices else { return nil }
         buffer = .allocate(capacity: max(1, rows.reduce(0) { $0 + $1.service.count + ($1.ownerName?.count ?? 0) }))
         var used = 0
         func keep(_ bytes: [UInt8]) -> Bytes {
