@@ -78,5 +78,45 @@ import Testing
         CSV.field("Émilie – “quoted” ok", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == "Émilie – “quoted” ok")
     }
-}
 
+    /// CSV.field scans eight bytes at a time: every special byte at every
+    /// offset of a word and of the tail after the last whole word must give
+    /// what the rule, applied a byte at a time, gives.
+    @Test func csvFieldMatchesTheRuleAtEveryOffset() {
+        func byRule(_ s: [UInt8]) -> [UInt8] {
+            let guardNeeded = s.first.map { [0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A].contains($0) } ?? false
+            let quoteNeeded = guardNeeded || s.contains { [0x2C, 0x22, 0x0D, 0x0A].contains($0) }
+            var out: [UInt8] = quoteNeeded ? [0x22] : []
+            if guardNeeded { out.append(UInt8(ascii: "'")) }
+            var i = 0
+            while i < s.count {
+                let bidi: Int? = s.withUnsafeBufferPointer { CSV.bidiControlLength($0, at: i) }
+                if let n = bidi {
+                    out += [0xEF, 0xBF, 0xBD]
+                    i += n
+                    continue
+                }
+                if s[i] == 0x22 { out.append(0x22) }
+                out.append(s[i])
+                i += 1
+            }
+            return quoteNeeded ? out + [0x22] : out
+        }
+        let inserts: [[UInt8]] = [[0x2C], [0x22], [0x0D], [0x0A], Array("\u{202E}".utf8), Array("\u{061C}".utf8),
+                                  Array("é".utf8), Array("–".utf8), [0x22, 0x22]]
+        var checked = 0
+        for length in 0...27 {
+            for at in 0...length {
+                for insert in inserts {
+                    var s = Array(repeating: UInt8(ascii: "a"), count: length)
+                    s.insert(contentsOf: insert, at: at)
+                    var out: [UInt8] = []
+                    s.withUnsafeBufferPointer { CSV.field($0, into: &out) }
+                    #expect(out == byRule(s), "\(String(decoding: s, as: UTF8.self).debugDescription)")
+                    checked += 1
+                }
+            }
+        }
+        #expect(checked == 9 * 28 * 29 / 2)
+    }
+}

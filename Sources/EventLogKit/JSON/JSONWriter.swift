@@ -5,14 +5,15 @@ func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
     var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
         (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
     withUnsafeMutableBytes(of: &digits) { d in
+        // Written from the end, appended at once.
+        var start = d.count
         repeat {
-            d[count] = UInt8(magnitude % 10) + UInt8(ascii: "0")
+            start -= 1
+            d[start] = UInt8(magnitude % 10) + UInt8(ascii: "0")
             magnitude /= 10
-            count += 1
         } while magnitude > 0
-        for i in stride(from: count - 1, through: 0, by: -1) { out.append(d[i]) }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[start...]).bindMemory(to: UInt8.self))
     }
 }
 

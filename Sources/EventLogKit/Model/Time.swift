@@ -31,18 +31,23 @@ enum Time {
         let msOfDay = clamped - days * millisecondsPerDay
         let (y, m, d) = civil(fromDays: days)
         let seconds = msOfDay / 1000
-        func put(_ value: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(truncatingIfNeeded: value / divisor % 10) + UInt8(ascii: "0"))
-                divisor /= 10
+        // Into a stack buffer, then one append: appending byte by byte was
+        // most of an exported row's time field.
+        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes
+        withUnsafeMutableBytes(of: &text) { b in
+            func put(_ value: Int64, _ width: Int, at end: Int) {
+                var v = value
+                for i in stride(from: end - 1, through: end - width, by: -1) {
+                    b[i] = UInt8(truncatingIfNeeded: v % 10) &+ UInt8(ascii: "0")
+                    v /= 10
+                }
             }
+            put(y, 4, at: 4); b[4] = UInt8(ascii: "-"); put(m, 2, at: 7); b[7] = UInt8(ascii: "-"); put(d, 2, at: 10)
+            b[10] = UInt8(ascii: "T"); put(seconds / 3600, 2, at: 13); b[13] = UInt8(ascii: ":"); put(seconds / 60 % 60, 2, at: 16)
+            b[16] = UInt8(ascii: ":"); put(seconds % 60, 2, at: 19); b[19] = UInt8(ascii: "."); put(msOfDay % 1000, 3, at: 23)
+            b[23] = UInt8(ascii: "Z")
+            out.append(contentsOf: b.bindMemory(to: UInt8.self))
         }
-        put(y, 4); out.append(UInt8(ascii: "-")); put(m, 2); out.append(UInt8(ascii: "-")); put(d, 2)
-        out.append(UInt8(ascii: "T")); put(seconds / 3600, 2); out.append(UInt8(ascii: ":")); put(seconds / 60 % 60, 2)
-        out.append(UInt8(ascii: ":")); put(seconds % 60, 2); out.append(UInt8(ascii: ".")); put(msOfDay % 1000, 3)
-        out.append(UInt8(ascii: "Z"))
     }
 
     /// Parses `YYYY-MM-DD`, or `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`.
