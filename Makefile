@@ -21,13 +21,15 @@ PIP_PACKAGES := selenium openapi-spec-validator jsonschema PyYAML
 # rules; 2.x bundles axe-core 3). It asks for Python 3.12 but is plain Python that runs on Debian 12's 3.11.
 PIP_AXE      := axe-selenium-python>=3
 
-RELEASE_FLAGS := -c release --product eventlog -Xswiftc -static-stdlib \
+LINK_FLAGS    := -c release --product eventlog -Xswiftc -static-stdlib \
                  -Xlinker -z -Xlinker nodelete \
-                 -Xlinker --version-script=$(CURDIR)/Sources/CEventLog/exports.map \
-                 -Xlinker -s
+                 -Xlinker --version-script=$(CURDIR)/Sources/CEventLog/exports.map
+RELEASE_FLAGS := $(LINK_FLAGS) -Xlinker -s
+# The same objects linked with their symbols, for profiles (bench/profile.sh).
+PROFILE_LIB   := var/profile/libeventlog.so
 
 .PHONY: all deps build ffi-header test test-swift test-c test-php test-hooks test-ui test-reliability \
-        test-mariadb-harness demo bench stress clean
+        test-mariadb-harness demo bench profile-lib stress clean
 
 all: build
 
@@ -93,6 +95,15 @@ demo: deps build
 # ENGINE=mariadb: the same sizes on a private MariaDB server, against a PDO pdo_mysql peer.
 bench: deps build
 	bench/run.sh $(if $(filter mariadb,$(ENGINE)),mariadb) $(or $(MODE),quick)
+
+# Relinks the release objects without -s into $(PROFILE_LIB), then relinks the stripped
+# library again, so the shipped build is left as it was.
+profile-lib: build
+	@mkdir -p $(dir $(PROFILE_LIB))
+	$(SWIFT_LOCK) $(SWIFT) build $(LINK_FLAGS)
+	cp $(LIB) $(PROFILE_LIB)
+	$(SWIFT_LOCK) $(SWIFT) build $(RELEASE_FLAGS)
+	@touch $(LIB)
 
 stress: deps build
 	Tests/reliability/run.sh long
