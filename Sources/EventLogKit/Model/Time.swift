@@ -31,8 +31,8 @@ enum Time {
         let msOfDay = clamped - days * millisecondsPerDay
         let (y, m, d) = civil(fromDays: days)
         let seconds = msOfDay / 1000
-        // Into a stack buffer, then one append: appending byte by byte was
-        // most of an exported row's time field.
+        // Into a stack buffer, then one append: each append of a byte checks
+        // the array's uniqueness and capacity (an export writes a time a row).
         var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes
         withUnsafeMutableBytes(of: &text) { b in
             func put(_ value: Int64, _ width: Int, at end: Int) {
