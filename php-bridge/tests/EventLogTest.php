@@ -247,12 +247,7 @@ final class EventLogTest extends TestCase
         foreach ($views as $viewName => [$who, $filter]) {
             foreach ($ranges as $rangeName => $range) {
                 $what = "$viewName, $rangeName";
-                $ids = [];
-                foreach ($log->export($who, $filter + $range, 'jsonl') as $chunk) {
-                    foreach (explode("\n", rtrim($chunk, "\n")) as $line) {
-                        $ids[] = json_decode($line, true, 512, JSON_THROW_ON_ERROR)['id'];
-                    }
-                }
+                $ids = array_column(self::exportedRows($log, $who, $filter + $range), 'id');
                 $first = $log->query($who, $filter + $range + ['perPage' => 100]);
                 self::assertSame(count($ids), $first['total'], "$what: the total");
                 self::assertSame(array_slice($ids, 0, 100), array_column($first['logs'], 'id'), "$what: page 1");
@@ -279,11 +274,7 @@ final class EventLogTest extends TestCase
         self::assertStringContainsString('Bob', $csv);
         self::assertStringNotContainsString('Alice', $csv, 'customer 5 must not export customer 4\'s events');
 
-        $jsonl = '';
-        foreach ($log->export(Principal::admin(1), ['serviceId' => 42], 'jsonl') as $chunk) {
-            $jsonl .= $chunk;
-        }
-        $rows = array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($jsonl, "\n")));
+        $rows = self::exportedRows($log, Principal::admin(1), ['serviceId' => 42]);
         self::assertCount(Fixture::EVENTS_PER_SERVICE[42], $rows);
         self::assertSame([42], array_values(array_unique(array_column($rows, 'serviceId'))));
     }
@@ -309,23 +300,16 @@ final class EventLogTest extends TestCase
         // A service the directory does not know at all.
         $log->log(['type' => 'autodj.on_air', 'serviceId' => 777, 'details' => ['trigger' => 'startup']]);
 
-        $exported = static function (Principal $who, array $filter) use ($log): array {
-            $jsonl = '';
-            foreach ($log->export($who, $filter, 'jsonl') as $chunk) {
-                $jsonl .= $chunk;
-            }
-            return array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), explode("\n", rtrim($jsonl, "\n")));
-        };
-        $rows = $exported(Principal::admin(1), []);
+        $rows = self::exportedRows($log, Principal::admin(1), []);
         self::assertSame($log->query(Principal::admin(1), ['perPage' => 500])['logs'], $rows, 'the export holds the page\'s rows, names and all');
-        // MariaDB reads only the names a scoped or filtered export can show.
+        // An export reads only the names its scope and service filters can show.
         $views = [
             'reseller 2' => [Principal::reseller(2), []], 'customer 4' => [Principal::customer(4), []],
             'service 43' => [Principal::admin(1), ['serviceId' => 43]], 'customer 4 filtered' => [Principal::admin(1), ['ownerId' => 4]],
             'customer 4, service 43' => [Principal::customer(4), ['serviceId' => 43]],
         ];
         foreach ($views as $view => [$who, $filter]) {
-            $viewRows = $exported($who, $filter);
+            $viewRows = self::exportedRows($log, $who, $filter);
             self::assertContains(43, array_column($viewRows, 'serviceId'), $view);
             self::assertSame($log->query($who, $filter + ['perPage' => 500])['logs'], $viewRows, "$view: the export holds the page's rows, names and all");
         }
@@ -397,5 +381,16 @@ final class EventLogTest extends TestCase
         $again = EventLog::open($store, [], Fixture::library());
         self::assertNotSame($log, $again);
         self::assertSame(1, $again->query(Principal::admin(1))['total'], 'the event was committed before close');
+    }
+
+    /** Every row of an export of $filter as $who, from its JSON Lines. */
+    private static function exportedRows(EventLog $log, Principal $who, array $filter): array
+    {
+        $jsonl = '';
+        foreach ($log->export($who, $filter, 'jsonl') as $chunk) {
+            $jsonl .= $chunk;
+        }
+        $lines = $jsonl === '' ? [] : explode("\n", rtrim($jsonl, "\n"));
+        return array_map(static fn ($l) => json_decode($l, true, 512, JSON_THROW_ON_ERROR), $lines);
     }
 }
