@@ -31,6 +31,14 @@ enum LogColumns {
     /// for a reader that puts the directory's names in itself (ServiceNameTable).
     static let selectAsLogged = columns(names: "e.service_name, e.owner_id, e.owner_name")
 
+    /// The select list and table of an export read through `index`: the
+    /// names as logged where the export read the directory's names itself
+    /// (`names`, put in by `EventRow.write(_:serviceColumns:names:to:)`),
+    /// else the directory joined row by row.
+    static func export(from index: String, names: ServiceNameTable?) -> String {
+        names == nil ? "\(select) FROM event e \(index) \(joins)" : "\(selectAsLogged) FROM event e \(index)"
+    }
+
     private static func columns(names: String) -> String {
         "e.id, e.ts, e.type, e.service_id, e.actor_type, e.actor_id, e.actor_name, e.dj_name, e.source_ip, e.takeover, e.details, \(names), e.message"
     }
@@ -72,6 +80,16 @@ extension EventRow {
         w.key("details"); if let d = detailsJSON { w.bytes.append(contentsOf: d) } else { w.raw("{}") }
         w.key("message"); w.optionalString(message)
         w.raw("}")
+    }
+
+    /// One line of an export read with `LogColumns.export(from:names:)`:
+    /// with the directory's names from `names` where the export read them.
+    func write(_ format: ExportFormat, serviceColumns: Bool, names: ServiceNameTable?, to out: inout JSONWriter) {
+        if let names {
+            DirectoryNamedRow(self, names).write(format, serviceColumns: serviceColumns, to: &out)
+        } else {
+            write(format, serviceColumns: serviceColumns, to: &out)
+        }
     }
 
     /// One line of an export in `format`.

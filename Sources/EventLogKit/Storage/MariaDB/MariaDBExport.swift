@@ -81,7 +81,7 @@ final class MariaDBExport: EventExport {
         rowEnds.removeAll(keepingCapacity: true)
         handedOut = 0
         let keyset = after.map { " AND (e.ts < \($0.ts) OR (e.ts = \($0.ts) AND e.id < \($0.id)))" } ?? ""
-        let columns = names == nil ? "\(LogColumns.select) FROM event e \(index) \(LogColumns.joins)" : "\(LogColumns.selectAsLogged) FROM event e \(index)"
+        let columns = LogColumns.export(from: index, names: names)
         let result = try db.query("""
             SELECT \(columns)
             WHERE \(whereSQL)\(keyset)
@@ -89,7 +89,7 @@ final class MariaDBExport: EventExport {
             """, streaming: true)
         while result.next() {
             let row = MariaDBRow(result)
-            if let names { DirectoryNamedRow(row, names).write(format, serviceColumns: serviceColumns, to: &out) } else { row.write(format, serviceColumns: serviceColumns, to: &out) }
+            row.write(format, serviceColumns: serviceColumns, names: names, to: &out)
             rowEnds.append(out.bytes.count)
             after = (row.timestamp, row.id)
         }

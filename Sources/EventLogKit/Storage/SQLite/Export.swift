@@ -34,7 +34,7 @@ final class Export: EventExport {
         let index = few == nil ? PageQuery.index(filter, total: .max) : "NOT INDEXED"
         let candidates = few == nil ? "" : "e.id IN (SELECT value FROM json_each(?\(n + 4))) AND "
         names = try ServiceNameTable.read(connection, filter, scope)
-        let columns = names == nil ? "\(LogColumns.select) FROM event e \(index) \(LogColumns.joins)" : "\(LogColumns.selectAsLogged) FROM event e \(index)"
+        let columns = LogColumns.export(from: index, names: names)
         sql = """
             SELECT \(columns)
             WHERE \(candidates)\(whereSQL) AND e.id <= ?\(n + 1)
@@ -58,7 +58,7 @@ final class Export: EventExport {
         var count: Int64 = 0
         while try stmt.step() {
             let row = LogRow(stmt)
-            if let names { DirectoryNamedRow(row, names).write(format, serviceColumns: serviceColumns, to: &out) } else { row.write(format, serviceColumns: serviceColumns, to: &out) }
+            row.write(format, serviceColumns: serviceColumns, names: names, to: &out)
             after = row.orderKey
             count += 1
         }
