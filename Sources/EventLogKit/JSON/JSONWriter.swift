@@ -2,10 +2,7 @@
 func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
     if value < 0 { out.append(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    withUnsafeMutableBytes(of: &digits) { d in
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
         // Written from the end, appended at once.
         var start = d.count
         repeat {
@@ -13,7 +10,7 @@ func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
             d[start] = UInt8(magnitude % 10) + UInt8(ascii: "0")
             magnitude /= 10
         } while magnitude > 0
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[start...]).bindMemory(to: UInt8.self))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: d[start...]))
     }
 }
 

@@ -33,8 +33,7 @@ enum Time {
         let seconds = msOfDay / 1000
         // Into a stack buffer, then one append: each append of a byte checks
         // the array's uniqueness and capacity (an export writes a time a row).
-        var text: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes
-        withUnsafeMutableBytes(of: &text) { b in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
             func put(_ value: Int64, _ width: Int, at end: Int) {
                 var v = value
                 for i in stride(from: end - 1, through: end - width, by: -1) {
@@ -46,7 +45,7 @@ enum Time {
             b[10] = UInt8(ascii: "T"); put(seconds / 3600, 2, at: 13); b[13] = UInt8(ascii: ":"); put(seconds / 60 % 60, 2, at: 16)
             b[16] = UInt8(ascii: ":"); put(seconds % 60, 2, at: 19); b[19] = UInt8(ascii: "."); put(msOfDay % 1000, 3, at: 23)
             b[23] = UInt8(ascii: "Z")
-            out.append(contentsOf: b.bindMemory(to: UInt8.self))
+            out.append(contentsOf: UnsafeBufferPointer(b))
         }
     }
 
