@@ -30,8 +30,12 @@ final class Connection {
     private var statements: [String: Statement] = [:]
     private let busyWait: UnsafeMutablePointer<BusyWait>
     private let wal: UnsafeMutablePointer<WALState>
+    private let path: String
     /// SQLite's default auto-checkpoint size, in pages.
     static let checkpointPages: Int32 = 1000
+    /// A WAL this long is checkpointed by the writer itself: the background
+    /// one is not keeping up, or a reader keeps the WAL from restarting.
+    static let inlineCheckpointPages: Int32 = 10 * checkpointPages
     private static let statementCacheLimit = 128
 
     /// Opens (and, with `create`, creates) the file. On failure no handle is
@@ -47,6 +51,7 @@ final class Connection {
             throw SQLiteError(code: rc, message: message, sql: nil)
         }
         handle = db
+        self.path = path
         busyWait = .allocate(capacity: 1)
         busyWait.initialize(to: BusyWait())
         wal = .allocate(capacity: 1)
@@ -56,6 +61,7 @@ final class Connection {
     }
 
     deinit {
+        checkpointer?.stop()  // before this connection closes (and maybe checkpoints)
         statements.removeAll()  // finalize before closing
         sqlite3_close_v2(handle)
         busyWait.deallocate()
@@ -69,7 +75,12 @@ final class Connection {
     /// fsyncs: with four processes logging, a checkpoint every few events.
     /// Here a connection checkpoints again only after the WAL has grown by
     /// another 1,000 pages. With one writer the two behave the same.
-    func takeOverCheckpoints() {
+    ///
+    /// The checkpoints run on a thread of their own (`Checkpointer`), which
+    /// opens its connection at the first one if `isSameFile` (the path
+    /// still names the file this connection opened).
+    func takeOverCheckpoints(isSameFile: @escaping () -> Bool) {
+        self.isSameFile = isSameFile
         sqlite3_wal_autocheckpoint(handle, 0)
         sqlite3_wal_hook(handle, { context, _, _, pages in
             context?.assumingMemoryBound(to: WALState.self).pointee.pages = pages
@@ -89,12 +100,32 @@ final class Connection {
         }
         w.checkpointedAt = w.pages
         wal.pointee = w
-        checkpoint()
+        if w.pages < Self.inlineCheckpointPages, let checkpointer = background() {
+            checkpointer.request()
+        } else {
+            checkpoint()
+        }
+    }
+
+    private var isSameFile: () -> Bool = { false }
+    private var checkpointer: Checkpointer?
+    private var checkpointerFailed = false
+
+    /// The background checkpointer, started at the first checkpoint.
+    private func background() -> Checkpointer? {
+        if checkpointer == nil && !checkpointerFailed {
+            checkpointer = Checkpointer(path: path, vfs: Self.walGatherVFS, isSameFile: isSameFile)
+            checkpointerFailed = checkpointer == nil
+        }
+        return checkpointer
     }
 
     /// The file this connection opened is no longer at its path: closing
     /// must not copy the WAL into whatever is there now.
     func forbidCheckpointOnClose() {
+        checkpointer?.stop()
+        checkpointer = nil
+        checkpointerFailed = true
         sqlite3_wal_autocheckpoint(handle, 0)
         _ = se_sqlite3_no_checkpoint_on_close(handle)
     }

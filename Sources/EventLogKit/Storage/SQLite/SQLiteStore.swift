@@ -61,7 +61,8 @@ final class SQLiteStore: EventStore {
 
     private func start() throws {
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
-        connection.takeOverCheckpoints()
+        let (path, identity) = (path, identity)
+        connection.takeOverCheckpoints { FileIdentity(path: path) == identity }
         // Workers that open a new store at the same moment race to set it
         // up, and a step can fail with SQLITE_BUSY without waiting (workers
         // started together on a new file): every step is idempotent, so the
