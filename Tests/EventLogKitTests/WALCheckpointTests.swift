@@ -34,7 +34,7 @@ import Glibc
         for _ in 0..<300 { try writer.execute("INSERT INTO filler VALUES (zeroblob(3000))") }
         #expect(backfilled(t) == 0)
         let checkpointer = try #require(Checkpointer(path: t.path, vfs: nil, isSameFile: { true }))
-        checkpointer.request()
+        #expect(checkpointer.request())
         var waited = 0
         while backfilled(t) < 300 && waited < 5000 {
             usleep(10_000)

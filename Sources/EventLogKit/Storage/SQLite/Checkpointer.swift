@@ -20,6 +20,8 @@ final class Checkpointer: @unchecked Sendable {
     private var pending = false  // guarded by mutex
     private var stopping = false  // guarded by mutex
     private var thread = pthread_t()
+    /// A child forked from this process has no such thread.
+    private let process = getpid()
 
     /// Opens the second connection and starts the thread; nil if either
     /// cannot be done (the writer then checkpoints by itself, as before), or
@@ -70,16 +72,20 @@ final class Checkpointer: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Asks for a passive checkpoint; returns at once.
-    func request() {
+    /// Asks for a passive checkpoint and returns at once; false in a child
+    /// forked from the process that started the thread.
+    func request() -> Bool {
+        guard getpid() == process else { return false }
         pthread_mutex_lock(mutex)
         pending = true
         pthread_cond_signal(wake)
         pthread_mutex_unlock(mutex)
+        return true
     }
 
     /// Ends the thread, after the checkpoint it is running if any.
     func stop() {
+        guard getpid() == process else { return }
         pthread_mutex_lock(mutex)
         stopping = true
         pthread_cond_signal(wake)

@@ -100,10 +100,8 @@ final class Connection {
         }
         w.checkpointedAt = w.pages
         wal.pointee = w
-        if w.pages < Self.inlineCheckpointPages, let checkpointer = background() {
-            checkpointer.request()
-        } else {
-            checkpoint()
+        guard w.pages < Self.inlineCheckpointPages, let checkpointer = background(), checkpointer.request() else {
+            return checkpoint()
         }
     }
 
