@@ -8,7 +8,11 @@
  *
  * --gather opens the store through the VFS the library uses
  * (Sources/CWALGather: a commit's WAL frames in one write) instead of
- * SQLite's default one: the same program, with the library's I/O path.
+ * SQLite's default one, and checkpoints as the library does: a passive
+ * checkpoint per 1,000 WAL pages on a thread of its own with its own
+ * connection (Sources/EventLogKit/Storage/SQLite/Checkpointer.swift), the
+ * writer's own only once the WAL holds 10,000: the same program, with the
+ * library's I/O path.
  *
  * STORE must not exist. ROWS.tsv holds the 14 event columns per line, tab
  * separated, \N for NULL (written by bench/Rows.php). Prints one JSON object:
@@ -20,6 +24,7 @@
  * takes the write lock (BEGIN IMMEDIATE; ROLLBACK), retrying every 100 us,
  * until STOPFILE exists. Prints the number of probes and the longest wait.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include "wal_gather.h"
@@ -67,6 +72,44 @@ static int retry_every_100us(void *deadline, int attempt) {
     if (now_us() > *(double *)deadline) return 0;
     usleep(100);
     return 1;
+}
+
+/* --gather's checkpoints (see above). */
+static pthread_mutex_t ck_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ck_wake = PTHREAD_COND_INITIALIZER;
+static int ck_pending, ck_stop, wal_pages, checkpointed_at;
+
+static void *checkpointer(void *db) {
+    for (;;) {
+        pthread_mutex_lock(&ck_lock);
+        while (!ck_pending && !ck_stop) pthread_cond_wait(&ck_wake, &ck_lock);
+        int stop = ck_stop;
+        ck_pending = 0;
+        pthread_mutex_unlock(&ck_lock);
+        if (stop) return NULL;
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
+}
+
+static int wal_hook(void *unused, sqlite3 *db, const char *name, int pages) {
+    (void)unused, (void)db, (void)name;
+    wal_pages = pages;
+    return SQLITE_OK;
+}
+
+/* After each commit: the library's Connection.checkpointIfDue. */
+static void checkpoint_if_due(sqlite3 *db) {
+    if (wal_pages < checkpointed_at) checkpointed_at = 0;
+    if (wal_pages < 1000 || wal_pages - checkpointed_at < 1000) return;
+    checkpointed_at = wal_pages;
+    if (wal_pages >= 10000) {
+        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        return;
+    }
+    pthread_mutex_lock(&ck_lock);
+    ck_pending = 1;
+    pthread_cond_signal(&ck_wake);
+    pthread_mutex_unlock(&ck_lock);
 }
 
 static int probe(const char *store, const char *stop) {
@@ -126,6 +169,14 @@ int main(int argc, char **argv) {
     if (sqlite3_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                          "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK) die("pragmas", db);
     if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) die("schema", db);
+    sqlite3 *ckdb = NULL;
+    pthread_t ck_thread;
+    if (vfs) {
+        if (sqlite3_open_v2(argv[1], &ckdb, SQLITE_OPEN_READWRITE, vfs) != SQLITE_OK) die("open the checkpointer's connection", ckdb);
+        sqlite3_wal_autocheckpoint(db, 0);
+        sqlite3_wal_hook(db, wal_hook, NULL);
+        if (pthread_create(&ck_thread, NULL, checkpointer, ckdb) != 0) die("pthread_create", NULL);
+    }
 
     sqlite3_stmt *insert;
     const char *sql = "INSERT INTO event (ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover,"
@@ -145,10 +196,19 @@ int main(int argc, char **argv) {
         /* Autocommit: each step is its own transaction, committed on return. */
         if (sqlite3_step(insert) != SQLITE_DONE) die("insert", db);
         sqlite3_reset(insert);
+        if (ckdb) checkpoint_if_due(db);
         latency[r] = now_us() - t0;
     }
     double seconds = (now_us() - start) / 1e6;
     sqlite3_finalize(insert);
+    if (ckdb) {
+        pthread_mutex_lock(&ck_lock);
+        ck_stop = 1;
+        pthread_cond_signal(&ck_wake);
+        pthread_mutex_unlock(&ck_lock);
+        pthread_join(ck_thread, NULL);
+        if (sqlite3_close(ckdb) != SQLITE_OK) die("close the checkpointer's connection", ckdb);
+    }
     if (sqlite3_close(db) != SQLITE_OK) die("close", db);
 
     qsort(latency, count, sizeof *latency, cmp_double);

@@ -13,8 +13,22 @@ import Glibc
 /// 1M bench store), and every 170th event waited for two `fdatasync`s.
 /// The thread is idle between requests; a request while it runs one
 /// checkpoint gets one more after it.
+///
+/// Passive checkpoints never make a writer wait, but under writers that
+/// never pause none of them finishes the WAL, and only a finished WAL
+/// starts again from its beginning (four processes logging without pause
+/// grew it to 1.9 GB, before this thread as after). So once the WAL holds
+/// `restartPages` and a passive checkpoint has left at most
+/// `Connection.checkpointPages` of it to copy, the thread copies the rest
+/// holding the write lock (`SQLITE_CHECKPOINT_RESTART`): writers wait for
+/// that tail and two syncs, a few milliseconds, and the next one starts
+/// the WAL again. It waits at most `restartWaitMilliseconds` for the lock
+/// and for readers of the old WAL, and otherwise tries again later.
 final class Checkpointer: @unchecked Sendable {
-    private let db: OpaquePointer  // used by the thread alone, which closes it
+    static let restartPages: Int32 = 10 * Connection.checkpointPages
+    static let restartWaitMilliseconds: Int32 = 20
+
+    private let connection: Connection  // used by the thread alone once it runs
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let wake: UnsafeMutablePointer<pthread_cond_t>
     private var pending = false  // guarded by mutex
@@ -26,23 +40,20 @@ final class Checkpointer: @unchecked Sendable {
     /// Opens the second connection and starts the thread; nil if either
     /// cannot be done (the writer then checkpoints by itself, as before), or
     /// if `isSameFile` says the path no longer names the store opened.
-    init?(path: String, vfs: UnsafePointer<CChar>?, isSameFile: () -> Bool) {
-        var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE | SQLITE_OPEN_URI
-        guard sqlite3_open_v2(path, &handle, flags, vfs) == SQLITE_OK, let handle else {
-            sqlite3_close_v2(handle)
+    init?(path: String, isSameFile: () -> Bool) {
+        do {
+            connection = try Connection(path: path, create: false)
+            // Never checkpoints or deletes the WAL when it closes: the
+            // store's own connection decides that (the file may be replaced).
+            connection.forbidCheckpointOnClose()
+            // A first read opens the WAL and its index, by name: only if the
+            // path still names the store's file afterwards are they the store's.
+            try connection.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
+        } catch {
             return nil
         }
-        // Never checkpoints or deletes the WAL when it closes: the store's
-        // own connection decides that (the file may have been replaced).
-        _ = se_sqlite3_no_checkpoint_on_close(handle)
-        // A first read opens the WAL and its index, by name: only if the path
-        // still names the store's file afterwards are they the store's.
-        guard sqlite3_exec(handle, "SELECT 1 FROM sqlite_schema LIMIT 1", nil, nil, nil) == SQLITE_OK, isSameFile() else {
-            sqlite3_close_v2(handle)
-            return nil
-        }
-        db = handle
+        guard isSameFile() else { return nil }
+        connection.setBusyTimeout(milliseconds: Self.restartWaitMilliseconds)
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -60,7 +71,6 @@ final class Checkpointer: @unchecked Sendable {
             return nil
         }, context) == 0 else {
             Unmanaged<Checkpointer>.fromOpaque(context).release()
-            sqlite3_close_v2(handle)
             return nil
         }
     }
@@ -72,8 +82,8 @@ final class Checkpointer: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Asks for a passive checkpoint and returns at once; false in a child
-    /// forked from the process that started the thread.
+    /// Asks for a checkpoint and returns at once; false in a child forked
+    /// from the process that started the thread.
     func request() -> Bool {
         guard getpid() == process else { return false }
         pthread_mutex_lock(mutex)
@@ -101,9 +111,10 @@ final class Checkpointer: @unchecked Sendable {
             pending = false
             pthread_mutex_unlock(mutex)
             if stop { break }
-            // Passive: copies what it can without waiting for any reader or writer.
-            sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            guard let (frames, copied) = connection.checkpoint() else { continue }
+            if frames >= Self.restartPages && frames - copied <= Connection.checkpointPages {
+                _ = connection.checkpoint(restart: true)
+            }
         }
-        sqlite3_close_v2(db)
     }
 }

@@ -33,9 +33,6 @@ final class Connection {
     private let path: String
     /// SQLite's default auto-checkpoint size, in pages.
     static let checkpointPages: Int32 = 1000
-    /// A WAL this long is checkpointed by the writer itself: the background
-    /// one is not keeping up, or a reader keeps the WAL from restarting.
-    static let inlineCheckpointPages: Int32 = 10 * checkpointPages
     private static let statementCacheLimit = 128
 
     /// Opens (and, with `create`, creates) the file. On failure no handle is
@@ -100,9 +97,8 @@ final class Connection {
         }
         w.checkpointedAt = w.pages
         wal.pointee = w
-        guard w.pages < Self.inlineCheckpointPages, let checkpointer = background(), checkpointer.request() else {
-            return checkpoint()
-        }
+        if let checkpointer = background(), checkpointer.request() { return }
+        checkpoint()
     }
 
     private var isSameFile: () -> Bool = { false }
@@ -112,7 +108,7 @@ final class Connection {
     /// The background checkpointer, started at the first checkpoint.
     private func background() -> Checkpointer? {
         if checkpointer == nil && !checkpointerFailed {
-            checkpointer = Checkpointer(path: path, vfs: Self.walGatherVFS, isSameFile: isSameFile)
+            checkpointer = Checkpointer(path: path, isSameFile: isSameFile)
             checkpointerFailed = checkpointer == nil
         }
         return checkpointer
@@ -129,8 +125,15 @@ final class Connection {
     }
 
     /// A passive checkpoint: copies what it can without waiting for anyone.
-    func checkpoint() {
-        sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+    /// With `restart`, it takes the write lock (waiting as the busy timeout
+    /// allows), copies everything and waits for readers of the WAL to move
+    /// on, so that the next writer starts it again. Returns the WAL's frames
+    /// and how many of them are in the database file, nil if it could not run.
+    @discardableResult
+    func checkpoint(restart: Bool = false) -> (frames: Int32, copied: Int32)? {
+        var frames: Int32 = 0, copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &frames, &copied)
+        return rc == SQLITE_OK ? (frames, copied) : nil
     }
 
     /// The VFS connections open with: SQLite's default one, writing each WAL
