@@ -8,11 +8,12 @@
  *
  * --gather opens the store through the VFS the library uses
  * (Sources/CWALGather: a commit's WAL frames in one write) instead of
- * SQLite's default one, and checkpoints as the library does: a passive
+ * SQLite's default one, and checkpoints as the library does
+ * (Sources/EventLogKit/Storage/SQLite/Checkpointer.swift): a passive
  * checkpoint per 1,000 WAL pages on a thread of its own with its own
- * connection (Sources/EventLogKit/Storage/SQLite/Checkpointer.swift), the
- * writer's own only once the WAL holds 10,000: the same program, with the
- * library's I/O path.
+ * connection, which finishes the WAL holding the write lock once it holds
+ * 10,000 pages and at most 1,000 are left to copy: the same program, with
+ * the library's I/O path.
  *
  * STORE must not exist. ROWS.tsv holds the 14 event columns per line, tab
  * separated, \N for NULL (written by bench/Rows.php). Prints one JSON object:
@@ -87,7 +88,10 @@ static void *checkpointer(void *db) {
         ck_pending = 0;
         pthread_mutex_unlock(&ck_lock);
         if (stop) return NULL;
-        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        int frames = 0, copied = 0;
+        if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied) == SQLITE_OK
+            && frames >= 10000 && frames - copied <= 1000)
+            sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
     }
 }
 
@@ -98,14 +102,10 @@ static int wal_hook(void *unused, sqlite3 *db, const char *name, int pages) {
 }
 
 /* After each commit: the library's Connection.checkpointIfDue. */
-static void checkpoint_if_due(sqlite3 *db) {
+static void checkpoint_if_due(void) {
     if (wal_pages < checkpointed_at) checkpointed_at = 0;
     if (wal_pages < 1000 || wal_pages - checkpointed_at < 1000) return;
     checkpointed_at = wal_pages;
-    if (wal_pages >= 10000) {
-        sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        return;
-    }
     pthread_mutex_lock(&ck_lock);
     ck_pending = 1;
     pthread_cond_signal(&ck_wake);
@@ -173,6 +173,7 @@ int main(int argc, char **argv) {
     pthread_t ck_thread;
     if (vfs) {
         if (sqlite3_open_v2(argv[1], &ckdb, SQLITE_OPEN_READWRITE, vfs) != SQLITE_OK) die("open the checkpointer's connection", ckdb);
+        sqlite3_busy_timeout(ckdb, 20);
         sqlite3_wal_autocheckpoint(db, 0);
         sqlite3_wal_hook(db, wal_hook, NULL);
         if (pthread_create(&ck_thread, NULL, checkpointer, ckdb) != 0) die("pthread_create", NULL);
@@ -196,7 +197,7 @@ int main(int argc, char **argv) {
         /* Autocommit: each step is its own transaction, committed on return. */
         if (sqlite3_step(insert) != SQLITE_DONE) die("insert", db);
         sqlite3_reset(insert);
-        if (ckdb) checkpoint_if_due(db);
+        if (ckdb) checkpoint_if_due();
         latency[r] = now_us() - t0;
     }
     double seconds = (now_us() - start) / 1e6;
