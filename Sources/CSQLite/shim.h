@@ -1,4 +1,5 @@
 #include <sqlite3.h>
+#include <sys/prctl.h>
 
 /* sqlite3_db_config is variadic, which Swift cannot call: one wrapper per use. */
 
@@ -14,4 +15,10 @@ static inline int se_sqlite3_no_checkpoint_on_close(sqlite3 *db) {
  * host opened a database first, this returns SQLITE_MISUSE and changes nothing. */
 static inline int se_sqlite3_no_memory_statistics(void) {
     return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* prctl is variadic too: names the calling thread (the checkpointer's, as
+ * `top -H` and /proc/PID/task/TID/comm show it; at most 15 bytes). */
+static inline void se_name_this_thread(const char *name) {
+    (void)prctl(PR_SET_NAME, (unsigned long)name, 0UL, 0UL, 0UL);
 }

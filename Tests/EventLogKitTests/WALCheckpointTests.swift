@@ -43,9 +43,35 @@ import Glibc
             waited += 10
         }
         #expect(backfilled(t) >= 300)
+        // It blocks every signal: PHP's timeout and FPM's signals are for PHP's thread.
+        let masks = threadSignalMasks(named: Checkpointer.threadName)
+        #expect(!masks.isEmpty)
+        for mask in masks { for signal in [SIGPROF, SIGALRM, SIGTERM, SIGINT, SIGHUP, SIGCHLD] { #expect(mask & (1 << (signal - 1)) != 0) } }
         checkpointer.stop()
         // A path that no longer names the store's file gets no checkpointer.
         #expect(Checkpointer(path: t.path, isSameFile: { false }) == nil)
+    }
+
+    /// The blocked-signal masks (`SigBlk`) of this process's threads called `name`.
+    private func threadSignalMasks(named name: String) -> [UInt64] {
+        func read(_ path: String) -> String {
+            guard let f = fopen(path, "r") else { return "" }
+            defer { fclose(f) }
+            var text = "", buffer = [CChar](repeating: 0, count: 4096)
+            while fgets(&buffer, Int32(buffer.count), f) != nil { text += String(cString: buffer) }
+            return text
+        }
+        guard let dir = opendir("/proc/self/task") else { return [] }
+        defer { closedir(dir) }
+        var masks: [UInt64] = []
+        while let entry = readdir(dir) {
+            let tid = withUnsafeBytes(of: entry.pointee.d_name) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            guard tid.first?.isNumber == true, read("/proc/self/task/\(tid)/comm") == name + "\n" else { continue }
+            for line in read("/proc/self/task/\(tid)/status").split(separator: "\n") where line.hasPrefix("SigBlk:") {
+                masks.append(UInt64(line.dropFirst(7).filter { !$0.isWhitespace }, radix: 16) ?? 0)
+            }
+        }
+        return masks
     }
 
     /// How many of the WAL's frames are in the database file: the WAL

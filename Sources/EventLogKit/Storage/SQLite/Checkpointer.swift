@@ -64,6 +64,13 @@ final class Checkpointer: @unchecked Sendable {
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
         pthread_attr_setstacksize(&attributes, 256 * 1024)  // SQLite's checkpoint needs a few kilobytes
+        // The thread starts with every signal blocked (it inherits the mask
+        // it is created under): PHP's timeout (SIGPROF) and FPM's signals
+        // must reach PHP's own thread, whose handlers they run.
+        var all = sigset_t(), previous = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_SETMASK, &all, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         // The thread holds the checkpointer until it ends (`stop`).
         let context = Unmanaged.passRetained(self).toOpaque()
         guard pthread_create(&thread, &attributes, { context in
@@ -103,7 +110,11 @@ final class Checkpointer: @unchecked Sendable {
         pthread_join(thread, nil)
     }
 
+    /// The thread's name, as `top -H` and /proc show it.
+    static let threadName = "el-checkpoint"
+
     private func run() {
+        se_name_this_thread(Self.threadName)
         while true {
             pthread_mutex_lock(mutex)
             while !pending && !stopping { pthread_cond_wait(wake, mutex) }
