@@ -25,6 +25,10 @@
  * on the handle made by the calling thread, and another thread's calls never
  * free it. Separate processes (PHP-FPM workers)
  * each open their own handle on the same file; SQLite serializes writers.
+ * A writable SQLite store copies its write-ahead log back into the file on
+ * a thread of its own ("el-checkpoint": started at the store's first
+ * checkpoint, every signal blocked, joined by el_close()). Do not use a
+ * handle in a process forked after it was opened.
  *
  * Durability: an event is committed when el_log() returns EL_OK.
  *
