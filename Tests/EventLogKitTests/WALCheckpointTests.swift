@@ -26,6 +26,37 @@ import Glibc
         #expect(try t.count() == 6000)
     }
 
+    /// While a prune runs, the checkpointer leaves the WAL to grow: a
+    /// restart would copy and sync each of the prune's batches holding the
+    /// write lock. The same writes as above, with the prune's mark set.
+    @Test func walIsNotRestartedWhileAPruneRuns() throws {
+        let t = try TempStore()
+        let other = try SQLiteStore(path: t.path)
+        let db = t.store.connection
+        try db.writeTransaction { try PruneMark.set(db) }
+        var st = stat()
+        for i in 0..<6000 { _ = try (i % 3 == 0 ? other : t.store).log(json: restart(Int64(1 + i % 50))) }
+        #expect(stat(t.path + "-wal", &st) == 0 && Int64(st.st_size) > Int64(2 * Checkpointer.restartPages) * 4120)
+    }
+
+    /// The prune sets its mark with each batch and shortens it to `settle`
+    /// at the end; a prune killed part-way leaves one that lapses by itself.
+    @Test func pruneMarkLapsesAndIsShortenedByThePrune() throws {
+        let day = Time.millisecondsPerDay, now: Int64 = 1_795_787_927_000
+        let t = try TempStore(now: now - 31 * day)
+        let db = t.store.connection
+        try db.writeTransaction { try PruneMark.set(db, now: now) }
+        #expect(PruneMark.isSet(db, now: now))
+        #expect(PruneMark.isSet(db, now: now + PruneMark.lease - 1))
+        #expect(!PruneMark.isSet(db, now: now + PruneMark.lease))
+        #expect(!PruneMark.isSet(db, now: now - 60_000))  // set before the clock was stepped back
+        try t.log(restart(10))
+        #expect(try t.store.prune(now: now) == 1)
+        let ended = Time.nowMilliseconds()
+        #expect(PruneMark.isSet(db, now: ended))
+        #expect(!PruneMark.isSet(db, now: ended + PruneMark.settle + 1))
+    }
+
     /// The checkpointer copies the WAL back on its own thread: a request
     /// only wakes it, and the frames reach the database file meanwhile.
     @Test func checkpointerRunsOnItsOwnThread() throws {

@@ -18,21 +18,20 @@ import Glibc
 /// never pause none of them finishes the WAL, and only a finished WAL
 /// starts again from its beginning (four processes logging without pause
 /// grew it to 1.9 GB, before this thread as after). So once the WAL holds
-/// `restartPages`, the thread copies it with passive checkpoints until at
-/// most `restartTail` pages are left, then copies that tail holding the
-/// write lock (`SQLITE_CHECKPOINT_RESTART`): writers wait for the tail and
-/// two syncs, and the next one starts the WAL again.
+/// `restartPages` and a passive checkpoint has left at most
+/// `Connection.checkpointPages` of it to copy, the thread copies the rest
+/// holding the write lock (`SQLITE_CHECKPOINT_RESTART`): writers wait for
+/// that tail and two syncs, a few milliseconds, and the next one starts
+/// the WAL again. It waits at most `restartWaitMilliseconds` for the lock
+/// and for readers of the old WAL, and otherwise tries again later.
 ///
-/// The restart never waits while it holds the lock: its connection has no
-/// busy timeout, so a reader still on the old WAL makes it give up at once
-/// (SQLite's busy handler would be called with the write lock held, and
-/// with a 20 ms timeout that made a prune's longest lock hold 55-87 ms at
-/// 10M events). It retries for the lock itself, from outside SQLite, up to
-/// `restartAttempts` times, and otherwise tries again at the next request.
+/// Not while a prune runs (`PruneMark`): each of its batches adds a
+/// thousand pages or more to the WAL, so a restart then copies and syncs
+/// them holding the lock (20-60 ms each at 10M events, on top of the
+/// prune's own batches), and cannot keep the WAL short anyway.
 final class Checkpointer: @unchecked Sendable {
     static let restartPages: Int32 = 10 * Connection.checkpointPages
-    static let restartTail: Int32 = 100
-    static let restartAttempts = 5
+    static let restartWaitMilliseconds: Int32 = 20
 
     private let connection: Connection  // used by the thread alone once it runs
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
@@ -59,7 +58,7 @@ final class Checkpointer: @unchecked Sendable {
             return nil
         }
         guard isSameFile() else { return nil }
-        connection.setBusyTimeout(milliseconds: 0)
+        connection.setBusyTimeout(milliseconds: Self.restartWaitMilliseconds)
         mutex = .allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
         pthread_mutex_init(mutex, nil)
@@ -128,22 +127,11 @@ final class Checkpointer: @unchecked Sendable {
             pending = false
             pthread_mutex_unlock(mutex)
             if stop { break }
-            guard let (frames, _) = connection.checkpoint(), frames >= Self.restartPages else { continue }
-            restart()
+            guard let (frames, copied) = connection.checkpoint() else { continue }
+            if frames >= Self.restartPages && frames - copied <= Connection.checkpointPages
+                && !PruneMark.isSet(connection) {
+                _ = connection.checkpoint(restart: true)
+            }
         }
-    }
-
-    /// Starts the WAL again (see the type's comment); false if it could not now.
-    @discardableResult
-    private func restart() -> Bool {
-        for attempt in 0..<Self.restartAttempts {
-            if attempt > 0 { usleep(1000) }
-            // Writers append while a passive checkpoint copies: each one leaves a shorter tail.
-            guard let (frames, copied) = connection.checkpoint() else { return false }
-            guard frames >= Self.restartPages else { return true }  // another connection restarted it
-            if frames - copied > Self.restartTail { continue }
-            if connection.checkpoint(restart: true) != nil { return true }
-        }
-        return false
     }
 }

@@ -429,6 +429,7 @@ final class SQLiteStore: EventStore {
             while true {
                 let n = try connection.writeTransaction {
                     guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return Int64(0) }
+                    try PruneMark.set(connection)
                     try Totals.uncount(ids: ids, db: connection)
                     try connection.statement("DELETE FROM delivery WHERE event_id IN (SELECT value FROM json_each(?))").run([.text(ids)])
                     try connection.statement("DELETE FROM event WHERE id IN (SELECT value FROM json_each(?))").run([.text(ids)])
@@ -444,6 +445,7 @@ final class SQLiteStore: EventStore {
             }
             if deleted > 0 { try Totals.dropEmpty(before: cutoff, db: connection) { connection.letWaitingWritersIn() } }
             try reclaimFreePages()
+            if deleted > 0 { try connection.writeTransaction { try PruneMark.end(connection) } }
             return deleted
         }
     }
