@@ -27,7 +27,7 @@ import Glibc
 ///
 /// Not while a prune runs (`PruneMark`): each of its batches adds a
 /// thousand pages or more to the WAL, so a restart then copies and syncs
-/// them holding the lock (20-60 ms each at 10M events, on top of the
+/// them holding the lock (20-67 ms each at 10M events, on top of the
 /// prune's own batches), and cannot keep the WAL short anyway.
 final class Checkpointer: @unchecked Sendable {
     static let restartPages: Int32 = 10 * Connection.checkpointPages
