@@ -10,16 +10,20 @@ enum PruneMark {
 
     /// In a write transaction of the prune's.
     static func set(_ db: Connection, now: Int64 = Time.nowMilliseconds()) throws(SQLiteError) {
-        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(key)', ?)").run([.integer(now + lease)])
+        try write(db, until: now + lease)
     }
 
     /// When the prune ends: the mark lasts `settle` longer. The kernel is
     /// still writing the prune's pages back then, and a restart at once
     /// waited for that in its syncs (67 ms at 10M events).
     static func end(_ db: Connection, now: Int64 = Time.nowMilliseconds()) throws(SQLiteError) {
-        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(key)', ?)").run([.integer(now + settle)])
+        try write(db, until: now + settle)
     }
     static let settle: Int64 = 2_000
+
+    private static func write(_ db: Connection, until: Int64) throws(SQLiteError) {
+        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(key)', ?)").run([.integer(until)])
+    }
 
     /// False also for a mark further ahead than `lease` (set before the
     /// clock was stepped back), and if the setting cannot be read.
