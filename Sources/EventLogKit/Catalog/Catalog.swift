@@ -76,9 +76,13 @@ enum Catalog {
     }
 
     private static let byID: [String: EventType] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
-    private static let byCode: [Int64: EventType] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
+    /// Indexed by code (codes are small): an export looks up a type per row.
+    private static let byCode: [EventType?] = all.reduce(into: []) { table, t in
+        if table.count <= Int(t.code) { table += Array(repeating: nil, count: Int(t.code) + 1 - table.count) }
+        table[Int(t.code)] = t
+    }
 
     static func type(id: String) -> EventType? { byID[id] }
-    static func type(code: Int64) -> EventType? { byCode[code] }
+    static func type(code: Int64) -> EventType? { code >= 0 && code < byCode.count ? byCode[Int(code)] : nil }
     static func types(in category: Category) -> [EventType] { all.filter { $0.category == category } }
 }

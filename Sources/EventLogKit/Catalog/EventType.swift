@@ -16,8 +16,10 @@ enum Category: String, CaseIterable, Sendable {
 
 /// One entry of the event catalog: everything the library knows about a
 /// type. `code` is what the store keeps; it is stable forever (append new
-/// types, never renumber).
-struct EventType: Sendable {
+/// types, never renumber). A class: every page and export row looks its
+/// type up, and a copy is then one reference, not four (two strings, the
+/// requirements and the sentence).
+final class EventType: Sendable {
     let code: Int64
     let id: String
     let label: String

@@ -15,7 +15,7 @@ final class Export: EventExport {
     /// The directory's names of the services in the export's scope, read
     /// once; nil for too many to hold, whose names are joined row by row.
     private let names: ServiceNameTable?
-    private var after: [SQLValue]?  // order key of the last row written
+    private var after: (ts: Int64, id: Int64) = (.max, .max)  // order key of the last row written
     private var headerPending: Bool
     private var finished = false
 
@@ -54,12 +54,12 @@ final class Export: EventExport {
             headerPending = false
         }
         let stmt = try connection.statement(sql)
-        try stmt.bind(bindings + (after ?? [.integer(.max), .integer(.max)]) + matchIDs)
+        try stmt.bind(bindings + [.integer(after.ts), .integer(after.id)] + matchIDs)
         var count: Int64 = 0
         while try stmt.step() {
             let row = LogRow(stmt)
             row.write(format, serviceColumns: serviceColumns, names: names, to: &out)
-            after = row.orderKey
+            after = (row.timestamp, row.id)
             count += 1
         }
         stmt.reset()  // ends the chunk's read transaction

@@ -23,7 +23,4 @@ struct LogRow: EventRow {
     var ownerId: Int64? { s.optionalInt64(12) }
     var ownerName: Bytes? { s.bytes(13) }
     var message: Bytes? { s.bytes(14) }
-
-    /// This row's position in `newestFirst` order.
-    var orderKey: [SQLValue] { [.integer(timestamp), .integer(id)] }
 }
