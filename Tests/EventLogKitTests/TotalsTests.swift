@@ -252,6 +252,34 @@ struct SplitMix64: RandomNumberGenerator {
         try expectTotalsMatchExports(t, migrated, "after the migration")
     }
 
+    /// A batch counts its own events in its transaction when nothing before
+    /// it is uncounted; after single events (a tail) or with a delivery key
+    /// already known it leaves them to the fold. Totals stay exact either way.
+    @Test func aBatchCountsItselfInItsTransaction() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let now = Time.nowMilliseconds()
+        func batch(_ events: [String]) throws { _ = try t.store.logBatch(json: "[" + events.joined(separator: ",") + "]") }
+        func watermark() throws -> Int64 { try Totals.countedThrough(t.store.connection) }
+
+        try batch([restart(10, time: now - 3 * day), restart(11, time: now - 3 * day + 1), restart(10, time: now - 2 * hour)])
+        #expect(try watermark() == 3)
+        #expect(try t.count("SELECT sum(n) FROM count_hour") == 3)
+        #expect(try t.count("SELECT sum(n) FROM count_service_day WHERE service_id = 10") == 2)
+
+        _ = try t.log(restart(12, time: now - day))  // a tail of one: the next batch leaves its events to the fold
+        try batch([restart(13, time: now - day), restart(14, time: now - 5 * day)])
+        #expect(try watermark() == 3)
+
+        // A delivery key already stored: the event is not stored again, nor counted.
+        let keyed = #"{"type":"service.restart","serviceId":10,"actor":{"type":"user","id":1,"name":"Root"},"deliveryKey":"k-1"}"#
+        _ = try Totals.fold(db: t.store.connection)
+        try batch([keyed, keyed, restart(11, time: now - hour)])
+        #expect(try t.count() == 8)
+        #expect(try watermark() == 6)  // the fold above; the batch's two new events stay in the tail
+        try expectTotalsMatchExports(t, t.store, "after batches", filters: ["{}", #"{"category":"service"}"#, #"{"from":\#(now - 4 * day)}"#])
+    }
+
     /// Bulk loads leave at most a short tail, so the first page after them
     /// reads counters, not rows.
     @Test func backfillLeavesAShortTail() throws {

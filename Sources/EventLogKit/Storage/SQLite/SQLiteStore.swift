@@ -275,13 +275,16 @@ final class SQLiteStore: EventStore {
         let now = clock()
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: oldestAccepted(now))
         return try writing("log the batch") {
-            let last = try connection.writeTransaction {
+            let (last, counted) = try connection.writeTransaction {
                 // The directory is read once for the batch's services, in its transaction.
                 let names = try serviceNames(Set(events.map(\.serviceId)))
                 var last: Int64 = 0
                 for i in events.indices { last = try insertOnce(&events[i], names: names[events[i].serviceId] ?? .unknown) }
-                return last
+                // Counted in the same transaction when every event was stored (none had a known delivery key).
+                let stored = !events.isEmpty && events.allSatisfy { $0.id > 0 }
+                return (last, try stored && Totals.foldInserted(events, first: events[0].id, db: connection))
             }
+            if counted { countedThrough = last }
             foldIfDue(after: last)
             return Int64(events.count)
         }
