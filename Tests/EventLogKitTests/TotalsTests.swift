@@ -277,6 +277,10 @@ struct SplitMix64: RandomNumberGenerator {
         try batch([keyed, keyed, restart(11, time: now - hour)])
         #expect(try t.count() == 8)
         #expect(try watermark() == 6)  // the fold above; the batch's two new events stay in the tail
+        _ = try Totals.fold(db: t.store.connection)
+        try batch([keyed, restart(12, time: now - hour)])  // a repeated delivery first
+        #expect(try t.count() == 9)
+        #expect(try watermark() == 8)
         try expectTotalsMatchExports(t, t.store, "after batches", filters: ["{}", #"{"category":"service"}"#, #"{"from":\#(now - 4 * day)}"#])
     }
 

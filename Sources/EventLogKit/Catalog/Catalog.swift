@@ -77,10 +77,11 @@ enum Catalog {
 
     private static let byID: [String: EventType] = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
     /// Indexed by code (codes are small): an export looks up a type per row.
-    private static let byCode: [EventType?] = all.reduce(into: []) { table, t in
-        if table.count <= Int(t.code) { table += Array(repeating: nil, count: Int(t.code) + 1 - table.count) }
-        table[Int(t.code)] = t
-    }
+    private static let byCode: [EventType?] = {
+        var table = [EventType?](repeating: nil, count: Int(all.map(\.code).max() ?? 0) + 1)
+        for t in all { table[Int(t.code)] = t }
+        return table
+    }()
 
     static func type(id: String) -> EventType? { byID[id] }
     static func type(code: Int64) -> EventType? { code >= 0 && code < byCode.count ? byCode[Int(code)] : nil }

@@ -196,6 +196,12 @@ final class Connection {
         return statement
     }
 
+    /// Writes one of the store's settings (the `setting` table); call inside
+    /// a write transaction.
+    func setSetting(_ key: String, _ value: Int64) throws(SQLiteError) {
+        try statement("INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)").run([.text(key), .integer(value)])
+    }
+
     /// The first column of the first row as an integer (pragmas, counts).
     func integer(_ sql: String, _ bindings: [SQLValue] = []) throws(SQLiteError) -> Int64? {
         try statement(sql).firstRow(bindings) { $0.optionalInt64(0) } ?? nil

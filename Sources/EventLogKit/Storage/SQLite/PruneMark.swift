@@ -10,20 +10,16 @@ enum PruneMark {
 
     /// In a write transaction of the prune's.
     static func set(_ db: Connection, now: Int64 = Time.nowMilliseconds()) throws(SQLiteError) {
-        try write(db, until: now + lease)
+        try db.setSetting(key, now + lease)
     }
 
     /// When the prune ends: the mark lasts `settle` longer. The kernel is
     /// still writing the prune's pages back then, and a restart at once
     /// waited for that in its syncs (67 ms at 10M events).
     static func end(_ db: Connection, now: Int64 = Time.nowMilliseconds()) throws(SQLiteError) {
-        try write(db, until: now + settle)
+        try db.setSetting(key, now + settle)
     }
     static let settle: Int64 = 2_000
-
-    private static func write(_ db: Connection, until: Int64) throws(SQLiteError) {
-        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(key)', ?)").run([.integer(until)])
-    }
 
     /// False also for a mark further ahead than `lease` (set before the
     /// clock was stepped back), and if the setting cannot be read.

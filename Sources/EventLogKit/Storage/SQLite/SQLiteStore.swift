@@ -6,6 +6,7 @@ import Glibc
 /// An event store in one SQLite file in WAL mode.
 final class SQLiteStore: EventStore {
     static let defaultRetentionDays: Int64 = 30
+    static let retentionKey = "retentionDays"
     static let pruneBatchRows = 250
     static let vacuumBatchPages = 256
 
@@ -140,7 +141,7 @@ final class SQLiteStore: EventStore {
     /// Reads the store's settings again (a pooled store: the maintenance
     /// command may have changed the window since).
     func reloadSettings() throws {
-        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Self.defaultRetentionDays
+        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'") ?? Self.defaultRetentionDays
         countedThrough = try Totals.countedThrough(connection)
     }
 
@@ -150,8 +151,7 @@ final class SQLiteStore: EventStore {
             if let readOnlyReason { throw EventLogError(.io, "cannot open the store '\(path)': it needs a schema upgrade and is read-only (\(readOnlyReason))") }
             try connection.execute("PRAGMA journal_mode = WAL")
             try Schema.migrate(connection) {
-                try self.connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)")
-                    .run([.integer(options.retentionDays ?? Self.defaultRetentionDays)])
+                try self.connection.setSetting(Self.retentionKey, options.retentionDays ?? Self.defaultRetentionDays)
             }
         }
         try connection.execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
@@ -167,7 +167,7 @@ final class SQLiteStore: EventStore {
         }
         try writing("change the retention window") {
             try connection.writeTransaction {
-                try connection.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('retentionDays', ?)").run([.integer(days)])
+                try connection.setSetting(Self.retentionKey, days)
             }
         }
         retentionDays = days
@@ -280,9 +280,7 @@ final class SQLiteStore: EventStore {
                 let names = try serviceNames(Set(events.map(\.serviceId)))
                 var last: Int64 = 0
                 for i in events.indices { last = try insertOnce(&events[i], names: names[events[i].serviceId] ?? .unknown) }
-                // Counted in the same transaction when every event was stored (none had a known delivery key).
-                let stored = !events.isEmpty && events.allSatisfy { $0.id > 0 }
-                return (last, try stored && Totals.foldInserted(events, first: events[0].id, db: connection))
+                return (last, try Totals.foldInserted(events, db: connection))
             }
             if counted { countedThrough = last }
             foldIfDue(after: last)

@@ -103,23 +103,25 @@ enum Totals {
             WHERE id > ?1 AND id <= ?2
             ON CONFLICT DO UPDATE SET n = n + 1
             """).run(range)
-        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(watermarkKey)', ?)").run([.integer(through)])
+        try db.setSetting(watermarkKey, through)
         return through
     }
 
-    /// Inside the write transaction that just inserted `events` (ids
-    /// `first` through the last one's, nothing else): counts them from
-    /// memory and moves the watermark past them, if nothing before them is
-    /// uncounted; false if something is (`fold` counts the whole tail later).
+    /// Inside the write transaction that just inserted `events`: counts
+    /// them from memory and moves the watermark past them, if all of them
+    /// were stored and nothing before them is uncounted; false if not
+    /// (`fold` counts the whole tail later). A repeated delivery stores
+    /// nothing and keeps id 0, which breaks the run of ids checked here.
     /// A batch's rows are in memory already: summed per counter here, and
     /// written in key order, a batch of 1,000 upserts each hour key once
     /// instead of per event and reads no row back.
-    static func foldInserted(_ events: [Event], first: Int64, db: Connection) throws -> Bool {
-        guard let last = events.last?.id, last - first + 1 == Int64(events.count), try countedThrough(db) == first - 1 else {
+    static func foldInserted(_ events: [Event], db: Connection) throws -> Bool {
+        guard let first = events.first?.id, let last = events.last?.id, first > 0, last - first + 1 == Int64(events.count),
+              try countedThrough(db) == first - 1 else {
             return false
         }
         struct Key: Hashable, Comparable {
-            let ts, serviceId, type, actorType: Int64
+            let serviceId, ts, type, actorType: Int64
             static func < (a: Key, b: Key) -> Bool {
                 (a.ts, a.serviceId, a.type, a.actorType) < (b.ts, b.serviceId, b.type, b.actorType)
             }
@@ -127,29 +129,29 @@ enum Totals {
         var hours: [Key: Int64] = [:], days: [Key: Int64] = [:]
         for e in events {
             let (type, actor) = (e.type.code, e.actor.type.code)
-            hours[Key(ts: Kind.floor(e.timestamp, Kind.hour.length), serviceId: 0, type: type, actorType: actor), default: 0] += 1
-            days[Key(ts: Kind.floor(e.timestamp, Kind.serviceDay.length), serviceId: e.serviceId, type: type, actorType: actor), default: 0] += 1
+            hours[Key(serviceId: 0, ts: Kind.floor(e.timestamp, Kind.hour.length), type: type, actorType: actor), default: 0] += 1
+            days[Key(serviceId: e.serviceId, ts: Kind.floor(e.timestamp, Kind.serviceDay.length), type: type, actorType: actor), default: 0] += 1
         }
-        let hour = try db.statement("""
-            INSERT INTO count_hour (ts, type, actor_type, n) VALUES (?1, ?2, ?3, ?4)
-            ON CONFLICT DO UPDATE SET n = n + excluded.n
-            """)
-        for (k, n) in hours.sorted(by: { $0.key < $1.key }) {
-            hour.reset(keepBindings: true)
-            try hour.bind(1, .integer(k.ts)); try hour.bind(2, .integer(k.type)); try hour.bind(3, .integer(k.actorType)); try hour.bind(4, .integer(n))
-            try hour.run()
+        // One parameter layout for both tables: ?1 the service (an hour counter has none), ?2 the period, ?5 the events.
+        let upserts = [
+            (try db.statement("""
+                INSERT INTO count_hour (ts, type, actor_type, n) VALUES (?2, ?3, ?4, ?5)
+                ON CONFLICT DO UPDATE SET n = n + excluded.n
+                """), hours),
+            (try db.statement("""
+                INSERT INTO count_service_day (service_id, ts, type, actor_type, n) VALUES (?1, ?2, ?3, ?4, ?5)
+                ON CONFLICT DO UPDATE SET n = n + excluded.n
+                """), days),
+        ]
+        for (upsert, counts) in upserts {
+            for (k, n) in counts.sorted(by: { $0.key < $1.key }) {
+                upsert.reset(keepBindings: true)
+                try upsert.bind(1, .integer(k.serviceId)); try upsert.bind(2, .integer(k.ts)); try upsert.bind(3, .integer(k.type))
+                try upsert.bind(4, .integer(k.actorType)); try upsert.bind(5, .integer(n))
+                try upsert.run()
+            }
         }
-        let day = try db.statement("""
-            INSERT INTO count_service_day (service_id, ts, type, actor_type, n) VALUES (?1, ?2, ?3, ?4, ?5)
-            ON CONFLICT DO UPDATE SET n = n + excluded.n
-            """)
-        for (k, n) in days.sorted(by: { $0.key < $1.key }) {
-            day.reset(keepBindings: true)
-            try day.bind(1, .integer(k.serviceId)); try day.bind(2, .integer(k.ts)); try day.bind(3, .integer(k.type))
-            try day.bind(4, .integer(k.actorType)); try day.bind(5, .integer(n))
-            try day.run()
-        }
-        try db.statement("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(watermarkKey)', ?)").run([.integer(last)])
+        try db.setSetting(watermarkKey, last)
         return true
     }
 
