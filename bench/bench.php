@@ -145,19 +145,29 @@ $table[] = ['4 processes: errors / p99 / max latency (ms)',
 
 // --- el_log_batch of 1,000 ----------------------------------------------------------------------
 say("batch: {$config['batch']} events in batches of 1,000");
-$batch = ['el' => [], 'pdo' => [], 'lean' => []];
+// 'c': the same rows through libsqlite3 directly, a transaction per 1,000 (bench/limit.c --batch).
+$batchTsv = "$tmp/batch.tsv";
+(new Rows(SEED + 2))->writeTsv($batchTsv, $config['batch'], $logStart, 3_600_000);
+$batch = ['el' => [], 'pdo' => [], 'lean' => [], 'c' => []];
 for ($r = 0; $r < $config['reps']; $r++) {
-    foreach (['el', 'pdo', 'lean'] as $side) {
+    foreach (['el', 'pdo', 'lean', 'c'] as $side) {
         $store = "$tmp/batch-$side.sqlite";
-        freshStore($side, $store);
-        $batch[$side][] = run(worker('batch', $side, $store, (string) $config['batch'], '1000', (string) (SEED + 2), (string) $logStart))['events_per_s'];
+        if ($side === 'c') {
+            removeStore($store);
+            $res = run([$limit, '--batch', '1000', $store, $schemaFile, $batchTsv]);
+            $batch[$side][] = $res['events'] / $res['seconds'];
+        } else {
+            freshStore($side, $store);
+            $batch[$side][] = run(worker('batch', $side, $store, (string) $config['batch'], '1000', (string) (SEED + 2), (string) $logStart))['events_per_s'];
+        }
         removeStore($store);
     }
 }
 $batchRate = array_map(static fn ($v) => Stats::median($v), $batch);
 $results['batch'] = ['events_per_s' => $batchRate, 'runs' => $batch];
-$table[] = ['el_log_batch of 1,000 (events/s)', fmt($batchRate['el']), fmt($batchRate['pdo']) . ' (1 tx/1,000); lean ' . fmt($batchRate['lean']), '—',
-    ratio($batchRate['el'], $batchRate['pdo']) . ' PDO, ' . ratio($batchRate['el'], $batchRate['lean']) . ' lean', '≥ 1.0× PDO',
+$table[] = ['el_log_batch of 1,000 (events/s)', fmt($batchRate['el']), fmt($batchRate['pdo']) . ' (1 tx/1,000); lean ' . fmt($batchRate['lean']), fmt($batchRate['c']),
+    ratio($batchRate['el'], $batchRate['pdo']) . ' PDO, ' . ratio($batchRate['el'], $batchRate['lean']) . ' lean, '
+    . ratio($batchRate['el'], $batchRate['c']) . ' limit (PDO ' . ratio($batchRate['pdo'], $batchRate['c']) . ' of it)', '≥ 1.0× PDO',
     met($batchRate['el'] >= $batchRate['pdo'])];
 
 // --- The big stores -------------------------------------------------------------------------------

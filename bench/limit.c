@@ -3,7 +3,7 @@
  * (dumped by bench.php from a store the library created) and the same pragmas as the event store, written through
  * libsqlite3 directly with one prepared INSERT and one commit per event.
  *
- *   limit [--gather] STORE SCHEMA.sql ROWS.tsv
+ *   limit [--gather] [--batch N] STORE SCHEMA.sql ROWS.tsv
  *   limit --probe STORE STOPFILE
  *
  * --gather opens the store through the VFS the library uses
@@ -14,6 +14,9 @@
  * connection, which finishes the WAL holding the write lock once it holds
  * 10,000 pages and at most 1,000 are left to copy: the same program, with
  * the library's I/O path.
+ *
+ * --batch N commits once per N rows (one transaction each) instead of per
+ * row: the limit for el_log_batch and for PDO's transaction of 1,000.
  *
  * STORE must not exist. ROWS.tsv holds the 14 event columns per line, tab
  * separated, \N for NULL (written by bench/Rows.php). Prints one JSON object:
@@ -136,14 +139,21 @@ static int probe(const char *store, const char *stop) {
 int main(int argc, char **argv) {
     if (argc == 4 && strcmp(argv[1], "--probe") == 0) return probe(argv[2], argv[3]);
     const char *vfs = NULL;
-    if (argc == 5 && strcmp(argv[1], "--gather") == 0) {
+    size_t batch = 0;
+    if (argc >= 5 && strcmp(argv[1], "--gather") == 0) {
         vfs = "gather";
         if (wal_gather_register(vfs) != SQLITE_OK) die("wal_gather_register", NULL);
         argv++;
         argc--;
     }
-    if (argc != 4) {
-        fprintf(stderr, "usage: limit [--gather] STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE\n");
+    int batched = argc >= 6 && strcmp(argv[1], "--batch") == 0;
+    if (batched) {
+        batch = strtoul(argv[2], NULL, 10);
+        argv += 2;
+        argc -= 2;
+    }
+    if (argc != 4 || (batched && batch == 0)) {
+        fprintf(stderr, "usage: limit [--gather] [--batch N] STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE\n");
         return 2;
     }
     size_t schema_len, rows_len;
@@ -184,21 +194,26 @@ int main(int argc, char **argv) {
                       " details, service_name, owner_id, owner_name, message) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
     if (sqlite3_prepare_v2(db, sql, -1, &insert, NULL) != SQLITE_OK) die("prepare", db);
 
+    /* A latency per commit: per row, or per transaction of `batch` rows. */
     double *latency = malloc(count * sizeof *latency);
-    double start = now_us();
+    size_t commits = 0;
+    double start = now_us(), t0 = start;
     for (size_t r = 0; r < count; r++) {
-        double t0 = now_us();
+        if (!batch) t0 = now_us();
+        else if (r % batch == 0 && (t0 = now_us(), sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK) die("begin", db);
         for (int c = 0; c < COLUMNS; c++) {
             const char *v = fields[r * COLUMNS + c];
             if (strcmp(v, "\\N") == 0) sqlite3_bind_null(insert, c + 1);
             else if (is_integer[c]) sqlite3_bind_int64(insert, c + 1, strtoll(v, NULL, 10));
             else sqlite3_bind_text(insert, c + 1, v, -1, SQLITE_STATIC);
         }
-        /* Autocommit: each step is its own transaction, committed on return. */
+        /* Without --batch, autocommit: each step is its own transaction, committed on return. */
         if (sqlite3_step(insert) != SQLITE_DONE) die("insert", db);
         sqlite3_reset(insert);
+        if (batch && (r + 1) % batch != 0 && r + 1 != count) continue;
+        if (batch && sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) die("commit", db);
         if (ckdb) checkpoint_if_due();
-        latency[r] = now_us() - t0;
+        latency[commits++] = now_us() - t0;
     }
     double seconds = (now_us() - start) / 1e6;
     sqlite3_finalize(insert);
@@ -212,8 +227,8 @@ int main(int argc, char **argv) {
     }
     if (sqlite3_close(db) != SQLITE_OK) die("close", db);
 
-    qsort(latency, count, sizeof *latency, cmp_double);
+    qsort(latency, commits, sizeof *latency, cmp_double);
     printf("{\"events\":%zu,\"seconds\":%.6f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"max_us\":%.1f,\"sqlite\":\"%s\"}\n", count, seconds,
-           latency[count / 2], latency[count * 99 / 100], latency[count - 1], sqlite3_libversion());
+           latency[commits / 2], latency[commits * 99 / 100], latency[commits - 1], sqlite3_libversion());
     return 0;
 }
