@@ -82,6 +82,28 @@ race() { # ROUNDS STORE_PREFIX STORE_SUFFIX: the store of round N is PREFIX N SU
   fi
 }
 
+# A store an earlier library left without the latest keys (schema revision
+# 0, MariaDB): four processes opening it at once all succeed, and the key is
+# added once. ROUNDS times, on the store race() made in its first round.
+revision_race() { # ROUNDS URL DATABASE
+  local round i p racefail=0 pids keys revision
+  for round in $(seq 1 "$1"); do
+    mariadb_sql "$srv" "ALTER TABLE count_service_day DROP KEY count_service_day_type;
+                        DELETE FROM setting WHERE k = 'schemaRevision'" "$3"
+    pids=()
+    for i in 1 2 3 4; do "$work/opener" "$2" > "$work/revision.$i.out" & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p" || { racefail=$((racefail + 1)); cat "$work"/revision.*.out; }; done
+  done
+  keys=$(mariadb_sql "$srv" "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics
+                             WHERE table_schema = '$3' AND table_name = 'count_service_day' AND index_name = 'count_service_day_type'")
+  revision=$(mariadb_sql "$srv" "SELECT v FROM setting WHERE k = 'schemaRevision'" "$3")
+  if [ "$racefail" -eq 0 ] && [ "$keys" = 1 ] && [ "$revision" = 1 ]; then
+    ok "4 processes opening a store of an earlier schema revision at once, $1 times: every open and log succeeded, the key added"
+  else
+    bad "$racefail of $((4 * $1)) concurrent opens of an earlier revision failed; key present: $keys, revision: $revision"
+  fi
+}
+
 threads() { # STORE
   if ASAN_OPTIONS=detect_leaks=0 "$work/errmsg_threads" "$1" > "$work/threads.out" 2>&1; then
     ok "$(tail -1 "$work/threads.out") (ASan clean)"
@@ -169,6 +191,7 @@ mariadb_leg() {
                       CREATE DATABASE v_foreign; CREATE TABLE v_foreign.invoices (id INT PRIMARY KEY)"
   client "$url/c_" 4000
   race 20 "$url/c_race" ""
+  revision_race 5 "$url/c_race1" c_race1
   threads "$url/c_threads"
   reconnect "$url/c_reconnect"
   # Under valgrind over the unix socket (?socket=...), so both ways to reach a server are used.

@@ -260,6 +260,73 @@ final class EventLogTest extends TestCase
         self::assertGreaterThan(1100, $log->query(Principal::admin(1), $ranges['head over half a day, tail over half a day'])['total'], 'pages past 1,000 events');
     }
 
+    public function testAScopeOfNoServiceOrOfManyServicesMatchesTheExport(): void
+    {
+        // On MariaDB a page lists the scope's services (up to 1,000) in its
+        // SQL and asks the directory for them beyond that: the same events
+        // either way, and none for a customer without a service.
+        $log = Fixture::seededStore();
+        $log->putDirectory([['id' => 8, 'role' => 'customer', 'name' => 'Nora New', 'resellerId' => 3]], []);
+        $none = $log->query(Principal::customer(8));
+        self::assertSame([0, []], [$none['total'], $none['logs']]);
+        self::assertSame([], self::exportedRows($log, Principal::customer(8), []));
+
+        $service = static fn (int $id) => ['id' => $id, 'name' => "Filler $id", 'ownerId' => 8, 'kind' => 'icecast', 'status' => 'active', 'removed' => false];
+        $event = static fn (int $id) => ['type' => 'autodj.on_air', 'serviceId' => $id, 'details' => ['trigger' => 'startup']];
+        // Reseller 3 has service 44 (customer 6); with 999 more it has 1,000, then 1,001.
+        $log->putDirectory([], array_map($service, range(1_000, 1_998)));
+        $log->logBatch([$event(1_000), $event(1_998), $event(1_998)]);
+        foreach ([1_000 => 3, 1_001 => 4] as $services => $fillerEvents) {
+            $total = Fixture::EVENTS_PER_SERVICE[44] + $fillerEvents;
+            foreach ([[Principal::reseller(3), []], [Principal::reseller(3), ['category' => 'autodj']], [Principal::customer(8), []]] as [$who, $filter]) {
+                $what = "$services services, " . json_encode($filter);
+                $ids = array_column(self::exportedRows($log, $who, $filter), 'id');
+                $page = $log->query($who, $filter + ['perPage' => 500]);
+                self::assertSame($ids, array_column($page['logs'], 'id'), "$what: the page holds the export's events");
+                self::assertSame(count($ids), $page['total'], "$what: the total");
+            }
+            self::assertSame($total, $log->query(Principal::reseller(3))['total'], "$services services");
+            $log->putDirectory([], [$service(1_999)]);
+            $log->log($event(1_999));
+        }
+        self::assertSame(Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[46], $log->query(Principal::customer(4))['total'], 'others\' scopes unchanged');
+    }
+
+    public function testAStoreOfAnEarlierRevisionGetsItsKeyAndOneOfALaterRevisionIsUsedAsItIs(): void
+    {
+        Fixture::mariaDbOnly('schema revisions are those of the MariaDB store');
+        $store = Fixture::newStore();
+        $database = Fixture::databaseOf($store);
+        $log = EventLog::open($store, [], Fixture::library());
+        $dir = Fixture::directory();
+        $log->putDirectory($dir['accounts'], $dir['services']);
+        $log->logBatch(Fixture::events());
+        $log->close();
+        $key = static fn (): array => Fixture::sql("SELECT column_name FROM information_schema.statistics WHERE table_schema = '$database'
+            AND table_name = 'count_service_day' AND index_name = 'count_service_day_type' ORDER BY seq_in_index");
+        $revision = static fn (): array => Fixture::sql("SELECT v FROM setting WHERE k = 'schemaRevision'", $database);
+        self::assertSame([['service_id'], ['type'], ['ts'], ['n']], $key(), 'a new store has the key');
+        self::assertSame([['1']], $revision());
+
+        // As a library of the first revision left it.
+        Fixture::sql("ALTER TABLE count_service_day DROP KEY count_service_day_type; DELETE FROM setting WHERE k = 'schemaRevision'", $database);
+        $log = EventLog::open($store, [], Fixture::library());
+        self::assertSame([['service_id'], ['type'], ['ts'], ['n']], $key(), 'added when the store is opened');
+        self::assertSame([['1']], $revision());
+        $reseller = Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[43] + Fixture::EVENTS_PER_SERVICE[45] + Fixture::EVENTS_PER_SERVICE[46];
+        self::assertSame($reseller, $log->query(Principal::reseller(2))['total']);
+        $log->close();
+
+        // A later library's revision: this one uses the store as it is.
+        Fixture::sql("UPDATE setting SET v = 99 WHERE k = 'schemaRevision'", $database);
+        $log = EventLog::open($store, [], Fixture::library());
+        $log->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
+        self::assertSame($reseller + 1, $log->query(Principal::reseller(2))['total']);
+        self::assertSame(1, $log->storeInfo()['schemaVersion']);
+        self::assertSame([['99']], $revision(), 'left as it is');
+        $log->close();
+    }
+
     public function testExportYieldsCsvAndJsonLinesChunks(): void
     {
         $log = Fixture::seededStore();

@@ -14,6 +14,10 @@ struct Scope {
     let predicate: String?
     let bindings: [SQLValue]
 
+    /// The query that lists the services in scope (bindings `bindings`):
+    /// nil for an admin, and once they are listed.
+    let servicesQuery: String?
+
     /// True when every event is in scope (an admin).
     var isUnrestricted: Bool { predicate == nil }
 
@@ -26,15 +30,35 @@ struct Scope {
         }
         switch principal.role {
         case .admin:
-            predicate = nil
+            servicesQuery = nil
             bindings = []
         case .reseller:
-            predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1 OR owner_id IN (SELECT id FROM account WHERE reseller_id = ?1))"
+            servicesQuery = "SELECT id FROM service WHERE owner_id = ?1 OR owner_id IN (SELECT id FROM account WHERE reseller_id = ?1)"
             bindings = [.integer(principal.id)]
         case .customer:
-            predicate = "e.service_id IN (SELECT id FROM service WHERE owner_id = ?1)"
+            servicesQuery = "SELECT id FROM service WHERE owner_id = ?1"
             bindings = [.integer(principal.id)]
         }
+        predicate = servicesQuery.map { "e.service_id IN (\($0))" }
+    }
+
+    /// At most this many services are listed (see `listing`); a longer list
+    /// would cost more to send and parse than the subquery costs to run.
+    static let maxListed = 1000
+
+    /// This scope with its services written as literals, `ids` being what
+    /// `servicesQuery` read from the directory now: MariaDB reads each
+    /// listed service's range of a key where it looks a subquery's services
+    /// up one by one and filters the rest as it reads.
+    func listing(_ ids: [Int64]) -> Scope {
+        Scope(principal: principal, predicate: ids.isEmpty ? "0" : "e.service_id IN (\(ids.map(String.init).joined(separator: ",")))")
+    }
+
+    private init(principal: Principal, predicate: String) {
+        self.principal = principal
+        self.predicate = predicate
+        bindings = []
+        servicesQuery = nil
     }
 
     /// A service asked for by id: denied outside scope, not found when nobody

@@ -31,6 +31,17 @@ extension MariaDBConnection: DirectoryLookup {
         return r.next() ? (r.int64(0), r.optionalInt64(1)) : nil
     }
 
+    /// `scope` with its services listed (`Scope.listing`) as the directory
+    /// has them in the caller's snapshot; as it is for an admin, and for
+    /// more than `Scope.maxListed` services.
+    func listingServices(_ scope: Scope) throws -> Scope {
+        guard let services = scope.servicesQuery else { return scope }
+        let r = try query(render(services + " LIMIT \(Scope.maxListed + 1)", scope.bindings))
+        var ids: [Int64] = []
+        while r.next() { ids.append(r.int64(0)) }
+        return ids.count > Scope.maxListed ? scope : scope.listing(ids)
+    }
+
     func hasEvents(serviceId: Int64) throws -> Bool {
         try integer("SELECT EXISTS (SELECT 1 FROM event WHERE service_id = \(serviceId))") == 1
     }

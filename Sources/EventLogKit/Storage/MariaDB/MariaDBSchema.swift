@@ -129,17 +129,34 @@ enum MariaDBSchema {
 
     static var currentVersion: Int64 { Int64(migrations.count) }
 
+    /// Additions that libraries of the same schema version work with
+    /// unchanged (keys): revision N is reached by running `revisions[N-1]`,
+    /// after the migrations. Append only. A library brings a store up to its
+    /// own revision when it opens it, and uses a store of a newer revision as
+    /// it is: on a panel of several hosts, the first host to run a library
+    /// that adds a key does not lock out the hosts not yet upgraded (a new
+    /// schema version does, with EL_ESCHEMA, until they are). Every step may
+    /// run on a store that has it already (another process ran it first).
+    static let revisions: [String] = [
+        // A total of a few types (a reseller's DJ events) reads a range per
+        // listed service and type, and no event row (see MariaDBTotals).
+        "ALTER TABLE count_service_day ADD KEY count_service_day_type (service_id, type, ts, n)",
+    ]
+
+    static var currentRevision: Int64 { Int64(revisions.count) }
+
     static let tables: Set<String> = ["setting", "account", "service", "event", "count_day", "count_hour",
                                       "count_service_day", "delivery", "event_type", "id_block"]
 
-    /// The store's version, 0 for an empty database; refuses a database that
-    /// holds other tables, and a store newer than this library. A store
-    /// answers from its settings alone; the table list (information_schema,
-    /// slow) is read only for a database that is not one yet.
-    static func version(_ db: MariaDBConnection) throws -> Int64 {
+    /// The store's version and revision, 0 for an empty database; refuses a
+    /// database that holds other tables, and a store of a newer version than
+    /// this library's. A store answers from its settings alone; the table
+    /// list (information_schema, slow) is read only for a database that is
+    /// not one yet.
+    static func version(_ db: MariaDBConnection) throws -> (version: Int64, revision: Int64) {
         var values: [String: Int64] = [:]
         do {
-            let settings = try db.query("SELECT k, v FROM setting WHERE k IN ('applicationId', 'schemaVersion')")
+            let settings = try db.query("SELECT k, v FROM setting WHERE k IN ('applicationId', 'schemaVersion', 'schemaRevision')")
             while settings.next() { if let k = settings.text(0) { values[k] = settings.int64(1) } }
         } catch {
             // 1146: no setting table (a new database, or another program's);
@@ -148,14 +165,14 @@ enum MariaDBSchema {
         }
         guard let id = values["applicationId"] else {
             try refuseForeignTables(db)
-            return 0  // empty, or another process is creating the store right now
+            return (0, 0)  // empty, or another process is creating the store right now
         }
         guard id == applicationID else { throw EventLogError(.schema, "the database '\(db.location.database)' is not an event store") }
         let version = values["schemaVersion"] ?? 0
         if version > currentVersion {
             throw EventLogError(.schema, "the store \(db.location) has schema version \(version), newer than this library's \(currentVersion): upgrade the library")
         }
-        return version
+        return (version, values["schemaRevision"] ?? 0)
     }
 
     private static func refuseForeignTables(_ db: MariaDBConnection) throws {
@@ -167,9 +184,9 @@ enum MariaDBSchema {
         }
     }
 
-    /// Brings the store to the current version; `firstDay`...`lastDay` are
-    /// the partitions a new event table starts with.
-    static func migrate(_ db: MariaDBConnection, from version: Int64, partitions: String, retentionDays: Int64) throws {
+    /// Brings the store to the current version and revision; `partitions`
+    /// are those a new event table starts with.
+    static func migrate(_ db: MariaDBConnection, from version: Int64, revision: Int64, partitions: String, retentionDays: Int64) throws {
         for (index, steps) in migrations.enumerated() where Int64(index) >= version {
             for sql in steps {
                 try db.execute(sql.hasPrefix("CREATE TABLE IF NOT EXISTS event (") ? sql + "\n" + partitions : sql)
@@ -183,6 +200,17 @@ enum MariaDBSchema {
             try refreshCatalog(db)
             try db.execute("""
                 INSERT INTO setting (k, v) VALUES ('schemaVersion', \(index + 1))
+                ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))
+                """)
+        }
+        for (index, sql) in revisions.enumerated() where Int64(index) >= revision {
+            do {
+                try db.execute(sql)
+            } catch {
+                guard error.code == 1061 else { throw error }  // 1061: the key is there, another process added it first
+            }
+            try db.execute("""
+                INSERT INTO setting (k, v) VALUES ('schemaRevision', \(index + 1))
                 ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))
                 """)
         }

@@ -41,12 +41,12 @@ final class MariaDBStore: EventStore {
     }
 
     private func setUp() throws {
-        let version = try MariaDBSchema.version(db)
+        let (version, revision) = try MariaDBSchema.version(db)
         let now = clock()
-        if version < MariaDBSchema.currentVersion {
+        if version < MariaDBSchema.currentVersion || revision < MariaDBSchema.currentRevision {
             let days = options.retentionDays ?? 30
             let clause = MariaDBPartitions.initialClause(firstDay: now - days * Time.millisecondsPerDay, now: now)
-            try MariaDBSchema.migrate(db, from: version, partitions: clause, retentionDays: days)
+            try MariaDBSchema.migrate(db, from: version, revision: revision, partitions: clause, retentionDays: days)
         }
         try MariaDBPartitions.addAhead(db, now: now)
         try reloadSettings()
@@ -268,12 +268,13 @@ final class MariaDBStore: EventStore {
                 var view = filter
                 view.after = nil
                 if prunedBefore > 0 { view.from = max(filter.from ?? prunedBefore, prunedBefore) }
-                let total = try MariaDBTotals.count(view, scope: read.scope, db: db)
-                var (whereSQL, bindings) = view.whereClause(read.scope, dialect: .mariadb)
+                let scope = try db.listingServices(read.scope)
+                let total = try MariaDBTotals.count(view, scope: scope, db: db)
+                var (whereSQL, bindings) = view.whereClause(scope, dialect: .mariadb)
                 if let after { whereSQL += " AND " + afterCondition(after) }
                 var offset = (filter.page - 1) * filter.perPage
                 if after == nil && offset >= MariaDBTotals.seekFrom && offset < total,
-                   let seek = try MariaDBTotals.seek(view, scope: read.scope, offset: offset, db: db) {
+                   let seek = try MariaDBTotals.seek(view, scope: scope, offset: offset, db: db) {
                     whereSQL += " AND e.ts < \(seek.before)"
                     offset -= seek.skipped
                 }
