@@ -139,7 +139,8 @@ enum MariaDBSchema {
     /// run on a store that has it already (another process ran it first).
     static let revisions: [String] = [
         // A total of a few types (a reseller's DJ events) reads a range per
-        // listed service and type, and no event row (see MariaDBTotals).
+        // listed service and type (`MariaDBConnection.listingServices`),
+        // and no base row: `n` is in the key.
         "ALTER TABLE count_service_day ADD KEY count_service_day_type (service_id, type, ts, n)",
     ]
 
