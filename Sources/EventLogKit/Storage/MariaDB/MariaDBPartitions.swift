@@ -57,7 +57,7 @@ enum MariaDBPartitions {
         for _ in 0..<3 {
             guard let newestEnd = try list(db).last?.end else { return }
             if newestEnd > last {
-                try db.execute("INSERT INTO setting (k, v) VALUES ('partitionsThrough', \(newestEnd)) ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))")
+                try MariaDBSchema.raiseSetting("partitionsThrough", to: newestEnd, db)
                 return
             }
             var parts: [String] = []

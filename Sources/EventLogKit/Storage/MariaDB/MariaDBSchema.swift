@@ -199,10 +199,7 @@ enum MariaDBSchema {
                     """)
             }
             try refreshCatalog(db)
-            try db.execute("""
-                INSERT INTO setting (k, v) VALUES ('schemaVersion', \(index + 1))
-                ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))
-                """)
+            try raiseSetting("schemaVersion", to: Int64(index + 1), db)
         }
         for (index, sql) in revisions.enumerated() where Int64(index) >= revision {
             do {
@@ -210,11 +207,14 @@ enum MariaDBSchema {
             } catch {
                 guard error.code == 1061 else { throw error }  // 1061: the key is there, another process added it first
             }
-            try db.execute("""
-                INSERT INTO setting (k, v) VALUES ('schemaRevision', \(index + 1))
-                ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))
-                """)
+            try raiseSetting("schemaRevision", to: Int64(index + 1), db)
         }
+    }
+
+    /// Sets the setting `key` to `value` unless it holds more already:
+    /// processes that race to raise it leave the highest, in any order.
+    static func raiseSetting(_ key: String, to value: Int64, _ db: MariaDBConnection) throws {
+        try db.execute("INSERT INTO setting (k, v) VALUES (\(db.literal(.text(key))), \(value)) ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))")
     }
 
     private static func refreshCatalog(_ db: MariaDBConnection) throws {
