@@ -33,7 +33,12 @@ struct Scope {
             servicesQuery = nil
             bindings = []
         case .reseller:
-            servicesQuery = "SELECT id FROM service WHERE owner_id = ?1 OR owner_id IN (SELECT id FROM account WHERE reseller_id = ?1)"
+            // Two branches, not an OR: MariaDB reads each through service_owner
+            // (it scans the service table for the OR); SQLite reads the two alike.
+            servicesQuery = """
+                SELECT id FROM service WHERE owner_id = ?1
+                UNION ALL SELECT id FROM service WHERE owner_id IN (SELECT id FROM account WHERE reseller_id = ?1)
+                """
             bindings = [.integer(principal.id)]
         case .customer:
             servicesQuery = "SELECT id FROM service WHERE owner_id = ?1"
