@@ -307,17 +307,7 @@ foreach (['el', 'pdo'] as $side) {
         $t1 = hrtime(true);
         usleep(200_000);
         touch($stop);
-        $lat = [];
-        $errors = 0;
-        foreach ($loggers as $l) {
-            $res = collect($l);
-            $errors += $res['errors'];
-            foreach ($res['at_ns'] as $i => $at) {
-                if ($at + $res['lat_ns'][$i] >= $t0 && $at <= $t1) { // overlaps the prune
-                    $lat[] = $res['lat_ns'][$i];
-                }
-            }
-        }
+        [$lat, $errors] = loggersDuring($loggers, $t0, $t1); // the calls that overlap the prune
         if ($pass === 'latency') {
             $prune[$side] = ['deleted' => $deleted, 'seconds' => ($t1 - $t0) / 1e9, 'samples' => count($lat), 'errors' => $errors,
                 'max_ms' => ($lat === [] ? NAN : max($lat)) / 1e6, 'p99_ms' => Stats::percentile($lat, 99) / 1e6];

@@ -57,6 +57,30 @@ function collect(array $spawned): array
     return json_decode($out, true, 512, JSON_THROW_ON_ERROR);
 }
 
+/**
+ * Collects logloop workers (bench/worker.php logloop): their errors, the
+ * events they logged, and the latencies (ns) of the calls that overlapped
+ * [$t0, $t1], the operation under test.
+ *
+ * @return array{0: list<int>, 1: int, 2: int} latencies, errors, logged
+ */
+function loggersDuring(array $loggers, int $t0, int $t1): array
+{
+    $lat = [];
+    $errors = $logged = 0;
+    foreach ($loggers as $l) {
+        $res = collect($l);
+        $errors += $res['errors'];
+        $logged += count($res['lat_ns']);
+        foreach ($res['at_ns'] as $i => $at) {
+            if ($at + $res['lat_ns'][$i] >= $t0 && $at <= $t1) {
+                $lat[] = $res['lat_ns'][$i];
+            }
+        }
+    }
+    return [$lat, $errors, $logged];
+}
+
 function removeStore(string $path): void
 {
     foreach (['', '-wal', '-shm', '-journal'] as $suffix) {
