@@ -6,6 +6,8 @@
 # bench/run.sh mariadb [quick|full] (make bench ENGINE=mariadb MODE=...): the same
 #   on MariaDB against a PDO pdo_mysql peer (bench/maria.php), on a private server
 #   started here and stopped at the end (Tests/mariadb/server.sh).
+# bench/run.sh mariadb drop: the daily partition drop at rest and right after a
+#   large write to the same server (bench/maria-drop.php; EVENTS, ROUNDS, WAIT).
 # EVENTS overrides the big store's size (and LOG the MariaDB logging blocks'), to try a harness.
 # Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
 # reused across runs while their row count, seed and schema version match.
@@ -14,8 +16,8 @@ ENGINE=sqlite
 if [ "${1:-}" = mariadb ]; then ENGINE=mariadb; shift; fi
 MODE=${1:-quick}
 case "$ENGINE:$MODE" in
-  *:quick|*:full|sqlite:live) ;;
-  *) echo "usage: bench/run.sh quick|full|live, or bench/run.sh mariadb quick|full" >&2; exit 2 ;;
+  *:quick|*:full|sqlite:live|mariadb:drop) ;;
+  *) echo "usage: bench/run.sh quick|full|live, or bench/run.sh mariadb quick|full|drop" >&2; exit 2 ;;
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
@@ -51,4 +53,5 @@ cleanup() { mariadb_stop_all; rm -rf "$SE_MARIADB_ROOT/bench" "$BENCH_DIR/tmp"; 
 mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-size=4G --innodb-log-file-size=1G \
   --max-allowed-packet=64M
 export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /proc
+if [ "$MODE" = drop ]; then exec_php "$ROOT/bench/maria-drop.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"
