@@ -11,6 +11,7 @@ declare(strict_types=1);
 use StreamEvents\Bench\ElSide;
 use StreamEvents\Bench\PdoPeer;
 use StreamEvents\Bench\Rows;
+use StreamEvents\Bench\Stats;
 
 require_once __DIR__ . '/bootstrap.php';
 
@@ -58,11 +59,11 @@ function collect(array $spawned): array
 }
 
 /**
- * Collects logloop workers (bench/worker.php logloop): their errors, the
- * events they logged, and the latencies (ns) of the calls that overlapped
- * [$t0, $t1], the operation under test.
+ * Collects logloop workers (bench/worker.php logloop) and sums up what they
+ * saw of [$t0, $t1], the operation under test: the calls that overlapped it
+ * (samples, their longest and p99 latency in ms), errors, and all they logged.
  *
- * @return array{0: list<int>, 1: int, 2: int} latencies, errors, logged
+ * @return array{samples: int, errors: int, logged: int, max_ms: float, p99_ms: float}
  */
 function loggersDuring(array $loggers, int $t0, int $t1): array
 {
@@ -78,7 +79,8 @@ function loggersDuring(array $loggers, int $t0, int $t1): array
             }
         }
     }
-    return [$lat, $errors, $logged];
+    return ['samples' => count($lat), 'errors' => $errors, 'logged' => $logged,
+        'max_ms' => ($lat === [] ? NAN : max($lat)) / 1e6, 'p99_ms' => Stats::percentile($lat, 99) / 1e6];
 }
 
 function removeStore(string $path): void

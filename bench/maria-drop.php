@@ -24,7 +24,6 @@ declare(strict_types=1);
 
 use StreamEvents\Bench\ElSide;
 use StreamEvents\Bench\PdoPeer;
-use StreamEvents\Bench\Stats;
 
 require __DIR__ . '/functions.php';
 
@@ -93,9 +92,7 @@ $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs): array
     usleep(300_000);
     touch($stop);
     $pruner->log->close();
-    [$lat, $errors] = loggersDuring($loggers, $t0, $t1);
-    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom), 'samples' => count($lat),
-        'errors' => $errors, 'max_ms' => ($lat === [] ? NAN : max($lat)) / 1e6, 'p99_ms' => Stats::percentile($lat, 99) / 1e6];
+    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom)] + loggersDuring($loggers, $t0, $t1);
 };
 
 say('warm-up: the first drop (the oldest, partial day), not counted');

@@ -350,9 +350,7 @@ foreach (['el' => 'big_el', 'pdo' => 'big_pdo'] as $side => $db) {
     touch($stop);
     $side === 'el' ? $pruner->log->close() : null;
     $pruner = null;
-    [$lat, $errors, $logged] = loggersDuring($loggers, $t0, $t1); // the calls that overlap the drop
-    $prune[$side] = ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'samples' => count($lat), 'errors' => $errors, 'logged' => $logged,
-        'max_ms' => ($lat === [] ? NAN : max($lat)) / 1e6, 'p99_ms' => Stats::percentile($lat, 99) / 1e6,
+    $prune[$side] = ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9] + loggersDuring($loggers, $t0, $t1) + [
         'partitionsDropped' => array_values(array_diff($before, $partitions($db)))];
 }
 $results['prune'] = $prune;
