@@ -149,7 +149,23 @@ sqlite_leg() {
 }
 
 signal_server() { # SIGNAL: to the MariaDB server (STOP: it hangs, CONT: it goes on)
-  local pid; pid=$(mariadb_pid "$srv") && kill "-$1" "$pid"
+  local pid; pid=$(mariadb_pid "$srv") && kill "-$1" "$pid" || return 1
+  # kill returns before every thread has stopped: in CI an el_log sent right
+  # after it was still answered. The server hangs once all its threads do.
+  if [ "$1" = STOP ]; then all_threads_stopped "$pid"; fi
+}
+all_threads_stopped() { # PID: waits up to 5 s until every thread's state is T
+  local i t s running
+  for ((i = 0; i < 500; i++)); do
+    running=0
+    for t in /proc/"$1"/task/*/stat; do
+      s=$(< "$t") 2> /dev/null || continue
+      s=${s##*) }; [ "${s%% *}" = T ] || { running=1; break; }
+    done
+    [ $running -eq 0 ] && return 0
+    sleep 0.01
+  done
+  echo "the server's threads did not all stop within 5 s" >&2; return 1
 }
 
 # The server dies, comes back and hangs under one open handle: reconnect.c
