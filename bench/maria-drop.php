@@ -4,9 +4,10 @@ declare(strict_types=1);
 
 /*
  * `make bench ENGINE=mariadb MODE=drop` (bench/run.sh mariadb drop): how long
- * the daily prune's partition drop holds the writers, on a server at rest and
- * right after a large write to another database of the same server (a backup
- * restore, a bulk import, the bench's own peer copy), in alternating rounds.
+ * the daily prune's partition drop holds the writers: right after the store's
+ * own bulk load (el_copy), and then, with the store written back as one that
+ * has logged for 30 days is, at rest and right after a large write to another
+ * database of the same server (a backup restore, a bulk import), in rounds.
  *
  *   php bench/maria-drop.php WORKDIR SERVER_URL
  *
@@ -15,9 +16,12 @@ declare(strict_types=1);
  * by a day and prunes at the real time, so every drop removes one whole day
  * and creates no partitions ahead (that would be a second DDL). 4 processes
  * log one event a millisecond throughout a drop. The slow query log (10 ms)
- * gives the ALTER's own time. ROUNDS (default 3) pairs of drops; WAIT seconds
- * (default 60) of quiet before an "at rest" drop; the large write is an
- * INSERT ... SELECT of the whole event table into another database.
+ * gives the ALTER's own time. The first drop comes right after the copy (the
+ * oldest, partial day); then ROUNDS (default 3) rounds: the server writes
+ * back every dirty page (writeBack), then a fifth process logs 100 events/s
+ * (a live panel) for the rest of the round: WAIT seconds (default 10), a
+ * drop; an INSERT ... SELECT of the whole event table into another database,
+ * and at once a drop.
  * Prints a table and writes WORKDIR/results-mariadb-drop.json. Never gates on
  * time: the exit status only says whether the harness ran.
  */
@@ -31,7 +35,7 @@ require __DIR__ . '/functions.php';
 $server !== null && str_starts_with($server, 'mysql://') || exit("usage: maria-drop.php WORKDIR mysql://user:password@host:port\n");
 $n = (int) (getenv('EVENTS') ?: 10_000_000);
 $rounds = (int) (getenv('ROUNDS') ?: 3);
-$wait = (int) (getenv('WAIT') ?: 60);
+$wait = (int) (getenv('WAIT') ?: 10);
 $tmp = "$work/tmp";
 @mkdir($tmp, 0700, true);
 $nowMs = (int) (microtime(true) * 1000);
@@ -70,7 +74,14 @@ $alterMs = static function (int $from) use ($slowLog): ?float {
 };
 
 /** Lowers the window by a day and prunes while 4 processes log: what the writers saw. */
-$drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs): array {
+/** What InnoDB has still to do when a drop comes: undo logs to purge, dirty pages, redo since the checkpoint (MiB). */
+$serverState = static function () use ($admin): array {
+    $s = $admin->query("SHOW GLOBAL STATUS WHERE variable_name IN ('Innodb_history_list_length', 'Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age')")
+        ->fetchAll(PDO::FETCH_KEY_PAIR);
+    return ['history' => (int) $s['Innodb_history_list_length'], 'dirty' => (int) $s['Innodb_buffer_pool_pages_dirty'],
+        'checkpoint_mib' => (int) $s['Innodb_checkpoint_age'] / 1048576];
+};
+$drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serverState): array {
     $window--;
     $stop = "$tmp/stop-drop";
     @unlink($stop);
@@ -84,6 +95,7 @@ $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs): array
     $pruner = ElSide::open($url);
     $pruner->log->setRetentionDays($window);
     usleep(300_000);
+    $server = $serverState();
     clearstatcache();
     $logFrom = (int) @filesize($slowLog);
     $t0 = hrtime(true);
@@ -92,22 +104,30 @@ $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs): array
     usleep(300_000);
     touch($stop);
     $pruner->log->close();
-    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom)] + loggersDuring($loggers, $t0, $t1);
+    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom), 'server' => $server] + loggersDuring($loggers, $t0, $t1);
 };
 
-say('warm-up: the first drop (the oldest, partial day), not counted');
-$drop();
-$runs = [];
+say('round 0: at once after the copy, a drop (the oldest, partial day)');
+$runs = [['round' => 0, 'when' => 'right after the el_copy of the store'] + $drop()];
 for ($r = 1; $r <= $rounds; $r++) {
-    say("round $r: $wait s of quiet, then a drop");
+    [$seconds, $left] = writeBack($admin);
+    // From here on the panel logs, as a live one does (100 events/s, 25 times the store's own rate).
+    $panel = spawn(worker('logloop', 'el', $url, "$tmp/stop-panel", (string) (SEED + 50 + $r), '10000'));
+    fgets($panel[1][2]); // "ready"
+    say(sprintf('round %d: the server wrote back its dirty pages in %.0f s (%d left); a process logs 100 events/s; %d s, then a drop',
+        $r, $seconds, $left, $wait));
     sleep($wait);
-    $runs[] = ['round' => $r, 'when' => 'at rest'] + $drop();
+    $runs[] = ['round' => $r, 'when' => 'at rest, written back'] + $drop();
     say("round $r: INSERT ... SELECT of the event table into another database, then at once a drop");
     $admin->exec('TRUNCATE bulk.event');
     $t = hrtime(true);
     $admin->exec('INSERT INTO bulk.event SELECT * FROM big_el.event');
     $bulkSeconds = (hrtime(true) - $t) / 1e9;
-    $runs[] = ['round' => $r, 'when' => sprintf('right after a write of %s rows (%.0f s)', fmt($n), $bulkSeconds)] + $drop();
+    $runs[] = ['round' => $r, 'when' => sprintf('right after a write of %s rows to another database (%.0f s)', fmt($n), $bulkSeconds)] + $drop();
+    touch("$tmp/stop-panel");
+    $background = collect($panel);
+    @unlink("$tmp/stop-panel");
+    $background['errors'] === 0 || say("  WARNING: the 100 events/s process had {$background['errors']} errors");
 }
 $admin->exec('SET GLOBAL slow_query_log = 0');
 $admin->exec('DROP DATABASE bulk');
@@ -117,12 +137,13 @@ $table = [];
 foreach ($runs as $x) {
     $table[] = [(string) $x['round'], $x['when'], fmt($x['removed']), sprintf('%.2f', $x['seconds']),
         $x['alter_ms'] === null ? '< 10' : sprintf('%.0f', $x['alter_ms']), sprintf('%.1f', $x['max_ms']),
-        sprintf('%.1f', $x['p99_ms']), sprintf('%d / %d', $x['errors'], $x['samples'])];
+        sprintf('%.1f', $x['p99_ms']), sprintf('%d / %d', $x['errors'], $x['samples']),
+        sprintf('%s / %s / %d', fmt($x['server']['history']), fmt($x['server']['dirty']), $x['server']['checkpoint_mib'])];
 }
-$report = "MariaDB, the daily drop while 4 processes log: a store of " . fmt($n) . " events, $rounds rounds.\n"
+$report = "MariaDB, the daily drop while 4 processes log: a store of " . fmt($n) . " events, right after its copy and in $rounds rounds with it written back.\n"
     . machine('MariaDB ' . $admin->query('SELECT @@version')->fetchColumn(), $library, $libraryAtStart, $loadAtStart) . "\n\n"
     . markdownTable(['round', 'when', 'events dropped', 'prune (s)', 'the ALTER (ms, slow log)', 'longest el_log (ms)',
-        'el_log p99 (ms)', 'errors / el_log calls during it'], $table);
+        'el_log p99 (ms)', 'errors / el_log calls during it', 'before it: undo logs to purge / dirty pages / redo since checkpoint (MiB)'], $table);
 echo $report;
 file_put_contents("$work/results-mariadb-drop.md", $report);
 file_put_contents("$work/results-mariadb-drop.json", json_encode(['events' => $n, 'rounds' => $runs, 'at' => gmdate('c')], JSON_PRETTY_PRINT));
