@@ -281,11 +281,7 @@ foreach (['el', 'pdo'] as $side) {
         // Write the copy back now: else the first WAL checkpoint during prune fsyncs the whole file (0.5 s at 10M).
         exec('sync ' . escapeshellarg($copy));
         $stop = "$tmp/stop-$side";
-        @unlink($stop);
-        $loggers = [spawn(worker('logloop', $side, $copy, $stop, (string) (SEED + 20))), spawn(worker('logloop', $side, $copy, $stop, (string) (SEED + 21)))];
-        foreach ($loggers as [, $pipes]) {
-            fgets($pipes[2]); // "ready": opened and logged once
-        }
+        $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
         // Takes the write lock every ms, retrying every 100 us: its longest wait is the longest hold by anyone else.
         // At a raised priority (when the harness may set one): on 2 cores shared with the pruner and 2 loggers,
         // a probe waiting for a core would count that wait as a hold (BENCHMARKS.md has the runs that showed it).

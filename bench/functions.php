@@ -59,6 +59,24 @@ function collect(array $spawned): array
 }
 
 /**
+ * Starts $count logloop workers (bench/worker.php logloop) on $store, seeds $seed, $seed + 1, ...,
+ * each logging an event every $pauseUs until $stop exists, and returns once each has opened the
+ * store and logged once. loggersDuring collects them.
+ */
+function startLoggers(int $count, string $side, string $store, string $stop, int $seed, int $pauseUs = 1000): array
+{
+    @unlink($stop);
+    $loggers = [];
+    for ($w = 0; $w < $count; $w++) {
+        $loggers[] = spawn(worker('logloop', $side, $store, $stop, (string) ($seed + $w), (string) $pauseUs));
+    }
+    foreach ($loggers as [, $pipes]) {
+        fgets($pipes[2]); // "ready": opened and logged once
+    }
+    return $loggers;
+}
+
+/**
  * Collects logloop workers (bench/worker.php logloop) and sums up what they
  * saw of [$t0, $t1], the operation under test: the calls that overlapped it
  * (samples, their longest and p99 latency in ms), errors, and all they logged.

@@ -73,7 +73,6 @@ $alterMs = static function (int $from) use ($slowLog): ?float {
     return preg_match($entry, $log, $m) ? (float) $m[1] * 1000 : null;
 };
 
-/** Lowers the window by a day and prunes while 4 processes log: what the writers saw. */
 /** What InnoDB has still to do when a drop comes: undo logs to purge, dirty pages, redo since the checkpoint (MiB). */
 $serverState = static function () use ($admin): array {
     $s = $admin->query("SHOW GLOBAL STATUS WHERE variable_name IN ('Innodb_history_list_length', 'Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age')")
@@ -81,17 +80,11 @@ $serverState = static function () use ($admin): array {
     return ['history' => (int) $s['Innodb_history_list_length'], 'dirty' => (int) $s['Innodb_buffer_pool_pages_dirty'],
         'checkpoint_mib' => (int) $s['Innodb_checkpoint_age'] / 1048576];
 };
+/** Lowers the window by a day and prunes while 4 processes log: what the writers saw. */
 $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serverState): array {
     $window--;
     $stop = "$tmp/stop-drop";
-    @unlink($stop);
-    $loggers = [];
-    for ($w = 0; $w < 4; $w++) {
-        $loggers[] = spawn(worker('logloop', 'el', $url, $stop, (string) (SEED + 40 + $w)));
-    }
-    foreach ($loggers as [, $pipes]) {
-        fgets($pipes[2]); // "ready"
-    }
+    $loggers = startLoggers(4, 'el', $url, $stop, SEED + 40);
     $pruner = ElSide::open($url);
     $pruner->log->setRetentionDays($window);
     usleep(300_000);
@@ -112,8 +105,7 @@ $runs = [['round' => 0, 'when' => 'right after the el_copy of the store'] + $dro
 for ($r = 1; $r <= $rounds; $r++) {
     [$seconds, $left] = writeBack($admin);
     // From here on the panel logs, as a live one does (100 events/s, 25 times the store's own rate).
-    $panel = spawn(worker('logloop', 'el', $url, "$tmp/stop-panel", (string) (SEED + 50 + $r), '10000'));
-    fgets($panel[1][2]); // "ready"
+    [$panel] = startLoggers(1, 'el', $url, "$tmp/stop-panel", SEED + 50 + $r, 10_000);
     say(sprintf('round %d: the server wrote back its dirty pages in %.0f s (%d left); a process logs 100 events/s; %d s, then a drop',
         $r, $seconds, $left, $wait));
     sleep($wait);
@@ -126,7 +118,6 @@ for ($r = 1; $r <= $rounds; $r++) {
     $runs[] = ['round' => $r, 'when' => sprintf('right after a write of %s rows to another database (%.0f s)', fmt($n), $bulkSeconds)] + $drop();
     touch("$tmp/stop-panel");
     $background = collect($panel);
-    @unlink("$tmp/stop-panel");
     $background['errors'] === 0 || say("  WARNING: the 100 events/s process had {$background['errors']} errors");
 }
 $admin->exec('SET GLOBAL slow_query_log = 0');

@@ -333,14 +333,7 @@ $prune = [];
 foreach (['el' => 'big_el', 'pdo' => 'big_pdo'] as $side => $db) {
     $before = $partitions($db);
     $stop = "$tmp/stop-$side";
-    @unlink($stop);
-    $loggers = [];
-    for ($w = 0; $w < 4; $w++) {
-        $loggers[] = spawn(worker('logloop', $side, $url($db), $stop, (string) (SEED + 20 + $w)));
-    }
-    foreach ($loggers as [, $pipes]) {
-        fgets($pipes[2]); // "ready": opened and logged once
-    }
+    $loggers = startLoggers(4, $side, $url($db), $stop, SEED + 20);
     $pruner = $side === 'el' ? ElSide::open($url($db)) : new PDO(...PdoPeer::mysqlDsn($url($db)));
     usleep(300_000);
     $t0 = hrtime(true);
