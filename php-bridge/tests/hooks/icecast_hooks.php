@@ -111,7 +111,8 @@ $source = static function (string $name, int $seconds) use ($t, $sourcePassword,
 };
 // Long enough that a slow mount_add (the hook answers before Icecast opens the mount)
 // still leaves the listener a live stream: 3 s once ended before the listener got in.
-$source('ffmpeg', 8);
+$toneSeconds = 8;
+$source('ffmpeg', $toneSeconds);
 // The url authentication on the mount has no listener_add: listeners must still get the stream.
 $heard = $t->waitFor(static function () use ($icePort): int {
     $stream = @fopen("http://127.0.0.1:$icePort/live.mp3", 'r', false, stream_context_create(['http' => ['timeout' => 1, 'ignore_errors' => false]]));
@@ -122,7 +123,7 @@ $heard = $t->waitFor(static function () use ($icePort): int {
     $bytes = strlen((string) fread($stream, 4096));
     fclose($stream);
     return $bytes;
-}, 8);
+}, $toneSeconds);
 $t->check($heard > 0, 'a listener gets the stream while the hooks are on the mount', "bytes: " . var_export($heard, true));
 $code = $t->waitExit('ffmpeg', 20);
 $t->check($code === 0, 'ffmpeg streamed to /live.mp3 and stopped', "exit code: " . var_export($code, true) . "\n" . $t->log('ffmpeg'));
