@@ -264,7 +264,13 @@ void el_export_close(el_export *ex);
  * any point needs no repair), then returns freed pages to the file system.
  * On MariaDB whole days go (a partition each: a day ends up to one day past
  * the window before it is dropped) and the partitions of the coming days are
- * created. `*out_deleted` (may be NULL) gets the number of events removed.
+ * created, each change with InnoDB's purge paused through a second connection
+ * (FLUSH TABLES ... FOR EXPORT: the user needs RELOAD and LOCK TABLES, else
+ * the change runs unpaused), because MariaDB 10.11 otherwise holds the event
+ * table, and every writer, a whole second in such a change while purge is
+ * busy, as it is after a large write on the server. The same holds for the
+ * days ahead that el_open() adds. `*out_deleted` (may be NULL) gets the
+ * number of events removed.
  *
  * Returns EL_OK, EL_EINVAL (bad now_ms), EL_EBUSY, EL_EIO.
  */

@@ -57,6 +57,74 @@ final class MaintenanceTest extends TestCase
         self::assertSame("Retention window of $shown set to 7 days.\nPruned 1 event from $shown.\n", $out);
     }
 
+    /**
+     * MariaDB 10.11 sleeps a whole second inside a partition drop whenever InnoDB's purge is
+     * busy (after a large write anywhere on the server), holding the event table: every el_log
+     * waits. The prune stops purge first (FLUSH TABLES ... FOR EXPORT, which needs RELOAD) and
+     * starts it again after; without RELOAD, as the panel's own user usually is, it prunes all the same.
+     */
+    public function testAPruneStopsInnoDbsPurgeWhileItDropsDaysAndStartsItAgain(): void
+    {
+        Fixture::mariaDbOnly('about InnoDB');
+        $store = Fixture::newStore();
+        $database = Fixture::databaseOf($store);
+        $day = 86_400_000;
+        $now = intdiv((int) (microtime(true) * 1000), $day) * $day + 12 * 3_600_000; // noon (UTC) today
+        $log = EventLog::open($store, ['retentionDays' => 30], Fixture::library());
+        $log->logBatch(array_map(static fn (int $daysAgo) => ['type' => 'autodj.on_air', 'serviceId' => 42,
+            'details' => ['trigger' => 'startup'], 'time' => $now - $daysAgo * $day], [29, 25, 20, 2]));
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
+        $log->close();
+        $errorLog = Fixture::sql('SELECT @@log_error')[0][0];
+        // The oldest and the newest day partition, as dates.
+        $days = static fn (): array => Fixture::sql("SELECT MIN(partition_name), MAX(partition_name) FROM information_schema.partitions
+            WHERE table_schema = '$database' AND table_name = 'event' AND partition_name <> 'pfuture'")[0];
+        $dayOf = static fn (int $offsetDays): string => 'p' . gmdate('Ymd', intdiv($now + $offsetDays * $day, 1000));
+        $serverLogSince = static function (int $offset) use ($errorLog): string {
+            clearstatcache();
+            return (string) file_get_contents($errorLog, false, null, $offset);
+        };
+        $purgeState = static function (): string {
+            $status = Fixture::sql('SHOW ENGINE INNODB STATUS')[0][2];
+            self::assertSame(1, preg_match("/Purge done for trx's n:o < \\d+ undo n:o < \\d+ state: ([a-z ]+)/", $status, $m), $status);
+            return $m[1];
+        };
+        clearstatcache();
+        $offset = filesize($errorLog);
+        self::assertSame([$dayOf(-30), $dayOf(7)], $days(), 'a new store: the window, and a week ahead');
+
+        [$exit, $out, $err] = self::maintenance(['--db', $store, '--now', (string) ($now + 10 * $day)]);
+        self::assertSame(0, $exit, $err);
+        self::assertSame('Pruned 2 events from ' . EventLog::redact($store) . ".\n", $out);
+        $said = $serverLogSince($offset);
+        $stopped = substr_count($said, 'InnoDB: Stopping purge');
+        self::assertGreaterThanOrEqual(1, $stopped, "the server stopped purge for the drop:\n$said");
+        self::assertSame($stopped, substr_count($said, 'InnoDB: Resuming purge'), 'and started it again each time');
+        self::assertStringContainsString("Sync to disk of `$database`.`event_type` started", $said, 'through the catalog table, which only a migration writes');
+        self::assertNotSame('stopped', $purgeState());
+        $datadir = Fixture::sql('SELECT @@datadir')[0][0];
+        self::assertFileDoesNotExist("$datadir/$database/event_type.cfg", 'the export\'s metadata file is gone with the pause');
+        self::assertSame([$dayOf(-20), $dayOf(17)], $days(), 'the days out of the window dropped, the days ahead added');
+
+        // A user with every privilege on the store's database and none beyond it (no RELOAD).
+        $user = 'se_prune_' . getmypid();
+        Fixture::sql("CREATE USER '$user'@'127.0.0.1' IDENTIFIED BY 'prune-pw'; GRANT ALL ON `$database`.* TO '$user'@'127.0.0.1'");
+        try {
+            $server = parse_url(Fixture::mariaDbBase());
+            $limited = "mysql://$user:prune-pw@{$server['host']}:{$server['port']}/$database";
+            clearstatcache();
+            $offset = filesize($errorLog);
+            [$exit, $out, $err] = self::maintenance(['--db', $limited, '--now', (string) ($now + 15 * $day)]);
+            self::assertSame(0, $exit, $err);
+            self::assertSame('Pruned 1 event from ' . EventLog::redact($limited) . ".\n", $out);
+            self::assertStringNotContainsString('Stopping purge', $serverLogSince($offset), 'it could not stop purge');
+            self::assertSame([$dayOf(-15), $dayOf(22)], $days(), 'and dropped the days all the same');
+            self::assertSame(1, EventLog::open($store, [], Fixture::library())->query(Principal::admin(1))['total']);
+        } finally {
+            Fixture::sql("DROP USER '$user'@'127.0.0.1'");
+        }
+    }
+
     public function testFailsWithAMessage(): void
     {
         [$exit, $out, $err] = self::maintenance(['--db', Fixture::tempDir() . '/missing.sqlite']);

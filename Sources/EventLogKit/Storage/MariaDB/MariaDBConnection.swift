@@ -79,6 +79,11 @@ final class MariaDBConnection {
         }
     }
 
+    /// A second connection to the same database, with the same settings.
+    func sibling() throws(MariaDBError) -> MariaDBConnection {
+        try MariaDBConnection(location: location, options: options)
+    }
+
     func disconnect() {
         for stmt in prepared.values { mysql_stmt_close(stmt) }
         prepared.removeAll()

@@ -3,7 +3,8 @@
 /// days (a file each, no row-by-row delete); the days ahead are created at
 /// open and at every prune. Two processes doing either at once is harmless:
 /// the loser's statement fails on a name that exists (or is gone) and it
-/// reads the list again.
+/// reads the list again. Both delete a partition's tablespace (the dropped
+/// days, the old `pfuture`), so both run with InnoDB's purge paused (PurgePause).
 enum MariaDBPartitions {
     static let day = Time.millisecondsPerDay
     /// Days created ahead of today (events may be stamped a day ahead).
@@ -67,11 +68,13 @@ enum MariaDBPartitions {
                 d += day
             }
             do {
-                try db.execute("""
-                    ALTER TABLE event REORGANIZE PARTITION pfuture INTO (
-                    \(parts.joined(separator: ",\n")),
-                    PARTITION pfuture VALUES LESS THAN MAXVALUE)
-                    """)
+                try PurgePause.during(db) { () throws(MariaDBError) in
+                    try db.execute("""
+                        ALTER TABLE event REORGANIZE PARTITION pfuture INTO (
+                        \(parts.joined(separator: ",\n")),
+                        PARTITION pfuture VALUES LESS THAN MAXVALUE)
+                        """)
+                }
             } catch {
                 // Another process added them first: look again.
                 guard [1493, 1517, 1508].contains(error.code) else { throw error }
@@ -86,7 +89,9 @@ enum MariaDBPartitions {
             let old = try list(db).filter { $0.end <= cutoffDay }.map(\.name)
             guard !old.isEmpty else { return dropped }
             do {
-                try db.execute("ALTER TABLE event DROP PARTITION \(old.joined(separator: ", "))")
+                try PurgePause.during(db) { () throws(MariaDBError) in
+                    try db.execute("ALTER TABLE event DROP PARTITION \(old.joined(separator: ", "))")
+                }
                 dropped += old
                 return dropped
             } catch {
