@@ -16,12 +16,14 @@ declare(strict_types=1);
  * by a day and prunes at the real time, so every drop removes one whole day
  * and creates no partitions ahead (that would be a second DDL). 4 processes
  * log one event a millisecond throughout a drop. The slow query log (10 ms)
- * gives the ALTER's own time. The first drop comes right after the copy (the
- * oldest, partial day); then ROUNDS (default 3) rounds: the server writes
- * back every dirty page (writeBack), then a fifth process logs 100 events/s
- * (a live panel) for the rest of the round: WAIT seconds (default 10), a
- * drop; an INSERT ... SELECT of the whole event table into another database,
- * and at once a drop.
+ * gives the ALTER's own time, the server's error log how often InnoDB's
+ * purge was stopped meanwhile (the library pauses it around each partition
+ * change when its user may, see PurgePause; the bench's user may). The first
+ * drop comes right after the copy (the oldest, partial day); then ROUNDS
+ * (default 3) rounds: the server writes back every dirty page (writeBack),
+ * then a fifth process logs 100 events/s (a live panel) for the rest of the
+ * round: WAIT seconds (default 10), a drop; an INSERT ... SELECT of the
+ * whole event table into another database, and at once a drop.
  * Prints a table and writes WORKDIR/results-mariadb-drop.json. Never gates on
  * time: the exit status only says whether the harness ran.
  */
@@ -73,6 +75,13 @@ $alterMs = static function (int $from) use ($slowLog): ?float {
     return preg_match($entry, $log, $m) ? (float) $m[1] * 1000 : null;
 };
 
+/** How often the server stopped InnoDB's purge (the library's pause around a partition change) since byte $from of its error log. */
+$errorLog = (string) $admin->query('SELECT @@log_error')->fetchColumn();
+$purgeStops = static function (int $from) use ($errorLog): int {
+    clearstatcache();
+    return substr_count((string) file_get_contents($errorLog, false, null, $from), 'InnoDB: Stopping purge');
+};
+
 /** What InnoDB has still to do when a drop comes: undo logs to purge, dirty pages, redo since the checkpoint (MiB). */
 $serverState = static function () use ($admin): array {
     $s = $admin->query("SHOW GLOBAL STATUS WHERE variable_name IN ('Innodb_history_list_length', 'Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age')")
@@ -81,7 +90,7 @@ $serverState = static function () use ($admin): array {
         'checkpoint_mib' => (int) $s['Innodb_checkpoint_age'] / 1048576];
 };
 /** Lowers the window by a day and prunes while 4 processes log: what the writers saw. */
-$drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serverState): array {
+$drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serverState, $errorLog, $purgeStops): array {
     $window--;
     $stop = "$tmp/stop-drop";
     $loggers = startLoggers(4, 'el', $url, $stop, SEED + 40);
@@ -91,13 +100,15 @@ $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serve
     $server = $serverState();
     clearstatcache();
     $logFrom = (int) @filesize($slowLog);
+    $errorLogFrom = (int) @filesize($errorLog);
     $t0 = hrtime(true);
     $removed = $pruner->log->prune();
     $t1 = hrtime(true);
     usleep(300_000);
     touch($stop);
     $pruner->log->close();
-    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom), 'server' => $server] + loggersDuring($loggers, $t0, $t1);
+    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom), 'purge_stops' => $purgeStops($errorLogFrom),
+        'server' => $server] + loggersDuring($loggers, $t0, $t1);
 };
 
 say('round 0: at once after the copy, a drop (the oldest, partial day)');
@@ -127,13 +138,13 @@ $admin->exec('DROP DATABASE big_el');
 $table = [];
 foreach ($runs as $x) {
     $table[] = [(string) $x['round'], $x['when'], fmt($x['removed']), sprintf('%.2f', $x['seconds']),
-        $x['alter_ms'] === null ? '< 10' : sprintf('%.0f', $x['alter_ms']), sprintf('%.1f', $x['max_ms']),
+        $x['alter_ms'] === null ? '< 10' : sprintf('%.0f', $x['alter_ms']), (string) $x['purge_stops'], sprintf('%.1f', $x['max_ms']),
         sprintf('%.1f', $x['p99_ms']), sprintf('%d / %d', $x['errors'], $x['samples']),
         sprintf('%s / %s / %d', fmt($x['server']['history']), fmt($x['server']['dirty']), $x['server']['checkpoint_mib'])];
 }
 $report = "MariaDB, the daily drop while 4 processes log: a store of " . fmt($n) . " events, right after its copy and in $rounds rounds with it written back.\n"
     . machine('MariaDB ' . $admin->query('SELECT @@version')->fetchColumn(), $library, $libraryAtStart, $loadAtStart) . "\n\n"
-    . markdownTable(['round', 'when', 'events dropped', 'prune (s)', 'the ALTER (ms, slow log)', 'longest el_log (ms)',
+    . markdownTable(['round', 'when', 'events dropped', 'prune (s)', 'the ALTER (ms, slow log)', 'purge paused (times, error log)', 'longest el_log (ms)',
         'el_log p99 (ms)', 'errors / el_log calls during it', 'before it: undo logs to purge / dirty pages / redo since checkpoint (MiB)'], $table);
 echo $report;
 file_put_contents("$work/results-mariadb-drop.md", $report);
