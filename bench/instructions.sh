@@ -3,7 +3,7 @@
 # in user space (PHP, the bridge, the library, libsqlite3), for the library and
 # the PDO peer on the same footing. Deterministic where `make bench` is noisy,
 # so it shows what a change to the write path saves even when the rates cannot
-# (BENCHMARKS.md, "What changed in this library"). Not a target: the kernel's
+# (docs/benchmarks-history.md, the "What changed in …" sections). Not a target: the kernel's
 # part of a commit is not counted.
 #
 #   bench/instructions.sh [log|batch] [N]
