@@ -95,7 +95,10 @@ const char *el_version(void);
  *
  * A new file is created with mode 0640 (it holds IP addresses). A store made
  * by a newer version of the library is refused with EL_ESCHEMA and left
- * untouched; so is a file that is not an event store.
+ * untouched; so is a file that is not an event store, and a store holding
+ * settings no library writes (a retention window outside 1-3650 days, a
+ * negative totals watermark: edited by hand or damaged). A path naming
+ * anything but a regular file (a directory, a FIFO, a device) is EL_EIO.
  *
  * `options_json` may be NULL (defaults) or an object with:
  *   "retentionDays"  integer 1..3650: the retention window of a store this

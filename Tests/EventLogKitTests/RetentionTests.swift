@@ -44,6 +44,23 @@ import Glibc
         #expect(throws: EventLogError.self) { try cron.setRetentionDays(0) }
     }
 
+    /// The library stores only windows of 1 to 3,650 days; another value in
+    /// the file (edited by hand, damaged) is refused at open, before a date
+    /// is computed from it, and saying what to mend.
+    @Test func aWindowOutsideTheLimitsIsRefusedAtOpen() throws {
+        let t = try TempStore(now: now)
+        try t.log(restart(10, time: now))
+        for days in [Int64.max, Int64.min, 0, 3651] {
+            try t.store.connection.execute("UPDATE setting SET value = \(days) WHERE key = '\(SQLiteStore.retentionKey)'")
+            #expect {
+                _ = try t.open()
+            } throws: {
+                let e = $0 as? EventLogError
+                return e?.kind == .schema && e?.message.contains("retentionDays setting of \(days), not a number of days from 1 to 3650") == true
+            }
+        }
+    }
+
     @Test func pruneInBatchesAndReclaimsSpace() throws {
         let t = try TempStore(now: now - 35 * day)
         let n = SQLiteStore.pruneBatchRows * 2 + 17

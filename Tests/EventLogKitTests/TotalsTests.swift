@@ -297,4 +297,33 @@ struct SplitMix64: RandomNumberGenerator {
         #expect(try t.count() - Totals.countedThrough(t.store.connection) < Totals.foldEvery)
         #expect(try t.query(admin)["total"].integerValue == 4995)
     }
+
+    /// Counter rows no writer makes (a damaged or hand-edited file: days at
+    /// the ends of Int64, days years apart) neither trap nor stall a scoped
+    /// total: it walks the days the counters hold, with no day arithmetic.
+    @Test func strayCounterDaysNeitherTrapNorStall() throws {
+        let now = Time.nowMilliseconds()
+        var rng = SplitMix64(state: 7)
+        let t = try storeOfRandomEvents(1500, rng: &rng, now: now)
+        _ = try Totals.fold(db: t.store.connection)
+        for ts in [Int64.max, Int64.min, -9_000_000_000_000_000_000, 0, now + 400 * day] {
+            try t.store.connection.execute("INSERT INTO count_service_day (service_id, ts, type, actor_type, n) VALUES (10, \(ts), 1, 1, 0)")
+        }
+        try expectTotalsMatchExports(t, t.store, "with stray counter days",
+                                     filters: ["{}", #"{"from":\#(now - 3 * day)}"#, #"{"to":\#(now - day)}"#])
+    }
+
+    /// A negative watermark is a damaged setting: the store is refused at
+    /// open with a message that says how to mend it, never trapped on.
+    @Test func aNegativeWatermarkIsRefused() throws {
+        let t = try TempStore()
+        try t.log(restart(10))
+        try t.store.connection.execute("INSERT OR REPLACE INTO setting (key, value) VALUES ('\(Totals.watermarkKey)', -9223372036854775807)")
+        #expect {
+            _ = try t.open()
+        } throws: {
+            let e = $0 as? EventLogError
+            return e?.kind == .schema && e?.message.contains("watermark (countedThrough) of -9223372036854775807") == true
+        }
+    }
 }

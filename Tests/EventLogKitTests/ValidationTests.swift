@@ -102,6 +102,26 @@ import Testing
         #expect(JSONWriter.encode(try JSONParser.parse(#"{"b":1,"a":{"d":2,"c":""}}"#)) == #"{"a":{"c":"","d":2},"b":1}"#)
     }
 
+    /// An event is read field by field, unknown keys noted for the error: a
+    /// batch of one event with 200,000 unknown keys (well inside the 256 MB
+    /// a batch may take) is refused naming the first of them in key order,
+    /// and a repeated unknown key is still a duplicate. With the keys kept in
+    /// a list this event took minutes of CPU, the handle locked throughout.
+    @Test func manyUnknownKeysAreRefusedAtOnce() throws {
+        let keys = (0..<200_000).map { "\"k\($0)\":0" }.joined(separator: ",")
+        let event = #"{"type":"dj.connect","serviceId":10,"djName":"A","#
+        #expect {
+            _ = try EventValidator.events(jsonArray: "[\(event)\(keys)}]", now: 0, oldest: -Time.millisecondsPerDay)
+        } throws: { ($0 as? EventLogError)?.message == "event [0]: unknown field 'k0' in event" }
+        #expect {
+            _ = try EventValidator.events(jsonArray: "[\(event)\(keys),\"k199998\":1}]", now: 0, oldest: -Time.millisecondsPerDay)
+        } throws: { ($0 as? EventLogError)?.message.contains("duplicate key") == true }
+        let actor = #"{"type":"dj.connect","serviceId":10,"djName":"A","actor":{"type":"dj","#
+        #expect {
+            _ = try EventValidator.events(jsonArray: "[\(actor)\(keys)}}]", now: 0, oldest: -Time.millisecondsPerDay)
+        } throws: { ($0 as? EventLogError)?.message == "event [0]: unknown field 'actor.k0'" }
+    }
+
     @Test func rfc3339() {
         #expect(Time.rfc3339(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
         #expect(Time.rfc3339(milliseconds: 951_782_400_000) == "2000-02-29T00:00:00.000Z")

@@ -112,6 +112,13 @@ static void test_open_errors(void) {
         fclose(f);
         CHECK(el_open(&db, location, NULL) == EL_EIO, "directory: %s", el_errmsg(db));
         el_close(db);
+        /* A FIFO: refused at once (opening it to read would wait for a writer forever). */
+        char *fifo = path_in(location, "fifo.sqlite");
+        CHECK(mkfifo(fifo, 0600) == 0, "mkfifo");
+        CHECK(el_open(&db, fifo, NULL) == EL_EIO && strstr(el_errmsg(db), "not a regular file") != NULL, "fifo: %s", el_errmsg(db));
+        el_close(db);
+        unlink(fifo);
+        free(fifo);
         CHECK(el_open(&db, "/nonexistent/dir/store.sqlite", NULL) == EL_EIO, "uncreatable: %s", el_errmsg(db));
         el_close(db);
         CHECK(el_open(&db, garbage, NULL) == EL_ESCHEMA, "garbage: %s", el_errmsg(db));

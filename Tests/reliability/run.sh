@@ -171,6 +171,11 @@ damaged() {
     { printf 'SQLite format 3\0'; head -c 8192 /dev/urandom; } > "$dir/garbage-with-magic.sqlite"
     cp "$dir/good.sqlite" "$dir/newer-schema.sqlite"; "${php[@]}" -r '(new SQLite3($argv[1]))->exec("PRAGMA user_version = 999");' "$dir/newer-schema.sqlite"
     "${php[@]}" -r '(new SQLite3($argv[1]))->exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)");' "$dir/foreign-sqlite.sqlite"
+    # Settings no library writes (edited by hand): refused before any date or total is computed from them.
+    cp "$dir/good.sqlite" "$dir/edited-retention.sqlite"
+    "${php[@]}" -r '(new SQLite3($argv[1]))->exec("UPDATE setting SET value = 9223372036854775807 WHERE key = '"'retentionDays'"'");' "$dir/edited-retention.sqlite"
+    cp "$dir/good.sqlite" "$dir/edited-watermark.sqlite"
+    "${php[@]}" -r '(new SQLite3($argv[1]))->exec("INSERT OR REPLACE INTO setting (key, value) VALUES ('"'countedThrough'"', -9223372036854775807)");' "$dir/edited-watermark.sqlite"
     # Root ignores permission bits: an immutable file or directory and a read-only mount do bind root.
     cp "$dir/good.sqlite" "$dir/immutable-file.sqlite"; chattr +i "$dir/immutable-file.sqlite" && immutable+=("$dir/immutable-file.sqlite")
     cp "$dir/good.sqlite" "$dir/immdir/store.sqlite"; chattr +i "$dir/immdir" && immutable+=("$dir/immdir")
@@ -188,7 +193,7 @@ damaged() {
             return 1
         fi
     }
-    for f in truncated header-only garbage garbage-with-magic newer-schema foreign-sqlite ro/new; do
+    for f in truncated header-only garbage garbage-with-magic newer-schema foreign-sqlite edited-retention edited-watermark ro/new; do
         refused "$f" || rc=1
     done
     # A garbage WAL next to a good store (as after a crash mid-write to the WAL header): SQLite
@@ -336,7 +341,7 @@ if [[ " $engines " == *" sqlite "* ]]; then
     swapped() { mkdir -p "$work/swapped" && "${php[@]}" "$here/swapped.php" "$work/swapped"; }
     want swapped && { swapped; result "store file deleted or replaced under a worker: not acknowledged, then the file at the path [issue #15, finding 1]" $?; }
     want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
-    want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
+    want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, edited settings, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
     # Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):
     # pages and exports answer, logging is EL_EIO saying read-only (issue #13; replaces finding 1's refusal).
     readonly_stores() {

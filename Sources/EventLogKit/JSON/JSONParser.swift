@@ -125,11 +125,10 @@ struct JSONParser {
     }
 
     /// For such a reader: reads and drops the value of a key it does not
-    /// know, noting the key in `unknown` for the error it will give.
-    mutating func skipValue(ofUnknown key: JSONKey, noting unknown: inout [String], depth: Int) throws(JSONParseError) {
-        let name = string(key)
-        guard !unknown.contains(name) else { throw duplicateKey(key) }
-        unknown.append(name)
+    /// know, noting the key in `unknown` for the error it will give (a set:
+    /// an event of 300,000 unknown keys took 95 s with a list).
+    mutating func skipValue(ofUnknown key: JSONKey, noting unknown: inout Set<String>, depth: Int) throws(JSONParseError) {
+        guard unknown.insert(string(key)).inserted else { throw duplicateKey(key) }
         _ = try readValue(depth: depth)
     }
 

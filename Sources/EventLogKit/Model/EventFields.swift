@@ -3,7 +3,7 @@
 struct EventFields {
     var type, category, serviceId, time, djName, sourceIp, takeover, details, deliveryKey: JSONValue?
     var actor: ActorFields?
-    var unknown: [String] = []
+    var unknown: Set<String> = []
     var isObject = true
 
     /// Reads the value at the parser, an event object or anything else.
@@ -33,7 +33,7 @@ struct EventFields {
 /// The `actor` member as read: null, an object's members, or something else.
 struct ActorFields {
     var type, id, name: JSONValue?
-    var unknown: [String] = []
+    var unknown: Set<String> = []
     var isNull = false
     var isObject = true
 

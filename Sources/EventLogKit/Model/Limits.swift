@@ -35,4 +35,16 @@ enum Limits {
     static let busyTimeoutMs: ClosedRange<Int64> = 0...600_000
     static let connectTimeoutMs: ClosedRange<Int64> = 1...600_000
     static let readTimeoutMs: ClosedRange<Int64> = 1...3_600_000
+
+    /// A retention window read back from the store `store`. The library
+    /// never stores one outside `retentionDays`, so another value is a
+    /// damaged or hand-edited setting, refused before any date arithmetic
+    /// uses it (a window of Int64.max days would overflow it).
+    static func storedRetentionDays(_ days: Int64?, default fallback: Int64, store: String) throws -> Int64 {
+        guard let days else { return fallback }
+        guard retentionDays.contains(days) else {
+            throw EventLogError(.schema, "the store \(store) holds a retentionDays setting of \(days), not a number of days from \(retentionDays.lowerBound) to \(retentionDays.upperBound): the setting was damaged or edited by hand; set it back in the store's setting table")
+        }
+        return days
+    }
 }

@@ -63,7 +63,8 @@ final class MariaDBStore: EventStore {
     }
 
     private func reloadSettings() throws {
-        retentionDays = try db.integer("SELECT v FROM setting WHERE k = 'retentionDays'") ?? 30
+        retentionDays = try Limits.storedRetentionDays(
+            try db.integer("SELECT v FROM setting WHERE k = 'retentionDays'"), default: 30, store: "\(location)")
     }
 
     // MARK: Pooling

@@ -38,7 +38,7 @@ final class SQLiteStore: EventStore {
         retentionDays = Self.defaultRetentionDays
         let writable = try Self.createIfMissing(path)
         identity = FileIdentity(path: path)
-        headerFD = open(path, O_RDONLY | O_CLOEXEC)
+        headerFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // never waits, whatever replaced the file meanwhile
         readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
         do {
             connection = try Connection(path: path, create: false, readOnly: !writable)
@@ -141,7 +141,8 @@ final class SQLiteStore: EventStore {
     /// Reads the store's settings again (a pooled store: the maintenance
     /// command may have changed the window since).
     func reloadSettings() throws {
-        retentionDays = try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'") ?? Self.defaultRetentionDays
+        retentionDays = try Limits.storedRetentionDays(
+            try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'"), default: Self.defaultRetentionDays, store: "'\(path)'")
         countedThrough = try Totals.countedThrough(connection)
     }
 
@@ -181,6 +182,8 @@ final class SQLiteStore: EventStore {
         var st = stat()
         if stat(path, &st) == 0 {
             if (st.st_mode & S_IFMT) == S_IFDIR { throw EventLogError(.io, "cannot open the store '\(path)': it is a directory") }
+            // A FIFO would block el_open in open(2) until a writer came; a device is no store either.
+            if (st.st_mode & S_IFMT) != S_IFREG { throw EventLogError(.io, "cannot open the store '\(path)': it is not a regular file") }
             return access(path, W_OK) == 0 && access(folder(of: path), W_OK | X_OK) == 0
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)

@@ -26,8 +26,14 @@ enum Totals {
     static let watermarkKey = "countedThrough"
 
     /// The watermark: every event with an id up to it is in the counters.
+    /// Ids are positive, so a negative one is a damaged or edited setting
+    /// (and would overflow a writer's "how far behind" arithmetic).
     static func countedThrough(_ db: Connection) throws -> Int64 {
-        try db.integer("SELECT value FROM setting WHERE key = '\(watermarkKey)'") ?? 0
+        let watermark = try db.integer("SELECT value FROM setting WHERE key = '\(watermarkKey)'") ?? 0
+        guard watermark >= 0 else {
+            throw EventLogError(.schema, "the store holds a totals watermark (\(watermarkKey)) of \(watermark), below 0: the setting was damaged or edited by hand; empty count_hour and count_service_day and set it to 0 (the next writer then counts every event again)")
+        }
+        return watermark
     }
 
     /// The exact total of a view without text (SearchScan counts a search);
@@ -52,22 +58,20 @@ enum Totals {
     }
 
     /// The service-day counters of `whole` (whole days). The table is keyed
-    /// by day first, so the sum walks the days of the range, oldest to
-    /// newest counter at most, and looks up the view's services in each.
+    /// by day first, so the sum walks the days the counters hold within the
+    /// range, each found by one seek from the one before (no day arithmetic
+    /// to overflow, and no step for a day without counters, whatever rows a
+    /// damaged file holds), and looks up the view's services in each.
     private static func countServiceDays(_ whole: Filter, _ whereSQL: String, _ bindings: [SQLValue], db: Connection) throws -> Int64 {
-        // Two subqueries: each is one seek, where min and max in one SELECT scan the table.
-        let stored = try db.statement("SELECT (SELECT min(ts) FROM count_service_day), (SELECT max(ts) FROM count_service_day)")
-            .firstRow { ($0.optionalInt64(0), $0.optionalInt64(1)) }
-        guard let oldest = stored?.0, let newest = stored?.1 else { return 0 }
-        let day = Kind.serviceDay.length
-        let first = max(whole.from ?? oldest, oldest), end = min(whole.to ?? newest + day, newest + day)
-        guard first < end else { return 0 }
         let n = bindings.count
+        let (first, end) = ("?\(n + 1)", "?\(n + 2)")
         // CROSS JOIN keeps the days outside: one primary-key lookup per day and service.
         return try db.integer("""
-            WITH RECURSIVE day(ts) AS (SELECT ?\(n + 1) UNION ALL SELECT ts + \(day) FROM day WHERE ts + \(day) < ?\(n + 2))
-            SELECT COALESCE(sum(e.n), 0) FROM day CROSS JOIN count_service_day e ON e.ts = day.ts WHERE \(whereSQL)
-            """, bindings + [.integer(first), .integer(end)]) ?? 0
+            WITH RECURSIVE day(ts) AS (
+                SELECT (SELECT min(ts) FROM count_service_day WHERE ts >= \(first))
+                UNION ALL SELECT (SELECT min(ts) FROM count_service_day WHERE ts > day.ts) FROM day WHERE day.ts < \(end))
+            SELECT COALESCE(sum(e.n), 0) FROM day CROSS JOIN count_service_day e ON e.ts = day.ts WHERE day.ts < \(end) AND \(whereSQL)
+            """, bindings + [.integer(whole.from ?? Int64.min), .integer(whole.to ?? Int64.max)]) ?? 0
     }
 
     /// Counts from the index that holds every filtered column after the time
