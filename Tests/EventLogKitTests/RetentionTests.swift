@@ -52,12 +52,7 @@ import Glibc
         try t.log(restart(10, time: now))
         for days in [Int64.max, Int64.min, 0, 3651] {
             try t.store.connection.execute("UPDATE setting SET value = \(days) WHERE key = '\(SQLiteStore.retentionKey)'")
-            #expect {
-                _ = try t.open()
-            } throws: {
-                let e = $0 as? EventLogError
-                return e?.kind == .schema && e?.message.contains("retentionDays setting of \(days), not a number of days from 1 to 3650") == true
-            }
+            t.expectRefusedAtOpen(saying: "retentionDays setting of \(days), not a number of days from 1 to 3650")
         }
     }
 

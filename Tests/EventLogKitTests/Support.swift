@@ -61,6 +61,17 @@ final class TempStore {
     func count(_ sql: String = "SELECT count(*) FROM event") throws -> Int64 {
         try store.connection.integer(sql) ?? -1
     }
+
+    /// Expects a new handle on the file to be refused with EL_ESCHEMA, its
+    /// message saying `text` (a damaged store: nothing to log into or read).
+    func expectRefusedAtOpen(saying text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(sourceLocation: sourceLocation) {
+            _ = try open()
+        } throws: {
+            let e = $0 as? EventLogError
+            return e?.kind == .schema && e?.message.contains(text) == true
+        }
+    }
 }
 
 extension String {
