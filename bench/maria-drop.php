@@ -62,18 +62,7 @@ $admin->exec('CREATE DATABASE bulk');
 $admin->exec('CREATE TABLE bulk.event LIKE big_el.event');
 
 $slowLog = "$tmp/slow.log";
-$admin->exec("SET GLOBAL slow_query_log_file = " . $admin->quote($slowLog));
-$admin->exec('SET GLOBAL long_query_time = 0.01');
-$admin->exec('SET GLOBAL slow_query_log = 1');
-
-/** The Query_time (ms) of the drop's ALTER in the slow log since byte $from, or null if it took under 10 ms. */
-$alterMs = static function (int $from) use ($slowLog): ?float {
-    clearstatcache();
-    $log = (string) file_get_contents($slowLog, false, null, $from);
-    // An entry: "# Query_time: …" and more "# …" lines, maybe "use db;", "SET timestamp=…;", the statement.
-    $entry = '/# Query_time: ([0-9.]+)[^\n]*\n(?:#[^\n]*\n)*(?:use [^\n]*\n)?SET timestamp=\d+;\nALTER TABLE event DROP PARTITION/';
-    return preg_match($entry, $log, $m) ? (float) $m[1] * 1000 : null;
-};
+$alterMs = slowAlterLog($admin, $slowLog);
 
 /** How often the server stopped InnoDB's purge (the library's pause around a partition change) since byte $from of its error log. */
 $errorLog = (string) $admin->query('SELECT @@log_error')->fetchColumn();
