@@ -135,6 +135,41 @@ final class ExceptionsTest extends TestCase
         self::assertSame($before, $state());
     }
 
+    /**
+     * The library stores only windows of 1 to 3,650 days; a window edited
+     * by hand to 2^63-1 days trapped the library at the first date it
+     * computed. Now the store is refused at open, on both engines, saying
+     * what to mend, and left as it was.
+     */
+    public function testAStoreWithAnEditedRetentionWindowIsRefusedAndLeftUntouched(): void
+    {
+        $path = Fixture::newStore();
+        $seed = EventLog::open($path, [], Fixture::library());
+        $seed->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
+        $seed->close();
+        if (Fixture::onMariaDb()) {
+            $database = Fixture::databaseOf($path);
+            Fixture::sql("UPDATE setting SET v = 9223372036854775807 WHERE k = 'retentionDays'", $database);
+            $state = static fn (): array => Fixture::sql('CHECKSUM TABLE ' . implode(', ', array_column(Fixture::sql('SHOW TABLES', $database), 0)) . ' EXTENDED', $database);
+        } else {
+            $pdo = new \PDO("sqlite:$path");
+            $pdo->exec("UPDATE setting SET value = 9223372036854775807 WHERE key = 'retentionDays'");
+            $pdo = null;
+            $state = static fn (): string => hash_file('sha256', $path);
+        }
+        $before = $state();
+
+        [$class, $code, $message] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
+        self::assertSame(IncompatibleStore::class, $class);
+        self::assertSame(EventLogException::EL_ESCHEMA, $code);
+        self::assertStringContainsString('retentionDays setting of 9223372036854775807, not a number of days from 1 to 3650', $message);
+        $password = Fixture::onMariaDb() ? rawurldecode((string) parse_url(Fixture::mariaDbBase(), PHP_URL_PASS)) : '';
+        if ($password !== '') {
+            self::assertStringNotContainsString($password, $message, 'the store is named without its password');
+        }
+        self::assertSame($before, $state());
+    }
+
     public function testAFileThatIsNotAnEventStoreIsRefused(): void
     {
         if (Fixture::onMariaDb()) {
