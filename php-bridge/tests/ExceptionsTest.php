@@ -109,7 +109,14 @@ final class ExceptionsTest extends TestCase
         self::assertStringContainsString('999', $message);
     }
 
-    public function testAStoreFromANewerVersionIsRefusedAndLeftUntouched(): void
+    /**
+     * A store of one event, then edited by hand: $mariaDbSql or $sqliteSql
+     * runs on it. Returns its path and a function giving its state, to
+     * check that a refusal left it as it was.
+     *
+     * @return array{string, \Closure(): mixed}
+     */
+    private static function editedStore(string $mariaDbSql, string $sqliteSql): array
     {
         $path = Fixture::newStore();
         $seed = EventLog::open($path, [], Fixture::library());
@@ -117,14 +124,18 @@ final class ExceptionsTest extends TestCase
         $seed->close();
         if (Fixture::onMariaDb()) {
             $database = Fixture::databaseOf($path);
-            Fixture::sql("UPDATE setting SET v = 999 WHERE k = 'schemaVersion'", $database);
-            $state = static fn (): array => Fixture::sql('CHECKSUM TABLE ' . implode(', ', array_column(Fixture::sql('SHOW TABLES', $database), 0)) . ' EXTENDED', $database);
-        } else {
-            $pdo = new \PDO("sqlite:$path");
-            $pdo->exec('PRAGMA user_version = 999');
-            $pdo = null;
-            $state = static fn (): string => hash_file('sha256', $path);
+            Fixture::sql($mariaDbSql, $database);
+            return [$path, static fn (): array => Fixture::sql('CHECKSUM TABLE ' . implode(', ', array_column(Fixture::sql('SHOW TABLES', $database), 0)) . ' EXTENDED', $database)];
         }
+        $pdo = new \PDO("sqlite:$path");
+        $pdo->exec($sqliteSql);
+        $pdo = null;
+        return [$path, static fn (): string => hash_file('sha256', $path)];
+    }
+
+    public function testAStoreFromANewerVersionIsRefusedAndLeftUntouched(): void
+    {
+        [$path, $state] = self::editedStore("UPDATE setting SET v = 999 WHERE k = 'schemaVersion'", 'PRAGMA user_version = 999');
         $before = $state();
 
         [$class, $code, $message] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
@@ -143,20 +154,8 @@ final class ExceptionsTest extends TestCase
      */
     public function testAStoreWithAnEditedRetentionWindowIsRefusedAndLeftUntouched(): void
     {
-        $path = Fixture::newStore();
-        $seed = EventLog::open($path, [], Fixture::library());
-        $seed->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
-        $seed->close();
-        if (Fixture::onMariaDb()) {
-            $database = Fixture::databaseOf($path);
-            Fixture::sql("UPDATE setting SET v = 9223372036854775807 WHERE k = 'retentionDays'", $database);
-            $state = static fn (): array => Fixture::sql('CHECKSUM TABLE ' . implode(', ', array_column(Fixture::sql('SHOW TABLES', $database), 0)) . ' EXTENDED', $database);
-        } else {
-            $pdo = new \PDO("sqlite:$path");
-            $pdo->exec("UPDATE setting SET value = 9223372036854775807 WHERE key = 'retentionDays'");
-            $pdo = null;
-            $state = static fn (): string => hash_file('sha256', $path);
-        }
+        [$path, $state] = self::editedStore("UPDATE setting SET v = 9223372036854775807 WHERE k = 'retentionDays'",
+            "UPDATE setting SET value = 9223372036854775807 WHERE key = 'retentionDays'");
         $before = $state();
 
         [$class, $code, $message] = self::failure(fn () => EventLog::open($path, [], Fixture::library()));
