@@ -311,22 +311,25 @@ function markdownTable(array $head, array $table): string
 }
 
 /**
- * Turns the server's slow query log on at 10 ms, into $file, and returns a
- * reader for the drop rows: fn(int $from): ?float, the Query_time (ms) of
- * the first `ALTER TABLE event DROP PARTITION` logged since byte $from of
- * the file, or null if it took under 10 ms. Turn the log off with
- * `SET GLOBAL slow_query_log = 0`.
+ * Turns the server's slow query log on at 10 ms, into $file, for the drop
+ * rows. Returns fn(): Closure, to call just before a drop: the closure it
+ * gives back returns the Query_time (ms) of the first `ALTER TABLE event
+ * DROP PARTITION` logged since then, or null if it took under 10 ms. Turn
+ * the log off with `SET GLOBAL slow_query_log = 0`.
  */
 function slowAlterLog(PDO $admin, string $file): Closure
 {
     $admin->exec('SET GLOBAL slow_query_log_file = ' . $admin->quote($file));
     $admin->exec('SET GLOBAL long_query_time = 0.01');
     $admin->exec('SET GLOBAL slow_query_log = 1');
-    return static function (int $from) use ($file): ?float {
-        clearstatcache();
-        $log = (string) @file_get_contents($file, false, null, $from);
-        // An entry: "# Query_time: …" and more "# …" lines, maybe "use db;", "SET timestamp=…;", the statement.
-        $entry = '/# Query_time: ([0-9.]+)[^\n]*\n(?:#[^\n]*\n)*(?:use [^\n]*\n)?SET timestamp=\d+;\nALTER TABLE event DROP PARTITION/';
-        return preg_match($entry, $log, $m) ? (float) $m[1] * 1000 : null;
+    return static function () use ($file): Closure {
+        clearstatcache(); // PHP caches filesize(): a second drop would read from the first one's offset
+        $from = (int) @filesize($file);
+        return static function () use ($file, $from): ?float {
+            $log = (string) @file_get_contents($file, false, null, $from);
+            // An entry: "# Query_time: …" and more "# …" lines, maybe "use db;", "SET timestamp=…;", the statement.
+            $entry = '/# Query_time: ([0-9.]+)[^\n]*\n(?:#[^\n]*\n)*(?:use [^\n]*\n)?SET timestamp=\d+;\nALTER TABLE event DROP PARTITION/';
+            return preg_match($entry, $log, $m) ? (float) $m[1] * 1000 : null;
+        };
     };
 }

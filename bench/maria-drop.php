@@ -61,8 +61,7 @@ say(sprintf('  %s events in %.1f s', fmt($copy['copied']), $copy['seconds']));
 $admin->exec('CREATE DATABASE bulk');
 $admin->exec('CREATE TABLE bulk.event LIKE big_el.event');
 
-$slowLog = "$tmp/slow.log";
-$alterMs = slowAlterLog($admin, $slowLog);
+$alterLog = slowAlterLog($admin, "$tmp/slow.log");
 
 /** How often the server stopped InnoDB's purge (the library's pause around a partition change) since byte $from of its error log. */
 $errorLog = (string) $admin->query('SELECT @@log_error')->fetchColumn();
@@ -79,7 +78,7 @@ $serverState = static function () use ($admin): array {
         'checkpoint_mib' => (int) $s['Innodb_checkpoint_age'] / 1048576];
 };
 /** Lowers the window by a day and prunes while 4 processes log: what the writers saw. */
-$drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serverState, $errorLog, $purgeStops): array {
+$drop = static function () use (&$window, $url, $tmp, $alterLog, $serverState, $errorLog, $purgeStops): array {
     $window--;
     $stop = "$tmp/stop-drop";
     $loggers = startLoggers(4, 'el', $url, $stop, SEED + 40);
@@ -88,7 +87,7 @@ $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serve
     usleep(300_000);
     $server = $serverState();
     clearstatcache();
-    $logFrom = (int) @filesize($slowLog);
+    $alterMs = $alterLog();
     $errorLogFrom = (int) @filesize($errorLog);
     $t0 = hrtime(true);
     $removed = $pruner->log->prune();
@@ -96,7 +95,7 @@ $drop = static function () use (&$window, $url, $tmp, $slowLog, $alterMs, $serve
     usleep(300_000);
     touch($stop);
     $pruner->log->close();
-    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($logFrom), 'purge_stops' => $purgeStops($errorLogFrom),
+    return ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs(), 'purge_stops' => $purgeStops($errorLogFrom),
         'server' => $server] + loggersDuring($loggers, $t0, $t1);
 };
 

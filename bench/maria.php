@@ -331,15 +331,14 @@ $cutoff = $firstDay + DAY;
 say('prune: dropping the oldest day (' . gmdate('Y-m-d', intdiv($firstDay, 1000)) . ') while 4 processes log');
 $prune = [];
 // The ALTER's own time, from the slow query log: a long drop then tells the DDL's wait from the writers'.
-$slowLog = "$tmp/slow.log";
-$alterMs = slowAlterLog($admin, $slowLog);
+$alterLog = slowAlterLog($admin, "$tmp/slow.log");
 foreach (['el' => 'big_el', 'pdo' => 'big_pdo'] as $side => $db) {
     $before = $partitions($db);
     $stop = "$tmp/stop-$side";
     $loggers = startLoggers(4, $side, $url($db), $stop, SEED + 20);
     $pruner = $side === 'el' ? ElSide::open($url($db)) : new PDO(...PdoPeer::mysqlDsn($url($db)));
     usleep(300_000);
-    $slowFrom = (int) @filesize($slowLog);
+    $alterMs = $alterLog();
     $t0 = hrtime(true);
     $removed = $side === 'el' ? $pruner->log->prune($pruneNow) : $pruner->exec("DELETE FROM event WHERE ts < $cutoff");
     $t1 = hrtime(true);
@@ -347,7 +346,7 @@ foreach (['el' => 'big_el', 'pdo' => 'big_pdo'] as $side => $db) {
     touch($stop);
     $side === 'el' ? $pruner->log->close() : null;
     $pruner = null;
-    $prune[$side] = ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs($slowFrom)]
+    $prune[$side] = ['removed' => $removed, 'seconds' => ($t1 - $t0) / 1e9, 'alter_ms' => $alterMs()]
         + loggersDuring($loggers, $t0, $t1) + ['partitionsDropped' => array_values(array_diff($before, $partitions($db)))];
 }
 $admin->exec('SET GLOBAL slow_query_log = 0');
