@@ -169,13 +169,13 @@ damaged() {
     cp "$dir/good.sqlite" "$dir/header-only.sqlite"; truncate -s 100 "$dir/header-only.sqlite"
     head -c 65536 /dev/urandom > "$dir/garbage.sqlite"
     { printf 'SQLite format 3\0'; head -c 8192 /dev/urandom; } > "$dir/garbage-with-magic.sqlite"
-    cp "$dir/good.sqlite" "$dir/newer-schema.sqlite"; "${php[@]}" -r '(new SQLite3($argv[1]))->exec("PRAGMA user_version = 999");' "$dir/newer-schema.sqlite"
-    "${php[@]}" -r '(new SQLite3($argv[1]))->exec("CREATE TABLE t(x); INSERT INTO t VALUES (1)");' "$dir/foreign-sqlite.sqlite"
+    sqlite_exec() { "${php[@]}" -r '(new SQLite3($argv[1]))->exec($argv[2]);' "$dir/$1.sqlite" "$2"; }  # CASE SQL
+    edited() { cp "$dir/good.sqlite" "$dir/$1.sqlite" && sqlite_exec "$1" "$2"; }                       # CASE SQL: a good store, then SQL
+    edited newer-schema 'PRAGMA user_version = 999'
+    sqlite_exec foreign-sqlite 'CREATE TABLE t(x); INSERT INTO t VALUES (1)'
     # Settings no library writes (edited by hand): refused before any date or total is computed from them.
-    cp "$dir/good.sqlite" "$dir/edited-retention.sqlite"
-    "${php[@]}" -r '(new SQLite3($argv[1]))->exec("UPDATE setting SET value = 9223372036854775807 WHERE key = '"'retentionDays'"'");' "$dir/edited-retention.sqlite"
-    cp "$dir/good.sqlite" "$dir/edited-watermark.sqlite"
-    "${php[@]}" -r '(new SQLite3($argv[1]))->exec("INSERT OR REPLACE INTO setting (key, value) VALUES ('"'countedThrough'"', -9223372036854775807)");' "$dir/edited-watermark.sqlite"
+    edited edited-retention "UPDATE setting SET value = 9223372036854775807 WHERE key = 'retentionDays'"
+    edited edited-watermark "INSERT OR REPLACE INTO setting (key, value) VALUES ('countedThrough', -9223372036854775807)"
     # Root ignores permission bits: an immutable file or directory and a read-only mount do bind root.
     cp "$dir/good.sqlite" "$dir/immutable-file.sqlite"; chattr +i "$dir/immutable-file.sqlite" && immutable+=("$dir/immutable-file.sqlite")
     cp "$dir/good.sqlite" "$dir/immdir/store.sqlite"; chattr +i "$dir/immdir" && immutable+=("$dir/immdir")
