@@ -111,7 +111,12 @@ static int gatherRead(sqlite3_file *file, void *data, int amount, sqlite3_int64 
     int rc = flush(f);
     if (rc != SQLITE_OK) return rc;
     f->lastReadAt = offset;
-    return f->real->pMethods->xRead(f->real, data, amount, offset);
+    rc = f->real->pMethods->xRead(f->real, data, amount, offset);
+    /* SQLite's unix VFS reports a read that fails with EIO as a corrupt file
+     * system, which a statement then returns as "database disk image is
+     * malformed" (a damaged store, EL_ESCHEMA): for the panel a failing disk
+     * is an I/O error, as a failing write is (EL_EIO), whatever the call. */
+    return rc == SQLITE_IOERR_CORRUPTFS ? SQLITE_IOERR_READ : rc;
 }
 
 static int gatherClose(sqlite3_file *file) {

@@ -8,7 +8,7 @@
 # hostile) run once per engine from the same scripts; only the store differs:
 # a file, or a database of its own on a private MariaDB server this script
 # starts (Tests/mariadb/server.sh) and stops on exit. The cases about files
-# (swapped, diskfull, damaged) are SQLite's. galera: writers on a 3-node
+# (swapped, diskfull, ioerror, damaged) are SQLite's. galera: writers on a 3-node
 # cluster while a node is killed and comes back; galera_statements: what the
 # engine relies on from such a cluster (galera_statements.php).
 #
@@ -157,6 +157,18 @@ diskfull() {
     mount -t tmpfs -o size=8m,mode=0700 tmpfs "$dir" || { echo "  cannot mount a tmpfs here (root needed)"; return 1; }
     mounts+=("$dir")
     "${php[@]}" "$here/diskfull.php" "$dir"
+}
+
+# ---- a failing disk: reads, writes or syncs of the store's files fail with EIO ----
+# faults.c, preloaded together with the library itself: PHP's FFI opens the
+# library with RTLD_DEEPBIND, which would bind it past a preloaded wrapper, but
+# a library already loaded is not loaded again.
+ioerror() {
+    local dir=$work/ioerror
+    mkdir -p "$dir/store"
+    cc -O2 -Wall -shared -fPIC -o "$work/libfaults.so" "$here/faults.c" -ldl || return 1
+    FAULTS_PREFIX="$dir/store/" FAULTS_CONTROL="$dir/control" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
+        "${php[@]}" "$here/ioerror.php" "$dir/store" "$dir/control"
 }
 
 # ---- damaged and read-only stores: a clear error at el_open, file untouched ------
@@ -341,6 +353,7 @@ if [[ " $engines " == *" sqlite "* ]]; then
     swapped() { mkdir -p "$work/swapped" && "${php[@]}" "$here/swapped.php" "$work/swapped"; }
     want swapped && { swapped; result "store file deleted or replaced under a worker: not acknowledged, then the file at the path [issue #15, finding 1]" $?; }
     want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
+    want ioerror && { ioerror; result "a failing disk (EIO on reads, writes, syncs): EL_EIO saying so, the worker survives, a failed event is not stored, logging and checkpoints resume" $?; }
     want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, edited settings, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
     # Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):
     # pages and exports answer, logging is EL_EIO saying read-only (issue #13; replaces finding 1's refusal).

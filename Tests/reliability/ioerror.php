@@ -1,0 +1,171 @@
+<?php
+
+declare(strict_types=1);
+
+// A failing disk: reads, writes or syncs of the store's files fail with EIO
+// (run.sh preloads faults.c into this process and every worker it starts,
+// for the files under DIR; CONTROL says which calls fail now). el_log and
+// the reads answer EL_EIO with a message that says so or keep working, the
+// worker survives, an event whose el_log failed is not stored, and once the
+// disk works again the same handle logs on, checkpoints again, and every
+// acknowledged event is there once.
+// Usage: ioerror.php DIR CONTROL
+
+require __DIR__ . '/lib.php';
+
+use StreamEvents\Exception\EventLogException;
+use StreamEvents\Principal;
+
+[, $dir, $control] = $argv;
+$store = "$dir/store.sqlite";
+$errors = [];
+$faults = static fn (string $kinds) => file_put_contents($control, $kinds);
+$faults('');
+
+/** Runs $call; a failure must be EL_EIO saying it is an I/O error. Returns whether it succeeded. */
+$eioOrOk = static function (callable $call, string $what) use (&$errors): bool {
+    try {
+        $call();
+        return true;
+    } catch (EventLogException $e) {
+        if ($e->getCode() !== EventLogException::EL_EIO) {
+            $errors[] = "$what: expected EL_EIO, got " . $e->statusName() . ': ' . $e->getMessage();
+        } elseif (!preg_match('/I\/O|disk/i', $e->getMessage())) {
+            $errors[] = "$what: EL_EIO but the message does not say it is an I/O error: " . $e->getMessage();
+        }
+        return false;
+    }
+};
+/** A worker started now (a new PHP process, with the same faults): "TOTAL ROWS", or its error. */
+$worker = static function () use ($store): string {
+    $code = 'require ' . var_export(__DIR__ . '/lib.php', true) . '; try { $log = StreamEvents\EventLog::open($argv[1]);'
+        . ' echo $log->query(StreamEvents\Principal::admin(1), ["perPage" => 1])["total"], " ", count(rel_export_all($log)); }'
+        . ' catch (StreamEvents\Exception\EventLogException $e) { echo $e->statusName(), ": ", $e->getMessage(); }';
+    return trim((string) shell_exec(PHP_BINARY . ' -d ffi.enable=1 -r ' . escapeshellarg($code) . ' ' . escapeshellarg($store) . ' 2>&1'));
+};
+$reads = static function (string $when) use (&$errors, &$acked, &$log, $eioOrOk): void {
+    $eioOrOk(static function () use (&$errors, &$acked, $log, $when): void {
+        $total = $log->query(Principal::admin(1), ['perPage' => 1])['total'];
+        if ($total !== count($acked)) {
+            $errors[] = "$when: the open handle's total is $total, acked " . count($acked);
+        }
+        $rows = count(rel_export_all($log));
+        if ($rows !== count($acked)) {
+            $errors[] = "$when: the open handle exports $rows rows, acked " . count($acked);
+        }
+    }, "$when: the open handle's page and export");
+};
+
+$log = rel_open($store);
+$acked = [];
+// Made while the disk works (creating a store syncs).
+$full = rel_open("$dir/full.sqlite", ['synchronous' => 'full']);
+$fullAcked = [$full->log(rel_event(7, 'full-ok', 0)) => 'full-ok'];
+for ($i = 0; $i < 50; $i++) {
+    $acked[$log->log(rel_event(7, "before-$i", $i))] = "before-$i";
+}
+
+// Writes fail: every el_log and batch says so; the handle still reads.
+$faults('write');
+$stored = 0;
+for ($k = 0; $k < 20; $k++) {
+    $stored += $eioOrOk(static fn () => $log->log(rel_event(7, "io-write-$k", $k)), "el_log #$k while writes fail") ? 1 : 0;
+}
+$stored += $eioOrOk(static fn () => $log->logBatch([rel_event(7, 'io-write-b0', 0), rel_event(7, 'io-write-b1', 1)]), 'el_log_batch while writes fail') ? 1 : 0;
+if ($stored > 0) {
+    $errors[] = "$stored writes succeeded while every write of the store failed";
+}
+$reads('writes failing');
+printf("ioerror: writes failing: 21 of 21 writes EL_EIO, the open handle %s\n", $errors === [] ? 'reads on' : 'did not');
+
+// Reads fail: whatever answers is right, a new worker says why it cannot.
+$faults('read');
+$reads('reads failing');
+$eioOrOk(static fn () => $log->log(rel_event(7, 'io-read-0', 0)), 'el_log while reads fail');
+$beside = $worker();
+if (!str_starts_with($beside, 'EL_EIO: ') && $beside !== count($acked) . ' ' . count($acked)) {
+    $errors[] = "a new worker while reads fail: '$beside' (expected EL_EIO or every acked event)";
+}
+printf("ioerror: reads failing: a new worker: %s\n", $beside);
+
+// Syncs fail: the checkpoints that copy the WAL into the file fail; el_log
+// answers either way (its commits do not sync), 3,000 events.
+$faults('sync');
+$failed = 0;
+for ($i = 0; $i < 3000; $i++) {
+    try {
+        $acked[$log->log(rel_event(7, "sync-$i", $i))] = "sync-$i";
+    } catch (EventLogException $e) {
+        $failed++;
+        $eioOrOk(static fn () => throw $e, "el_log #$i while syncs fail");
+        $acked = array_filter($acked, static fn ($t) => $t !== "sync-$i");
+    }
+}
+clearstatcache();
+printf("ioerror: syncs failing: %d of 3000 el_log failed; the checkpoints could not copy the WAL back (%.1f MiB)\n",
+    $failed, (file_exists("$store-wal") ? filesize("$store-wal") : 0) / 1048576);
+$reads('syncs failing');
+
+// A store opened with synchronous "full" syncs every commit: while syncs
+// fail, its el_log fails with EL_EIO and the event is not stored.
+$refused = 0;
+for ($k = 0; $k < 5; $k++) {
+    $refused += $eioOrOk(static fn () => $full->log(rel_event(7, "io-full-$k", $k)), "el_log #$k of a synchronous store while syncs fail") ? 0 : 1;
+}
+if ($refused !== 5) {
+    $errors[] = "a synchronous store acknowledged " . (5 - $refused) . ' of 5 events whose commit could not be synced';
+}
+
+// The disk works again: the same handle logs on; the WAL is copied back and
+// removed when the last handle closes.
+$faults('');
+try {
+    for ($i = 0; $i < 3000; $i++) {
+        $acked[$log->log(rel_event(7, "after-$i", $i))] = "after-$i";
+    }
+    $log->logBatch([rel_event(7, 'after-b0', 0), rel_event(7, 'after-b1', 1)]);
+    $acked[-1] = 'after-b0';
+    $acked[-2] = 'after-b1';
+} catch (EventLogException $e) {
+    $errors[] = 'logging did not resume once the disk worked again: ' . $e->getMessage();
+}
+$rows = rel_export_all($log);
+$tags = [];
+foreach ($rows as $id => $row) {
+    $tags[$row['details']['tag']][] = $id;
+    if (str_starts_with($row['details']['tag'], 'io-') || (str_starts_with($row['details']['tag'], 'sync-') && !in_array($row['details']['tag'], $acked, true))) {
+        $errors[] = "event {$row['details']['tag']} whose el_log failed is stored";
+    }
+}
+foreach ($acked as $id => $tag) {
+    if (count($tags[$tag] ?? []) !== 1 || ($id > 0 && $tags[$tag][0] !== $id)) {
+        $errors[] = "acked $tag (id $id) is stored as [" . implode(',', $tags[$tag] ?? []) . ']';
+    }
+}
+$errors = [...$errors, ...rel_totals_errors($log)];
+$log->close();
+$fullAcked[$full->log(rel_event(7, 'full-after', 1))] = 'full-after';
+$fullTags = array_map(static fn ($row) => $row['details']['tag'], rel_export_all($full));
+if ($fullTags !== array_reverse($fullAcked, true)) {
+    $errors[] = 'the synchronous store holds ' . json_encode($fullTags) . ', acked ' . json_encode($fullAcked);
+}
+$full->close();
+printf("ioerror: a synchronous store while syncs fail: %d of 5 el_log EL_EIO, none of them stored\n", $refused);
+clearstatcache();
+$wal = file_exists("$store-wal") ? filesize("$store-wal") : 0;
+if ($wal !== 0) {
+    $errors[] = "the WAL still holds $wal bytes after the last handle closed (not checkpointed)";
+}
+$after = $worker();
+if ($after !== count($acked) . ' ' . count($acked)) {
+    $errors[] = "a new worker once the disk works: '$after', expected " . count($acked) . ' twice';
+}
+$integrity = rel_integrity($store);
+if ($integrity !== 'ok') {
+    $errors[] = "integrity_check: $integrity";
+}
+printf("ioerror: %d acked events all present once the disk worked again, WAL %d bytes after close, integrity %s\n", count($acked), $wal, $integrity);
+foreach ($errors as $e) {
+    fwrite(STDERR, "  $e\n");
+}
+exit($errors === [] ? 0 : 1);
