@@ -32,6 +32,8 @@ enum Limits {
 
     /// Store options.
     static let retentionDays: ClosedRange<Int64> = 1...3650
+    /// The window of a store created without `retentionDays`, on either engine.
+    static let defaultRetentionDays: Int64 = 30
     static let busyTimeoutMs: ClosedRange<Int64> = 0...600_000
     static let connectTimeoutMs: ClosedRange<Int64> = 1...600_000
     static let readTimeoutMs: ClosedRange<Int64> = 1...3_600_000
@@ -40,8 +42,9 @@ enum Limits {
     /// never stores one outside `retentionDays`, so another value is a
     /// damaged or hand-edited setting, refused before any date arithmetic
     /// uses it (a window of Int64.max days would overflow it).
-    static func storedRetentionDays(_ days: Int64?, default fallback: Int64, store: String) throws -> Int64 {
-        guard let days else { return fallback }
+    /// None stored (a store made before the setting was): the default.
+    static func storedRetentionDays(_ days: Int64?, store: String) throws -> Int64 {
+        guard let days else { return defaultRetentionDays }
         guard retentionDays.contains(days) else {
             throw EventLogError(.schema, "the store \(store) holds a retentionDays setting of \(days), not a number of days from \(retentionDays.lowerBound) to \(retentionDays.upperBound): the setting was damaged or edited by hand; set it back in the store's setting table")
         }

@@ -9,7 +9,7 @@ final class MariaDBStore: EventStore {
     let options: StoreOptions
     private let db: MariaDBConnection
     /// Fixed when the store is created; changed only by `setRetentionDays`.
-    private(set) var retentionDays: Int64 = 30
+    private(set) var retentionDays = Limits.defaultRetentionDays
     /// The clock for event times and the retention window (tests set it).
     let clock: @Sendable () -> Int64
 
@@ -44,7 +44,7 @@ final class MariaDBStore: EventStore {
         let (version, revision) = try MariaDBSchema.version(db)
         let now = clock()
         if version < MariaDBSchema.currentVersion || revision < MariaDBSchema.currentRevision {
-            let days = options.retentionDays ?? 30
+            let days = options.retentionDays ?? Limits.defaultRetentionDays
             let clause = MariaDBPartitions.initialClause(firstDay: now - days * Time.millisecondsPerDay, now: now)
             try MariaDBSchema.migrate(db, from: version, revision: revision, partitions: clause, retentionDays: days)
         }
@@ -64,7 +64,7 @@ final class MariaDBStore: EventStore {
 
     private func reloadSettings() throws {
         retentionDays = try Limits.storedRetentionDays(
-            try db.integer("SELECT v FROM setting WHERE k = 'retentionDays'"), default: 30, store: "\(location)")
+            try db.integer("SELECT v FROM setting WHERE k = 'retentionDays'"), store: "\(location)")
     }
 
     // MARK: Pooling

@@ -119,7 +119,7 @@ struct StoreCopy {
         }
         s.reset()
         try db.put(Directory.Update(accounts: accounts, services: services))
-        let days = try source.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? SQLiteStore.defaultRetentionDays
+        let days = try source.integer("SELECT value FROM setting WHERE key = 'retentionDays'") ?? Limits.defaultRetentionDays
         try target.setRetentionDays(days)
         try db.execute("INSERT IGNORE INTO setting (k, v) VALUES ('\(progressKey)', 0)")
     }

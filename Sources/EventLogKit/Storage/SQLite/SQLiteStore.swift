@@ -5,7 +5,6 @@ import Glibc
 
 /// An event store in one SQLite file in WAL mode.
 final class SQLiteStore: EventStore {
-    static let defaultRetentionDays: Int64 = 30
     static let retentionKey = "retentionDays"
     static let pruneBatchRows = 250
     static let vacuumBatchPages = 256
@@ -35,7 +34,7 @@ final class SQLiteStore: EventStore {
         self.path = path
         self.options = options
         self.clock = clock
-        retentionDays = Self.defaultRetentionDays
+        retentionDays = Limits.defaultRetentionDays
         let writable = try Self.createIfMissing(path)
         identity = FileIdentity(path: path)
         headerFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // never waits, whatever replaced the file meanwhile
@@ -142,7 +141,7 @@ final class SQLiteStore: EventStore {
     /// command may have changed the window since).
     func reloadSettings() throws {
         retentionDays = try Limits.storedRetentionDays(
-            try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'"), default: Self.defaultRetentionDays, store: "'\(path)'")
+            try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'"), store: "'\(path)'")
         countedThrough = try Totals.countedThrough(connection)
     }
 
@@ -152,7 +151,7 @@ final class SQLiteStore: EventStore {
             if let readOnlyReason { throw EventLogError(.io, "cannot open the store '\(path)': it needs a schema upgrade and is read-only (\(readOnlyReason))") }
             try connection.execute("PRAGMA journal_mode = WAL")
             try Schema.migrate(connection) {
-                try self.connection.setSetting(Self.retentionKey, options.retentionDays ?? Self.defaultRetentionDays)
+                try self.connection.setSetting(Self.retentionKey, options.retentionDays ?? Limits.defaultRetentionDays)
             }
         }
         try connection.execute("PRAGMA synchronous = \(options.synchronousFull ? "FULL" : "NORMAL"); PRAGMA foreign_keys = OFF")
