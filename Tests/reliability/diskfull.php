@@ -107,29 +107,10 @@ $log = rel_open("$dir/store.sqlite");
 
 // Space returns: logging resumes on the same handle.
 unlink("$dir/filler");
-try {
-    for ($i = 0; $i < 200; $i++) {
-        $acked[$log->log(rel_event(7, "after-$i", $i))] = "after-$i";
-    }
-    $log->logBatch([rel_event(7, 'after-b0', 0), rel_event(7, 'after-b1', 1)]);
-    $acked[-1] = 'after-b0';
-    $acked[-2] = 'after-b1';
-} catch (EventLogException $e) {
-    $errors[] = 'logging did not resume after space returned: ' . $e->getMessage();
+if (($failed = rel_log_again($log, $acked, 200)) !== null) {
+    $errors[] = 'logging did not resume after space returned: ' . $failed;
 }
-$rows = rel_export_all($log);
-$tags = [];
-foreach ($rows as $id => $row) {
-    $tags[$row['details']['tag']][] = $id;
-    if (str_starts_with($row['details']['tag'], 'full-')) {
-        $errors[] = "event {$row['details']['tag']} whose el_log failed is stored";
-    }
-}
-foreach ($acked as $id => $tag) {
-    if (count($tags[$tag] ?? []) !== 1 || ($id > 0 && $tags[$tag][0] !== $id)) {
-        $errors[] = "acked $tag (id $id) is stored as [" . implode(',', $tags[$tag] ?? []) . ']';
-    }
-}
+$errors = [...$errors, ...rel_acked_errors($log, $acked, static fn (string $tag) => str_starts_with($tag, 'full-'))];
 $log->close();
 $integrity = rel_integrity("$dir/store.sqlite");
 if ($integrity !== 'ok') {

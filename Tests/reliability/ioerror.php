@@ -126,30 +126,11 @@ if ($refused !== 5) {
 // The disk works again: the same handle logs on; the WAL is copied back and
 // removed when the last handle closes.
 $faults('');
-try {
-    for ($i = 0; $i < 3000; $i++) {
-        $acked[$log->log(rel_event(7, "after-$i", $i))] = "after-$i";
-    }
-    $log->logBatch([rel_event(7, 'after-b0', 0), rel_event(7, 'after-b1', 1)]);
-    $acked[-1] = 'after-b0';
-    $acked[-2] = 'after-b1';
-} catch (EventLogException $e) {
-    $errors[] = 'logging did not resume once the disk worked again: ' . $e->getMessage();
+if (($failed = rel_log_again($log, $acked, 3000)) !== null) {
+    $errors[] = 'logging did not resume once the disk worked again: ' . $failed;
 }
-$rows = rel_export_all($log);
-$tags = [];
-foreach ($rows as $id => $row) {
-    $tag = $row['details']['tag'];
-    $tags[$tag][] = $id;
-    if ((str_starts_with($tag, 'io-') || str_starts_with($tag, 'sync-')) && !in_array($tag, $acked, true)) {
-        $errors[] = "event $tag whose el_log failed is stored";
-    }
-}
-foreach ($acked as $id => $tag) {
-    if (count($tags[$tag] ?? []) !== 1 || ($id > 0 && $tags[$tag][0] !== $id)) {
-        $errors[] = "acked $tag (id $id) is stored as [" . implode(',', $tags[$tag] ?? []) . ']';
-    }
-}
+$errors = [...$errors, ...rel_acked_errors($log, $acked,
+    static fn (string $tag) => (str_starts_with($tag, 'io-') || str_starts_with($tag, 'sync-')) && !in_array($tag, $acked, true))];
 $errors = [...$errors, ...rel_totals_errors($log)];
 $log->close();
 $fullAcked[$full->log(rel_event(7, 'full-after', 1))] = 'full-after';

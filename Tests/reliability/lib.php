@@ -101,6 +101,50 @@ function rel_export_all(EventLog $log): array
     return $rows;
 }
 
+/**
+ * Once a fault has passed: $count more events and a batch of two on the same
+ * handle, added to $acked (id => tag; the batch's under -1 and -2). Returns
+ * what went wrong, or null.
+ */
+function rel_log_again(EventLog $log, array &$acked, int $count): ?string
+{
+    try {
+        for ($i = 0; $i < $count; $i++) {
+            $acked[$log->log(rel_event(7, "after-$i", $i))] = "after-$i";
+        }
+        $log->logBatch([rel_event(7, 'after-b0', 0), rel_event(7, 'after-b1', 1)]);
+        $acked[-1] = 'after-b0';
+        $acked[-2] = 'after-b1';
+        return null;
+    } catch (EventLogException $e) {
+        return $e->getMessage();
+    }
+}
+
+/**
+ * Every acknowledged event ($acked: id => tag, ids below 1 for a batch's) is
+ * stored exactly once, under its id, and no event whose tag $refused accepts
+ * (an event whose el_log failed) is. Returns the mismatches.
+ */
+function rel_acked_errors(EventLog $log, array $acked, callable $refused): array
+{
+    $errors = [];
+    $stored = [];
+    foreach (rel_export_all($log) as $id => $row) {
+        $tag = $row['details']['tag'];
+        $stored[$tag][] = $id;
+        if ($refused($tag)) {
+            $errors[] = "event $tag whose el_log failed is stored";
+        }
+    }
+    foreach ($acked as $id => $tag) {
+        if (count($stored[$tag] ?? []) !== 1 || ($id > 0 && $stored[$tag][0] !== $id)) {
+            $errors[] = "acked $tag (id $id) is stored as [" . implode(',', $stored[$tag] ?? []) . ']';
+        }
+    }
+    return $errors;
+}
+
 /** Is $store a MariaDB database (mysql://...) rather than an SQLite file? */
 function rel_is_mariadb(string $store): bool
 {
