@@ -66,6 +66,12 @@ $fullAcked = [$full->log(rel_event(7, 'full-ok', 0)) => 'full-ok'];
 for ($i = 0; $i < 50; $i++) {
     $acked[$log->log(rel_event(7, "before-$i", $i))] = "before-$i";
 }
+// A store larger than a handle's page cache, for an export that meets the fault mid-way.
+$big = rel_open("$dir/export.sqlite");
+for ($b = 0; $b < 30; $b++) {
+    $big->logBatch(array_map(static fn (int $i) => rel_event(7, "big-$i", $i), range($b * 1000, $b * 1000 + 999)));
+}
+$big->close();
 
 // Writes fail: every el_log and batch says so; the handle still reads.
 $faults('write');
@@ -96,6 +102,25 @@ if (!str_starts_with($beside, 'EL_EIO: ') && $beside !== count($acked) . ' ' . c
 }
 printf("ioerror: reads failing: a new worker: %s\n", $beside);
 
+// Reads fail in the middle of an export (a fresh handle, nothing cached):
+// the export fails with EL_EIO, it does not end early as if complete.
+foreach (['csv', 'jsonl'] as $format) {
+    $faults('');
+    $big = StreamEvents\EventLog::open("$dir/export.sqlite");
+    $lines = 0;
+    try {
+        foreach ($big->export(Principal::admin(1), [], $format) as $chunk) {
+            $lines += substr_count($chunk, "\n");
+            $faults('read');
+        }
+        $errors[] = "a $format export ended without an error while reads failed, after $lines lines of 30,000";
+    } catch (EventLogException $e) {
+        $eioOrOk(static fn () => throw $e, "a $format export while reads fail");
+        printf("ioerror: reads failing mid-export (%s): failed after %d lines: %s\n", $format, $lines, $e->getMessage());
+    }
+    $big->close();
+}
+
 // Syncs fail: the checkpoints that copy the WAL into the file fail; el_log
 // answers either way (its commits do not sync), 3,000 events.
 $faults('sync');
@@ -122,6 +147,23 @@ for ($k = 0; $k < 5; $k++) {
 if ($refused !== 5) {
     $errors[] = "a synchronous store acknowledged " . (5 - $refused) . ' of 5 events whose commit could not be synced';
 }
+
+// A prune while writes fail says so and leaves the totals exact; once the
+// disk works the next prune deletes what it should.
+$faults('');
+$big = StreamEvents\EventLog::open("$dir/export.sqlite");
+$faults('write');
+$eioOrOk(static function () use ($big, &$errors): void {
+    $errors[] = 'a prune deleted ' . $big->prune(rel_prune_now() + 30 * DAY_MS) . ' events while every write failed';
+}, 'a prune while writes fail');
+$faults('');
+$errors = [...$errors, ...rel_totals_errors($big)];
+$pruned = $big->prune(rel_prune_now() + 30 * DAY_MS);
+if ($pruned !== 30000) {
+    $errors[] = "the prune once the disk worked deleted $pruned of 30,000 events";
+}
+$big->close();
+printf("ioerror: a prune while writes fail: %s; totals exact after it; the next prune deleted %d\n", $lastFailure, $pruned);
 
 // The disk works again: the same handle logs on; the WAL is copied back and
 // removed when the last handle closes.
