@@ -87,18 +87,13 @@ $exported = count(rel_export_all($log));
 if ($exported !== count($acked)) {
     $errors[] = "export on the full disk: $exported rows, acked " . count($acked);
 }
-$worker = static function () use ($dir): string {
-    $code = 'require ' . var_export(__DIR__ . '/lib.php', true) . '; $log = StreamEvents\EventLog::open($argv[1]);'
-        . ' echo $log->query(StreamEvents\Principal::admin(1), ["perPage" => 1])["total"], " ", count(rel_export_all($log));';
-    return trim((string) shell_exec(PHP_BINARY . ' -d ffi.enable=1 -r ' . escapeshellarg($code) . ' ' . escapeshellarg("$dir/store.sqlite") . ' 2>&1'));
-};
 $n = count($acked);
-$beside = $worker();
+$beside = rel_worker_reads("$dir/store.sqlite");
 if ($beside !== "$n $n") {
     $errors[] = "a new worker beside the open one on the full disk read '$beside', expected '$n $n'";
 }
 $log->close();
-$alone = $worker();
+$alone = rel_worker_reads("$dir/store.sqlite");
 if ($alone !== "$n $n") {
     $errors[] = "a new worker alone on the full disk read '$alone', expected '$n $n'";
 }

@@ -102,6 +102,19 @@ function rel_export_all(EventLog $log): array
 }
 
 /**
+ * What a worker started now (a new PHP process, with this one's environment)
+ * reads from $store: "TOTAL ROWS" (the admin's total and the rows the export
+ * lists), or "STATUS: message" if the library refuses.
+ */
+function rel_worker_reads(string $store): string
+{
+    $code = 'require ' . var_export(__FILE__, true) . '; try { $log = StreamEvents\EventLog::open($argv[1]);'
+        . ' echo $log->query(StreamEvents\Principal::admin(1), ["perPage" => 1])["total"], " ", count(rel_export_all($log)); }'
+        . ' catch (StreamEvents\Exception\EventLogException $e) { echo $e->statusName(), ": ", $e->getMessage(); }';
+    return trim((string) shell_exec(PHP_BINARY . ' -d ffi.enable=1 -r ' . escapeshellarg($code) . ' ' . escapeshellarg($store) . ' 2>&1'));
+}
+
+/**
  * Once a fault has passed: $count more events and a batch of two on the same
  * handle, added to $acked (id => tag; the batch's under -1 and -2). Returns
  * what went wrong, or null.
