@@ -269,6 +269,21 @@ function met(bool $ok): string
 }
 
 /** Reads a file once so that it is in the page cache. */
+/**
+ * Several export runs of one side as one figure: the median rate (a single run
+ * of a second or two is at the mercy of whatever else the machine does), the
+ * memory of the run that grew most (flat memory must hold in every run), the
+ * rows only if every run wrote the same number, and each run's rate.
+ */
+function medianExport(array $runs): array
+{
+    $growth = static fn (array $r): int => $r['peak_kib'] - $r['peak_at_10pct_kib'];
+    usort($runs, static fn (array $a, array $b): int => $growth($b) <=> $growth($a));
+    $rows = array_unique(array_column($runs, 'rows'));
+    return ['rows_per_s' => Stats::median(array_column($runs, 'rows_per_s')), 'runs' => array_column($runs, 'rows_per_s'),
+        'rows' => count($rows) === 1 ? $rows[0] : -1, 'peak_at_10pct_kib' => $runs[0]['peak_at_10pct_kib'], 'peak_kib' => $runs[0]['peak_kib']];
+}
+
 function warmPageCache(string $path): void
 {
     $f = fopen($path, 'rb');
