@@ -8,7 +8,7 @@
 # hostile) run once per engine from the same scripts; only the store differs:
 # a file, or a database of its own on a private MariaDB server this script
 # starts (Tests/mariadb/server.sh) and stops on exit. The cases about files
-# (swapped, diskfull, ioerror, damaged) are SQLite's. galera: writers on a 3-node
+# (swapped, diskfull, ioerror, powerloss, damaged) are SQLite's. galera: writers on a 3-node
 # cluster while a node is killed and comes back; galera_statements: what the
 # engine relies on from such a cluster (galera_statements.php).
 #
@@ -163,12 +163,52 @@ diskfull() {
 # faults.c, preloaded together with the library itself: PHP's FFI opens the
 # library with RTLD_DEEPBIND, which would bind it past a preloaded wrapper, but
 # a library already loaded is not loaded again.
+faults() { [ -f "$work/libfaults.so" ] || cc -O2 -Wall -shared -fPIC -o "$work/libfaults.so" "$here/faults.c" -ldl; }
 ioerror() {
     local dir=$work/ioerror
     mkdir -p "$dir/store"
-    cc -O2 -Wall -shared -fPIC -o "$work/libfaults.so" "$here/faults.c" -ldl || return 1
+    faults || return 1
     FAULTS_PREFIX="$dir/store/" FAULTS_CONTROL="$dir/control" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
         "${php[@]}" "$here/ioerror.php" "$dir/store" "$dir/control"
+}
+
+# ---- power loss: writers killed, then every change no sync made durable undone ----
+# faults.c journals each change to the store's files (FAULTS_UNDO); after the
+# SIGKILL, powerloss.php puts back what was not synced: all of it, or each
+# file's changes after a random point. Rounds alternate synchronous "full"
+# (no acknowledged event may be lost) and "normal" (the newest may be, the
+# rest must be whole).
+powerloss() {
+    local dir=$work/powerloss rounds=$(q 8 40) r i rc=0 st
+    faults || return 1
+    for ((r = 1; r <= rounds; r++)); do
+        local sync model rd=$dir/$r rp=()
+        sync=$([ $((r % 2)) -eq 1 ] && echo full || echo normal)
+        model=$([ $(((r - 1) / 2 % 2)) -eq 0 ] && echo all || echo prefix)
+        mkdir -p "$rd/store" "$rd/undo"
+        local s=$rd/store/store.sqlite opts="{\"synchronous\":\"$sync\"}"
+        "${php[@]}" "$here/check.php" setup "$s" || return 1  # before the journal: a store in use for a while
+        for i in 1 2 3; do
+            FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
+                "${php[@]}" "$here/writer.php" "$s" "$rd/ack.$i" "p$r.$i" 100000 single 10 "$opts" & rp+=($!)
+        done
+        FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
+            "${php[@]}" "$here/writer.php" "$s" "$rd/ack.b" "p$r.b" 100000 batch 0 "$opts" & rp+=($!)
+        FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
+            "${php[@]}" "$here/pruner.php" "$s" "$rd/never" > "$rd/pruner.out" 2>&1 & local pruner=$!
+        sleep "0.$(printf %03d $((RANDOM % 700 + 300)))"
+        kill -9 "${rp[@]}" "$pruner" 2>/dev/null
+        for i in "${rp[@]}" "$pruner"; do
+            wait "$i" 2>/dev/null; st=$?
+            [ $st -eq 137 ] || { echo "  round $r: a process ended early (exit $st)"; head -5 "$rd/pruner.out"; rc=1; }
+        done
+        "${php[@]}" "$here/powerloss.php" cut "$rd/undo" "$model" "$RANDOM" > "$rd/cut.out" 2>&1 || { cat "$rd/cut.out"; rc=1; }
+        "${php[@]}" "$here/powerloss.php" verify "$s" "$sync" "$rd"/ack.* > "$rd/verify.out" 2>&1 \
+            || { echo "  round $r ($sync, $model):"; cat "$rd/cut.out" "$rd/verify.out"; rc=1; }
+        [ $rc -ne 0 ] || echo "  round $r ($model): $(sed 's/^powerloss: //' "$rd/verify.out")"
+    done
+    echo "  $rounds power cuts, synchronous full and normal, every unsynced change lost or a random part of it"
+    return $rc
 }
 
 # ---- damaged and read-only stores: a clear error at el_open, file untouched ------
@@ -354,6 +394,7 @@ if [[ " $engines " == *" sqlite "* ]]; then
     want swapped && { swapped; result "store file deleted or replaced under a worker: not acknowledged, then the file at the path [issue #15, finding 1]" $?; }
     want diskfull && { diskfull; result "disk full: EL_EIO with a clear message, the worker survives, logging resumes when space returns" $?; }
     want ioerror && { ioerror; result "a failing disk (EIO on reads, writes, syncs): EL_EIO saying so, the worker survives, a failed event is not stored, logging and checkpoints resume" $?; }
+    want powerloss && { powerloss; result "power loss (every change no sync made durable undone): synchronous full loses no acknowledged event, normal only the newest; batches whole, totals exact, integrity ok" $?; }
     want damaged && { damaged; result "damaged stores: truncated, garbage, newer schema, foreign, edited settings, a new store on a read-only mount: clear error at open, no crash, file unchanged" $?; }
     # Stores this process cannot write (an immutable file, an immutable folder, a read-only mount):
     # pages and exports answer, logging is EL_EIO saying read-only (issue #13; replaces finding 1's refusal).

@@ -5,8 +5,9 @@ declare(strict_types=1);
 // A logging worker: writes $count events (or batches of 5) through the bridge and
 // appends each acknowledged id to $ackFile, flushed to the kernel before the next
 // call, so that a SIGKILL at any moment leaves a record of exactly what was acked.
-// Usage: writer.php STORE ACK_FILE PREFIX COUNT [single|batch] [OLD_EVERY]
+// Usage: writer.php STORE ACK_FILE PREFIX COUNT [single|batch] [OLD_EVERY] [OPTIONS_JSON]
 // OLD_EVERY > 0: every OLD_EVERY-th event is 20 days old (the pruner's prey, see rel_prune_now).
+// OPTIONS_JSON: el_open's options (e.g. {"synchronous":"full"}).
 
 require __DIR__ . '/lib.php';
 
@@ -16,7 +17,7 @@ use StreamEvents\Exception\StoreBusy;
 $mode = $argv[5] ?? 'single';
 $oldEvery = (int) ($argv[6] ?? 0);
 $ack = fopen($ackFile, 'ab');
-$log = rel_open($store);
+$log = rel_open($store, json_decode($argv[7] ?? '{}', true, 4, JSON_THROW_ON_ERROR));
 $service = 100 + crc32($prefix) % 20;
 
 try {

@@ -1,0 +1,185 @@
+<?php
+
+declare(strict_types=1);
+
+// Power loss, after the fact: the writers ran with faults.c journaling every
+// change to the store's files (FAULTS_UNDO) and were killed with SIGKILL;
+// `cut` puts back every change no sync had made durable when they died, as a
+// machine that lost power then could have left the files, and `verify` opens
+// what is left.
+//
+// Usage: powerloss.php cut UNDO_DIR all|prefix SEED
+//          all: every change after a file's last sync is lost; prefix: each
+//          file keeps its changes up to a random point after its last sync
+//          (the kernel wrote some of them back), the rest is lost.
+//        powerloss.php verify STORE full|normal ACK_FILE...
+//          full (synchronous "full"): every acknowledged event is there;
+//          normal: the events there are the ones committed up to some
+//          moment (a lost event is newer than every one kept). Both: batches
+//          all or nothing, at most one call in flight per writer stored
+//          without its ack, exact totals, integrity_check ok, and the store
+//          logs and prunes on.
+
+require __DIR__ . '/lib.php';
+
+$cmd = $argv[1] ?? '';
+if ($cmd === 'cut') {
+    [, , $undoDir, $model, $seed] = $argv;
+    mt_srand((int) $seed);
+    printf("powerloss: cut (%s): %s\n", $model, cut(readJournal($undoDir), $model));
+    exit(0);
+}
+if ($cmd !== 'verify') {
+    fwrite(STDERR, "usage: powerloss.php cut UNDO_DIR all|prefix SEED | verify STORE full|normal ACK_FILE...\n");
+    exit(2);
+}
+[, , $store, $synchronous] = $argv;
+exit(verify($store, $synchronous, array_slice($argv, 4)));
+
+/** Every whole record of every process's journal (faults.c), oldest first. */
+function readJournal(string $dir): array
+{
+    $records = [];
+    foreach (glob("$dir/undo.*") as $file) {
+        $bytes = file_get_contents($file);
+        for ($at = 0; $at + 40 <= strlen($bytes);) {
+            $h = unpack('a4magic/akind/x3/qns/qoffset/qsizeBefore/VdataLength/VpathLength', $bytes, $at);
+            $end = $at + 40 + $h['pathLength'] + $h['dataLength'];
+            if ($h['magic'] !== 'UNDO' || $end > strlen($bytes)) {
+                break; // the process was killed while it wrote this record: the change after it never happened
+            }
+            $records[] = $h + ['path' => substr($bytes, $at + 40, $h['pathLength']),
+                'data' => substr($bytes, $at + 40 + $h['pathLength'], $h['dataLength'])];
+            $at = $end;
+        }
+    }
+    usort($records, static fn (array $a, array $b) => $a['ns'] <=> $b['ns']);
+    return $records;
+}
+
+/**
+ * Undoes, file by file and newest first, the changes made after the file's
+ * last sync (all of them, or those after a random point). Records before an
+ * unlink belong to a file that is gone. Says what it undid.
+ */
+function cut(array $records, string $model): string
+{
+    $pending = []; // path => changes since its last sync or unlink
+    foreach ($records as $r) {
+        if ($r['kind'] === 'W') {
+            $pending[$r['path']][] = $r;
+        } else {
+            $pending[$r['path']] = []; // 'S': durable up to here; 'U': that file is gone
+        }
+    }
+    $said = [];
+    foreach ($pending as $path => $changes) {
+        $keep = $model === 'prefix' ? mt_rand(0, count($changes)) : 0;
+        $undo = array_reverse(array_slice($changes, $keep));
+        if ($undo === [] || !file_exists($path)) {
+            continue;
+        }
+        $f = fopen($path, 'r+b');
+        foreach ($undo as $r) {
+            if ($r['data'] !== '') {
+                fseek($f, $r['offset']);
+                fwrite($f, $r['data']);
+            }
+            ftruncate($f, $r['sizeBefore']);
+        }
+        fclose($f);
+        $said[] = sprintf('%s: %d of %d unsynced changes undone', basename($path), count($undo), count($changes));
+    }
+    return $said === [] ? 'nothing was unsynced' : implode('; ', $said);
+}
+
+function verify(string $store, string $synchronous, array $ackFiles): int
+{
+    $log = rel_open($store);
+    $errors = [];
+    $idOf = [];  // tag => [ids]
+    $tagOf = []; // id => tag
+    rel_export_each($log, static function (array $row) use (&$idOf, &$tagOf): void {
+        $tag = $row['details']['tag'];
+        $idOf[$tag][] = $row['id'];
+        $tagOf[$row['id']] = $tag;
+    });
+    $newest = $tagOf === [] ? 0 : max(array_keys($tagOf));
+    $acked = [];
+    $lost = [];  // acked single events not there: id => tag
+    $lostBatches = $singles = $batches = 0;
+    foreach ($ackFiles as $file) {
+        foreach (file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+            [$kind, $num, $tag] = explode(' ', $line) + [null, null, null];
+            if ($kind === 'S') {
+                $singles++;
+                $acked[$tag] = true;
+                $ids = $idOf[$tag] ?? [];
+                if ($ids === [] && !str_starts_with($tag, 'old:')) { // an old event may have been pruned
+                    $lost[(int) $num] = $tag;
+                } elseif ($ids !== [] && $ids !== [(int) $num]) {
+                    $errors[] = "acked $tag (id $num) is stored as [" . implode(',', $ids) . ']';
+                }
+            } elseif ($kind === 'B') {
+                $batches++;
+                $there = 0;
+                for ($k = 0; $k < 5; $k++) {
+                    $acked["$tag-$k"] = true;
+                    $there += count($idOf["$tag-$k"] ?? []);
+                }
+                if ($there === 0) {
+                    $lostBatches++;
+                } elseif ($there !== 5) {
+                    $errors[] = "acked batch $tag: $there of its 5 events stored";
+                }
+            }
+        }
+    }
+    if ($synchronous === 'full' && ($lost !== [] || $lostBatches > 0)) {
+        $errors[] = sprintf('synchronous "full" lost %d acked events (%s) and %d acked batches', count($lost),
+            implode(', ', array_slice($lost, 0, 5)), $lostBatches);
+    }
+    foreach ($lost as $id => $tag) {
+        if ($id < $newest) {
+            $errors[] = "acked $tag (id $id) is gone while event $newest, committed after it, is there";
+            break;
+        }
+    }
+    $unacked = [];
+    foreach ($idOf as $tag => $ids) {
+        if (count($ids) > 1) {
+            $errors[] = "$tag stored " . count($ids) . ' times';
+        }
+        if (!isset($acked[$tag]) && !str_starts_with($tag, 'setup')) {
+            $unacked[preg_replace('/^(.*-b\d+)-\d$/', '$1', $tag)][] = $tag;
+        }
+    }
+    foreach ($unacked as $group => $tags) {
+        if (preg_match('/-b\d+$/', $group) && count($tags) !== 5) {
+            $errors[] = "unacked batch $group is half there: " . count($tags) . ' of 5 events';
+        }
+    }
+    if (count($unacked) > count($ackFiles)) {
+        $errors[] = count($unacked) . ' calls stored without their ack, but only ' . count($ackFiles) . ' writers were killed';
+    }
+    $errors = [...$errors, ...rel_totals_errors($log)];
+    // The store goes on: more events, a prune, totals still exact.
+    $more = [];
+    for ($i = 0; $i < 100; $i++) {
+        $more[$log->log(rel_event(7, "after-$i", $i))] = "after-$i";
+    }
+    $log->prune(rel_prune_now());
+    $errors = [...$errors, ...rel_totals_errors($log)];
+    $log->close();
+    $integrity = rel_integrity($store);
+    if ($integrity !== 'ok') {
+        $errors[] = "integrity_check: $integrity";
+    }
+    printf("powerloss: %s: %d events there (newest id %d); of %d acked events and %d acked batches, %d and %d lost; %d calls there without their ack; totals %s, integrity %s, logs and prunes on\n",
+        $synchronous, count($tagOf), $newest, $singles, $batches, count($lost), $lostBatches, count($unacked),
+        array_filter($errors, static fn ($e) => str_starts_with($e, 'total ')) === [] ? 'exact' : 'WRONG', $integrity);
+    foreach (array_slice($errors, 0, 20) as $e) {
+        fwrite(STDERR, "  LOST/WRONG: $e\n");
+    }
+    return $errors === [] ? 0 : 1;
+}
