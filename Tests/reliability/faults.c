@@ -78,17 +78,18 @@ static int fails(int fd, int kind) {
 
 /* ---- the undo journal (FAULTS_UNDO) ----
  * A record: "UNDO", kind ('W' a write or truncation, 'S' a sync, 'U' an
- * unlink), three zero bytes, then int64 time (CLOCK_MONOTONIC ns), offset and
- * the file's size before, uint32 lengths of the old bytes and of the path, the
- * path, the old bytes. 'W' undone: the old bytes written back at offset, then
- * the file cut to its size before. One write(2) a record, to a file of this
+ * unlink), three zero bytes, then int64 time (CLOCK_MONOTONIC ns), offset,
+ * the file's size before and the write's length (-1: a truncation to
+ * offset), uint32 lengths of the old bytes and of the path, the path, the old
+ * bytes. 'W' undone: the old bytes written back at offset, then the file cut
+ * to its size before. One write(2) a record, to a file of this
  * process's own: a process killed in the middle leaves a short record at the
  * end of its own file only. */
 
 struct undoHeader {
     char magic[4];
     char kind, zero[3];
-    int64_t ns, offset, sizeBefore;
+    int64_t ns, offset, sizeBefore, length;
     uint32_t dataLength, pathLength;
 };
 
@@ -107,7 +108,7 @@ static int journaled(const char *path) {
 }
 
 static void appendRecord(char kind, int64_t ns, const char *path, int64_t offset, int64_t sizeBefore,
-                         const void *data, uint32_t dataLength) {
+                         int64_t length, const void *data, uint32_t dataLength) {
     static int fd = -1;
     static pid_t owner;
     if (fd < 0 || owner != getpid()) {
@@ -117,7 +118,7 @@ static void appendRecord(char kind, int64_t ns, const char *path, int64_t offset
         owner = getpid();
         if (fd < 0) abort();  /* a journal that cannot be written would make the test lie */
     }
-    struct undoHeader h = {{'U', 'N', 'D', 'O'}, kind, {0}, ns, offset, sizeBefore, dataLength, (uint32_t)strlen(path)};
+    struct undoHeader h = {{'U', 'N', 'D', 'O'}, kind, {0}, ns, offset, sizeBefore, length, dataLength, (uint32_t)strlen(path)};
     size_t total = sizeof h + h.pathLength + dataLength;
     char *record = malloc(total);
     if (record == NULL) abort();
@@ -142,13 +143,13 @@ static void recordChange(int fd, int64_t offset, int64_t count) {
     uint32_t n = offset < end ? (uint32_t)(end - offset) : 0;
     char *old = n > 0 ? malloc(n) : NULL;
     if (n > 0 && (old == NULL || syscall(SYS_pread64, fd, old, n, offset) != (long)n)) abort();
-    appendRecord('W', monotonicNs(), path, offset, size, old, n);
+    appendRecord('W', monotonicNs(), path, offset, size, count, old, n);
     free(old);
 }
 
 static void recordSync(int fd, int64_t ns) {
     char path[4096];
-    if (getenv("FAULTS_UNDO") != NULL && watchedFd(fd, path) && journaled(path)) appendRecord('S', ns, path, 0, 0, NULL, 0);
+    if (getenv("FAULTS_UNDO") != NULL && watchedFd(fd, path) && journaled(path)) appendRecord('S', ns, path, 0, 0, 0, NULL, 0);
 }
 
 #define REAL(name) static __typeof__(name) *real; if (!real) real = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)
@@ -225,6 +226,6 @@ int unlink(const char *path) {
     REAL(unlink);
     int64_t ns = monotonicNs();
     int rc = real(path);
-    if (rc == 0 && journaled(path)) appendRecord('U', ns, path, 0, 0, NULL, 0);
+    if (rc == 0 && journaled(path)) appendRecord('U', ns, path, 0, 0, 0, NULL, 0);
     return rc;
 }

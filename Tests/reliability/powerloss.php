@@ -8,10 +8,12 @@ declare(strict_types=1);
 // machine that lost power then could have left the files, and `verify` opens
 // what is left.
 //
-// Usage: powerloss.php cut UNDO_DIR all|prefix SEED
+// Usage: powerloss.php cut UNDO_DIR all|prefix|torn SEED
 //          all: every change after a file's last sync is lost; prefix: each
 //          file keeps its changes up to a random point after its last sync
-//          (the kernel wrote some of them back), the rest is lost.
+//          (the kernel wrote some of them back), the rest is lost; torn: as
+//          prefix, and the first change lost is kept in part, some of its
+//          512-byte sectors written and the rest not.
 //        powerloss.php verify STORE full|normal ACK_FILE...
 //          full (synchronous "full"): every acknowledged event is there;
 //          normal: the events there are the ones committed up to some
@@ -42,14 +44,14 @@ function readJournal(string $dir): array
     $records = [];
     foreach (glob("$dir/undo.*") as $file) {
         $bytes = file_get_contents($file);
-        for ($at = 0; $at + 40 <= strlen($bytes);) {
-            $h = unpack('a4magic/akind/x3/qns/qoffset/qsizeBefore/VdataLength/VpathLength', $bytes, $at);
-            $end = $at + 40 + $h['pathLength'] + $h['dataLength'];
+        for ($at = 0; $at + 48 <= strlen($bytes);) {
+            $h = unpack('a4magic/akind/x3/qns/qoffset/qsizeBefore/qlength/VdataLength/VpathLength', $bytes, $at);
+            $end = $at + 48 + $h['pathLength'] + $h['dataLength'];
             if ($h['magic'] !== 'UNDO' || $end > strlen($bytes)) {
                 break; // the process was killed while it wrote this record: the change after it never happened
             }
-            $records[] = $h + ['path' => substr($bytes, $at + 40, $h['pathLength']),
-                'data' => substr($bytes, $at + 40 + $h['pathLength'], $h['dataLength'])];
+            $records[] = $h + ['path' => substr($bytes, $at + 48, $h['pathLength']),
+                'data' => substr($bytes, $at + 48 + $h['pathLength'], $h['dataLength'])];
             $at = $end;
         }
     }
@@ -74,21 +76,26 @@ function cut(array $records, string $model): string
     }
     $said = [];
     foreach ($pending as $path => $changes) {
-        $keep = $model === 'prefix' ? mt_rand(0, count($changes)) : 0;
+        $keep = $model === 'all' ? 0 : mt_rand(0, count($changes));
         $undo = array_reverse(array_slice($changes, $keep));
         if ($undo === [] || !file_exists($path)) {
             continue;
         }
+        // torn: of the oldest change undone, a random number of its first sectors stays written.
+        $torn = $model === 'torn' && $undo !== [] && $undo[count($undo) - 1]['length'] > 512
+            ? 512 * mt_rand(1, intdiv($undo[count($undo) - 1]['length'] - 1, 512)) : 0;
         $f = fopen($path, 'r+b');
-        foreach ($undo as $r) {
-            if ($r['data'] !== '') {
-                fseek($f, $r['offset']);
-                fwrite($f, $r['data']);
+        foreach ($undo as $i => $r) {
+            $written = $i === count($undo) - 1 ? $torn : 0;
+            if (strlen($r['data']) > $written) {
+                fseek($f, $r['offset'] + $written);
+                fwrite($f, substr($r['data'], $written));
             }
-            ftruncate($f, $r['sizeBefore']);
+            ftruncate($f, max($r['sizeBefore'], $written > 0 ? $r['offset'] + $written : 0));
         }
         fclose($f);
-        $said[] = sprintf('%s: %d of %d unsynced changes undone', basename($path), count($undo), count($changes));
+        $said[] = sprintf('%s: %d of %d unsynced changes undone%s', basename($path), count($undo), count($changes),
+            $torn > 0 ? ", the oldest of them torn after $torn bytes" : '');
     }
     return $said === [] ? 'nothing was unsynced' : implode('; ', $said);
 }

@@ -175,16 +175,17 @@ ioerror() {
 # ---- power loss: writers killed, then every change no sync made durable undone ----
 # faults.c journals each change to the store's files (FAULTS_UNDO); after the
 # SIGKILL, powerloss.php puts back what was not synced: all of it, or each
-# file's changes after a random point. Rounds alternate synchronous "full"
-# (no acknowledged event may be lost) and "normal" (the newest may be, the
-# rest must be whole).
+# file's changes after a random point, or those with the first of them torn
+# (some of its sectors written). Rounds alternate synchronous "full" (no
+# acknowledged event may be lost) and "normal" (the newest may be, the rest
+# must be whole).
 powerloss() {
-    local dir=$work/powerloss rounds=$(q 8 40) r i rc=0 st
+    local dir=$work/powerloss rounds=$(q 12 60) r i rc=0 st models=(all prefix torn)
     faults || return 1
     for ((r = 1; r <= rounds; r++)); do
         local sync model rd=$dir/$r rp=()
         sync=$([ $((r % 2)) -eq 1 ] && echo full || echo normal)
-        model=$([ $(((r - 1) / 2 % 2)) -eq 0 ] && echo all || echo prefix)
+        model=${models[$(((r - 1) / 2 % 3))]}
         mkdir -p "$rd/store" "$rd/undo"
         local s=$rd/store/store.sqlite opts="{\"synchronous\":\"$sync\"}"
         "${php[@]}" "$here/check.php" setup "$s" || return 1  # before the journal: a store in use for a while
@@ -205,9 +206,9 @@ powerloss() {
         "${php[@]}" "$here/powerloss.php" cut "$rd/undo" "$model" "$RANDOM" > "$rd/cut.out" 2>&1 || { cat "$rd/cut.out"; rc=1; }
         "${php[@]}" "$here/powerloss.php" verify "$s" "$sync" "$rd"/ack.* > "$rd/verify.out" 2>&1 \
             || { echo "  round $r ($sync, $model):"; cat "$rd/cut.out" "$rd/verify.out"; rc=1; }
-        [ $rc -ne 0 ] || echo "  round $r ($model): $(sed 's/^powerloss: //' "$rd/verify.out")"
+        [ $rc -ne 0 ] || echo "  round $r ($model: $(sed 's/^powerloss: cut ([a-z]*): //' "$rd/cut.out")): $(sed 's/^powerloss: //' "$rd/verify.out")"
     done
-    echo "  $rounds power cuts, synchronous full and normal, every unsynced change lost or a random part of it"
+    echo "  $rounds power cuts, synchronous full and normal, every unsynced change lost, a random part of them, or that with a torn write"
     return $rc
 }
 
