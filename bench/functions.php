@@ -268,7 +268,6 @@ function met(bool $ok): string
     return $ok ? 'met' : 'NOT MET';
 }
 
-/** Reads a file once so that it is in the page cache. */
 /**
  * Several export runs of one side as one figure: the median rate (a single run
  * of a second or two is at the mercy of whatever else the machine does), the
@@ -284,6 +283,7 @@ function medianExport(array $runs): array
         'rows' => count($rows) === 1 ? $rows[0] : -1, 'peak_at_10pct_kib' => $runs[0]['peak_at_10pct_kib'], 'peak_kib' => $runs[0]['peak_kib']];
 }
 
+/** Reads a file once so that it is in the page cache. */
 function warmPageCache(string $path): void
 {
     $f = fopen($path, 'rb');

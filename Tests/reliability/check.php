@@ -85,7 +85,6 @@ foreach (array_slice($argv, 5) as $file) {
     }
 }
 
-$unacked = [];
 foreach ($byTag as $tag => $ids) {
     if (count($ids) > 1) {
         $errors[] = "tag $tag stored " . count($ids) . ' times';
@@ -93,16 +92,8 @@ foreach ($byTag as $tag => $ids) {
     if ($prune && str_starts_with($tag, 'old:')) {
         $errors[] = "20-day-old event $tag survived the prune";
     }
-    if (!isset($acked[$tag])) {
-        // A batch in flight at the kill: all five or none.
-        $unacked[preg_replace('/^(.*-b\d+)-\d$/', '$1', $tag)][] = $tag;
-    }
 }
-foreach ($unacked as $group => $tags) {
-    if (preg_match('/-b\d+$/', $group) && count($tags) !== 5) {
-        $errors[] = "unacked batch $group is half-written: " . count($tags) . ' of 5 events';
-    }
-}
+$unacked = rel_unacked_calls(array_keys($byTag), $acked, $errors);
 if (count($unacked) > $maxUnacked) {
     $errors[] = count($unacked) . " unacknowledged events/batches present, at most $maxUnacked calls were in flight: "
         . implode(', ', array_slice(array_keys($unacked), 0, 10));

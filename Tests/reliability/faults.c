@@ -32,8 +32,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 enum { READ = 1, WRITE = 2, SYNC = 4 };
@@ -129,12 +129,17 @@ static void appendRecord(char kind, int64_t ns, const char *path, int64_t offset
     free(record);
 }
 
+/* Whether calls on fd are journaled, its path then in `path` (4096 bytes). */
+static int journaledFd(int fd, char *path) {
+    return getenv("FAULTS_UNDO") != NULL && watchedFd(fd, path) && journaled(path);
+}
+
 /* Records what a write of `count` bytes at `offset` (-1: where write(2)
  * writes) or a cut to `offset` (count -1) is about to change on fd, if fd is
  * journaled. */
 static void recordChange(int fd, int64_t offset, int64_t count) {
     char path[4096];
-    if (getenv("FAULTS_UNDO") == NULL || !watchedFd(fd, path) || !journaled(path)) return;
+    if (!journaledFd(fd, path)) return;
     struct stat st;
     if (fstat(fd, &st) != 0) return;
     if (offset < 0) offset = (fcntl(fd, F_GETFL) & O_APPEND) ? st.st_size : lseek(fd, 0, SEEK_CUR);
@@ -149,7 +154,7 @@ static void recordChange(int fd, int64_t offset, int64_t count) {
 
 static void recordSync(int fd, int64_t ns) {
     char path[4096];
-    if (getenv("FAULTS_UNDO") != NULL && watchedFd(fd, path) && journaled(path)) appendRecord('S', ns, path, 0, 0, 0, NULL, 0);
+    if (journaledFd(fd, path)) appendRecord('S', ns, path, 0, 0, 0, NULL, 0);
 }
 
 #define REAL(name) static __typeof__(name) *real; if (!real) real = (__typeof__(name) *)dlsym(RTLD_NEXT, #name)

@@ -158,6 +158,27 @@ function rel_acked_errors(EventLog $log, array $acked, callable $refused): array
     return $errors;
 }
 
+/**
+ * The calls stored without their acknowledgement (those in flight when the
+ * writers were killed): group => its tags, a batch's five events one group.
+ * A batch stored in part is added to $errors.
+ */
+function rel_unacked_calls(array $storedTags, array $acked, array &$errors): array
+{
+    $unacked = [];
+    foreach ($storedTags as $tag) {
+        if (!isset($acked[$tag])) {
+            $unacked[preg_replace('/^(.*-b\d+)-\d$/', '$1', $tag)][] = $tag;
+        }
+    }
+    foreach ($unacked as $group => $tags) {
+        if (preg_match('/-b\d+$/', $group) && count($tags) !== 5) {
+            $errors[] = "unacked batch $group is half-written: " . count($tags) . ' of 5 events';
+        }
+    }
+    return $unacked;
+}
+
 /** Is $store a MariaDB database (mysql://...) rather than an SQLite file? */
 function rel_is_mariadb(string $store): bool
 {

@@ -188,15 +188,14 @@ powerloss() {
         model=${models[$(((r - 1) / 2 % 3))]}
         mkdir -p "$rd/store" "$rd/undo"
         local s=$rd/store/store.sqlite opts="{\"synchronous\":\"$sync\"}"
+        # PHP with its changes to this round's store journaled (env execs it: $! is PHP's pid, for the kill).
+        local journaled=(env FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" "${php[@]}")
         "${php[@]}" "$here/check.php" setup "$s" || return 1  # before the journal: a store in use for a while
         for i in 1 2 3; do
-            FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
-                "${php[@]}" "$here/writer.php" "$s" "$rd/ack.$i" "p$r.$i" 100000 single 10 "$opts" & rp+=($!)
+            "${journaled[@]}" "$here/writer.php" "$s" "$rd/ack.$i" "p$r.$i" 100000 single 10 "$opts" & rp+=($!)
         done
-        FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
-            "${php[@]}" "$here/writer.php" "$s" "$rd/ack.b" "p$r.b" 100000 batch 0 "$opts" & rp+=($!)
-        FAULTS_PREFIX="$rd/store/" FAULTS_UNDO="$rd/undo" LD_PRELOAD="$work/libfaults.so $STREAM_EVENTS_LIB" \
-            "${php[@]}" "$here/pruner.php" "$s" "$rd/never" > "$rd/pruner.out" 2>&1 & local pruner=$!
+        "${journaled[@]}" "$here/writer.php" "$s" "$rd/ack.b" "p$r.b" 100000 batch 0 "$opts" & rp+=($!)
+        "${journaled[@]}" "$here/pruner.php" "$s" "$rd/never" > "$rd/pruner.out" 2>&1 & local pruner=$!
         sleep "0.$(printf %03d $((RANDOM % 700 + 300)))"
         kill -9 "${rp[@]}" "$pruner" 2>/dev/null
         for i in "${rp[@]}" "$pruner"; do
