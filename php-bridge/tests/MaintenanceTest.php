@@ -125,6 +125,61 @@ final class MaintenanceTest extends TestCase
         }
     }
 
+    /**
+     * While a prune runs, writers leave the folding to it: a fold among the prune's deletes and its
+     * partition drop held el_log past 100 ms. The mark is a setting with an expiry, so a prune that
+     * dies leaves writers folding again a minute later. The prune deletes old counters after it has
+     * hidden their days; counters a killed prune left behind are read by nothing and deleted by the
+     * next prune, whose count of pruned events leaves them out.
+     */
+    public function testWritersLeaveFoldingToARunningPruneAndOldCountersGoAfterTheirDays(): void
+    {
+        Fixture::mariaDbOnly('the fold is the MariaDB engine\'s');
+        $store = Fixture::newStore();
+        $database = Fixture::databaseOf($store);
+        $day = 86_400_000;
+        $now = intdiv((int) (microtime(true) * 1000), $day) * $day + 12 * 3_600_000;
+        $event = static fn (int $t) => ['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup'], 'time' => $t];
+        $uncounted = static fn (): int => (int) Fixture::sql('SELECT COUNT(*) FROM event WHERE counted = 0', $database)[0][0];
+        $log = EventLog::open($store, ['retentionDays' => 30], Fixture::library());
+        $logMany = static function (int $n) use ($log, $event, $now): void {
+            for ($i = 0; $i < $n; $i++) {
+                $log->log($event($now - $i));
+            }
+        };
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
+
+        $logMany(600);
+        self::assertSame(88, $uncounted(), 'a writer folds once it has stored 512 events');
+        self::assertSame([], Fixture::sql("SELECT v FROM setting WHERE k = 'pruneRunningUntil'", $database), 'no prune has run yet');
+        Fixture::sql("INSERT INTO setting (k, v) VALUES ('pruneRunningUntil', UNIX_TIMESTAMP() + 60)", $database);
+        $logMany(600);
+        self::assertSame(688, $uncounted(), 'while a prune is marked running, writers do not fold');
+        self::assertSame(1200, $log->query(Principal::admin(1))['total']);
+        Fixture::sql("UPDATE setting SET v = UNIX_TIMESTAMP() - 1 WHERE k = 'pruneRunningUntil'", $database);
+        $logMany(600);
+        // 176 stored since the skipped fold, so it folds 336 events in: the whole tail, and 264 after it.
+        self::assertSame(264, $uncounted(), 'a mark past its expiry holds nobody back');
+
+        // Four old events, counted; a prune hides and deletes two days of them and clears its mark.
+        $log->logBatch(array_map(static fn (int $daysAgo) => $event($now - $daysAgo * $day), [29, 25, 20, 2]));
+        self::assertSame(2, $log->prune($now + 6 * $day));
+        self::assertSame('0', Fixture::sql("SELECT v FROM setting WHERE k = 'pruneRunningUntil'", $database)[0][0]);
+        $prunedBefore = (int) Fixture::sql("SELECT v FROM setting WHERE k = 'prunedBefore'", $database)[0][0];
+        $below = static fn (): int => (int) Fixture::sql("SELECT (SELECT COUNT(*) FROM count_day WHERE ts < $prunedBefore)
+            + (SELECT COUNT(*) FROM count_hour WHERE ts < $prunedBefore) + (SELECT COUNT(*) FROM count_service_day WHERE ts < $prunedBefore)", $database)[0][0];
+        self::assertSame(0, $below(), 'the hidden days\' counters are gone');
+        // What a prune killed between hiding and deleting leaves: counters of hidden days.
+        $stale = $prunedBefore - 3 * $day;
+        Fixture::sql("INSERT INTO count_day VALUES ($stale, 1, 1, 1000); INSERT INTO count_hour VALUES ($stale, 1, 1, 1000);
+            INSERT INTO count_service_day VALUES (42, $stale, 1, 1, 1000)", $database);
+        self::assertSame(1802, $log->query(Principal::admin(1))['total'], 'no read sees them');
+        self::assertSame(1802, $log->query(Principal::admin(1), ['serviceId' => 42, 'from' => $now - 40 * $day])['total'], 'per service neither');
+        self::assertSame(1, $log->prune($now + 12 * $day), 'the next prune counts the day it hides, not the stale counters');
+        self::assertSame(0, $below());
+        self::assertSame(1801, $log->query(Principal::admin(1))['total']);
+    }
+
     public function testFailsWithAMessage(): void
     {
         [$exit, $out, $err] = self::maintenance(['--db', Fixture::tempDir() . '/missing.sqlite']);

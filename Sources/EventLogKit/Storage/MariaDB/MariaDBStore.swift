@@ -135,9 +135,16 @@ final class MariaDBStore: EventStore {
     /// a writer folds once it has stored `foldEvery` events. Many processes
     /// that each log a little leave a longer tail: pages count it from its
     /// own index, and the prune folds it. A fold that fails is done later.
+    /// While a prune runs the writer skips its fold (the prune folds anyway):
+    /// a fold among the prune's deletes and its `ALTER` held `el_log` past
+    /// 100 ms (BENCHMARKS.md, the drop of a day).
     private func foldIfDue(stored: Int64) {
         storedSinceFold += stored
         guard storedSinceFold >= MariaDBTotals.foldEvery else { return }
+        if (try? MariaDBTotals.pruneRunning(db)) == true {
+            storedSinceFold = 0
+            return
+        }
         if (try? MariaDBTotals.fold(db)) != nil { storedSinceFold = 0 }
     }
 
@@ -353,28 +360,30 @@ final class MariaDBStore: EventStore {
     // MARK: Retention
 
     /// Hides, then drops, the days older than the retention window: a
-    /// committed `prunedBefore` takes the days out of every read and their
-    /// counters with them in one transaction, then their partitions are
-    /// dropped (a killed prune leaves partitions that no read sees, dropped
-    /// by the next one). Folds first, and creates the days ahead after.
+    /// committed `prunedBefore` takes the days out of every read, then their
+    /// counters are deleted and their partitions dropped (a killed prune
+    /// leaves counters and partitions that no read sees, deleted by the next
+    /// one). Folds first, and creates the days ahead after. While it runs,
+    /// writers leave the folding to it (`MariaDBTotals.pruneRunning`).
     func prune(now: Int64) throws -> Int64 {
         let now = now == 0 ? clock() : now
         let cutoffDay = CounterPeriod.floor(now - retentionDays * Time.millisecondsPerDay, Time.millisecondsPerDay)
         return try run("prune the store") {
+            try MariaDBTotals.markPrune(running: true, db)
+            defer { try? MariaDBTotals.markPrune(running: false, db) }
             try MariaDBTotals.fold(db)
             let hidden: Int64 = try db.writeTransaction {
                 let before = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore' FOR UPDATE") ?? 0
                 guard cutoffDay > before else { return 0 }
                 let n = try db.integer("""
-                    SELECT (SELECT COALESCE(SUM(n), 0) FROM count_day WHERE ts < \(cutoffDay))
-                         + (SELECT COUNT(*) FROM event FORCE INDEX (event_uncounted) WHERE counted = 0 AND ts < \(cutoffDay))
+                    SELECT (SELECT COALESCE(SUM(n), 0) FROM count_day WHERE ts >= \(before) AND ts < \(cutoffDay))
+                         + (SELECT COUNT(*) FROM event FORCE INDEX (event_uncounted)
+                            WHERE counted = 0 AND ts >= \(before) AND ts < \(cutoffDay))
                     """) ?? 0
                 try db.execute("UPDATE setting SET v = \(cutoffDay) WHERE k = 'prunedBefore'")
-                for table in ["count_day", "count_hour", "count_service_day", "delivery"] {
-                    try db.execute("DELETE FROM \(table) WHERE ts < \(cutoffDay)")
-                }
                 return n
             }
+            try MariaDBTotals.deleteCounters(before: cutoffDay, db)
             _ = try MariaDBPartitions.drop(db, before: cutoffDay)
             try MariaDBPartitions.addAhead(db, now: now)
             return hidden

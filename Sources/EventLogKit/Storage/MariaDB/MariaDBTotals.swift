@@ -103,6 +103,37 @@ enum MariaDBTotals {
         }
     }
 
+    /// How long a prune's mark holds if the prune dies without clearing it.
+    static let pruneMarkSeconds = 60
+
+    /// Marks a prune as running (until `pruneMarkSeconds` from now, by the
+    /// server's clock) or as done. Only a hint to writers: a stale or missing
+    /// mark costs speed, never a count.
+    static func markPrune(running: Bool, _ db: MariaDBConnection) throws {
+        let until = running ? "UNIX_TIMESTAMP() + \(pruneMarkSeconds)" : "0"
+        try db.execute("INSERT INTO setting (k, v) VALUES ('pruneRunningUntil', \(until)) ON DUPLICATE KEY UPDATE v = VALUES(v)")
+    }
+
+    static func pruneRunning(_ db: MariaDBConnection) throws -> Bool {
+        try db.integer("SELECT v > UNIX_TIMESTAMP() FROM setting WHERE k = 'pruneRunningUntil'") == 1
+    }
+
+    /// Rows one counter-deleting transaction takes at most.
+    static let deleteRows = 2000
+
+    /// Deletes the counters (and delivery keys) of the days before
+    /// `cutoffDay`, which `prunedBefore` already hides, in short
+    /// transactions: one long one slowed the writers' folds and held
+    /// `el_log` (BENCHMARKS.md, the drop of a day). READ COMMITTED takes no
+    /// gap locks, so a fold of today's counters never waits for it.
+    static func deleteCounters(before cutoffDay: Int64, _ db: MariaDBConnection) throws {
+        for table in ["count_day", "count_hour", "count_service_day", "delivery"] {
+            while try db.writeTransaction(isolation: "READ COMMITTED", {
+                try db.execute("DELETE FROM \(table) WHERE ts < \(cutoffDay) LIMIT \(deleteRows)")
+            }) == Int64(deleteRows) {}
+        }
+    }
+
     /// The exact total of `filter` (its `from` already at or after the
     /// store's `prunedBefore`); call inside the page's read snapshot.
     static func count(_ filter: Filter, scope: Scope, db: MariaDBConnection) throws -> Int64 {
