@@ -26,7 +26,9 @@
  * the busy handler's backoff (which sleeps up to 100 ms between retries and so
  * rounds every wait up to 1, 3, 8, ... 78, 103, 128, 178, 228 ms): every ms it
  * takes the write lock (BEGIN IMMEDIATE; ROLLBACK), retrying every 100 us,
- * until STOPFILE exists. Prints the number of probes and the longest wait.
+ * until STOPFILE exists. Prints the number of probes, the longest wait, and
+ * each wait over 20 ms (its length, when it began in seconds since the probe
+ * started, and the WAL's size then).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -34,6 +36,7 @@
 #include "wal_gather.h"
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -118,8 +121,13 @@ static void checkpoint_if_due(void) {
 static int probe(const char *store, const char *stop) {
     sqlite3 *db;
     if (sqlite3_open_v2(store, &db, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) die("open", db);
-    double deadline = 0, longest = 0;
+    char wal[4096];
+    snprintf(wal, sizeof wal, "%s-wal", store);
+    double deadline = 0, longest = 0, start = now_us();
     long probes = 0;
+    enum { LONG_WAITS = 200 };
+    struct { double ms, at_s, wal_mb; } waits[LONG_WAITS];
+    int long_waits = 0;
     sqlite3_busy_handler(db, retry_every_100us, &deadline);
     while (access(stop, F_OK) != 0) {
         double t0 = now_us();
@@ -128,11 +136,21 @@ static int probe(const char *store, const char *stop) {
         double waited = now_us() - t0;
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
         if (waited > longest) longest = waited;
+        if (waited > 20e3 && long_waits < LONG_WAITS) {
+            struct stat st;
+            waits[long_waits].ms = waited / 1e3;
+            waits[long_waits].at_s = (t0 - start) / 1e6;
+            waits[long_waits].wal_mb = stat(wal, &st) == 0 ? st.st_size / 1e6 : -1;
+            long_waits++;
+        }
         probes++;
         usleep(1000);
     }
     sqlite3_close(db);
-    printf("{\"probes\":%ld,\"longest_wait_us\":%.1f}\n", probes, longest);
+    printf("{\"probes\":%ld,\"longest_wait_us\":%.1f,\"waits_over_20ms\":[", probes, longest);
+    for (int i = 0; i < long_waits; i++)
+        printf("%s{\"ms\":%.1f,\"at_s\":%.2f,\"wal_mb\":%.0f}", i ? "," : "", waits[i].ms, waits[i].at_s, waits[i].wal_mb);
+    printf("]}\n");
     return 0;
 }
 

@@ -3,9 +3,14 @@
 #   quick: 1M events in the big store, a few minutes; full: 10M events.
 # MODE=live: 1,000 open pages polling under PHP-FPM while 2 processes log
 #   (bench/live.php; EVENTS, RUNS, PAGES from the environment).
+# MODE=prune: the daily prune of the 10M store with the lock probe and 2 loggers
+#   together, RUNS times (bench/prune-probe.php; EVENTS, RUNS, and LIBRARY_B: another
+#   build to alternate with, an experiment against its baseline).
 # bench/run.sh mariadb [quick|full] (make bench ENGINE=mariadb MODE=...): the same
 #   on MariaDB against a PDO pdo_mysql peer (bench/maria.php), on a private server
 #   started here and stopped at the end (Tests/mariadb/server.sh).
+# bench/run.sh mariadb pages: the five page cells at 10M and, per cell, each statement a
+#   page sends with its time and rows examined (bench/maria-pages.php; EVENTS, REPS).
 # bench/run.sh mariadb drop: the daily partition drop at rest and right after a
 #   large write to the same server (bench/maria-drop.php; EVENTS, ROUNDS, WAIT).
 # EVENTS overrides the big store's size (and LOG the MariaDB logging blocks'), to try a harness.
@@ -16,8 +21,8 @@ ENGINE=sqlite
 if [ "${1:-}" = mariadb ]; then ENGINE=mariadb; shift; fi
 MODE=${1:-quick}
 case "$ENGINE:$MODE" in
-  *:quick|*:full|sqlite:live|mariadb:drop) ;;
-  *) echo "usage: bench/run.sh quick|full|live, or bench/run.sh mariadb quick|full|drop" >&2; exit 2 ;;
+  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages) ;;
+  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages" >&2; exit 2 ;;
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
@@ -38,6 +43,12 @@ fi
 if [ "$ENGINE" = sqlite ]; then
   cc -O2 -Wall -I"$ROOT/Sources/CWALGather/include" -o "$BENCH_DIR/limit" "$ROOT/bench/limit.c" \
      "$ROOT/Sources/CWALGather/wal_gather.c" -lsqlite3 -lpthread
+  if [ "$MODE" = prune ]; then
+    libb=
+    if [ -n "${LIBRARY_B:-}" ]; then cp -p "$LIBRARY_B" "$BENCH_DIR/tmp/libeventlog-b.so"; libb="$BENCH_DIR/tmp/libeventlog-b.so"; fi
+    exec_php "$ROOT/bench/prune-probe.php" "$BENCH_DIR" "$BENCH_DIR/limit" "${RUNS:-3}" $libb
+    exit
+  fi
   exec_php "$ROOT/bench/bench.php" "$MODE" "$BENCH_DIR" "$BENCH_DIR/limit"
   exit
 fi
@@ -54,4 +65,5 @@ mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-s
   --max-allowed-packet=64M
 export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /proc
 if [ "$MODE" = drop ]; then exec_php "$ROOT/bench/maria-drop.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
+if [ "$MODE" = pages ]; then exec_php "$ROOT/bench/maria-pages.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"

@@ -1,0 +1,83 @@
+<?php
+
+declare(strict_types=1);
+
+/*
+ * `bench/run.sh prune`: the daily prune of the big SQLite store, looked at
+ * closely. The full bench measures the prune's longest write-lock hold in one
+ * run per side and the loggers in a separate pass; this runs the same prune
+ * (a day of events, on a fresh copy of the big store, 2 processes logging an
+ * event about every ms) RUNS times with the lock probe and the loggers
+ * together, and prints for each run the probe's longest wait, every wait over
+ * 20 ms with the WAL's size then, the loggers' longest and p99 `el_log`, the
+ * prune's time and the WAL's size at its end.
+ *
+ *   php bench/prune-probe.php WORKDIR LIMIT_BINARY RUNS [LIBRARY_B]
+ *
+ * With LIBRARY_B (another build of the library), runs alternate between the
+ * library under test (STREAM_EVENTS_LIB) and it, A first: an experiment and
+ * its baseline in one sitting on one machine. Writes the runs to
+ * WORKDIR/results-prune.json. Never gates on time.
+ */
+
+use StreamEvents\Bench\ElSide;
+use StreamEvents\Bench\Stats;
+
+require __DIR__ . '/functions.php';
+
+[, $work, $limit, $runs, $libraryB] = $argv + [null, null, null, '3', null];
+if ($work === null || $limit === null) {
+    exit("usage: prune-probe.php WORKDIR LIMIT_BINARY RUNS [LIBRARY_B]\n");
+}
+$n = (int) (getenv('EVENTS') ?: 10_000_000);
+$tmp = "$work/tmp";
+@mkdir($tmp, 0700, true);
+$libraries = ['A' => getenv('STREAM_EVENTS_LIB')] + ($libraryB === null ? [] : ['B' => $libraryB]);
+$ids = array_map('libraryId', $libraries);
+[$bigEl, , $meta] = bigStores($work, $n, sqliteSchema($tmp), (int) (microtime(true) * 1000));
+
+$results = [];
+for ($r = 1; $r <= (int) $runs; $r++) {
+    foreach ($libraries as $side => $library) {
+        putenv("STREAM_EVENTS_LIB=$library"); // the loggers inherit it; ElSide::open reads it
+        $copy = "$tmp/prune-probe.sqlite";
+        removeStore($copy);
+        copy($bigEl, $copy);
+        exec('sync ' . escapeshellarg($copy)); // as the full bench: else the first checkpoint writes the whole copy back
+        $stop = "$tmp/stop-prune-probe";
+        $loggers = startLoggers(2, 'el', $copy, $stop, SEED + 20);
+        $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
+        $probe = spawn([...$nice, $limit, '--probe', $copy, $stop]);
+        usleep(200_000);
+        $t0 = hrtime(true);
+        $store = ElSide::open($copy);
+        $deleted = $store->log->prune($meta['startMs'] + DAY + 30 * DAY); // the oldest day leaves the window
+        $store->log->close();
+        $t1 = hrtime(true);
+        $walMb = (is_file("$copy-wal") ? filesize("$copy-wal") : 0) / 1e6;
+        usleep(200_000);
+        touch($stop);
+        $loggersSaw = loggersDuring($loggers, $t0, $t1);
+        $held = collect($probe);
+        removeStore($copy);
+        $run = ['library' => $side, 'run' => $r, 'deleted' => $deleted, 'seconds' => ($t1 - $t0) / 1e9,
+            'hold_ms' => $held['longest_wait_us'] / 1e3, 'waits_over_20ms' => $held['waits_over_20ms'],
+            'wal_mb_at_end' => $walMb, 'loggers' => $loggersSaw];
+        $results[] = $run;
+        say(sprintf('%s run %d: longest hold %.1f ms, %d waits over 20 ms; loggers max %.1f ms, p99 %.2f ms, %d errors; '
+            . '%s events pruned in %.1f s, WAL %.0f MB at the end',
+            $side, $r, $run['hold_ms'], count($run['waits_over_20ms']), $loggersSaw['max_ms'], $loggersSaw['p99_ms'],
+            $loggersSaw['errors'], fmt($deleted), $run['seconds'], $walMb));
+        foreach ($run['waits_over_20ms'] as $w) {
+            say(sprintf('    %.1f ms at %.2f s, WAL %.0f MB', $w['ms'], $w['at_s'], $w['wal_mb']));
+        }
+    }
+}
+foreach ($libraries as $side => $library) {
+    $mine = array_values(array_filter($results, static fn (array $x): bool => $x['library'] === $side));
+    say(sprintf('%s (%s): longest hold %s ms; median prune %.1f s, loggers\' p99 median %.2f ms',
+        $side, $ids[$side], implode(' / ', array_map(static fn (array $x): string => sprintf('%.1f', $x['hold_ms']), $mine)),
+        Stats::median(array_column($mine, 'seconds')), Stats::median(array_map(static fn (array $x): float => $x['loggers']['p99_ms'], $mine))));
+}
+file_put_contents("$work/results-prune.json", json_encode(['events' => $n, 'libraries' => $ids, 'runs' => $results,
+    'at' => gmdate('Y-m-d H:i:s') . ' UTC'], JSON_PRETTY_PRINT));
