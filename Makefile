@@ -91,8 +91,10 @@ test-mariadb-harness:
 demo: deps build
 	PORT=$(PORT) ENGINE=$(ENGINE) php-bridge/demo/run.sh
 
-# MODE=quick (1M events, a few minutes; the default) or MODE=full (10M events).
-# ENGINE=mariadb: the same sizes on a private MariaDB server, against a PDO pdo_mysql peer.
+# MODE=quick (1M events, a few minutes; the default) or MODE=full (10M events); MODE=live and
+# MODE=prune look at one thing closely (bench/run.sh says what each does).
+# ENGINE=mariadb: the same sizes on a private MariaDB server, against a PDO pdo_mysql peer
+# (and MODE=drop or MODE=pages).
 bench: deps build
 	bench/run.sh $(if $(filter mariadb,$(ENGINE)),mariadb) $(or $(MODE),quick)
 
