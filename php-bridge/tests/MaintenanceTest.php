@@ -128,9 +128,10 @@ final class MaintenanceTest extends TestCase
     /**
      * While a prune runs, writers leave the folding to it: a fold among the prune's deletes and its
      * partition drop held el_log past 100 ms. The mark is a setting with an expiry, so a prune that
-     * dies leaves writers folding again a minute later. The prune deletes old counters after it has
-     * hidden their days; counters a killed prune left behind are read by nothing and deleted by the
-     * next prune, whose count of pruned events leaves them out.
+     * dies leaves writers folding again a minute later, and one further ahead than a prune sets it
+     * is ignored. The prune deletes old counters after it has hidden their days; counters a killed
+     * prune left behind are read by nothing and deleted by the next prune (whatever its "now"),
+     * whose count of pruned events leaves them out.
      */
     public function testWritersLeaveFoldingToARunningPruneAndOldCountersGoAfterTheirDays(): void
     {
@@ -160,6 +161,10 @@ final class MaintenanceTest extends TestCase
         $logMany(600);
         // 176 stored since the skipped fold, so it folds 336 events in: the whole tail, and 264 after it.
         self::assertSame(264, $uncounted(), 'a mark past its expiry holds nobody back');
+        // 264 stored since that fold: the next fold is due at the 248th event.
+        Fixture::sql("UPDATE setting SET v = UNIX_TIMESTAMP() + 3600 WHERE k = 'pruneRunningUntil'", $database);
+        $logMany(600);
+        self::assertSame(352, $uncounted(), 'nor does a mark further ahead than any prune sets one (a clock stepped back)');
 
         // Four old events, counted; a prune hides and deletes two days of them and clears its mark.
         $log->logBatch(array_map(static fn (int $daysAgo) => $event($now - $daysAgo * $day), [29, 25, 20, 2]));
@@ -173,11 +178,21 @@ final class MaintenanceTest extends TestCase
         $stale = $prunedBefore - 3 * $day;
         Fixture::sql("INSERT INTO count_day VALUES ($stale, 1, 1, 1000); INSERT INTO count_hour VALUES ($stale, 1, 1, 1000);
             INSERT INTO count_service_day VALUES (42, $stale, 1, 1, 1000)", $database);
-        self::assertSame(1802, $log->query(Principal::admin(1))['total'], 'no read sees them');
-        self::assertSame(1802, $log->query(Principal::admin(1), ['serviceId' => 42, 'from' => $now - 40 * $day])['total'], 'per service neither');
+        self::assertSame(2402, $log->query(Principal::admin(1))['total'], 'no read sees them');
+        self::assertSame(2402, $log->query(Principal::admin(1), ['serviceId' => 42, 'from' => $now - 40 * $day])['total'], 'per service neither');
         self::assertSame(1, $log->prune($now + 12 * $day), 'the next prune counts the day it hides, not the stale counters');
         self::assertSame(0, $below());
-        self::assertSame(1801, $log->query(Principal::admin(1))['total']);
+        self::assertSame(2401, $log->query(Principal::admin(1))['total']);
+
+        // A prune whose "now" is earlier (a host whose clock is behind) hides nothing, but deletes
+        // all the same what a killed prune left below prunedBefore.
+        $prunedBefore = (int) Fixture::sql("SELECT v FROM setting WHERE k = 'prunedBefore'", $database)[0][0];
+        $stale = $prunedBefore - $day;
+        Fixture::sql("INSERT INTO count_day VALUES ($stale, 1, 1, 1000); INSERT INTO count_service_day VALUES (42, $stale, 1, 1, 1000)", $database);
+        self::assertSame(0, $log->prune($now + 6 * $day));
+        self::assertSame([['0']], Fixture::sql("SELECT (SELECT COUNT(*) FROM count_day WHERE ts < $prunedBefore)
+            + (SELECT COUNT(*) FROM count_service_day WHERE ts < $prunedBefore)", $database), 'the stale counters are gone');
+        self::assertSame(2401, $log->query(Principal::admin(1))['total']);
     }
 
     public function testFailsWithAMessage(): void

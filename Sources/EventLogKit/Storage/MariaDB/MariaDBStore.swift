@@ -141,7 +141,7 @@ final class MariaDBStore: EventStore {
     private func foldIfDue(stored: Int64) {
         storedSinceFold += stored
         guard storedSinceFold >= MariaDBTotals.foldEvery else { return }
-        if (try? MariaDBTotals.pruneRunning(db)) == true {
+        if (try? MariaDBPruneMark.isSet(db)) == true {
             storedSinceFold = 0
             return
         }
@@ -364,16 +364,18 @@ final class MariaDBStore: EventStore {
     /// counters are deleted and their partitions dropped (a killed prune
     /// leaves counters and partitions that no read sees, deleted by the next
     /// one). Folds first, and creates the days ahead after. While it runs,
-    /// writers leave the folding to it (`MariaDBTotals.pruneRunning`).
+    /// writers leave the folding to it (`MariaDBPruneMark`).
     func prune(now: Int64) throws -> Int64 {
         let now = now == 0 ? clock() : now
         let cutoffDay = CounterPeriod.floor(now - retentionDays * Time.millisecondsPerDay, Time.millisecondsPerDay)
         return try run("prune the store") {
-            try MariaDBTotals.markPrune(running: true, db)
-            defer { try? MariaDBTotals.markPrune(running: false, db) }
+            try MariaDBPruneMark.set(db)
+            defer { try? MariaDBPruneMark.end(db) }
             try MariaDBTotals.fold(db)
+            var hiddenBefore = cutoffDay
             let hidden: Int64 = try db.writeTransaction {
                 let before = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore' FOR UPDATE") ?? 0
+                hiddenBefore = max(cutoffDay, before)
                 guard cutoffDay > before else { return 0 }
                 let n = try db.integer("""
                     SELECT (SELECT COALESCE(SUM(n), 0) FROM count_day WHERE ts >= \(before) AND ts < \(cutoffDay))
@@ -383,8 +385,10 @@ final class MariaDBStore: EventStore {
                 try db.execute("UPDATE setting SET v = \(cutoffDay) WHERE k = 'prunedBefore'")
                 return n
             }
-            try MariaDBTotals.deleteCounters(before: cutoffDay, db)
-            _ = try MariaDBPartitions.drop(db, before: cutoffDay)
+            // Up to what an earlier prune hid, too: one killed between hiding
+            // and deleting left counters there that no read sees.
+            try MariaDBTotals.deleteCounters(before: hiddenBefore, db)
+            _ = try MariaDBPartitions.drop(db, before: hiddenBefore)
             try MariaDBPartitions.addAhead(db, now: now)
             return hidden
         }

@@ -103,21 +103,6 @@ enum MariaDBTotals {
         }
     }
 
-    /// How long a prune's mark holds if the prune dies without clearing it.
-    static let pruneMarkSeconds = 60
-
-    /// Marks a prune as running (until `pruneMarkSeconds` from now, by the
-    /// server's clock) or as done. Only a hint to writers: a stale or missing
-    /// mark costs speed, never a count.
-    static func markPrune(running: Bool, _ db: MariaDBConnection) throws {
-        let until = running ? "UNIX_TIMESTAMP() + \(pruneMarkSeconds)" : "0"
-        try db.execute("INSERT INTO setting (k, v) VALUES ('pruneRunningUntil', \(until)) ON DUPLICATE KEY UPDATE v = VALUES(v)")
-    }
-
-    static func pruneRunning(_ db: MariaDBConnection) throws -> Bool {
-        try db.integer("SELECT v > UNIX_TIMESTAMP() FROM setting WHERE k = 'pruneRunningUntil'") == 1
-    }
-
     /// Rows one counter-deleting transaction takes at most.
     static let deleteRows = 2000
 
