@@ -276,45 +276,21 @@ say("prune: 1/30 of $n events while 2 processes log (copies of the big stores)")
 $prune = [];
 // Two passes on fresh copies: the loggers' latency without the probe (whose 100 us retries would
 // win the lock ahead of the loggers' backoff and inflate their waits), then the lock probe.
+$cutoff = $meta['startMs'] + DAY;
+$prunes = [
+    'el' => elPruneOfTheOldestDay($meta),
+    'pdo' => static function (string $copy) use ($cutoff): int {
+        $pdo = new PDO("sqlite:$copy", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_TIMEOUT => 5]);
+        $pdo->exec('PRAGMA synchronous = NORMAL');
+        return $pdo->exec("DELETE FROM event WHERE ts < $cutoff");
+    },
+];
 foreach (['el', 'pdo'] as $side) {
-    foreach (['latency', 'hold'] as $pass) {
-        $copy = "$tmp/prune-$side.sqlite";
-        removeStore($copy);
-        copy($side === 'el' ? $bigEl : $bigPdo, $copy);
-        // Write the copy back now: else the first WAL checkpoint during prune fsyncs the whole file (0.5 s at 10M).
-        exec('sync ' . escapeshellarg($copy));
-        $stop = "$tmp/stop-$side";
-        $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
-        // Takes the write lock every ms, retrying every 100 us: its longest wait is the longest hold by anyone else.
-        // At a raised priority (when the harness may set one): on 2 cores shared with the pruner and 2 loggers,
-        // a probe waiting for a core would count that wait as a hold (BENCHMARKS.md has the runs that showed it).
-        $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
-        $probe = $pass === 'hold' ? spawn([...$nice, $limit, '--probe', $copy, $stop]) : null;
-        usleep(200_000);
-        $cutoff = $meta['startMs'] + DAY;
-        $t0 = hrtime(true);
-        if ($side === 'el') {
-            $store = ElSide::open($copy);
-            $deleted = $store->log->prune($cutoff + 30 * DAY); // retention 30 days back from "now" = start + 31 days
-            $store->log->close();
-        } else {
-            $pdo = new PDO("sqlite:$copy", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION, PDO::ATTR_TIMEOUT => 5]);
-            $pdo->exec('PRAGMA synchronous = NORMAL');
-            $deleted = $pdo->exec("DELETE FROM event WHERE ts < $cutoff");
-            $pdo = null;
-        }
-        $t1 = hrtime(true);
-        usleep(200_000);
-        touch($stop);
-        $writers = loggersDuring($loggers, $t0, $t1);
-        if ($pass === 'latency') {
-            $prune[$side] = ['deleted' => $deleted, 'seconds' => ($t1 - $t0) / 1e9] + $writers;
-        } else {
-            $prune[$side]['hold_ms'] = collect($probe)['longest_wait_us'] / 1e3;
-            $prune[$side]['probePassSeconds'] = ($t1 - $t0) / 1e9;
-        }
-        removeStore($copy);
-    }
+    $source = $side === 'el' ? $bigEl : $bigPdo;
+    $latency = pruneWhileLogging($side, $source, "$tmp/prune-$side.sqlite", null, $prunes[$side]);
+    $hold = pruneWhileLogging($side, $source, "$tmp/prune-$side.sqlite", $limit, $prunes[$side]);
+    $prune[$side] = ['deleted' => $latency['deleted'], 'seconds' => $latency['seconds']] + $latency['loggers']
+        + ['hold_ms' => $hold['probe']['longest_wait_us'] / 1e3, 'probePassSeconds' => $hold['seconds']];
 }
 $results['prune'] = $prune;
 $pr = static fn (array $p): string => sprintf('%.1f (%s rows in %.1f s)', $p['hold_ms'], fmt($p['deleted']), $p['seconds']);

@@ -102,6 +102,53 @@ function loggersDuring(array $loggers, int $t0, int $t1): array
 }
 
 /**
+ * The daily prune of a big SQLite store while 2 processes log an event about every ms, as the full
+ * bench's prune row and bench/prune-probe.php both run it. $source is copied to $copy and written
+ * back first (else the first WAL checkpoint during the prune fsyncs the whole file: 0.5 s at 10M).
+ * With $limit the lock probe runs too: it takes the write lock every ms, retrying every 100 us, so
+ * its longest wait is the longest hold by anyone else; at a raised priority when the harness may
+ * set one (on 2 cores shared with the pruner and 2 loggers, a probe waiting for a core would count
+ * that wait as a hold: BENCHMARKS.md has the runs that showed it). $prune(copy) prunes and returns
+ * the rows it deleted. Returns those, the prune's time, the WAL's size right after it, what the
+ * loggers saw of it (loggersDuring) and the probe's answer (null without $limit).
+ *
+ * @return array{deleted: int, seconds: float, wal_mb: float, loggers: array, probe: ?array}
+ */
+function pruneWhileLogging(string $side, string $source, string $copy, ?string $limit, Closure $prune): array
+{
+    removeStore($copy);
+    copy($source, $copy);
+    exec('sync ' . escapeshellarg($copy));
+    $stop = "$copy.stop";
+    $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
+    $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
+    $probe = $limit === null ? null : spawn([...$nice, $limit, '--probe', $copy, $stop]);
+    usleep(200_000);
+    $t0 = hrtime(true);
+    $deleted = $prune($copy);
+    $t1 = hrtime(true);
+    $walMb = (is_file("$copy-wal") ? filesize("$copy-wal") : 0) / 1e6;
+    usleep(200_000);
+    touch($stop);
+    $result = ['deleted' => $deleted, 'seconds' => ($t1 - $t0) / 1e9, 'wal_mb' => $walMb,
+        'loggers' => loggersDuring($loggers, $t0, $t1), 'probe' => $probe === null ? null : collect($probe)];
+    removeStore($copy);
+    @unlink($stop);
+    return $result;
+}
+
+/** The library's prune of a copy of the big el store at the "now" at which its oldest day leaves the 30-day window. */
+function elPruneOfTheOldestDay(array $meta): Closure
+{
+    return static function (string $copy) use ($meta): int {
+        $store = ElSide::open($copy);
+        $deleted = $store->log->prune($meta['startMs'] + DAY + 30 * DAY);
+        $store->log->close();
+        return $deleted;
+    };
+}
+
+/**
  * Waits until a MariaDB server has written back every page it holds dirty, flushing at full speed
  * meanwhile; returns [seconds, pages left]. What the server still has to write after a bulk load
  * (a copy, the previous round's large write) must not carry over into the next measurement; a

@@ -20,7 +20,6 @@ declare(strict_types=1);
  * WORKDIR/results-prune.json. Never gates on time.
  */
 
-use StreamEvents\Bench\ElSide;
 use StreamEvents\Bench\Stats;
 
 require __DIR__ . '/functions.php';
@@ -40,28 +39,10 @@ $results = [];
 for ($r = 1; $r <= (int) $runs; $r++) {
     foreach ($libraries as $side => $library) {
         putenv("STREAM_EVENTS_LIB=$library"); // the loggers inherit it; ElSide::open reads it
-        $copy = "$tmp/prune-probe.sqlite";
-        removeStore($copy);
-        copy($bigEl, $copy);
-        exec('sync ' . escapeshellarg($copy)); // as the full bench: else the first checkpoint writes the whole copy back
-        $stop = "$tmp/stop-prune-probe";
-        $loggers = startLoggers(2, 'el', $copy, $stop, SEED + 20);
-        $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
-        $probe = spawn([...$nice, $limit, '--probe', $copy, $stop]);
-        usleep(200_000);
-        $t0 = hrtime(true);
-        $store = ElSide::open($copy);
-        $deleted = $store->log->prune($meta['startMs'] + DAY + 30 * DAY); // the oldest day leaves the window
-        $store->log->close();
-        $t1 = hrtime(true);
-        $walMb = (is_file("$copy-wal") ? filesize("$copy-wal") : 0) / 1e6;
-        usleep(200_000);
-        touch($stop);
-        $loggersSaw = loggersDuring($loggers, $t0, $t1);
-        $held = collect($probe);
-        removeStore($copy);
-        $run = ['library' => $side, 'run' => $r, 'deleted' => $deleted, 'seconds' => ($t1 - $t0) / 1e9,
-            'hold_ms' => $held['longest_wait_us'] / 1e3, 'waits_over_20ms' => $held['waits_over_20ms'],
+        $pass = pruneWhileLogging('el', $bigEl, "$tmp/prune-probe.sqlite", $limit, elPruneOfTheOldestDay($meta));
+        [$deleted, $walMb, $loggersSaw] = [$pass['deleted'], $pass['wal_mb'], $pass['loggers']];
+        $run = ['library' => $side, 'run' => $r, 'deleted' => $deleted, 'seconds' => $pass['seconds'],
+            'hold_ms' => $pass['probe']['longest_wait_us'] / 1e3, 'waits_over_20ms' => $pass['probe']['waits_over_20ms'],
             'wal_mb_at_end' => $walMb, 'loggers' => $loggersSaw];
         $results[] = $run;
         say(sprintf('%s run %d: longest hold %.1f ms, %d waits over 20 ms; loggers max %.1f ms, p99 %.2f ms, %d errors; '
