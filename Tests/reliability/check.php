@@ -38,8 +38,11 @@ $errors = [];
 if ($prune) {
     $log->prune(rel_prune_now());
 }
-$byTag = [];
-$rowCount = rel_export_each($log, function (array $row) use (&$byTag, &$errors): void {
+// tag => the id of the first row with it; repeats (a defect) also in $repeated.
+// One int per row, not a list: the long crash run's store holds over a million
+// rows, and a list per tag took the checker past 512 MB.
+$idOf = $repeated = [];
+$rowCount = rel_export_each($log, function (array $row) use (&$idOf, &$repeated, &$errors): void {
     $id = $row['id'];
     $tag = $row['details']['tag'] ?? null;
     if (!is_string($tag) || !is_int($row['timestamp'] ?? null) || !is_string($row['type'] ?? null)
@@ -47,13 +50,25 @@ $rowCount = rel_export_each($log, function (array $row) use (&$byTag, &$errors):
         $errors[] = "event $id is incomplete: " . json_encode($row);
         return;
     }
-    $byTag[$tag][] = $id;
+    if (isset($idOf[$tag])) {
+        $repeated[$tag] ??= [$idOf[$tag]];
+        $repeated[$tag][] = $id;
+    } else {
+        $idOf[$tag] = $id;
+    }
 });
+/** The ids stored with $tag. */
+$idsOf = static fn (string $tag): array => $repeated[$tag] ?? (isset($idOf[$tag]) ? [$idOf[$tag]] : []);
 
 $acked = [];
 $singles = $batches = 0;
 foreach (array_slice($argv, 5) as $file) {
-    foreach (file($file, FILE_IGNORE_NEW_LINES | FILE_SKIP_EMPTY_LINES) as $line) {
+    $lines = fopen($file, 'r');
+    while (($line = fgets($lines)) !== false) {
+        $line = rtrim($line, "\n");
+        if ($line === '') {
+            continue;
+        }
         $f = explode(' ', $line);
         if (count($f) !== 3) {
             $errors[] = "$file: torn ack line '$line'"; // the writer's own record, not the store
@@ -63,10 +78,10 @@ foreach (array_slice($argv, 5) as $file) {
         if ($kind === 'S') {
             $singles++;
             $acked[$tag] = true;
-            if (str_starts_with($tag, 'old:') && ($prune || ($prunedMeanwhile && !isset($byTag[$tag])))) {
+            if (str_starts_with($tag, 'old:') && ($prune || ($prunedMeanwhile && !isset($idOf[$tag])))) {
                 continue;
             }
-            $ids = $byTag[$tag] ?? [];
+            $ids = $idsOf($tag);
             if ($ids !== [(int) $num]) {
                 $errors[] = "acked event $tag (id $num) stored as ids [" . implode(',', $ids) . ']';
             }
@@ -77,23 +92,24 @@ foreach (array_slice($argv, 5) as $file) {
             }
             for ($k = 0; $k < 5; $k++) {
                 $acked["$tag-$k"] = true;
-                if (count($byTag["$tag-$k"] ?? []) !== 1) {
-                    $errors[] = "acked batch event $tag-$k stored " . count($byTag["$tag-$k"] ?? []) . ' times';
+                if (count($idsOf("$tag-$k")) !== 1) {
+                    $errors[] = "acked batch event $tag-$k stored " . count($idsOf("$tag-$k")) . ' times';
                 }
             }
         }
     }
+    fclose($lines);
 }
 
-foreach ($byTag as $tag => $ids) {
-    if (count($ids) > 1) {
-        $errors[] = "tag $tag stored " . count($ids) . ' times';
-    }
-    if ($prune && str_starts_with($tag, 'old:')) {
+foreach ($repeated as $tag => $ids) {
+    $errors[] = "tag $tag stored " . count($ids) . ' times';
+}
+foreach ($idOf as $tag => $id) {
+    if ($prune && str_starts_with((string) $tag, 'old:')) {
         $errors[] = "20-day-old event $tag survived the prune";
     }
 }
-$unacked = rel_unacked_calls(array_keys($byTag), $acked, $errors);
+$unacked = rel_unacked_calls(array_keys($idOf), $acked, $errors);
 if (count($unacked) > $maxUnacked) {
     $errors[] = count($unacked) . " unacknowledged events/batches present, at most $maxUnacked calls were in flight: "
         . implode(', ', array_slice(array_keys($unacked), 0, 10));
