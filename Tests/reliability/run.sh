@@ -144,7 +144,7 @@ crash() {
             "${php[@]}" "$here/check.php" verify "$s" "$kills" 2 "$dir"/ack.* > "$dir/check.out" 2>&1 || { cat "$dir/check.out"; rc=1; break; }
         fi
     done
-    echo "  $rounds rounds, $kills writers killed with SIGKILL (+$created_kills during creation); $(cat "$dir/check.out")"
+    echo "  $((r > rounds ? rounds : r)) of $rounds rounds, $kills writers killed with SIGKILL (+$created_kills during creation); $(cat "$dir/check.out")"
     return $rc
 }
 
