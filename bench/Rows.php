@@ -17,6 +17,8 @@ final class Rows
     public const RESELLERS = 20;            // ids 2..21
     public const CUSTOMERS_PER_RESELLER = 25; // ids 100.., 2 services each
     public const SERVICES = 1000;           // ids 1..1000: 50 per reseller
+    /** The bench's text searches (`q`), one of each kind a panel user types, as these rows hold them. */
+    public const SEARCHES = ['a DJ name' => 'dj17', 'an IP address' => '10.128.7.', 'a word of a song title' => 'Song 4242', 'a mount' => '/live'];
 
     /** [type id, code, category, weight] — title updates and DJ traffic dominate, as on a real host. */
     private const TYPES = [

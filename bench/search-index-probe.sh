@@ -24,11 +24,13 @@ CREATE VIRTUAL TABLE t USING fts5(txt, tokenize='trigram', content='', detail=fu
 INSERT INTO t(rowid, txt) SELECT id, lower(coalesce(dj_name, '') || char(31) || coalesce(source_ip, '') || char(31) || message) FROM src.event;
 INSERT INTO t(t) VALUES('optimize');"
 echo "index: $(( $(date +%s) - start )) s, $(du -m "$index" | cut -f1) MiB"
-python3 - "$index" <<'PY'
-import sqlite3, statistics, sys, time
+# The needles as bench.php searches for them (Rows::SEARCHES), lower-cased as the index's text.
+needles=$(php -r 'require $argv[1]; echo json_encode(array_values(StreamEvents\Bench\Rows::SEARCHES));' "$(dirname "$0")/bootstrap.php")
+python3 - "$index" "$needles" <<'PY'
+import json, sqlite3, statistics, sys, time
 db = sqlite3.connect(sys.argv[1])
-for needle in ['dj17', '10.128.7.', 'song 4242', '/live']:
-    phrase, ms = '"%s"' % needle, []
+for needle in json.loads(sys.argv[2]):
+    phrase, ms = '"%s"' % needle.lower(), []
     for _ in range(6):
         t0 = time.perf_counter()
         n = db.execute("SELECT count(*) FROM t WHERE t MATCH ?", (phrase,)).fetchone()[0]
