@@ -40,15 +40,14 @@ for ($r = 1; $r <= (int) $runs; $r++) {
     foreach ($libraries as $side => $library) {
         putenv("STREAM_EVENTS_LIB=$library"); // the loggers inherit it; ElSide::open reads it
         $pass = pruneWhileLogging('el', $bigEl, "$tmp/prune-probe.sqlite", $limit, elPruneOfTheOldestDay($meta));
-        [$deleted, $walMb, $loggersSaw] = [$pass['deleted'], $pass['wal_mb'], $pass['loggers']];
-        $run = ['library' => $side, 'run' => $r, 'deleted' => $deleted, 'seconds' => $pass['seconds'],
+        $run = ['library' => $side, 'run' => $r, 'deleted' => $pass['deleted'], 'seconds' => $pass['seconds'],
             'hold_ms' => $pass['probe']['longest_wait_us'] / 1e3, 'waits_over_20ms' => $pass['probe']['waits_over_20ms'],
-            'wal_mb_at_end' => $walMb, 'loggers' => $loggersSaw];
+            'wal_mb_at_end' => $pass['wal_mb'], 'loggers' => $pass['loggers']];
         $results[] = $run;
         say(sprintf('%s run %d: longest hold %.1f ms, %d waits over 20 ms; loggers max %.1f ms, p99 %.2f ms, %d errors; '
             . '%s events pruned in %.1f s, WAL %.0f MB at the end',
-            $side, $r, $run['hold_ms'], count($run['waits_over_20ms']), $loggersSaw['max_ms'], $loggersSaw['p99_ms'],
-            $loggersSaw['errors'], fmt($deleted), $run['seconds'], $walMb));
+            $side, $r, $run['hold_ms'], count($run['waits_over_20ms']), $run['loggers']['max_ms'], $run['loggers']['p99_ms'],
+            $run['loggers']['errors'], fmt($run['deleted']), $run['seconds'], $run['wal_mb_at_end']));
         foreach ($run['waits_over_20ms'] as $w) {
             say(sprintf('    %.1f ms at %.2f s, WAL %.0f MB', $w['ms'], $w['at_s'], $w['wal_mb']));
         }
