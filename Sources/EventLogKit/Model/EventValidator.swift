@@ -19,27 +19,35 @@ enum EventValidator {
 
     /// A JSON array of events (el_log_batch); a failure names the event's index.
     static func events(jsonArray json: String, now: Int64, oldest: Int64) throws(EventLogError) -> [Event] {
-        var list: [EventFields] = []
-        var tooMany = false
+        var events: [Event] = []
+        try readBatch(jsonArray: json, now: now, oldest: oldest) { events.append($0) }
+        return events
+    }
+
+    /// Reads a batch, handing each event to `take` as soon as it is
+    /// validated, in order, up to the first invalid one. Throws, once the
+    /// whole text is read, the batch's error: its JSON first, then too many
+    /// events, then the first invalid event (so a caller that stored what
+    /// `take` got must roll it back).
+    static func readBatch(jsonArray json: String, now: Int64, oldest: Int64, _ take: (Event) -> Void) throws(EventLogError) {
+        var count = 0
+        var firstInvalid: EventLogError?
         let isArray = try JSONParser.reading(json, what: "batch") { p throws(JSONParseError) in
             try p.readArray(depth: 0) { p throws(JSONParseError) in
                 let fields = try EventFields.read(&p, depth: 1)
-                // Past the limit the rest is only checked as JSON, not kept.
-                if list.count < maxBatchEvents { list.append(fields) } else { tooMany = true }
+                defer { count += 1 }
+                // Past an invalid event, or past the limit, the rest is only checked as JSON.
+                guard firstInvalid == nil, count < maxBatchEvents else { return }
+                do throws(EventLogError) {
+                    take(try event(from: fields, now: now, oldest: oldest))
+                } catch {
+                    firstInvalid = .invalid("event [\(count)]: \(error.message)")
+                }
             }
         }
         guard isArray else { throw .invalid("a batch must be a JSON array of events") }
-        guard !tooMany else { throw .invalid("a batch holds at most \(maxBatchEvents) events") }
-        var events: [Event] = []
-        events.reserveCapacity(list.count)
-        for (i, fields) in list.enumerated() {
-            do {
-                events.append(try event(from: fields, now: now, oldest: oldest))
-            } catch {
-                throw .invalid("event [\(i)]: \(error.message)")
-            }
-        }
-        return events
+        guard count <= maxBatchEvents else { throw .invalid("a batch holds at most \(maxBatchEvents) events") }
+        if let firstInvalid { throw firstInvalid }
     }
 
     static func event(from f: EventFields, now: Int64, oldest: Int64) throws(EventLogError) -> Event {
@@ -81,6 +89,7 @@ enum EventValidator {
         event.detailsJSON = event.details.isEmpty ? nil : JSONWriter.encode(.object(event.details))
         let size = (event.detailsJSON?.utf8.count ?? 0) + (djName?.utf8.count ?? 0) + (actor.name?.utf8.count ?? 0)
         guard size <= maxEventBytes else { throw .invalid("event is larger than \(maxEventBytes / 1024) KiB") }
+        event.message = type.sentence(Sentence(event: event))
         return event
     }
 

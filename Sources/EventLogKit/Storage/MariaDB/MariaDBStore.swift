@@ -86,7 +86,6 @@ final class MariaDBStore: EventStore {
     func log(json: String) throws -> Int64 {
         let now = clock()
         var event = try EventValidator.event(json: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
-        event.message = event.type.sentence(Sentence(event: event))
         let id: Int64 = try run("log the event") {
             do {
                 // A repeated delivery (a hook sent again) is answered before an id is taken.
@@ -221,7 +220,6 @@ final class MariaDBStore: EventStore {
     func logBatch(json: String) throws -> Int64 {
         let now = clock()
         var events = try EventValidator.events(jsonArray: json, now: now, oldest: now - retentionDays * Time.millisecondsPerDay)
-        for i in events.indices { events[i].message = events[i].type.sentence(Sentence(event: events[i])) }
         let stored: Int64 = try run("log the batch") {  // a repeated delivery stores nothing
             let names = try directorySnapshot(Set(events.map(\.serviceId)))
             let first = try takeIDs(Int64(events.count))

@@ -360,9 +360,8 @@ final class SQLiteStore: EventStore {
         return statement
     }
 
-    /// Inserts one validated event, with its message and directory snapshot.
+    /// Inserts one validated event, with its directory snapshot.
     private func insert(_ e: inout Event, names: Directory.ServiceNames? = nil) throws -> Int64 {
-        e.message = e.type.sentence(Sentence(event: e))
         // Bound one by one: an array of eleven values costs an allocation per event.
         let s = try insertStatement(named: names != nil)
         if let names {
