@@ -272,21 +272,45 @@ final class SQLiteStore: EventStore {
         }
     }
 
-    /// Validates every event, then commits all of them in one transaction.
+    /// Commits every event of the batch in one transaction, or none. The
+    /// events are validated on a thread of their own (`BatchReader`) while
+    /// this one inserts those already validated; an invalid one rolls the
+    /// batch back. An invalid batch is reported as such whatever else
+    /// fails, as when it was validated before anything was written.
     func logBatch(json: String) throws -> Int64 {
         let now = clock()
-        var events = try EventValidator.events(jsonArray: json, now: now, oldest: oldestAccepted(now))
-        return try writing("log the batch") {
-            let (last, counted) = try connection.writeTransaction {
-                // The directory is read once for the batch's services, in its transaction.
-                let names = try serviceNames(Set(events.map(\.serviceId)))
-                var last: Int64 = 0
-                for i in events.indices { last = try insertOnce(&events[i], names: names[events[i].serviceId] ?? .unknown) }
-                return (last, try Totals.foldInserted(events, db: connection))
+        let counts = Totals.BatchCounts()
+        let batch = BatchReader(json: json, now: now, oldest: oldestAccepted(now), each: counts.add)
+        if readOnlyReason != nil || isReplaced { try batch.validateRest() }
+        do {
+            return try writing("log the batch") {
+                // No lock taken for a batch that fails in its first chunk.
+                guard var chunk = try batch.next() else { return 0 }
+                let (logged, last, counted) = try connection.writeTransaction {
+                    var names: [Int64: Directory.ServiceNames] = [:]
+                    var ids = Totals.IDRun()
+                    var logged: Int64 = 0, last: Int64 = 0
+                    while true {
+                        // The directory is read in the batch's transaction, once per service.
+                        let unknown = Set(chunk.lazy.map(\.serviceId).filter { names[$0] == nil })
+                        if !unknown.isEmpty { names.merge(try serviceNames(unknown)) { old, _ in old } }
+                        for i in chunk.indices {
+                            last = try insertOnce(&chunk[i], names: names[chunk[i].serviceId] ?? .unknown)
+                            ids.add(chunk[i].id)
+                        }
+                        logged += Int64(chunk.count)
+                        guard let next = try batch.next() else { break }
+                        chunk = next
+                    }
+                    return (logged, last, try Totals.foldInserted(counts, ids: ids, db: connection))
+                }
+                if counted { countedThrough = last }
+                foldIfDue(after: last)
+                return logged
             }
-            if counted { countedThrough = last }
-            foldIfDue(after: last)
-            return Int64(events.count)
+        } catch {
+            if (error as? EventLogError)?.kind != .invalid { try batch.validateRest() }
+            throw error
         }
     }
 

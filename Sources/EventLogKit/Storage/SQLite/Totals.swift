@@ -111,51 +111,63 @@ enum Totals {
         return through
     }
 
-    /// Inside the write transaction that just inserted `events`: counts
-    /// them from memory and moves the watermark past them, if all of them
-    /// were stored and nothing before them is uncounted; false if not
-    /// (`fold` counts the whole tail later). A repeated delivery stores
-    /// nothing and keeps id 0, which breaks the run of ids checked here.
-    /// A batch's rows are in memory already: summed per counter here, and
-    /// written in key order, a batch of 1,000 upserts each hour key once
-    /// instead of per event and reads no row back.
-    static func foldInserted(_ events: [Event], db: Connection) throws -> Bool {
-        guard let first = events.first?.id, let last = events.last?.id, first > 0, last - first + 1 == Int64(events.count),
-              try countedThrough(db) == first - 1 else {
-            return false
-        }
-        struct Key: Hashable, Comparable {
+    /// A batch's events as counters, summed in memory (by the thread that
+    /// validates the batch, `BatchReader`): a batch of 1,000 then upserts
+    /// each counter once instead of per event, and reads no row back.
+    final class BatchCounts {
+        fileprivate struct Key: Hashable, Comparable {
             let serviceId, ts, type, actorType: Int64
             static func < (a: Key, b: Key) -> Bool {
                 (a.ts, a.serviceId, a.type, a.actorType) < (b.ts, b.serviceId, b.type, b.actorType)
             }
         }
-        var hours: [Key: Int64] = [:], days: [Key: Int64] = [:]
-        for e in events {
+        fileprivate var hours: [Key: Int64] = [:], days: [Key: Int64] = [:]
+
+        func add(_ e: Event) {
             let (type, actor) = (e.type.code, e.actor.type.code)
             hours[Key(serviceId: 0, ts: Kind.floor(e.timestamp, Kind.hour.length), type: type, actorType: actor), default: 0] += 1
             days[Key(serviceId: e.serviceId, ts: Kind.floor(e.timestamp, Kind.serviceDay.length), type: type, actorType: actor), default: 0] += 1
         }
+    }
+
+    /// The ids a batch's events were stored under, if they are one run: a
+    /// repeated delivery stores nothing and keeps id 0, which breaks it.
+    struct IDRun {
+        fileprivate var first: Int64 = 0, last: Int64 = 0, isRun = true
+
+        mutating func add(_ id: Int64) {
+            if id == 0 || (last != 0 && id != last + 1) { isRun = false }
+            if first == 0 { first = id }
+            last = id
+        }
+    }
+
+    /// Inside the write transaction that just inserted a batch's events
+    /// (`counts`, stored as `ids`): adds them to the counters and moves the
+    /// watermark past them, if all of them were stored and nothing before
+    /// them is uncounted; false if not (`fold` counts the whole tail later).
+    static func foldInserted(_ counts: BatchCounts, ids: IDRun, db: Connection) throws -> Bool {
+        guard ids.isRun, ids.first > 0, try countedThrough(db) == ids.first - 1 else { return false }
         // One parameter layout for both tables: ?1 the service (an hour counter has none), ?2 the period, ?5 the events.
         let upserts = [
             (try db.statement("""
                 INSERT INTO count_hour (ts, type, actor_type, n) VALUES (?2, ?3, ?4, ?5)
                 ON CONFLICT DO UPDATE SET n = n + excluded.n
-                """), hours),
+                """), counts.hours),
             (try db.statement("""
                 INSERT INTO count_service_day (service_id, ts, type, actor_type, n) VALUES (?1, ?2, ?3, ?4, ?5)
                 ON CONFLICT DO UPDATE SET n = n + excluded.n
-                """), days),
+                """), counts.days),
         ]
-        for (upsert, counts) in upserts {
-            for (k, n) in counts.sorted(by: { $0.key < $1.key }) {
+        for (upsert, counter) in upserts {
+            for (k, n) in counter.sorted(by: { $0.key < $1.key }) {
                 upsert.reset(keepBindings: true)
                 try upsert.bind(1, .integer(k.serviceId)); try upsert.bind(2, .integer(k.ts)); try upsert.bind(3, .integer(k.type))
                 try upsert.bind(4, .integer(k.actorType)); try upsert.bind(5, .integer(n))
                 try upsert.run()
             }
         }
-        try db.setSetting(watermarkKey, last)
+        try db.setSetting(watermarkKey, ids.last)
         return true
     }
 
