@@ -94,6 +94,22 @@ import Glibc
         } throws: { ($0 as? EventLogError)?.message.contains("was deleted or replaced") == true }
     }
 
+    /// The thread has a stack of its own, smaller than PHP's: input nested
+    /// as deep as JSON may be is read there, and deeper is refused, not a crash.
+    @Test func deepNestingOnTheThreadIsRefusedNotACrash() throws {
+        let t = try TempStore()
+        let allowed = JSONParser.maxDepth - 3  // below the array, the event and its details
+        let nested = String(repeating: #"{"a":"#, count: allowed) + "1" + String(repeating: "}", count: allowed)
+        var events = Self.events(1000)
+        events[500] = #"{"type":"service.config_update","serviceId":10,"actor":{"type":"user"},"details":{"changes":["x"],"n":\#(nested)}}"#
+        #expect(try t.store.logBatch(json: Self.batch(events)) == 1000)
+        events[500] = #"{"type":"dj.connect","serviceId":10,"djName":"A","details":"# + String(repeating: "[", count: 200_000)
+        #expect {
+            try t.store.logBatch(json: Self.batch(events))
+        } throws: { ($0 as? EventLogError)?.message.contains("nested deeper than") == true }
+        #expect(try t.count() == 1000)
+    }
+
     /// Small batches are validated inline, large ones on the thread: the
     /// same events give the same rows either way.
     @Test func inlineAndThreadedBatchesStoreTheSameRows() throws {
