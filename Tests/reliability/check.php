@@ -87,10 +87,11 @@ foreach (array_slice($argv, 5) as $file) {
             }
         } else {
             $batches++;
-            if ((int) $num !== 5) {
-                $errors[] = "batch $tag acked $num events, not 5";
+            $size = rel_batch_size($tag);
+            if ((int) $num !== $size) {
+                $errors[] = "batch $tag acked $num events, not $size";
             }
-            for ($k = 0; $k < 5; $k++) {
+            for ($k = 0; $k < $size; $k++) {
                 $acked["$tag-$k"] = true;
                 if (count($idsOf("$tag-$k")) !== 1) {
                     $errors[] = "acked batch event $tag-$k stored " . count($idsOf("$tag-$k")) . ' times';

@@ -168,15 +168,26 @@ function rel_unacked_calls(array $storedTags, array $acked, array &$errors): arr
     $unacked = [];
     foreach ($storedTags as $tag) {
         if (!isset($acked[$tag])) {
-            $unacked[preg_replace('/^(.*-b\d+)-\d$/', '$1', $tag)][] = $tag;
+            $unacked[preg_replace('/^(.*-b\d+)-\d+$/', '$1', $tag)][] = $tag;
         }
     }
     foreach ($unacked as $group => $tags) {
-        if (preg_match('/-b\d+$/', $group) && count($tags) !== 5) {
-            $errors[] = "unacked batch $group is half-written: " . count($tags) . ' of 5 events';
+        if (preg_match('/-b\d+$/', $group) && count($tags) !== rel_batch_size($group)) {
+            $errors[] = "unacked batch $group is half-written: " . count($tags) . ' of ' . rel_batch_size($group) . ' events';
         }
     }
     return $unacked;
+}
+
+/**
+ * The events in writer.php's batch $tag (PREFIX-bN): 5, and 200 in every
+ * fourth, big enough (over 16 KB) for the library to validate it on a
+ * thread of its own while it stores it, so that writers are also killed
+ * in the middle of such a batch.
+ */
+function rel_batch_size(string $tag): int
+{
+    return preg_match('/-b(\d+)$/', $tag, $m) && (int) $m[1] % 4 === 3 ? 200 : 5;
 }
 
 /** Is $store a MariaDB database (mysql://...) rather than an SQLite file? */

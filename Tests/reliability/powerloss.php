@@ -130,14 +130,15 @@ function verify(string $store, string $synchronous, array $ackFiles): int
             } elseif ($kind === 'B') {
                 $batches++;
                 $there = 0;
-                for ($k = 0; $k < 5; $k++) {
+                $size = rel_batch_size($tag);
+                for ($k = 0; $k < $size; $k++) {
                     $acked["$tag-$k"] = true;
                     $there += count($idOf["$tag-$k"] ?? []);
                 }
                 if ($there === 0) {
                     $lostBatches++;
-                } elseif ($there !== 5) {
-                    $errors[] = "acked batch $tag: $there of its 5 events stored";
+                } elseif ($there !== $size) {
+                    $errors[] = "acked batch $tag: $there of its $size events stored";
                 }
             }
         }

@@ -87,7 +87,7 @@ concurrency() {
     touch "$dir/stop"
     wait "$reader" || { echo "  reader failed"; rc=1; }
     wait "$pruner" || { echo "  pruner failed"; rc=1; }
-    echo "  8 writers: $((6 * n)) single events (1 in 10 twenty days old) + $((2 * n / 5)) batches of 5 in $(( ($(date +%s%N) - started) / 1000000 )) ms"
+    echo "  8 writers: $((6 * n)) single events (1 in 10 twenty days old) + $((2 * n / 5)) batches (of 5, every fourth of 200) in $(( ($(date +%s%N) - started) / 1000000 )) ms"
     "${php[@]}" "$here/check.php" verify "$s" 0 1 "$dir"/ack.* || rc=1
     return $rc
 }

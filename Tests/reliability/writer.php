@@ -25,7 +25,7 @@ try {
         if ($mode === 'batch') {
             $tag = "$prefix-b$i";
             $events = [];
-            for ($k = 0; $k < 5; $k++) {
+            for ($k = 0; $k < rel_batch_size($tag); $k++) {
                 $events[] = rel_event($service, "$tag-$k", $i + $k);
             }
             $n = $log->logBatch($events);
