@@ -34,10 +34,9 @@ final class Checkpointer: @unchecked Sendable {
     static let restartWaitMilliseconds: Int32 = 20
 
     private let connection: Connection  // used by the thread alone once it runs
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let wake: UnsafeMutablePointer<pthread_cond_t>
-    private var pending = false  // guarded by mutex
-    private var stopping = false  // guarded by mutex
+    private let lock = Lock()  // its condition: a request, or the stop
+    private var pending = false  // guarded by lock
+    private var stopping = false  // guarded by lock
     private var thread = pthread_t()
     /// A child forked from this process has no such thread.
     private let process = getpid()
@@ -59,59 +58,30 @@ final class Checkpointer: @unchecked Sendable {
         }
         guard isSameFile() else { return nil }
         connection.setBusyTimeout(milliseconds: Self.restartWaitMilliseconds)
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
-        wake = .allocate(capacity: 1)
-        wake.initialize(to: pthread_cond_t())
-        pthread_cond_init(wake, nil)
-        var attributes = pthread_attr_t()
-        pthread_attr_init(&attributes)
-        defer { pthread_attr_destroy(&attributes) }
-        pthread_attr_setstacksize(&attributes, 256 * 1024)  // SQLite's checkpoint needs a few kilobytes
-        // The thread starts with every signal blocked (it inherits the mask
-        // it is created under): PHP's timeout (SIGPROF) and FPM's signals
-        // must reach PHP's own thread, whose handlers they run.
-        var all = sigset_t(), previous = sigset_t()
-        sigfillset(&all)
-        pthread_sigmask(SIG_SETMASK, &all, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        // The thread holds the checkpointer until it ends (`stop`).
-        let context = Unmanaged.passRetained(self).toOpaque()
-        guard pthread_create(&thread, &attributes, { context in
-            if let context { Unmanaged<Checkpointer>.fromOpaque(context).takeRetainedValue().run() }
-            return nil
-        }, context) == 0 else {
-            Unmanaged<Checkpointer>.fromOpaque(context).release()
-            return nil
-        }
-    }
-
-    deinit {
-        pthread_cond_destroy(wake)
-        wake.deallocate()
-        pthread_mutex_destroy(mutex)
-        mutex.deallocate()
+        // SQLite's checkpoint needs a few kilobytes of stack. The thread
+        // holds the checkpointer until it ends (`stop`).
+        guard let thread = BackgroundThread.start(stackBytes: 256 * 1024, detached: false, { self.run() }) else { return nil }
+        self.thread = thread
     }
 
     /// Asks for a checkpoint and returns at once; false in a child forked
     /// from the process that started the thread.
     func request() -> Bool {
         guard getpid() == process else { return false }
-        pthread_mutex_lock(mutex)
-        pending = true
-        pthread_cond_signal(wake)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            pending = true
+            lock.signal()
+        }
         return true
     }
 
     /// Ends the thread, after the checkpoint it is running if any.
     func stop() {
         guard getpid() == process else { return }
-        pthread_mutex_lock(mutex)
-        stopping = true
-        pthread_cond_signal(wake)
-        pthread_mutex_unlock(mutex)
+        lock.withLock {
+            stopping = true
+            lock.signal()
+        }
         pthread_join(thread, nil)
     }
 
@@ -121,11 +91,11 @@ final class Checkpointer: @unchecked Sendable {
     private func run() {
         se_name_this_thread(Self.threadName)
         while true {
-            pthread_mutex_lock(mutex)
-            while !pending && !stopping { pthread_cond_wait(wake, mutex) }
-            let stop = stopping
-            pending = false
-            pthread_mutex_unlock(mutex)
+            let stop = lock.withLock {
+                while !pending && !stopping { lock.wait() }
+                pending = false
+                return stopping
+            }
             if stop { break }
             guard let (frames, copied) = connection.checkpoint() else { continue }
             if frames >= Self.restartPages && frames - copied <= Connection.checkpointPages
