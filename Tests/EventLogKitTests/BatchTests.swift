@@ -127,6 +127,40 @@ import Glibc
         let b = try threaded.store.connection.statement(columns).firstRow { $0.text(0) } ?? nil
         #expect(a != nil && a == b)
     }
+
+    /// A writer keeps the names its batches read while the directory's
+    /// version stands (`BatchNames`): each batch must still store the names
+    /// the directory has in its transaction, whoever changed them.
+    @Test func batchesStoreTheDirectorysNamesWhoeverChangesThem() throws {
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let other = try t.open()  // another worker
+        func batch(_ services: [Int64]) throws -> [String] {
+            let first = try t.count("SELECT coalesce(max(id), 0) FROM event") + 1
+            _ = try t.store.logBatch(json: "[" + services.map { restart($0) }.joined(separator: ",") + "]")
+            return try (first..<first + Int64(services.count)).map { id in
+                try t.store.connection.statement("SELECT coalesce(service_name, '-') || '|' || coalesce(owner_name, '-') FROM event WHERE id = ?")
+                    .firstRow([.integer(id)]) { $0.text(0) ?? "" } ?? "missing"
+            }
+        }
+        #expect(try batch([10, 11, 99]) == ["Alice Main|Alice FM", "Bob Stream|Bob Radio", "-|-"])
+        // A service renamed, and one added, by another worker.
+        try other.putDirectory(json: #"{"services":[{"id":11,"name":"Bob Renamed","ownerId":5,"kind":"icecast"},{"id":99,"name":"New One","ownerId":7,"kind":"icecast"}]}"#)
+        #expect(try batch([10, 11, 99]) == ["Alice Main|Alice FM", "Bob Renamed|Bob Radio", "New One|Dave Direct"])
+        // The owner's account renamed: an account change counts too.
+        try other.putDirectory(json: #"{"accounts":[{"id":4,"role":"customer","name":"Alice Renamed","resellerId":2}]}"#)
+        #expect(try batch([10]) == ["Alice Main|Alice Renamed"])
+        // Changed by hand, not through the library: the triggers see it.
+        try other.connection.execute("UPDATE service SET name = 'By Hand' WHERE id = 10")
+        #expect(try batch([10]) == ["By Hand|Alice Renamed"])
+        try other.connection.execute("DELETE FROM service WHERE id = 10")
+        #expect(try batch([10]) == ["-|-"])
+        // A store without the version (edited by hand) reads the names in every batch.
+        try other.connection.execute("DELETE FROM setting WHERE key = '\(BatchNames.versionKey)'")
+        #expect(try batch([11]) == ["Bob Renamed|Bob Radio"])
+        try other.connection.execute("UPDATE service SET name = 'Unversioned' WHERE id = 11")
+        #expect(try batch([11]) == ["Unversioned|Bob Radio"])
+    }
 }
 
 private extension TempStore {

@@ -30,6 +30,11 @@ import Glibc
         #expect(page["logs"][0]["type"].stringValue == "service.restart")
         #expect(page["logs"][0]["serviceName"].stringValue == "Old Radio")
         #expect(try store.log(json: restart(10)) == 2)
+        // The directory's version starts with the migration and moves with the directory.
+        let version = "SELECT value FROM setting WHERE key = '\(BatchNames.versionKey)'"
+        #expect(try store.connection.integer(version) == 0)
+        try store.putDirectory(json: #"{"services":[{"id":10,"name":"New Radio","ownerId":4,"kind":"icecast"}]}"#)
+        #expect(try store.connection.integer(version) == 1)
     }
 
     @Test func refusesANewerStoreWithoutTouchingIt() throws {

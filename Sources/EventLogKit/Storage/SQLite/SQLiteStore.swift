@@ -28,6 +28,8 @@ final class SQLiteStore: EventStore {
     /// This process's last look at the totals watermark; writers fold the
     /// tail into the counters once it is `Totals.foldEvery` events long.
     private var countedThrough: Int64 = 0
+    /// The directory's names of the services batches logged lately.
+    private let batchNames = BatchNames()
 
     init(path: String, options: StoreOptions = StoreOptions(), clock: @escaping @Sendable () -> Int64 = Time.nowMilliseconds) throws {
         guard !path.isEmpty else { throw EventLogError.invalid("the store path is empty") }
@@ -287,15 +289,13 @@ final class SQLiteStore: EventStore {
                 // No lock taken for a batch that fails in its first chunk.
                 guard var chunk = try batch.next() else { return 0 }
                 let (logged, last, counted) = try connection.writeTransaction {
-                    var names: [Int64: Directory.ServiceNames] = [:]
                     var ids = Totals.IDRun()
                     var logged: Int64 = 0, last: Int64 = 0
+                    try batchNames.begin(connection)
                     while true {
-                        // The directory is read in the batch's transaction, once per service.
-                        let unknown = Set(chunk.lazy.map(\.serviceId).filter { names[$0] == nil })
-                        if !unknown.isEmpty { names.merge(try serviceNames(unknown)) { old, _ in old } }
+                        try batchNames.lookUp(chunk, connection)
                         for i in chunk.indices {
-                            last = try insertOnce(&chunk[i], names: names[chunk[i].serviceId] ?? .unknown)
+                            last = try insertOnce(&chunk[i], names: batchNames[chunk[i].serviceId])
                             ids.add(chunk[i].id)
                         }
                         logged += Int64(chunk.count)
@@ -337,22 +337,6 @@ final class SQLiteStore: EventStore {
         let id = try insert(&e, names: names)
         try connection.statement("INSERT INTO delivery (key, event_id) VALUES (?, ?)").run([.text(key), .integer(id)])
         return id
-    }
-
-    /// The names of `services` as the directory has them now.
-    private func serviceNames(_ services: Set<Int64>) throws -> [Int64: Directory.ServiceNames] {
-        let ids = "[" + services.map(String.init).joined(separator: ",") + "]"
-        let s = try connection.statement("""
-            SELECT s.id, s.name, s.owner_id, a.name FROM service s LEFT JOIN account a ON a.id = s.owner_id
-            WHERE s.id IN (SELECT value FROM json_each(?1))
-            """)
-        try s.bind([.text(ids)])
-        defer { s.reset() }
-        var names: [Int64: Directory.ServiceNames] = [:]
-        while try s.step() {
-            names[s.int64(0)] = Directory.ServiceNames(service: SQLValue(s.text(1)), owner: SQLValue(s.optionalInt64(2)), ownerName: SQLValue(s.text(3)))
-        }
-        return names
     }
 
     /// Held, not looked up: the statement cache hashes the whole SQL text,
