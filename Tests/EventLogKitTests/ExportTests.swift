@@ -24,9 +24,9 @@ import Testing
 
     @Test func guardEveryFormulaPrefix() {
         for prefix in ["=", "+", "-", "@", "\t", "\r", "\n"] {
-            var out: [UInt8] = []
+            var out = ByteBuffer()
             CSV.field(prefix + "1+1", into: &out)
-            let text = String(decoding: out, as: UTF8.self)
+            let text = String(decoding: out.array, as: UTF8.self)
             #expect(text.hasPrefix("\"'"), "prefix \(prefix.debugDescription) became \(text.debugDescription)")
         }
     }
@@ -67,16 +67,16 @@ import Testing
     /// spreadsheet: every one becomes U+FFFD, in any cell.
     @Test func csvNeutralizesBidiControls() {
         for control in ["\u{202E}", "\u{202A}", "\u{2066}", "\u{2069}", "\u{200F}", "\u{061C}"] {
-            var out: [UInt8] = []
+            var out = ByteBuffer()
             CSV.field("DJ \(control)evil", into: &out)
-            #expect(String(decoding: out, as: UTF8.self) == "DJ \u{FFFD}evil")
+            #expect(String(decoding: out.array, as: UTF8.self) == "DJ \u{FFFD}evil")
         }
-        var out: [UInt8] = []
+        var out = ByteBuffer()
         CSV.field("=\u{202E}1,2", into: &out)
-        #expect(String(decoding: out, as: UTF8.self) == "\"'=\u{FFFD}1,2\"")
-        out = []
+        #expect(String(decoding: out.array, as: UTF8.self) == "\"'=\u{FFFD}1,2\"")
+        out = ByteBuffer()
         CSV.field("Émilie – “quoted” ok", into: &out)
-        #expect(String(decoding: out, as: UTF8.self) == "Émilie – “quoted” ok")
+        #expect(String(decoding: out.array, as: UTF8.self) == "Émilie – “quoted” ok")
     }
 
     /// CSV.field scans eight bytes at a time: every special byte at every
@@ -110,13 +110,29 @@ import Testing
                 for insert in inserts {
                     var s = Array(repeating: UInt8(ascii: "a"), count: length)
                     s.insert(contentsOf: insert, at: at)
-                    var out: [UInt8] = []
+                    var out = ByteBuffer(capacity: 0)  // grows as the cell is written
                     s.withUnsafeBufferPointer { CSV.field($0, into: &out) }
-                    #expect(out == byRule(s), "\(String(decoding: s, as: UTF8.self).debugDescription)")
+                    #expect(out.array == byRule(s), "\(String(decoding: s, as: UTF8.self).debugDescription)")
                     checked += 1
                 }
             }
         }
         #expect(checked == 9 * 28 * 29 / 2)
+    }
+
+    /// The output buffer grows past its capacity, by single bytes and by
+    /// runs, keeping what it held, as an array would.
+    @Test func byteBufferGrowsLikeAnArray() {
+        var buffer = ByteBuffer(capacity: 0)
+        var expected: [UInt8] = []
+        for n in 0..<300 {
+            let piece = (0..<(n % 37)).map { UInt8(truncatingIfNeeded: n &* 31 &+ $0) }
+            if n % 5 == 0 { buffer.append(UInt8(n % 256)); expected.append(UInt8(n % 256)) }
+            piece.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+            expected += piece
+            if n % 50 == 0 { buffer.append(contentsOf: Array(repeating: UInt8(7), count: 200)); expected += Array(repeating: 7, count: 200) }
+        }
+        #expect(buffer.count == expected.count)
+        #expect(buffer.array == expected)
     }
 }

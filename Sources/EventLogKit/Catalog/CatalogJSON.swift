@@ -40,7 +40,7 @@ enum CatalogJSON {
         w.key("futureMilliseconds"); w.integer(Limits.futureMilliseconds)
         w.raw("}")
         w.raw("}")
-        return w.bytes
+        return w.bytes.array
     }()
 
     private static func list<T>(_ w: inout JSONWriter, _ items: [T], _ write: (inout JSONWriter, T) -> Void) {

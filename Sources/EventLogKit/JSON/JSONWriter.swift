@@ -1,5 +1,5 @@
 /// Appends the decimal digits of `value` without making a String (export hot path).
-func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
+func appendDecimal(_ value: Int64, to out: inout ByteBuffer) {
     if value < 0 { out.append(UInt8(ascii: "-")) }
     var magnitude = value.magnitude
     withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { d in
@@ -15,10 +15,10 @@ func appendDecimal(_ value: Int64, to out: inout [UInt8]) {
 }
 
 /// Appends JSON text to a byte buffer (the hot path of query and export).
-struct JSONWriter {
-    var bytes: [UInt8] = []
+struct JSONWriter: ~Copyable {
+    var bytes: ByteBuffer
 
-    init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+    init(capacity: Int = 256) { bytes = ByteBuffer(capacity: capacity) }
 
     mutating func raw(_ s: StaticString) {
         bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
@@ -65,7 +65,9 @@ struct JSONWriter {
         case .null: raw("null")
         case .bool(let b): if b { raw("true") } else { raw("false") }
         case .integer(let i): integer(i)
-        case .double(let d): bytes.append(contentsOf: d.description.utf8)
+        case .double(let d):
+            var text = d.description
+            text.withUTF8 { bytes.append(contentsOf: $0) }
         case .string(let s): string(s)
         case .array(let a):
             bytes.append(UInt8(ascii: "["))
@@ -97,6 +99,6 @@ struct JSONWriter {
     static func encode(_ v: JSONValue) -> String {
         var w = JSONWriter()
         w.value(v)
-        return String(decoding: w.bytes, as: UTF8.self)
+        return w.bytes.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 }

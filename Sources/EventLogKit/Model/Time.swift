@@ -19,20 +19,19 @@ enum Time {
 
     /// `2026-11-27T13:58:47.123Z`.
     static func rfc3339(milliseconds ms: Int64) -> String {
-        var out: [UInt8] = []
+        var out = ByteBuffer(capacity: 24)
         appendRFC3339(milliseconds: ms, to: &out)
-        return String(decoding: out, as: UTF8.self)
+        return out.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     /// Writes the RFC 3339 form without making Strings (export hot path).
-    static func appendRFC3339(milliseconds ms: Int64, to out: inout [UInt8]) {
+    static func appendRFC3339(milliseconds ms: Int64, to out: inout ByteBuffer) {
         let clamped = min(max(ms, minMilliseconds), maxMilliseconds)
         let days = floorDiv(clamped, millisecondsPerDay)
         let msOfDay = clamped - days * millisecondsPerDay
         let (y, m, d) = civil(fromDays: days)
         let seconds = msOfDay / 1000
-        // Into a stack buffer, then one append: each append of a byte checks
-        // the array's uniqueness and capacity (an export writes a time a row).
+        // Into a stack buffer, then one append (an export writes a time a row).
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { b in
             func put(_ value: Int64, _ width: Int, at end: Int) {
                 var v = value

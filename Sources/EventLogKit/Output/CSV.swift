@@ -1,7 +1,7 @@
 /// RFC 4180 CSV: CRLF line ends, quoting where needed, UTC times, and no cell
 /// that a spreadsheet would run as a formula (OWASP CSV injection).
 enum CSV {
-    static func header(serviceColumns: Bool, into out: inout [UInt8]) {
+    static func header(serviceColumns: Bool, into out: inout ByteBuffer) {
         var names = ["id", "time_utc", "type", "event", "category"]
         if serviceColumns { names += ["service_id", "service", "customer_id", "customer"] }
         names += ["actor_type", "actor_id", "actor_name", "dj_name", "source_ip", "takeover", "message", "details"]
@@ -9,7 +9,7 @@ enum CSV {
     }
 
     /// Writes one event as a line, cell by cell from the row's own bytes.
-    static func row(_ r: some EventRow, serviceColumns: Bool, into out: inout [UInt8]) {
+    static func row(_ r: some EventRow, serviceColumns: Bool, into out: inout ByteBuffer) {
         func comma() { out.append(UInt8(ascii: ",")) }
         func text(_ s: Bytes?) { if let s { field(s, into: &out) } }
         func text(_ s: String?) { if let s { field(s, into: &out) } }
@@ -41,7 +41,7 @@ enum CSV {
         out.append(0x0A)
     }
 
-    private static func line(_ cells: [String], into out: inout [UInt8]) {
+    private static func line(_ cells: [String], into out: inout ByteBuffer) {
         for (i, cell) in cells.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             field(cell, into: &out)
@@ -50,7 +50,7 @@ enum CSV {
         out.append(0x0A)
     }
 
-    static func field(_ value: String, into out: inout [UInt8]) {
+    static func field(_ value: String, into out: inout ByteBuffer) {
         var value = value
         value.withUTF8 { field($0, into: &out) }
     }
@@ -58,7 +58,7 @@ enum CSV {
     /// One cell: quoted when it holds a comma, quote, CR or LF; a leading
     /// = + - @ TAB CR or LF (a formula to a spreadsheet) gets a ' first.
     /// Bidirectional controls are written as U+FFFD (see `bidiControlLength`).
-    static func field(_ utf8: Bytes, into out: inout [UInt8]) {
+    static func field(_ utf8: Bytes, into out: inout ByteBuffer) {
         let guardNeeded = switch utf8.first {
         case 0x3D, 0x2B, 0x2D, 0x40, 0x09, 0x0D, 0x0A: true
         default: false
@@ -81,7 +81,7 @@ enum CSV {
                 run = i
             } else if bidi, let n = bidiControlLength(utf8, at: i) {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<i]))
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                out.append(0xEF); out.append(0xBF); out.append(0xBD)  // U+FFFD
                 i += n
                 run = i
             } else {

@@ -15,6 +15,6 @@ enum PageJSON {
         w.key("totalPages"); w.integer((total + filter.perPage - 1) / filter.perPage)
         w.key("cursor"); w.string(cursor)
         w.raw("}")
-        return w.bytes
+        return w.bytes.array
     }
 }

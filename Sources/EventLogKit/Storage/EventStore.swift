@@ -75,6 +75,6 @@ enum StoreInfo {
         w.key("readOnly"); if let readOnly { w.string(readOnly) } else { w.raw("false") }
         w.key("cursor"); w.string(cursor)
         w.raw("}")
-        return w.bytes
+        return w.bytes.array
     }
 }

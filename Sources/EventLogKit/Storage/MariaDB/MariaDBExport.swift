@@ -95,6 +95,6 @@ final class MariaDBExport: EventExport {
         }
         try result.checkComplete()
         if rowEnds.count < Self.rowsPerRead { finished = true }
-        pending = out.bytes
+        pending = out.bytes.array
     }
 }

@@ -154,6 +154,6 @@ struct StoreCopy {
             w.raw("}")
         }
         w.raw("]}")
-        return w.bytes
+        return w.bytes.array
     }
 }

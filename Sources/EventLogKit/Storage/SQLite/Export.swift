@@ -65,7 +65,7 @@ final class Export: EventExport {
         stmt.reset()  // ends the chunk's read transaction
         if count < ExportFormat.rowsPerChunk { finished = true }
         if out.bytes.isEmpty { return nil }
-        return out.bytes
+        return out.bytes.array
     }
 }
 

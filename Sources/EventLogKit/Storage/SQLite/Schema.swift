@@ -140,12 +140,12 @@ enum Schema {
         // 7: the directory's version, moved by the database on every change
         // of an account or a service, whoever makes it: a writer keeps the
         // names it read for its next batches while it is unchanged (BatchNames).
-        (["INSERT OR IGNORE INTO setting (key, value) VALUES ('directoryVersion', 0);"]
+        (["INSERT OR IGNORE INTO setting (key, value) VALUES ('\(BatchNames.versionKey)', 0);"]
             + ["account", "service"].flatMap { table in
                 [("inserted", "INSERT"), ("updated", "UPDATE"), ("deleted", "DELETE")].map { name, change in
                     """
                     CREATE TRIGGER IF NOT EXISTS \(table)_\(name) AFTER \(change) ON \(table)
-                        BEGIN UPDATE setting SET value = value + 1 WHERE key = 'directoryVersion'; END;
+                        BEGIN UPDATE setting SET value = value + 1 WHERE key = '\(BatchNames.versionKey)'; END;
                     """
                 }
             }).joined(separator: "\n"),
