@@ -52,7 +52,7 @@ import Testing
         let export = try t.store.export(principalJSON: admin, filterJSON: nil, format: .jsonl)
         try t.log(restart(10))
         var out: [UInt8] = []
-        while let chunk = try export.next() { out += chunk }
+        while let chunk = try export.next() { out += chunk.array }
         #expect(String(decoding: out, as: UTF8.self).split(separator: "\n").count == 3)
     }
 
@@ -130,7 +130,11 @@ import Testing
             if n % 5 == 0 { buffer.append(UInt8(n % 256)); expected.append(UInt8(n % 256)) }
             piece.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
             expected += piece
-            if n % 50 == 0 { buffer.append(contentsOf: Array(repeating: UInt8(7), count: 200)); expected += Array(repeating: 7, count: 200) }
+            if n % 50 == 0 {
+                let run = Array(repeating: UInt8(7), count: 200)
+                run.withUnsafeBufferPointer { buffer.append(contentsOf: $0) }
+                expected += run
+            }
         }
         #expect(buffer.count == expected.count)
         #expect(buffer.array == expected)

@@ -26,7 +26,7 @@ import Glibc
         #expect(try Schema.version(store.connection) == Schema.currentVersion)
         #expect(try Schema.tag(userVersion: store.connection.integer("PRAGMA user_version") ?? 0) > 0)
         #expect(try store.connection.integer("SELECT count(*) FROM event_type") == Int64(Catalog.all.count))
-        let page = String(decoding: try store.query(principalJSON: customerA1, filterJSON: nil), as: UTF8.self).json
+        let page = String(decoding: try store.query(principalJSON: customerA1, filterJSON: nil).array, as: UTF8.self).json
         #expect(page["logs"][0]["type"].stringValue == "service.restart")
         #expect(page["logs"][0]["serviceName"].stringValue == "Old Radio")
         #expect(try store.log(json: restart(10)) == 2)

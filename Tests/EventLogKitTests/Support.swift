@@ -43,13 +43,13 @@ final class TempStore {
     func log(_ json: String) throws -> Int64 { try store.log(json: json) }
 
     func query(_ principal: String, _ filter: String? = nil) throws -> JSONValue {
-        String(decoding: try store.query(principalJSON: principal, filterJSON: filter), as: UTF8.self).json
+        String(decoding: try store.query(principalJSON: principal, filterJSON: filter).array, as: UTF8.self).json
     }
 
     func export(_ principal: String, _ filter: String? = nil, format: String) throws -> String {
         let export = try store.export(principalJSON: principal, filterJSON: filter, format: try ExportFormat(argument: format))
         var out: [UInt8] = []
-        while let chunk = try export.next() { out += chunk }
+        while let chunk = try export.next() { out += chunk.array }
         return String(decoding: out, as: UTF8.self)
     }
 

@@ -90,10 +90,10 @@ struct SplitMix64: RandomNumberGenerator {
     func expectTotalsMatchExports(_ t: TempStore, _ reader: SQLiteStore, _ stage: String, filters: [String] = ["{}", #"{"category":"service"}"#]) throws {
         for p in [admin, resellerA, customerA1] {
             for f in filters {
-                let page = String(decoding: try reader.query(principalJSON: p, filterJSON: f), as: UTF8.self).json
+                let page = String(decoding: try reader.query(principalJSON: p, filterJSON: f).array, as: UTF8.self).json
                 let export = try reader.export(principalJSON: p, filterJSON: f, format: .jsonl)
                 var rows = 0
-                while let chunk = try export.next() { rows += chunk.filter { $0 == 0x0A }.count }
+                while let chunk = try export.next() { rows += chunk.array.filter { $0 == 0x0A }.count }
                 #expect(page["total"].integerValue == Int64(rows), "\(stage): \(p) \(f)")
             }
         }

@@ -62,12 +62,13 @@ enum Boundary {
     /// (`char **out, size_t *out_len`): both are cleared first and set only
     /// on success.
     static func withStore(_ db: OpaquePointer?, handingOut out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
-                          _ outLen: UnsafeMutablePointer<Int>?, _ body: (any EventStore) throws -> [UInt8]) -> CInt {
+                          _ outLen: UnsafeMutablePointer<Int>?, _ body: (any EventStore) throws -> ByteBuffer) -> CInt {
         out?.pointee = nil
         outLen?.pointee = 0
         return withStore(db) { store, _ in
             guard let out else { throw EventLogError.invalid("the out-parameter is NULL") }
-            try hand(try body(store), out, outLen)
+            let result = try body(store)
+            try result.withUnsafeBytes { try hand($0, out, outLen) }
         }
     }
 
@@ -100,13 +101,11 @@ enum Boundary {
 
     /// Copies bytes into a malloc'd NUL-terminated string the caller frees
     /// with el_string_free.
-    static func hand(_ bytes: [UInt8], _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ outLen: UnsafeMutablePointer<Int>?) throws {
+    static func hand(_ bytes: Bytes, _ out: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>, _ outLen: UnsafeMutablePointer<Int>?) throws {
         guard let buffer = malloc(bytes.count + 1)?.assumingMemoryBound(to: CChar.self) else {
             throw EventLogError(.noMemory, "out of memory for a \(bytes.count)-byte result")
         }
-        bytes.withUnsafeBytes { raw in
-            if let base = raw.baseAddress { memcpy(buffer, base, bytes.count) }
-        }
+        if let base = bytes.baseAddress { memcpy(buffer, base, bytes.count) }
         buffer[bytes.count] = 0
         out.pointee = buffer
         outLen?.pointee = bytes.count

@@ -117,11 +117,11 @@ public func el_export_next(_ ex: OpaquePointer!, _ chunk: UnsafeMutablePointer<U
             return EL_EMISUSE.rawValue
         }
         return Boundary.report(on: handle.database) {
-            handle.chunk = try export.next() ?? []
-            handle.chunk.withUnsafeBufferPointer { buffer in
+            handle.chunk = try export.next() ?? ByteBuffer(capacity: 0)
+            handle.chunk.withUnsafeBytes { buffer in
                 chunk.pointee = buffer.isEmpty ? nil : UnsafeRawPointer(buffer.baseAddress)?.assumingMemoryBound(to: CChar.self)
+                chunkLen.pointee = buffer.count
             }
-            chunkLen.pointee = handle.chunk.count
         }
     }
 }
@@ -144,7 +144,7 @@ public func el_prune(_ db: OpaquePointer!, _ nowMs: Int64, _ outDeleted: UnsafeM
 
 @c @implementation
 public func el_cursor(_ db: OpaquePointer!, _ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>!, _ outLen: UnsafeMutablePointer<Int>!) -> CInt {
-    Boundary.withStore(db, handingOut: outJSON, outLen) { store in Array(try store.cursor().utf8) }
+    Boundary.withStore(db, handingOut: outJSON, outLen) { store in ByteBuffer(utf8: try store.cursor()) }
 }
 
 @c @implementation
@@ -171,7 +171,7 @@ public func el_catalog(_ outJSON: UnsafeMutablePointer<UnsafeMutablePointer<CCha
     outLen?.pointee = 0
     guard let outJSON else { return EL_EINVAL.rawValue }
     do {
-        try Boundary.hand(CatalogJSON.bytes, outJSON, outLen)
+        try CatalogJSON.bytes.withUnsafeBufferPointer { try Boundary.hand($0, outJSON, outLen) }
         return EL_OK.rawValue
     } catch {
         return EL_ENOMEM.rawValue

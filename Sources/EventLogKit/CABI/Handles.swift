@@ -32,7 +32,7 @@ final class DatabaseHandle: @unchecked Sendable {
 final class ExportHandle: @unchecked Sendable {
     let database: DatabaseHandle
     var export: (any EventExport)?
-    var chunk: [UInt8] = []
+    var chunk = ByteBuffer(capacity: 0)
 
     init(database: DatabaseHandle, export: any EventExport) {
         self.database = database

@@ -11,18 +11,31 @@ struct ByteBuffer: ~Copyable {
     private(set) var count = 0
 
     init(capacity: Int = 256) {
-        self.capacity = max(capacity, 16)
-        base = .allocate(capacity: self.capacity)
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+    }
+
+    /// A copy of `bytes` (a part of a larger buffer).
+    init(copying bytes: Bytes) {
+        self.init(capacity: bytes.count)
+        append(contentsOf: bytes)
+    }
+
+    /// The UTF-8 of `text` (a result that is one string).
+    init(utf8 text: String) {
+        var text = text
+        self.init(capacity: text.utf8.count)
+        text.withUTF8 { append(contentsOf: $0) }
     }
 
     deinit { base.deallocate() }
 
     var isEmpty: Bool { count == 0 }
 
-    /// The bytes as an array: what the C boundary hands out and keeps.
+    /// The bytes as an array (a result kept for the life of the process).
     var array: [UInt8] { withUnsafeBytes { Array($0) } }
 
-    func withUnsafeBytes<R>(_ body: (Bytes) throws -> R) rethrows -> R {
+    func withUnsafeBytes<R: ~Copyable>(_ body: (Bytes) throws -> R) rethrows -> R {
         try body(Bytes(start: base, count: count))
     }
 
@@ -39,10 +52,6 @@ struct ByteBuffer: ~Copyable {
         if count + bytes.count > capacity { grow(to: count + bytes.count) }
         (base + count).initialize(from: source, count: bytes.count)
         count += bytes.count
-    }
-
-    mutating func append(contentsOf bytes: [UInt8]) {
-        bytes.withUnsafeBufferPointer { append(contentsOf: $0) }
     }
 
     @inline(never)

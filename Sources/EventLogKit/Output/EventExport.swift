@@ -2,7 +2,7 @@
 /// a time: no engine holds more than one chunk in memory.
 protocol EventExport: AnyObject {
     /// The next chunk, or nil when the export is complete.
-    func next() throws -> [UInt8]?
+    func next() throws -> ByteBuffer?
 }
 
 enum ExportFormat: String, Sendable {

@@ -4,7 +4,7 @@
 /// newest `perPage` of them) and the total is still the whole view's;
 /// `cursor` is where this read ends.
 enum PageJSON {
-    static func write(filter: Filter, total: Int64, cursor: String, logs: (inout JSONWriter) throws -> Void) throws -> [UInt8] {
+    static func write(filter: Filter, total: Int64, cursor: String, logs: (inout JSONWriter) throws -> Void) throws -> ByteBuffer {
         var w = JSONWriter(capacity: 512 * Int(filter.perPage))
         w.raw("{\"logs\":[")
         try logs(&w)
@@ -15,6 +15,6 @@ enum PageJSON {
         w.key("totalPages"); w.integer((total + filter.perPage - 1) / filter.perPage)
         w.key("cursor"); w.string(cursor)
         w.raw("}")
-        return w.bytes.array
+        return w.bytes
     }
 }

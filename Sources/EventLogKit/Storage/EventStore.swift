@@ -12,7 +12,7 @@ protocol EventStore: AnyObject {
     func logBatch(json: String) throws -> Int64
     func putDirectory(json: String) throws
     /// One page as the query JSON (see PageJSON).
-    func query(principalJSON: String, filterJSON: String?) throws -> [UInt8]
+    func query(principalJSON: String, filterJSON: String?) throws -> ByteBuffer
     func export(principalJSON: String, filterJSON: String?, format: ExportFormat) throws -> any EventExport
     /// Drops the events older than the retention window before `now` (0: the
     /// clock); returns how many.
@@ -20,11 +20,11 @@ protocol EventStore: AnyObject {
     /// Where the store ends now (the token a page returns as `cursor`).
     func cursor() throws -> String
     /// `{"engine", "schemaVersion", "retentionDays", "readOnly", "cursor"}`.
-    func info() throws -> [UInt8]
+    func info() throws -> ByteBuffer
     /// The maintenance command's way to change the window, for every process.
     func setRetentionDays(_ days: Int64) throws
     /// Copies the SQLite store at `path` into this one (see StoreCopy).
-    func copy(fromSQLite path: String) throws -> [UInt8]
+    func copy(fromSQLite path: String) throws -> ByteBuffer
 
     /// Whether `el_release` may keep the store open for the next `el_open`.
     var isPoolable: Bool { get }
@@ -66,7 +66,7 @@ struct ReadRequest {
 
 /// The JSON of `el_store_info`.
 enum StoreInfo {
-    static func json(engine: String, schemaVersion: Int64, retentionDays: Int64, readOnly: String?, cursor: String) -> [UInt8] {
+    static func json(engine: String, schemaVersion: Int64, retentionDays: Int64, readOnly: String?, cursor: String) -> ByteBuffer {
         var w = JSONWriter(capacity: 256)
         w.raw("{")
         w.key("engine", first: true); w.string(engine)
@@ -75,6 +75,6 @@ enum StoreInfo {
         w.key("readOnly"); if let readOnly { w.string(readOnly) } else { w.raw("false") }
         w.key("cursor"); w.string(cursor)
         w.raw("}")
-        return w.bytes.array
+        return w.bytes
     }
 }

@@ -233,7 +233,7 @@ final class MariaDBConnection {
     }
 
     /// Runs `body` in one consistent snapshot that writes nothing.
-    func readTransaction<T>(_ body: () throws -> T) throws -> T {
+    func readTransaction<T: ~Copyable>(_ body: () throws -> T) throws -> T {
         try execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
         defer { if isConnected { _ = try? execute("COMMIT") } }
         return try body()

@@ -9,7 +9,7 @@ final class MariaDBExport: EventExport {
 
     /// Rows read and written out, not handed to the caller yet, and where
     /// each of them ends in `pending`.
-    private var pending: [UInt8] = []
+    private var pending = ByteBuffer(capacity: 0)
     private var rowEnds: [Int] = []
     private var handedOut = 0  // rows of `rowEnds` already handed out
 
@@ -47,7 +47,7 @@ final class MariaDBExport: EventExport {
             : "FORCE INDEX (event_ts)"
     }
 
-    func next() throws -> [UInt8]? {
+    func next() throws -> ByteBuffer? {
         do {
             return try nextChunk()
         } catch let error as MariaDBError {
@@ -55,7 +55,7 @@ final class MariaDBExport: EventExport {
         }
     }
 
-    private func nextChunk() throws -> [UInt8]? {
+    private func nextChunk() throws -> ByteBuffer? {
         if handedOut == rowEnds.count {
             guard !finished else { return nil }
             try read()
@@ -64,11 +64,11 @@ final class MariaDBExport: EventExport {
         let start = handedOut == 0 ? 0 : rowEnds[handedOut - 1]
         handedOut = min(handedOut + Int(ExportFormat.rowsPerChunk), rowEnds.count)
         let end = handedOut == 0 ? pending.count : rowEnds[handedOut - 1]
-        if handedOut == rowEnds.count && (finished || rowEnds.isEmpty) {
-            let rest = Array(pending[start...])
-            return rest.isEmpty ? nil : rest
+        let last = handedOut == rowEnds.count && (finished || rowEnds.isEmpty)
+        return pending.withUnsafeBytes { bytes in
+            let part = Bytes(rebasing: bytes[start..<(last ? bytes.count : end)])
+            return last && part.isEmpty ? nil : ByteBuffer(copying: part)
         }
-        return Array(pending[start..<end])
     }
 
     /// Reads the next `rowsPerRead` rows into `pending`.
@@ -95,6 +95,6 @@ final class MariaDBExport: EventExport {
         }
         try result.checkComplete()
         if rowEnds.count < Self.rowsPerRead { finished = true }
-        pending = out.bytes.array
+        pending = out.bytes
     }
 }

@@ -54,7 +54,7 @@ final class MariaDBStore: EventStore {
 
     /// Runs `body`, saying what failed in terms of the store (never with the
     /// password: `location` prints without it).
-    private func run<T>(_ what: String, _ body: () throws -> T) throws -> T {
+    private func run<T: ~Copyable>(_ what: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
         } catch let error as MariaDBError {
@@ -263,7 +263,7 @@ final class MariaDBStore: EventStore {
 
     // MARK: Reading
 
-    func query(principalJSON: String, filterJSON: String?) throws -> [UInt8] {
+    func query(principalJSON: String, filterJSON: String?) throws -> ByteBuffer {
         let read = try run("read the directory") { try ReadRequest(principalJSON: principalJSON, filterJSON: filterJSON, directory: db) }
         let filter = read.filter
         let after = try filter.after?.checked(.mariadb)
@@ -340,7 +340,7 @@ final class MariaDBStore: EventStore {
         try run("read the cursor") { try db.readTransaction { try currentCursor().token } }
     }
 
-    func info() throws -> [UInt8] {
+    func info() throws -> ByteBuffer {
         StoreInfo.json(engine: "mariadb", schemaVersion: MariaDBSchema.currentVersion, retentionDays: retentionDays,
                        readOnly: nil, cursor: try cursor())
     }
@@ -394,7 +394,7 @@ final class MariaDBStore: EventStore {
 
     // MARK: Copy
 
-    func copy(fromSQLite path: String) throws -> [UInt8] {
+    func copy(fromSQLite path: String) throws -> ByteBuffer {
         try run("copy the store") { try StoreCopy(from: path, into: self, db: db).run() }
     }
 }

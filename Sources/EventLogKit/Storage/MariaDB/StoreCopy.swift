@@ -39,7 +39,7 @@ struct StoreCopy {
         self.db = db
     }
 
-    func run() throws -> [UInt8] {
+    func run() throws -> ByteBuffer {
         do {
             return try copy()
         } catch let error as SQLiteError {
@@ -47,7 +47,7 @@ struct StoreCopy {
         }
     }
 
-    private func copy() throws -> [UInt8] {
+    private func copy() throws -> ByteBuffer {
         let tag = Schema.tag(userVersion: try source.integer("PRAGMA user_version") ?? 0)
         let progressKey = "copy.\(tag)"
         var through = try db.integer("SELECT v FROM setting WHERE k = '\(progressKey)'")
@@ -126,7 +126,7 @@ struct StoreCopy {
 
     /// `{"copied", "through", "verified", "days": [{"day", "source", "target"}]}`:
     /// events per day up to `through` on both sides.
-    private func report(copied: Int64, through: Int64) throws -> [UInt8] {
+    private func report(copied: Int64, through: Int64) throws -> ByteBuffer {
         let day = Time.millisecondsPerDay
         var sourceDays: [Int64: Int64] = [:]
         let s = try source.statement("SELECT ts - ts % \(day), count(*) FROM event WHERE id <= ?1 GROUP BY 1")
@@ -154,6 +154,6 @@ struct StoreCopy {
             w.raw("}")
         }
         w.raw("]}")
-        return w.bytes.array
+        return w.bytes
     }
 }

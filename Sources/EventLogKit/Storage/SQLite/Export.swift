@@ -46,7 +46,7 @@ final class Export: EventExport {
     }
 
     /// The next chunk, or nil when the export is complete.
-    func next() throws -> [UInt8]? {
+    func next() throws -> ByteBuffer? {
         guard !finished else { return nil }
         var out = JSONWriter(capacity: 256 * Int(ExportFormat.rowsPerChunk))
         if headerPending {
@@ -65,7 +65,7 @@ final class Export: EventExport {
         stmt.reset()  // ends the chunk's read transaction
         if count < ExportFormat.rowsPerChunk { finished = true }
         if out.bytes.isEmpty { return nil }
-        return out.bytes.array
+        return out.bytes
     }
 }
 

@@ -27,7 +27,7 @@ struct PageQuery {
         return filter.serviceId == nil && filter.ownerId == nil && total > sortedPageLimit ? "INDEXED BY event_ts" : ""
     }
 
-    func json(_ db: Connection) throws -> [UInt8] {
+    func json(_ db: Connection) throws -> ByteBuffer {
         _ = try filter.after?.checked(.sqlite)
         try db.beginRead()
         defer { db.endRead() }

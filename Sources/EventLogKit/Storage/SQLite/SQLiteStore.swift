@@ -135,7 +135,7 @@ final class SQLiteStore: EventStore {
         return fresh
     }
 
-    func copy(fromSQLite path: String) throws -> [UInt8] {
+    func copy(fromSQLite path: String) throws -> ByteBuffer {
         throw EventLogError.invalid("a copy goes into a MariaDB store; this one is the SQLite file '\(self.path)'")
     }
 
@@ -400,12 +400,12 @@ final class SQLiteStore: EventStore {
 
     // MARK: Reading
 
-    func query(principalJSON: String, filterJSON: String?) throws -> [UInt8] {
+    func query(principalJSON: String, filterJSON: String?) throws -> ByteBuffer {
         let read = try ReadRequest(principalJSON: principalJSON, filterJSON: filterJSON, directory: connection)
         return try PageQuery(filter: read.filter, scope: read.scope).json(connection)
     }
 
-    func info() throws -> [UInt8] {
+    func info() throws -> ByteBuffer {
         StoreInfo.json(engine: "sqlite", schemaVersion: Schema.currentVersion, retentionDays: retentionDays,
                        readOnly: readOnlyReason, cursor: try cursor())
     }
