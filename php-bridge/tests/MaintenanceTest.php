@@ -316,22 +316,28 @@ final class MaintenanceTest extends TestCase
         $database = Fixture::databaseOf($to);
         $copied = static fn (): array => array_map('intval', Fixture::sql('SELECT COUNT(*), COUNT(DISTINCT id), COALESCE(MAX(id), 0) FROM event', $database)[0]);
 
-        $copy = self::start(['copy', '--from', $from], ['STREAM_EVENTS_DB' => $to]);
-        $pid = proc_get_status($copy['process'])['pid'];
-        // Wait for the first committed batch (the database and its tables exist once the command opened it).
-        do {
-            usleep(20_000);
-            $running = proc_get_status($copy['process'])['running'];
-            $tables = Fixture::sql("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$database' AND TABLE_NAME = 'event'")[0][0];
-        } while ($running && ($tables === '0' || $copied()[0] === 0));
-        posix_kill($pid, SIGKILL);
-        proc_close($copy['process']);
-        self::assertTrue($running, 'killed while it ran');
+        // Killed three times, each once a batch more has committed: two batches are
+        // in flight at a time (one per connection), and what is left is still a prefix.
+        $count = 0;
+        for ($kill = 1; $kill <= 3; $kill++) {
+            $copy = self::start(['copy', '--from', $from], ['STREAM_EVENTS_DB' => $to]);
+            $pid = proc_get_status($copy['process'])['pid'];
+            // Wait for a newly committed batch (the database and its tables exist once the command opened it).
+            do {
+                usleep(20_000);
+                $running = proc_get_status($copy['process'])['running'];
+                $tables = Fixture::sql("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = '$database' AND TABLE_NAME = 'event'")[0][0];
+            } while ($running && ($tables === '0' || $copied()[0] === $count));
+            posix_kill($pid, SIGKILL);
+            proc_close($copy['process']);
+            self::assertTrue($running, "kill $kill: killed while it ran");
 
-        [$count, $distinct, $max] = $copied();
-        self::assertGreaterThan(0, $count, 'some batches were committed before the kill');
-        self::assertLessThan($n, $count, 'and not all');
-        self::assertSame([$count, $count], [$distinct, $max], 'a prefix of the source: ids 1..count, each once');
+            $before = $count;
+            [$count, $distinct, $max] = $copied();
+            self::assertGreaterThan($before, $count, "kill $kill: more batches were committed before the kill");
+            self::assertLessThan($n, $count, "kill $kill: and not all");
+            self::assertSame([$count, $count], [$distinct, $max], "kill $kill: a prefix of the source: ids 1..count, each once");
+        }
 
         [$exit, $out, $err] = self::maintenance(['copy', '--from', $from], ['STREAM_EVENTS_DB' => $to]);
         self::assertSame(0, $exit, $out . $err);

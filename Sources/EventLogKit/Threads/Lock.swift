@@ -37,4 +37,7 @@ final class Lock: @unchecked Sendable {
 
     /// Wakes a thread that waits.
     func signal() { pthread_cond_signal(condition) }
+
+    /// Wakes every thread that waits (threads that wait for different things).
+    func broadcast() { pthread_cond_broadcast(condition) }
 }

@@ -3,7 +3,8 @@
 /// with) and delivery keys.
 ///
 /// Resumable and never a duplicate: events go in id order, a batch per
-/// transaction, and the same transaction records how far the copy got
+/// transaction, committed in order (two at a time in flight, see
+/// CopyLanes), and the same transaction records how far the copy got
 /// (`copy.<source tag>` in the target's settings); a copy killed at any
 /// point starts again after the last committed batch. It copies what the
 /// source holds when it starts (run it again to bring over what was logged
@@ -65,6 +66,8 @@ struct StoreCopy {
             SELECT \(MariaDBSchema.eventColumns) FROM event WHERE id > ?1 AND id <= ?2 ORDER BY id LIMIT \(Self.batchRows)
             """)
         let keys = try source.statement("SELECT d.key, d.event_id, e.ts FROM delivery d JOIN event e ON e.id = d.event_id WHERE d.event_id > ?1 AND d.event_id <= ?2")
+        let lanes = try CopyLanes(db: db)
+        defer { lanes.close() }
         while last < end {
             read.reset()
             try read.bind([.integer(last), .integer(end)])
@@ -95,13 +98,11 @@ struct StoreCopy {
             if !deliveries.isEmpty { statements.append("INSERT IGNORE INTO delivery (k, event_id, ts) VALUES " + deliveries.joined(separator: ",")) }
             statements.append("UPDATE setting SET v = \(batchLast) WHERE k = '\(progressKey)'")
             statements.append("UPDATE id_block SET next = GREATEST(next, \(batchLast + 1)) WHERE k = 1")  // new ids after the copied ones
-            try db.writeTransaction {
-                for rows in chunks { try db.insert(Self.insertSQL, rows) }
-                for statement in statements { try db.execute(statement) }
-            }
+            try lanes.submit(CopyLanes.Batch(rows: chunks, statements: statements))
             last = batchLast
             copied += n
         }
+        try lanes.drain()
         return try report(copied: copied, through: last)
     }
 
