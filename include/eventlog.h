@@ -308,7 +308,10 @@ int el_store_info(el_db *db, char **out_json, size_t *out_len);
  * a copy interrupted at any point continues after its last committed batch
  * when called again, and never stores an event twice; it copies what the
  * source holds when the call starts (call again for events logged since).
- * The target must hold no events but this copy's. `*out_json` (owned by the
+ * For its length it opens two more connections to the server, on threads
+ * of its own, and writes its batches on both at once, committed in order;
+ * run one copy into a store at a time. The target must hold no events but
+ * this copy's. `*out_json` (owned by the
  * caller: el_string_free()) reports {"copied": N, "through": last id,
  * "verified": true|false, "days": [{"day": "YYYY-MM-DD", "source": N,
  * "target": N}]}: events per day on both sides.

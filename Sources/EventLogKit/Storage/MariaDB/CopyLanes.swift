@@ -19,7 +19,7 @@ import CSQLite
 /// still being rolled back when the copy starts again (its batches in
 /// flight, at most one a lane, follow the last committed one). Seen: the
 /// lane inserting the second batch inherited a gap lock from such a row, the
-/// first waited for it, and both waited 50 s for the lock wait timeout. So
+/// first waited for it, and both waited until the lock wait timeout. So
 /// the first batches, one a lane, go in one after another, each after the
 /// one before it has committed: only then do two lanes insert at once.
 final class CopyLanes {
