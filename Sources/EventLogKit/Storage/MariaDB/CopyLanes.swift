@@ -25,8 +25,8 @@ import CSQLite
 final class CopyLanes {
     /// One transaction's work: the rows, then (in turn) the statements.
     struct Batch {
-        var rows: [EventRows]
-        var statements: [String]
+        let rows: [EventRows]
+        let statements: [String]
     }
 
     /// Thrown by a lane that stops because another failed (not reported).
@@ -35,6 +35,7 @@ final class CopyLanes {
     static let threadName = "el-copy"
 
     private let lock = Lock()
+    private let laneCount: Int
     /// Each lane's batch and its number, from `submit` until it commits.
     private var queued: [(number: Int, batch: Batch)?]
     private var submitted = 0
@@ -45,6 +46,7 @@ final class CopyLanes {
 
     /// Opens a connection per lane (siblings of `db`) and starts its thread.
     init(db: MariaDBConnection, lanes: Int = 2) throws {
+        laneCount = lanes
         queued = Array(repeating: nil, count: lanes)
         for lane in 0..<lanes {
             let connection: MariaDBConnection
@@ -66,7 +68,7 @@ final class CopyLanes {
     /// committed; throws what made a lane fail.
     func submit(_ batch: Batch) throws {
         try lock.withLock {
-            let lane = submitted % queued.count
+            let lane = submitted % laneCount
             while queued[lane] != nil && failure == nil { lock.wait() }
             if let failure { throw failure }
             queued[lane] = (submitted, batch)
@@ -99,7 +101,7 @@ final class CopyLanes {
         while let (number, batch) = next(lane) {
             do {
                 try db.writeTransaction {
-                    if number < queued.count { try waitForTurn(number) }
+                    if number < laneCount { try waitForTurn(number) }
                     for rows in batch.rows { try db.insert(StoreCopy.insertSQL, rows) }
                     try waitForTurn(number)
                     for statement in batch.statements { try db.execute(statement) }
