@@ -9,7 +9,8 @@
 # a file, or a database of its own on a private MariaDB server this script
 # starts (Tests/mariadb/server.sh) and stops on exit. The cases about files
 # (swapped, diskfull, ioerror, powerloss, damaged) are SQLite's. galera: writers on a 3-node
-# cluster while a node is killed and comes back; galera_statements: what the
+# cluster while a node is killed and comes back; galera_copy: a SQLite store copied into
+# such a cluster while the copy and its node are killed; galera_statements: what the
 # engine relies on from such a cluster (galera_statements.php).
 #
 # Usage: Tests/reliability/run.sh quick|long   (quick: make test, < 5 min on 2 cores;
@@ -372,6 +373,56 @@ galera() {
 }
 if [[ " $engines " == *" mariadb "* ]] && want galera; then
     galera; result "galera: 9 writers on 3 nodes, a node killed and back: no acknowledged event lost or doubled, totals and pages exact on every node" $?
+fi
+
+# ---- moving a panel into a Galera cluster: the copy command through node 1, SIGKILLed three
+# times (after 1, 2 and 3 more commits) and restarted at once, then node 1 killed under it (after
+# 2), and the copy resumed through node 2
+galera_copy() {
+    local dir=$work/galera_copy cluster=relcopy n=$(q 400000 1000000) kill rc=0 out committed c
+    mkdir -p "$dir"
+    galera_start "$cluster" 3 || return 1
+    "${php[@]}" "$here/galera_copy.php" source "$dir/source.sqlite" "$n" || return 1
+    # Committed on node NODE (wsrep_sync_wait: including what the cluster committed through another node).
+    count() { mariadb_sql "$cluster-$1" "SET SESSION wsrep_sync_wait = 1; SELECT COUNT(*) FROM event" rel_copy 2>/dev/null || echo 0; }
+    copy() { # NODE: the copy command in the background, its output in $dir/copy.N
+        STREAM_EVENTS_DB=$(galera_url "$cluster" "$1" rel_copy) "${php[@]}" "$repo/php-bridge/bin/stream-events-maintenance" \
+            copy --from "$dir/source.sqlite" > "$dir/copy.$kill" 2>&1 &
+    }
+    committed=0
+    for kill in 1 2 3 4; do
+        copy 1; local pid=$! seen=$committed changes=0
+        # Until KILL commits (2 for the node) have been seen, or the copy ended (a failure below). A run's first
+        # batches, one a connection, go in one after the other; from the third on two at once.
+        while kill -0 "$pid" 2>/dev/null && [ "$changes" -lt "$((kill <= 3 ? kill : 2))" ]; do
+            sleep 0.05; c=$(count 1); [ "$c" -gt "$seen" ] && seen=$c changes=$((changes + 1))
+        done
+        if [ "$kill" -le 3 ]; then
+            kill -9 "$pid"; wait "$pid" 2>/dev/null
+            echo "  copy SIGKILLed with $(count 1) events committed"
+        else
+            galera_kill "$cluster" 1 || rc=1
+            wait "$pid"; out=$?
+            grep -q EL_EIO "$dir/copy.$kill" && [ "$out" -ne 0 ] \
+                || { echo "  the copy did not fail with EL_EIO when its node died (exit $out): $(cat "$dir/copy.$kill")"; rc=1; }
+            echo "  node 1 SIGKILLed under the copy with $(count 2) events committed"
+        fi
+        [ "$(count "$((kill <= 3 ? 1 : 2))")" -gt "$committed" ] && [ "$(count 2)" -lt "$n" ] \
+            || { echo "  kill $kill: no batch more committed before it, or the copy was over: $(cat "$dir/copy.$kill")"; rc=1; }
+        committed=$(count "$((kill <= 3 ? 1 : 2))")
+    done
+    kill=5
+    STREAM_EVENTS_DB=$(galera_url "$cluster" 2 rel_copy) "${php[@]}" "$repo/php-bridge/bin/stream-events-maintenance" \
+        copy --from "$dir/source.sqlite" > "$dir/copy.$kill" 2>&1 || { echo "  the resumed copy failed"; rc=1; }
+    sed 's/^/  /' "$dir/copy.$kill" | grep -E 'Copied|Verified' || rc=1
+    galera_restart "$cluster" 1 && galera_wait_synced "$cluster" || rc=1
+    "${php[@]}" "$here/galera_copy.php" verify "$dir/source.sqlite" \
+        "$(galera_url "$cluster" 1 rel_copy)" "$(galera_url "$cluster" 2 rel_copy)" "$(galera_url "$cluster" 3 rel_copy)" || rc=1
+    galera_stop "$cluster"
+    return $rc
+}
+if [[ " $engines " == *" mariadb "* ]] && want galera_copy; then
+    galera_copy; result "galera_copy: a SQLite store copied into a cluster, the copy killed three times and its node once: every event once on every node, totals exact" $?
 fi
 
 # ---- what the engine relies on from a Galera node: a transaction sent one statement per round
