@@ -44,6 +44,42 @@ final class EventLogTest extends TestCase
         self::assertSame($before, getenv());
     }
 
+    public function testTheWidestActorIdsReadBackExactly(): void
+    {
+        // Reading -9223372036854775808 back from MariaDB negated it, a trap in the library (found in review, 5 Dec).
+        $log = Fixture::openStore();
+        $ids = [PHP_INT_MIN, PHP_INT_MAX, -1, 0];
+        foreach ($ids as $id) {
+            $log->log(['type' => 'service.restart', 'serviceId' => 42, 'actor' => ['type' => 'user', 'id' => $id, 'name' => "user $id"]]);
+        }
+        $page = $log->query(Principal::admin(1), ['serviceId' => 42]);
+        self::assertSame(array_reverse($ids), array_map(static fn (array $e): int => $e['actor']['id'], $page['logs']));
+        $exported = array_map(static fn (string $line): int => json_decode($line, true, 512, JSON_THROW_ON_ERROR)['actor']['id'],
+            array_filter(explode("\n", implode('', iterator_to_array($log->export(Principal::admin(1), ['serviceId' => 42], 'jsonl'), false)))));
+        self::assertSame(array_reverse($ids), array_values($exported));
+    }
+
+    public function testAStoreThatCannotBeOpenedLeavesNoDescriptorOpen(): void
+    {
+        // The library read the file's header through a descriptor it opened first and never closed when SQLite then
+        // refused the file (found in review, 5 Dec): here SQLite's 512-byte limit on a path, on a file that exists.
+        Fixture::sqliteOnly('about a store file');
+        $dir = Fixture::tempDir() . '/' . str_repeat('d', 200) . '/' . str_repeat('e', 200) . '/' . str_repeat('f', 200);
+        mkdir($dir, 0700, true);
+        touch("$dir/events.sqlite");
+        $descriptors = static fn (): int => count(scandir('/proc/self/fd'));
+        $before = $descriptors();
+        for ($i = 0; $i < 20; $i++) {
+            try {
+                EventLog::open("$dir/events.sqlite", [], Fixture::library());
+                self::fail('SQLite opened a path longer than it allows');
+            } catch (StorageError $e) {
+                self::assertStringContainsString('cannot open the store', $e->libraryMessage());
+            }
+        }
+        self::assertSame($before, $descriptors());
+    }
+
     public function testLogReturnsIncreasingIdsAndTheEventReadsBack(): void
     {
         $log = Fixture::openStore();

@@ -169,6 +169,21 @@ final class ExceptionsTest extends TestCase
         self::assertSame($before, $state());
     }
 
+    /** A pruning mark edited far past any event's time made the next page's period arithmetic trap (found in review, 5 Dec). */
+    public function testADatabaseWithAnEditedPruningMarkRefusesReadsSayingSo(): void
+    {
+        Fixture::mariaDbOnly('the pruning mark is a setting of the MariaDB engine');
+        [$path] = self::editedStore("UPDATE setting SET v = 9223372036854775807 WHERE k = 'prunedBefore'", '');
+        $log = EventLog::open($path, [], Fixture::library());
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada Admin']], []);
+        foreach ([fn () => $log->query(Principal::admin(1)), fn () => iterator_to_array($log->export(Principal::admin(1), [], 'csv'))] as $read) {
+            [$class, $code, $message] = self::failure($read);
+            self::assertSame(EventLogException::EL_ESCHEMA, $code, $message);
+            self::assertStringContainsString('prunedBefore setting of 9223372036854775807', $message);
+        }
+        $log->close();
+    }
+
     public function testAFileThatIsNotAnEventStoreIsRefused(): void
     {
         if (Fixture::onMariaDb()) {

@@ -307,6 +307,22 @@ final class MaintenanceTest extends TestCase
         self::assertStringNotContainsString($password, $err);
     }
 
+    /** Times no event can have, in a source edited by hand, made the copy's day arithmetic trap (found in review, 5 Dec). */
+    public function testACopyRefusesASourceWithImpossibleTimesOrIds(): void
+    {
+        Fixture::mariaDbOnly('copies into a MariaDB database');
+        foreach (['UPDATE event SET ts = -9223372036854775808 WHERE id = 3', 'UPDATE event SET id = 9223372036854775807 WHERE id = 10'] as $edit) {
+            $from = self::sqliteStore(10);
+            (new \PDO("sqlite:$from"))->exec($edit);
+            $to = Fixture::newStore();
+            [$exit, $out, $err] = self::maintenance(['copy', '--from', $from, '--to', $to]);
+            self::assertSame(1, $exit, $out . $err);
+            self::assertStringContainsString('EL_ESCHEMA', $err);
+            self::assertStringContainsString('outside what an event can have', $err);
+            self::assertSame([], Fixture::sql('SELECT id FROM event', Fixture::databaseOf($to)), 'nothing copied');
+        }
+    }
+
     public function testACopyKilledPartWayResumesWithoutDuplicates(): void
     {
         Fixture::mariaDbOnly('copies into a MariaDB database');

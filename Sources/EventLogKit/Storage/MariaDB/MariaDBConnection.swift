@@ -345,7 +345,7 @@ final class MariaDBResult {
             guard c >= 48 && c <= 57 else { break }  // a DECIMAL's fraction ends the integer
             value = value &* 10 &+ Int64(c - 48)
         }
-        return negative ? -value : value
+        return negative ? 0 &- value : value  // -9223372036854775808 wraps to itself: exact
     }
 
     func int64(_ column: Int) -> Int64 { optionalInt64(column) ?? 0 }

@@ -269,7 +269,7 @@ final class MariaDBStore: EventStore {
         let after = try filter.after?.checked(.mariadb)
         return try run("read the page") {
             try db.readTransaction {
-                let prunedBefore = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore'") ?? 0
+                let prunedBefore = try Self.prunedBefore(db)
                 let cursor = try currentCursor()
                 var view = filter
                 view.after = nil
@@ -350,12 +350,23 @@ final class MariaDBStore: EventStore {
             let read = try ReadRequest(principalJSON: principalJSON, filterJSON: filterJSON, directory: db)
             var filter = read.filter
             filter.after = nil
-            let prunedBefore = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore'") ?? 0
+            let prunedBefore = try Self.prunedBefore(db)
             return try MariaDBExport(db: db, scope: read.scope, filter: filter, format: format, prunedBefore: prunedBefore)
         }
     }
 
     // MARK: Retention
+
+    /// The start of the oldest day not pruned (0: none pruned yet). A value
+    /// outside the times an event can have is refused: the period
+    /// arithmetic of a read from there would overflow.
+    static func prunedBefore(_ db: MariaDBConnection, forUpdate: Bool = false) throws -> Int64 {
+        let v = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore'" + (forUpdate ? " FOR UPDATE" : "")) ?? 0
+        guard (0...Time.maxMilliseconds).contains(v) else {
+            throw EventLogError(.schema, "the store holds a prunedBefore setting of \(v), not a time from 0 to \(Time.maxMilliseconds) ms: the setting was damaged or edited by hand; set it back in the store's setting table")
+        }
+        return v
+    }
 
     /// Hides, then drops, the days older than the retention window: a
     /// committed `prunedBefore` takes the days out of every read, then their
@@ -372,7 +383,7 @@ final class MariaDBStore: EventStore {
             try MariaDBTotals.fold(db)
             var hiddenBefore = cutoffDay
             let hidden: Int64 = try db.writeTransaction {
-                let before = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore' FOR UPDATE") ?? 0
+                let before = try Self.prunedBefore(db, forUpdate: true)
                 hiddenBefore = max(cutoffDay, before)
                 guard cutoffDay > before else { return 0 }
                 let n = try db.integer("""

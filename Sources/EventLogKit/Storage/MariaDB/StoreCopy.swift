@@ -32,6 +32,14 @@ struct StoreCopy {
             guard Schema.version(userVersion: facts.0) == Schema.currentVersion else {
                 throw EventLogError(.schema, "the SQLite store '\(path)' has schema version \(Schema.version(userVersion: facts.0)); open it once with this library (it migrates) and copy again")
             }
+            // The library never stores such rows, but a file edited by hand
+            // may hold them, and the copy's day and id arithmetic would overflow.
+            let range = try source.statement("SELECT (SELECT min(ts) FROM event), (SELECT max(ts) FROM event), (SELECT min(id) FROM event), (SELECT max(id) FROM event)")
+                .firstRow { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) }
+            if let (minTs, maxTs, minId, maxId) = range, minId != 0 || maxId != 0,
+               minTs < Time.minMilliseconds || maxTs > Time.maxMilliseconds || minId < 1 || maxId == Int64.max {
+                throw EventLogError(.schema, "the SQLite store '\(path)' holds events with ids \(minId) to \(maxId) and times \(minTs) to \(maxTs) ms, outside what an event can have: the file was damaged or edited by hand")
+            }
         } catch let error as SQLiteError {
             throw EventLogError(error, doing: "cannot open the SQLite store '\(path)'")
         }
@@ -135,7 +143,7 @@ struct StoreCopy {
         while try s.step() { sourceDays[s.int64(0)] = s.int64(1) }
         s.reset()
         var targetDays: [Int64: Int64] = [:]
-        let prunedBefore = try db.integer("SELECT v FROM setting WHERE k = 'prunedBefore'") ?? 0
+        let prunedBefore = try MariaDBStore.prunedBefore(db)
         let t = try db.query("SELECT ts - ts % \(day), COUNT(*) FROM event WHERE id <= \(through) AND ts >= \(prunedBefore) GROUP BY 1")
         while t.next() { targetDays[t.int64(0)] = t.int64(1) }
         var w = JSONWriter(capacity: 4096)

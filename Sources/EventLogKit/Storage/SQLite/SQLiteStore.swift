@@ -39,7 +39,7 @@ final class SQLiteStore: EventStore {
         retentionDays = Limits.defaultRetentionDays
         let writable = try Self.createIfMissing(path)
         identity = FileIdentity(path: path)
-        headerFD = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)  // never waits, whatever replaced the file meanwhile
+        header = HeaderFile(path: path)
         readOnlyReason = writable ? nil : "the file or its folder is not writable by this process"
         do {
             connection = try Connection(path: path, create: false, readOnly: !writable)
@@ -111,19 +111,25 @@ final class SQLiteStore: EventStore {
     /// The store's tag (see Schema), and a descriptor of the file to read
     /// it back from the header on disk.
     private var tag: Int64 = 0
-    private let headerFD: Int32
+    private let header: HeaderFile
+
+    /// A descriptor of the store file, closed with its owner: an object, so
+    /// that an `init` that fails after opening it closes it too.
+    private final class HeaderFile {
+        let fd: Int32
+        init(path: String) { fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK) }  // never waits, whatever replaced the file meanwhile
+        deinit { if fd >= 0 { close(fd) } }
+    }
 
     /// The tag in the header on disk is ours, or none yet (the header is
     /// written to the file at the first checkpoint).
     private var headerHasOurTag: Bool {
-        guard headerFD >= 0 else { return true }
+        guard header.fd >= 0 else { return true }
         var bytes: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
-        guard withUnsafeMutableBytes(of: &bytes, { pread(headerFD, $0.baseAddress, 4, 60) }) == 4 else { return true }
+        guard withUnsafeMutableBytes(of: &bytes, { pread(header.fd, $0.baseAddress, 4, 60) }) == 4 else { return true }
         let onDisk = Int64(bytes.0) << 8 | Int64(bytes.1)  // the top 16 bits of the big-endian user_version
         return onDisk == 0 || onDisk == tag
     }
-
-    deinit { if headerFD >= 0 { close(headerFD) } }
 
     var isPoolable: Bool { !isSnapshot && !isReplaced }
     var isDegraded: Bool { isSnapshot }
