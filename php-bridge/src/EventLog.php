@@ -73,7 +73,8 @@ final class EventLog
     {
         self::rejectNul($storePath, 'store path');
         $uri = self::isUri($storePath);
-        $path = $uri ? $storePath : self::canonical($storePath);
+        // A mistyped URI with a password is not a file to look for: the library refuses it without echoing it.
+        $path = $uri || self::redact($storePath) !== $storePath ? $storePath : self::canonical($storePath);
         $shown = self::redact($path);
         $library = self::library($libraryPath);
         ksort($options);
@@ -108,17 +109,17 @@ final class EventLog
      * $storePath as every message names it: a database URI without its
      * password (mysql://user@host:port/database), a file path as it is.
      * Everything up to the last "@" is the user part, so a password with
-     * an unencoded "@" or "/" is still left out.
+     * an unencoded "@", "/" or "?" is still left out; so is one in a
+     * mistyped URI ("mysql:/user:password@...").
      */
     public static function redact(#[\SensitiveParameter] string $storePath): string
     {
-        if (!self::isUri($storePath) || ($at = strrpos($storePath, '@')) === false) {
+        if (preg_match('#^([A-Za-z][A-Za-z0-9+.-]*:/*)(.*)$#s', $storePath, $m) !== 1 || ($at = strrpos($m[2], '@')) === false) {
             return $storePath;
         }
-        $scheme = strpos($storePath, '://') + 3;
-        $user = substr($storePath, $scheme, $at - $scheme);
+        $user = substr($m[2], 0, $at);
         $colon = strpos($user, ':');
-        return substr($storePath, 0, $scheme) . ($colon === false ? $user : substr($user, 0, $colon)) . substr($storePath, $at);
+        return $m[1] . ($colon === false ? $user : substr($user, 0, $colon)) . substr($m[2], $at);
     }
 
     /**
@@ -395,7 +396,7 @@ final class EventLog
     {
         $dir = realpath(dirname($storePath));
         if ($dir === false || !is_dir($dir)) {
-            throw new StorageError("The directory of the event store $storePath does not exist.", EventLogException::EL_EIO);
+            throw new StorageError('The directory of the event store ' . self::redact($storePath) . ' does not exist.', EventLogException::EL_EIO);
         }
         return $dir . '/' . basename($storePath);
     }

@@ -40,6 +40,31 @@ final class StoreUriTest extends TestCase
         self::assertSame(str_contains($location, '://'), EventLog::isUri($location));
     }
 
+    /** Spellings a panel's configuration may hold by mistake: the password stays out of every message. */
+    public function testMistypedUrisNeverShowThePassword(): void
+    {
+        $port = PhpServer::freePort();
+        $secret = 'Pa55?never/shown';
+        $cases = [
+            "MySQL://se:$secret@127.0.0.1:$port/events" => EventLogException::EL_EIO,  // the scheme in any case: a server that is not there
+            "mysql://se:$secret@127.0.0.1:$port/events?socket=/nowhere.sock" => EventLogException::EL_EIO,  // a bare ? in the password
+            "mysql:/se:$secret@127.0.0.1:$port/events" => EventLogException::EL_EINVAL,  // one slash: not a URI, not a file either
+            "mysql:se:$secret@127.0.0.1/events" => EventLogException::EL_EINVAL,
+        ];
+        foreach ($cases as $store => $code) {
+            try {
+                EventLog::open($store, ['connectTimeoutMs' => 2000], Fixture::library());
+                self::fail("opened $store");
+            } catch (EventLogException $e) {
+                self::assertSame($code, $e->getCode(), $e->getMessage());
+                foreach (['Pa55', 'never', 'shown'] as $piece) {
+                    self::assertStringNotContainsString($piece, $e->getMessage() . $e->libraryMessage(), EventLog::redact($store));
+                }
+            }
+        }
+        self::assertSame('mysql:/se@127.0.0.1:1/events', EventLog::redact("mysql:/se:$secret@127.0.0.1:1/events"));
+    }
+
     public function testAWrongPasswordOrNoServerFailsWithoutThePassword(): void
     {
         Fixture::mariaDbOnly('about a database server');

@@ -44,6 +44,10 @@ enum Stores {
         if MariaDBLocation.isURI(location) {
             return try MariaDBStore(location: try MariaDBLocation(parsing: location), options: options)
         }
+        if MariaDBLocation.looksLikeURIWithCredentials(location) {
+            // Not echoed: it may hold a password.
+            throw EventLogError.invalid("the store path looks like a URI with credentials but is not a store URI; a MariaDB store is mysql://user:password@host:port/database, an SQLite store a file path")
+        }
         return try SQLiteStore(path: location, options: options)
     }
 }

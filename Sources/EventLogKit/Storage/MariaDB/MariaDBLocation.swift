@@ -15,14 +15,27 @@ struct MariaDBLocation: CustomStringConvertible, Sendable {
     let database: String
     let socket: String?
 
-    static func isURI(_ path: String) -> Bool { path.hasPrefix(scheme) || path.hasPrefix("mariadb://") }
+    static func isURI(_ path: String) -> Bool {
+        let start = path.prefix(10).lowercased()
+        return start.hasPrefix(scheme) || start.hasPrefix("mariadb://")
+    }
+
+    /// Whether `path` starts like a URI (`scheme:`) and holds an `@`: a
+    /// mistyped store URI, whose password an error naming the path as a
+    /// file would show.
+    static func looksLikeURIWithCredentials(_ path: String) -> Bool {
+        guard let colon = path.firstIndex(of: ":"), colon != path.startIndex, path.contains("@") else { return false }
+        return path[..<colon].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "." || $0 == "-") }
+    }
 
     init(parsing uri: String) throws {
         let shape = "the store URI must look like mysql://user:password@host:port/database or mysql://user:password@localhost/database?socket=/path"
         guard Self.isURI(uri), let colon = uri.firstIndex(of: ":") else { throw EventLogError.invalid(shape) }
         var rest = uri[uri.index(colon, offsetBy: 3)...]
+        // The query starts after the last @: a password may hold a bare ? (or
+        // /), and a parameter named in a message must not be part of it.
         var query: Substring = ""
-        if let q = rest.firstIndex(of: "?") {
+        if let q = rest[(rest.lastIndex(of: "@") ?? rest.startIndex)...].firstIndex(of: "?") {
             query = rest[rest.index(after: q)...]
             rest = rest[..<q]
         }
