@@ -87,7 +87,10 @@ const char *el_version(void);
  * MariaDB/MySQL database, for panels on several hosts:
  *   mysql://user:password@host[:port]/database            (TCP, port 3306)
  *   mysql://user:password@localhost/database?socket=/run/mysqld/mysqld.sock
- * User and password may be %-encoded. The database is the store: give the log
+ * User and password may be %-encoded; the scheme (mysql:// or mariadb://) may
+ * be in any case. A path that starts like a URI ("name:") and holds an "@" but
+ * is neither is refused with EL_EINVAL, without echoing it (it may hold a
+ * password). The database is the store: give the log
  * a database of its own (it is created if the user may; a database holding
  * other tables is refused with EL_ESCHEMA). The password never appears in a
  * message. Links libmariadb.so.3 (Debian's libmariadb3); an SQLite store
