@@ -98,7 +98,7 @@ static void all_there(el_db *db, int unknown, const char *when) {
 }
 
 int main(int argc, char **argv) {
-    el_db *db = NULL, *pooled = NULL;
+    el_db *db = NULL, *pooled = NULL, *idle[4];
     const char *p, *at;
     int i;
     if (argc < 2) { fprintf(stderr, "usage: %s mysql://user:password@host:port/database\n", argv[0]); return 2; }
@@ -122,9 +122,31 @@ int main(int argc, char **argv) {
     el_close(pooled);
     all_there(db, 0, "after the restart");
 
+    /* Four stores idle in el_release's pool when the server hangs. */
+    for (i = 0; i < 4; i++) CHECK(el_open(&idle[i], argv[1], OPTIONS) == EL_OK, "open %d: %s", i, el_errmsg(idle[i]));
+    for (i = 0; i < 4; i++) el_release(idle[i]);
+
     handshake("ready", "stopped");
     fails(db, "el_log", "on a hung server");
     fails(db, "el_query", "connecting to it");
+    {
+        /* An open that finds idle stores probes one and drops the others:
+         * one read and two connect timeouts (3 + 2 + 2 s), where probing
+         * each took four of each (about 22 s). A bound, not a speed. */
+        el_db *fresh = NULL;
+        int64_t deleted = 0;
+        double t0 = now_ms();
+        int rc = el_open(&fresh, argv[1], OPTIONS);
+        double ms = now_ms() - t0;
+        fprintf(stderr, "  el_open with 4 idle stores on a hung server: %d after %.0f ms: %s\n", rc, ms, el_errmsg(fresh));
+        CHECK(rc == EL_EIO || rc == EL_EBUSY, "el_open on a hung server returned %d", rc);
+        CHECK(ms < 12000, "el_open on a hung server took %.0f ms: it probed more than one idle store", ms);
+        el_close(fresh);
+        t0 = now_ms();
+        rc = el_prune(db, 0, &deleted);
+        fprintf(stderr, "  el_prune on a hung server: %d after %.0f ms: %s\n", rc, now_ms() - t0, el_errmsg(db));
+        CHECK(rc == EL_EIO || rc == EL_EBUSY, "el_prune on a hung server returned %d", rc);
+    }
     handshake("hung", "resumed");
     CHECK(log_acked(db) == EL_OK, "the same handle after the server resumed: %s", el_errmsg(db));
     /* The el_log sent to the hung server may have committed once it resumed. */

@@ -16,10 +16,14 @@ enum StorePool {
 
     /// An idle store for `key` that still names what it opened, with its
     /// settings read again (another process may have changed them).
+    /// One that is not ready drops the others of its key unprobed: they
+    /// were opened alike, so a server that does not answer (each probe
+    /// would wait out the read timeout) or a replaced file fails them all.
     static func take(_ key: String) -> (any EventStore)? {
-        while let store = lock.withLock({ idle[key]?.popLast() }) {
-            if store.readyForReuse() { return store }
-        }
+        guard let store = lock.withLock({ idle[key]?.popLast() }) else { return nil }
+        if store.readyForReuse() { return store }
+        let dropped = lock.withLock { idle.removeValue(forKey: key) }
+        _ = dropped  // closed here, outside the lock
         return nil
     }
 

@@ -379,7 +379,9 @@ final class MariaDBStore: EventStore {
         let cutoffDay = CounterPeriod.floor(now - retentionDays * Time.millisecondsPerDay, Time.millisecondsPerDay)
         return try run("prune the store") {
             try MariaDBPruneMark.set(db)
-            defer { try? MariaDBPruneMark.end(db) }
+            // Not after a failure that closed the connection: connecting again
+            // would add a timeout to the prune's; the mark lapses by itself.
+            defer { if db.isConnected { try? MariaDBPruneMark.end(db) } }
             try MariaDBTotals.fold(db)
             var hiddenBefore = cutoffDay
             let hidden: Int64 = try db.writeTransaction {

@@ -24,13 +24,12 @@ enum PurgePause {
     @discardableResult
     static func during<T, E: Error>(_ db: MariaDBConnection, _ body: () throws(E) -> T) throws(E) -> T {
         let holder = pause(db)
-        defer {
-            if let holder {
-                _ = try? holder.execute("UNLOCK TABLES")
-                holder.disconnect()
-            }
-        }
-        return try body()
+        defer { holder?.disconnect() }  // ending its session gives the pause back
+        let result = try body()
+        // After a failure (a server that stopped answering, say) the
+        // disconnect alone: an UNLOCK TABLES would wait out another timeout.
+        _ = try? holder?.execute("UNLOCK TABLES")
+        return result
     }
 
     /// The connection that holds purge stopped, or nil if it could not.
