@@ -106,6 +106,15 @@ final class EventLog
     }
 
     /**
+     * Whether $storePath names a file (an SQLite store): neither a database
+     * URI nor something that looks like a mistyped one holding a password.
+     */
+    public static function isFilePath(#[\SensitiveParameter] string $storePath): bool
+    {
+        return !self::isUri($storePath) && self::redact($storePath) === $storePath;
+    }
+
+    /**
      * $storePath as every message names it: a database URI without its
      * password (mysql://user@host:port/database), a file path as it is.
      * Everything up to the last "@" is the user part, so a password with
@@ -318,7 +327,7 @@ final class EventLog
     private static function writableHint(int $status, #[\SensitiveParameter] string $path): string
     {
         $dir = dirname($path);
-        if ($status !== EventLogException::EL_EIO || self::isUri($path) || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
+        if ($status !== EventLogException::EL_EIO || !self::isFilePath($path) || (is_writable($dir) && (!file_exists($path) || is_writable($path)))) {
             return '';
         }
         $user = function_exists('posix_geteuid') ? (posix_getpwuid(posix_geteuid())['name'] ?? 'uid ' . posix_geteuid()) : get_current_user();

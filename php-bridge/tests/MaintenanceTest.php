@@ -225,6 +225,11 @@ final class MaintenanceTest extends TestCase
         [$exit, , $err] = self::maintenance(['copy', '--db=mysql://u:hidden-pw@127.0.0.1:1/x']);
         self::assertSame(2, $exit, 'prune\'s options are not copy\'s');
         self::assertStringNotContainsString('hidden-pw', $err, 'an argument is never echoed with its value');
+        // A mistyped URI is named without its password, and is no file to look for.
+        [$exit, , $err] = self::maintenance(['copy', '--from', $notAStore, '--to', 'mysql:/u:hidden-pw@127.0.0.1:1/x']);
+        self::assertSame([2, true, false], [$exit, str_contains($err, 'must be a database URI (mysql://…), not mysql:/u@127.0.0.1:1/x'), str_contains($err, 'hidden-pw')], $err);
+        [$exit, , $err] = self::maintenance(['--db', 'mysql:/u:hidden-pw@127.0.0.1:1/x']);
+        self::assertSame([1, true, false], [$exit, str_contains($err, 'EL_EINVAL'), str_contains($err, 'hidden-pw')], $err);
     }
 
     /** A SQLite store with the fixture's directory, $n events spread over the last 20 days, and a few delivery keys. */

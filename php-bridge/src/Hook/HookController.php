@@ -62,9 +62,17 @@ final class HookController
         try {
             $log = ($this->openLog)();
             $sessions = $this->sessions !== null ? ($this->sessions)() : null;
+            $djLogins = $server !== 'icecast' && $this->djLogins !== null ? ($this->djLogins)() : null;
+        } catch (\RuntimeException $e) {
+            // The panel's side, not the call's: even a store setting the library refuses
+            // (EL_EINVAL) is a 503, which Liquidsoap retries; a 400 would make it drop the event.
+            error_log('stream-events hooks: ' . $e->getMessage());
+            return Response::error(503, 'unavailable', 'The event store or the hooks\' session files are not available.');
+        }
+        try {
             $eventId = $server === 'icecast'
                 ? (new IcecastHook($log, $sessions))->handle($id, $post)
-                : (new LiquidsoapHook($log, $sessions, $this->djLogins !== null ? ($this->djLogins)() : null))->handle($id, $post);
+                : (new LiquidsoapHook($log, $sessions, $djLogins))->handle($id, $post);
         } catch (InvalidHookRequest|InvalidArgument $e) {
             return Response::error(400, 'invalid_hook', $e->getMessage());
         } catch (\RuntimeException $e) {

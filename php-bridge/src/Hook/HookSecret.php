@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace StreamEvents\Hook;
 
+use StreamEvents\EventLog;
+
 /**
  * Per-service secrets for the stream-server hook URLs.
  *
@@ -51,7 +53,7 @@ final class HookSecret
         if (is_string($file) && $file !== '') {
             return $file;
         }
-        if (!str_contains($storePath, '://')) {
+        if (EventLog::isFilePath($storePath)) {
             return dirname($storePath) . '/' . self::KEY_FILE;
         }
         $state = getenv('STREAM_EVENTS_HOOK_STATE');

@@ -4,6 +4,8 @@ declare(strict_types=1);
 
 namespace StreamEvents\Hook;
 
+use StreamEvents\EventLog;
+
 /**
  * Where the hooks keep, between calls, the sessions each service has open in
  * the log (live presenters, DJs, mounts): a JSON file per server and service
@@ -26,7 +28,7 @@ final class SessionFiles
         if (is_string($dir) && $dir !== '') {
             return new self($dir);
         }
-        if (str_contains($storePath, '://')) {
+        if (!EventLog::isFilePath($storePath)) {
             throw new \RuntimeException('Set STREAM_EVENTS_HOOK_STATE to a folder for the hooks\' sessions: the store is not a file to keep them next to.');
         }
         return new self(dirname($storePath) . '/' . self::DIR);

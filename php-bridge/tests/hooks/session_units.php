@@ -126,6 +126,26 @@ $response = (new HookController(static fn (): HookSecret => $secrets, static fn 
     static fn (): SessionFiles => new SessionFiles("{$t->dir}/not-a-folder/hooks")))
     ->handle('liquidsoap', (string) $service, $secrets->forService($service), 'POST', ['type' => 'dj.connect', 'djName' => 'x']);
 $t->check($response->status === 503, 'session files that cannot be written are 503 (Liquidsoap retries)', $response->status . ' ' . $response->bodyString());
+// A store setting the library refuses as invalid (a '-' in a database name) is the panel's fault, not the
+// event's: 503, never the 400 on which Liquidsoap drops the event; the answer names no store.
+$badStore = 'mysql://se:pw-of-store@127.0.0.1:1/stream-events';
+foreach (['liquidsoap', 'icecast'] as $server) {
+    $response = (new HookController(static fn (): HookSecret => $secrets, static fn (): EventLog => EventLog::open($badStore, [], $t->library)))
+        ->handle($server, (string) $service, $secrets->forService($service), 'POST', ['type' => 'dj.connect', 'djName' => 'x', 'action' => 'mount_add', 'mount' => '/live']);
+    $t->check($response->status === 503 && !str_contains($response->bodyString(), 'stream-events') && !str_contains($response->bodyString(), 'pw-of-store'),
+        "$server: a store URI the library refuses is 503, naming no store", $response->status . ' ' . $response->bodyString());
+}
+$t->check(!str_contains((string) file_get_contents($errors), 'pw-of-store') && str_contains((string) file_get_contents($errors), 'mysql://se@127.0.0.1:1/stream-events'),
+    'the error log names the store without its password');
+// A mistyped URI is no file: no key file or session folder is made from it.
+$t->check(!EventLog::isFilePath('mysql:/se:pw@db/events') && EventLog::isFilePath('/srv/a:b@c/events.sqlite'), 'a mistyped URI with a password is no file path');
+try {
+    putenv('STREAM_EVENTS_HOOK_STATE');
+    SessionFiles::forStore('mysql:/se:pw@db/events');
+    $t->check(false, 'the sessions of a mistyped URI are not kept next to it');
+} catch (RuntimeException $e) {
+    $t->check(!str_contains($e->getMessage(), 'pw'), 'the sessions of a mistyped URI are not kept next to it', $e->getMessage());
+}
 
 // The helpers.
 $urls = new HookUrls('http://panel.example', $secrets);
