@@ -379,7 +379,7 @@ fi
 # times (after 1, 2 and 3 more commits) and restarted at once, then node 1 killed under it (after
 # 2), and the copy resumed through node 2
 galera_copy() {
-    local dir=$work/galera_copy cluster=relcopy n=$(q 400000 1000000) kill rc=0 out committed c
+    local dir=$work/galera_copy cluster=relcopy n=$(q 400000 1000000) kill rc=0 out committed committed_before c
     mkdir -p "$dir"
     galera_start "$cluster" 3 || return 1
     "${php[@]}" "$here/galera_copy.php" source "$dir/source.sqlite" "$n" || return 1
@@ -391,7 +391,7 @@ galera_copy() {
     }
     committed=0
     for kill in 1 2 3 4; do
-        copy 1; local pid=$! seen=$committed changes=0
+        copy 1; local pid=$! seen=$committed changes=0 node=$((kill <= 3 ? 1 : 2))  # the node to count on after the kill
         # Until KILL commits (2 for the node) have been seen, or the copy ended (a failure below). A run's first
         # batches, one a connection, go in one after the other; from the third on two at once.
         while kill -0 "$pid" 2>/dev/null && [ "$changes" -lt "$((kill <= 3 ? kill : 2))" ]; do
@@ -407,9 +407,9 @@ galera_copy() {
                 || { echo "  the copy did not fail with EL_EIO when its node died (exit $out): $(cat "$dir/copy.$kill")"; rc=1; }
             echo "  node 1 SIGKILLed under the copy with $(count 2) events committed"
         fi
-        [ "$(count "$((kill <= 3 ? 1 : 2))")" -gt "$committed" ] && [ "$(count 2)" -lt "$n" ] \
+        committed_before=$committed committed=$(count "$node")
+        [ "$committed" -gt "$committed_before" ] && [ "$(count 2)" -lt "$n" ] \
             || { echo "  kill $kill: no batch more committed before it, or the copy was over: $(cat "$dir/copy.$kill")"; rc=1; }
-        committed=$(count "$((kill <= 3 ? 1 : 2))")
     done
     kill=5
     STREAM_EVENTS_DB=$(galera_url "$cluster" 2 rel_copy) "${php[@]}" "$repo/php-bridge/bin/stream-events-maintenance" \

@@ -66,8 +66,7 @@ final class HookController
         } catch (\RuntimeException $e) {
             // The panel's side, not the call's: even a store setting the library refuses
             // (EL_EINVAL) is a 503, which Liquidsoap retries; a 400 would make it drop the event.
-            error_log('stream-events hooks: ' . $e->getMessage());
-            return Response::error(503, 'unavailable', 'The event store or the hooks\' session files are not available.');
+            return self::unavailable($e);
         }
         try {
             $eventId = $server === 'icecast'
@@ -77,10 +76,16 @@ final class HookController
             return Response::error(400, 'invalid_hook', $e->getMessage());
         } catch (\RuntimeException $e) {
             // The store, the session files or the panel's resolver: Liquidsoap retries later.
-            error_log('stream-events hooks: ' . $e->getMessage());
-            return Response::error(503, 'unavailable', 'The event store or the hooks\' session files are not available.');
+            return self::unavailable($e);
         }
         return Response::json(200, ['id' => $eventId]);
+    }
+
+    /** A 503 (Liquidsoap keeps the event and tries again); what failed goes to the error log only. */
+    private static function unavailable(\RuntimeException $e): Response
+    {
+        error_log('stream-events hooks: ' . $e->getMessage());
+        return Response::error(503, 'unavailable', 'The event store or the hooks\' session files are not available.');
     }
 
     /**
