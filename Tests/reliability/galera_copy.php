@@ -6,9 +6,10 @@ declare(strict_types=1);
 //
 // Usage: galera_copy.php source STORE.sqlite N
 //   A store of N events (ids 1..N) over the last 20 days, in batches, with a few delivery keys.
-// Usage: galera_copy.php verify STORE.sqlite URL...
+// Usage: galera_copy.php verify STORE.sqlite [--since DAY_MS] URL...
 //   On every node: the export holds ids 1..N, each once, with the source's events per day; the
 //   admin page's total is N, and each day's page total equals the source's count of that day.
+//   With --since (after a prune): the same for the source's events from that day on.
 
 require __DIR__ . '/lib.php';
 
@@ -47,15 +48,17 @@ if ($argv[1] === 'source') {
 
 if ($argv[1] === 'verify') {
     [, , $path] = $argv;
-    $source = (new PDO("sqlite:$path"))->query('SELECT COUNT(*), MIN(id), MAX(id) FROM event')->fetch(PDO::FETCH_NUM);
-    $n = (int) $source[0];
-    $expected = per_day((function () use ($path) {
-        foreach ((new PDO("sqlite:$path"))->query('SELECT ts FROM event') as [$ts]) {
+    $since = $argv[3] === '--since' ? (int) $argv[4] : 0;
+    $source = new PDO("sqlite:$path");
+    $expectedIds = array_map('intval', $source->query("SELECT id FROM event WHERE ts >= $since ORDER BY id")->fetchAll(PDO::FETCH_COLUMN));
+    $n = count($expectedIds);
+    $expected = per_day((function () use ($source, $since) {
+        foreach ($source->query("SELECT ts FROM event WHERE ts >= $since") as [$ts]) {
             yield (int) $ts;
         }
     })());
     $failures = [];
-    foreach (array_slice($argv, 3) as $node => $url) {
+    foreach (array_slice($argv, $since > 0 ? 5 : 3) as $node => $url) {
         $name = 'node ' . ($node + 1);
         $log = EventLog::open($url);
         $ids = [];
@@ -65,8 +68,8 @@ if ($argv[1] === 'verify') {
             $stamps[] = $row['timestamp'];
         });
         sort($ids);
-        if ($ids !== range(1, $n)) {
-            $failures[] = "$name: the export holds " . count($ids) . ' events, not ids 1..' . $n . ' each once';
+        if ($ids !== $expectedIds) {
+            $failures[] = "$name: the export holds " . count($ids) . " events, not the source's $n each once";
         }
         if (per_day($stamps) !== $expected) {
             $failures[] = "$name: events per day differ from the source's";
@@ -82,7 +85,7 @@ if ($argv[1] === 'verify') {
             }
         }
         $log->close();
-        echo "  $name: $n events, ids 1..$n each once, " . count($expected) . " days' totals exact\n";
+        echo "  $name: $n events, the source's ids each once, " . count($expected) . " days' totals exact\n";
     }
     foreach ($failures as $f) {
         echo "  FAIL $f\n";
@@ -90,5 +93,5 @@ if ($argv[1] === 'verify') {
     exit($failures === [] ? 0 : 1);
 }
 
-fwrite(STDERR, "usage: galera_copy.php source STORE N | verify STORE URL...\n");
+fwrite(STDERR, "usage: galera_copy.php source STORE N | verify STORE [--since DAY_MS] URL...\n");
 exit(2);

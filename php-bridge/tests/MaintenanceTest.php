@@ -126,6 +126,53 @@ final class MaintenanceTest extends TestCase
     }
 
     /**
+     * A day's rows leave the event table by EXCHANGE PARTITION for a table of their own, which is
+     * dropped after the emptied partition: the writers wait only for the exchange and the drop of
+     * an empty partition, not while InnoDB lets go of the day. Nothing is left behind, not even
+     * what a prune killed after its exchange left; a day that cannot be moved out (a view of that
+     * name in the way) goes with its partition, as before.
+     */
+    public function testAPruneMovesExpiredDaysOutOfTheEventTableAndLeavesNothingBehind(): void
+    {
+        Fixture::mariaDbOnly('about MariaDB partitions');
+        $store = Fixture::newStore();
+        $database = Fixture::databaseOf($store);
+        $day = 86_400_000;
+        $now = intdiv((int) (microtime(true) * 1000), $day) * $day + 12 * 3_600_000; // noon (UTC) today
+        $log = EventLog::open($store, ['retentionDays' => 30], Fixture::library());
+        $log->logBatch(array_map(static fn (int $daysAgo) => ['type' => 'autodj.on_air', 'serviceId' => 42,
+            'details' => ['trigger' => 'startup'], 'time' => $now - $daysAgo * $day], [29, 28, 28, 25, 2]));
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
+        $log->close();
+        $dayOf = static fn (int $offsetDays): string => 'p' . gmdate('Ymd', intdiv($now + $offsetDays * $day, 1000));
+        $movedOut = static fn (): array => Fixture::sql("SHOW FULL TABLES LIKE 'event\\_expired\\_%'", $database);
+        Fixture::sql("CREATE TABLE event_expired_p20000101 (id BIGINT) ENGINE = InnoDB", $database); // a killed prune's
+        Fixture::sql("CREATE VIEW event_expired_{$dayOf(-28)} AS SELECT 1 AS x", $database);
+        $statements = static fn (string $like): array => array_column(Fixture::sql("SELECT CONVERT(argument USING utf8mb4) FROM mysql.general_log
+            WHERE CONVERT(argument USING utf8mb4) LIKE '$like'"), 0);
+        Fixture::sql("TRUNCATE mysql.general_log; SET GLOBAL log_output = 'TABLE'; SET GLOBAL general_log = 1");
+        try {
+            [$exit, $out, $err] = self::maintenance(['--db', $store, '--now', (string) ($now + 3 * $day)]);
+            $exchanges = $statements('ALTER TABLE event EXCHANGE PARTITION %');
+            $drops = $statements('ALTER TABLE event DROP PARTITION %');
+        } finally {
+            Fixture::sql("SET GLOBAL general_log = 0; SET GLOBAL log_output = 'FILE'; TRUNCATE mysql.general_log");
+        }
+        self::assertSame(0, $exit, $err);
+        self::assertSame('Pruned 3 events from ' . EventLog::redact($store) . ".\n", $out, 'the days 29 and 28 days ago, 32 and 31 at the prune');
+        $exchange = static fn (int $offset): string => "ALTER TABLE event EXCHANGE PARTITION {$dayOf($offset)} WITH TABLE event_expired_{$dayOf($offset)}";
+        self::assertSame([$exchange(-30), $exchange(-29)], $exchanges, 'the days with no view in the way moved out (the first, empty, too)');
+        self::assertCount(1, $drops);
+        self::assertStringContainsString($dayOf(-28), $drops[0], 'the other dropped with its partition, rows and all');
+        self::assertSame([["event_expired_{$dayOf(-28)}", 'VIEW']], $movedOut(), 'the moved-out tables dropped, the killed prune\'s too; a view is not touched');
+        $admin = EventLog::open($store, [], Fixture::library());
+        self::assertSame(2, $admin->query(Principal::admin(1))['total']);
+        self::assertSame([], Fixture::sql("SELECT partition_name FROM information_schema.partitions WHERE table_schema = '$database'
+            AND table_name = 'event' AND partition_name IN ('{$dayOf(-29)}', '{$dayOf(-28)}')"));
+        Fixture::sql("DROP VIEW event_expired_{$dayOf(-28)}", $database);
+    }
+
+    /**
      * While a prune runs, writers leave the folding to it: a fold among the prune's deletes and its
      * partition drop held el_log past 100 ms. The mark is a setting with an expiry, so a prune that
      * dies leaves writers folding again a minute later, and one further ahead than a prune sets it
