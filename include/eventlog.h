@@ -269,7 +269,10 @@ void el_export_close(el_export *ex);
  * blocked for long (each leaves page totals exact, so a prune interrupted at
  * any point needs no repair), then returns freed pages to the file system.
  * On MariaDB whole days go (a partition each: a day ends up to one day past
- * the window before it is dropped) and the partitions of the coming days are
+ * the window before it is dropped; its rows first move out to a table of
+ * their own by EXCHANGE PARTITION, a rename, and that table is dropped after
+ * the emptied partition, so writers never wait while the server lets go of
+ * a day) and the partitions of the coming days are
  * created, each change with InnoDB's purge paused through a second connection
  * (FLUSH TABLES ... FOR EXPORT: the user needs RELOAD and LOCK TABLES, else
  * the change runs unpaused), because MariaDB 10.11 otherwise holds the event
