@@ -375,9 +375,11 @@ function markdownTable(array $head, array $table): string
 /**
  * Turns the server's slow query log on at 10 ms, into $file, for the drop
  * rows. Returns fn(): Closure, to call just before a drop: the closure it
- * gives back returns the Query_time (ms) of the first `ALTER TABLE event
- * DROP PARTITION` logged since then, or null if it took under 10 ms. Turn
- * the log off with `SET GLOBAL slow_query_log = 0`.
+ * gives back returns the Query_time (ms) of the longest `ALTER TABLE event
+ * DROP PARTITION` or `… EXCHANGE PARTITION` (the statements that hold the
+ * event table: since ca1d2f4 a prune moves each day out by an exchange, then
+ * drops the emptied partition) logged since then, or null if each took under
+ * 10 ms. Turn the log off with `SET GLOBAL slow_query_log = 0`.
  */
 function slowAlterLog(PDO $admin, string $file): Closure
 {
@@ -390,8 +392,8 @@ function slowAlterLog(PDO $admin, string $file): Closure
         return static function () use ($file, $from): ?float {
             $log = (string) @file_get_contents($file, false, null, $from);
             // An entry: "# Query_time: …" and more "# …" lines, maybe "use db;", "SET timestamp=…;", the statement.
-            $entry = '/# Query_time: ([0-9.]+)[^\n]*\n(?:#[^\n]*\n)*(?:use [^\n]*\n)?SET timestamp=\d+;\nALTER TABLE event DROP PARTITION/';
-            return preg_match($entry, $log, $m) ? (float) $m[1] * 1000 : null;
+            $entry = '/# Query_time: ([0-9.]+)[^\n]*\n(?:#[^\n]*\n)*(?:use [^\n]*\n)?SET timestamp=\d+;\nALTER TABLE event (?:DROP|EXCHANGE) PARTITION/';
+            return preg_match_all($entry, $log, $m) ? max(array_map('floatval', $m[1])) * 1000 : null;
         };
     };
 }
