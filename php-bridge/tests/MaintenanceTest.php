@@ -58,6 +58,26 @@ final class MaintenanceTest extends TestCase
     }
 
     /**
+     * A new store with a 30-day window, an admin, and an event at noon (UTC) each given number of
+     * days ago: [store, its database, a day in ms, noon today in ms].
+     *
+     * @param list<int> $daysAgo
+     * @return array{string, string, int, int}
+     */
+    private static function storeWithEventsDaysAgo(array $daysAgo): array
+    {
+        $store = Fixture::newStore();
+        $day = 86_400_000;
+        $now = intdiv((int) (microtime(true) * 1000), $day) * $day + 12 * 3_600_000;
+        $log = EventLog::open($store, ['retentionDays' => 30], Fixture::library());
+        $log->logBatch(array_map(static fn (int $ago) => ['type' => 'autodj.on_air', 'serviceId' => 42,
+            'details' => ['trigger' => 'startup'], 'time' => $now - $ago * $day], $daysAgo));
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
+        $log->close();
+        return [$store, Fixture::databaseOf($store), $day, $now];
+    }
+
+    /**
      * MariaDB 10.11 sleeps a whole second inside a partition drop whenever InnoDB's purge is
      * busy (after a large write anywhere on the server), holding the event table: every el_log
      * waits. The prune stops purge first (FLUSH TABLES ... FOR EXPORT, which needs RELOAD) and
@@ -66,15 +86,7 @@ final class MaintenanceTest extends TestCase
     public function testAPruneStopsInnoDbsPurgeWhileItDropsDaysAndStartsItAgain(): void
     {
         Fixture::mariaDbOnly('about InnoDB');
-        $store = Fixture::newStore();
-        $database = Fixture::databaseOf($store);
-        $day = 86_400_000;
-        $now = intdiv((int) (microtime(true) * 1000), $day) * $day + 12 * 3_600_000; // noon (UTC) today
-        $log = EventLog::open($store, ['retentionDays' => 30], Fixture::library());
-        $log->logBatch(array_map(static fn (int $daysAgo) => ['type' => 'autodj.on_air', 'serviceId' => 42,
-            'details' => ['trigger' => 'startup'], 'time' => $now - $daysAgo * $day], [29, 25, 20, 2]));
-        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
-        $log->close();
+        [$store, $database, $day, $now] = self::storeWithEventsDaysAgo([29, 25, 20, 2]);
         $errorLog = Fixture::sql('SELECT @@log_error')[0][0];
         // The oldest and the newest day partition, as dates.
         $days = static fn (): array => Fixture::sql("SELECT MIN(partition_name), MAX(partition_name) FROM information_schema.partitions
@@ -135,15 +147,7 @@ final class MaintenanceTest extends TestCase
     public function testAPruneMovesExpiredDaysOutOfTheEventTableAndLeavesNothingBehind(): void
     {
         Fixture::mariaDbOnly('about MariaDB partitions');
-        $store = Fixture::newStore();
-        $database = Fixture::databaseOf($store);
-        $day = 86_400_000;
-        $now = intdiv((int) (microtime(true) * 1000), $day) * $day + 12 * 3_600_000; // noon (UTC) today
-        $log = EventLog::open($store, ['retentionDays' => 30], Fixture::library());
-        $log->logBatch(array_map(static fn (int $daysAgo) => ['type' => 'autodj.on_air', 'serviceId' => 42,
-            'details' => ['trigger' => 'startup'], 'time' => $now - $daysAgo * $day], [29, 28, 28, 25, 2]));
-        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
-        $log->close();
+        [$store, $database, $day, $now] = self::storeWithEventsDaysAgo([29, 28, 28, 25, 2]);
         $dayOf = static fn (int $offsetDays): string => 'p' . gmdate('Ymd', intdiv($now + $offsetDays * $day, 1000));
         $movedOut = static fn (): array => Fixture::sql("SHOW FULL TABLES LIKE 'event\\_expired\\_%'", $database);
         Fixture::sql("CREATE TABLE event_expired_p20000101 (id BIGINT) ENGINE = InnoDB", $database); // a killed prune's
