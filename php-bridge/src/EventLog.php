@@ -75,7 +75,7 @@ final class EventLog
         $uri = self::isUri($storePath);
         // A mistyped URI with a password is not a file to look for: the library refuses it without echoing it.
         $path = $uri || self::redact($storePath) !== $storePath ? $storePath : self::canonical($storePath);
-        $shown = self::redact($path);
+        $shown = self::shown($path);
         $library = self::library($libraryPath);
         ksort($options);
         $optionsJson = $options === [] ? null : self::encode($options, 'options', false);
@@ -129,6 +129,23 @@ final class EventLog
         $user = substr($m[2], 0, $at);
         $colon = strpos($user, ':');
         return $m[1] . ($colon === false ? $user : substr($user, 0, $colon)) . substr($m[2], $at);
+    }
+
+    /**
+     * $storePath as messages show it: redact()ed, and when that leaves a ":"
+     * before the last "@" of something that is no database URI (a URI typed
+     * without its "://" or its scheme: mysql//user:password@host/db,
+     * user:password@host/db), only what follows that "@". Such a path may be
+     * a file's; its message then names less of it, never a password.
+     */
+    public static function shown(#[\SensitiveParameter] string $storePath): string
+    {
+        $redacted = self::redact($storePath);
+        $at = strrpos($storePath, '@');
+        if ($redacted !== $storePath || self::isUri($storePath) || $at === false || !str_contains(substr($storePath, 0, $at), ':')) {
+            return $redacted;
+        }
+        return '…' . substr($storePath, $at);
     }
 
     /**
@@ -405,7 +422,7 @@ final class EventLog
     {
         $dir = realpath(dirname($storePath));
         if ($dir === false || !is_dir($dir)) {
-            throw new StorageError('The directory of the event store ' . self::redact($storePath) . ' does not exist.', EventLogException::EL_EIO);
+            throw new StorageError('The directory of the event store ' . self::shown($storePath) . ' does not exist.', EventLogException::EL_EIO);
         }
         return $dir . '/' . basename($storePath);
     }

@@ -281,6 +281,10 @@ final class MaintenanceTest extends TestCase
         self::assertSame([2, true, false], [$exit, str_contains($err, 'must be a database URI (mysql://…), not mysql:/u@127.0.0.1:1/x'), str_contains($err, 'hidden-pw')], $err);
         [$exit, , $err] = self::maintenance(['--db', 'mysql:/u:hidden-pw@127.0.0.1:1/x']);
         self::assertSame([1, true, false], [$exit, str_contains($err, 'EL_EINVAL'), str_contains($err, 'hidden-pw')], $err);
+        // Typed without a colon, it is a file path; the message names what follows the @ only.
+        [$exit, , $err] = self::maintenance(['--db', 'mysql//u:hidden-pw@127.0.0.1:1/x']);
+        self::assertSame([1, 'stream-events-maintenance: no event store at …@127.0.0.1:1/x', false],
+            [$exit, trim($err), str_contains($err, 'hidden-pw')], $err);
     }
 
     /** A SQLite store with the fixture's directory, $n events spread over the last 20 days, and a few delivery keys. */

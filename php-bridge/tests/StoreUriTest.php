@@ -50,6 +50,9 @@ final class StoreUriTest extends TestCase
             "mysql://se:$secret@127.0.0.1:$port/events?socket=/nowhere.sock" => EventLogException::EL_EIO,  // a bare ? in the password
             "mysql:/se:$secret@127.0.0.1:$port/events" => EventLogException::EL_EINVAL,  // one slash: not a URI, not a file either
             "mysql:se:$secret@127.0.0.1/events" => EventLogException::EL_EINVAL,
+            // No scheme, or no colon after it: a file path whose folder does not exist.
+            "mysql//se:$secret@127.0.0.1:$port/events" => EventLogException::EL_EIO,
+            "se:$secret@127.0.0.1/events" => EventLogException::EL_EIO,
         ];
         foreach ($cases as $store => $code) {
             try {
@@ -63,6 +66,10 @@ final class StoreUriTest extends TestCase
             }
         }
         self::assertSame('mysql:/se@127.0.0.1:1/events', EventLog::redact("mysql:/se:$secret@127.0.0.1:1/events"));
+        self::assertSame('mysql:/se@127.0.0.1:1/events', EventLog::shown("mysql:/se:$secret@127.0.0.1:1/events"));
+        self::assertSame('…@127.0.0.1:1/events', EventLog::shown("mysql//se:$secret@127.0.0.1:1/events"));
+        self::assertSame('mysql://se@h/d', EventLog::shown("mysql://se:$secret@h/d"));
+        self::assertSame('/var/lib/stream-events/events.sqlite', EventLog::shown('/var/lib/stream-events/events.sqlite'));
     }
 
     public function testAWrongPasswordOrNoServerFailsWithoutThePassword(): void
