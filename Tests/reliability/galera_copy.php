@@ -48,7 +48,8 @@ if ($argv[1] === 'source') {
 
 if ($argv[1] === 'verify') {
     [, , $path] = $argv;
-    $since = $argv[3] === '--since' ? (int) $argv[4] : 0;
+    $afterPrune = $argv[3] === '--since';
+    $since = $afterPrune ? (int) $argv[4] : 0;
     $source = new PDO("sqlite:$path");
     $expectedIds = array_map('intval', $source->query("SELECT id FROM event WHERE ts >= $since ORDER BY id")->fetchAll(PDO::FETCH_COLUMN));
     $n = count($expectedIds);
@@ -58,7 +59,7 @@ if ($argv[1] === 'verify') {
         }
     })());
     $failures = [];
-    foreach (array_slice($argv, $since > 0 ? 5 : 3) as $node => $url) {
+    foreach (array_slice($argv, $afterPrune ? 5 : 3) as $node => $url) {
         $name = 'node ' . ($node + 1);
         $log = EventLog::open($url);
         $ids = [];

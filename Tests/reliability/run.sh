@@ -58,6 +58,11 @@ store() { # DIR
 # MariaDB: the session of a SIGKILLed client ends on the server a moment later,
 # after the statement it was running; a check waits for that, so that it reads
 # a store nobody changes any more (as on SQLite once the writers are dead).
+# MariaDB: the days a prune moved out of the event table (EXCHANGE PARTITION) and has not yet
+# dropped, in database DB of server NAME; nothing once a prune has finished.
+moved_out_days() { # NAME DB
+    mariadb_sql "$1" "SHOW FULL TABLES LIKE 'event\\_expired\\_%'" "$2"
+}
 settle() {
     [ "$engine" = mariadb ] || return 0
     local i
@@ -277,7 +282,7 @@ prunekill() {
             # The next prune finishes the killed one's work: no day it moved out of the event table
             # (EXCHANGE PARTITION) is left undropped.
             "${php[@]}" "$here/prunekill.php" prune "$s" || rc=1
-            [ -z "$(mariadb_sql "$maria" "SHOW FULL TABLES LIKE 'event\\_expired\\_%'" "${s##*/}")" ] \
+            [ -z "$(moved_out_days "$maria" "${s##*/}")" ] \
                 || { echo "  after kill $i and a full prune: a moved-out day is left in ${s##*/}"; rc=1; }
         fi
     done
@@ -441,7 +446,7 @@ galera_copy() {
     "${php[@]}" "$here/galera_copy.php" verify "$dir/source.sqlite" --since $(( (later - 30 * day) / day * day )) \
         "$(galera_url "$cluster" 1 rel_copy)" "$(galera_url "$cluster" 2 rel_copy)" "$(galera_url "$cluster" 3 rel_copy)" || rc=1
     for node in 1 2 3; do
-        [ -z "$(mariadb_sql "$cluster-$node" "SHOW FULL TABLES LIKE 'event\\_expired\\_%'" rel_copy)" ] \
+        [ -z "$(moved_out_days "$cluster-$node" rel_copy)" ] \
             || { echo "  node $node: a moved-out day is left"; rc=1; }
     done
     galera_stop "$cluster"

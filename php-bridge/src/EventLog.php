@@ -72,9 +72,8 @@ final class EventLog
     public static function open(#[\SensitiveParameter] string $storePath, array $options = [], ?string $libraryPath = null): self
     {
         self::rejectNul($storePath, 'store path');
-        $uri = self::isUri($storePath);
         // A mistyped URI with a password is not a file to look for: the library refuses it without echoing it.
-        $path = $uri || self::redact($storePath) !== $storePath ? $storePath : self::canonical($storePath);
+        $path = self::isFilePath($storePath) ? self::canonical($storePath) : $storePath;
         $shown = self::shown($path);
         $library = self::library($libraryPath);
         ksort($options);
@@ -140,10 +139,9 @@ final class EventLog
      */
     public static function shown(#[\SensitiveParameter] string $storePath): string
     {
-        $redacted = self::redact($storePath);
         $at = strrpos($storePath, '@');
-        if ($redacted !== $storePath || self::isUri($storePath) || $at === false || !str_contains(substr($storePath, 0, $at), ':')) {
-            return $redacted;
+        if ($at === false || !str_contains(substr($storePath, 0, $at), ':') || !self::isFilePath($storePath)) {
+            return self::redact($storePath);
         }
         return '…' . substr($storePath, $at);
     }
