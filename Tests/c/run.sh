@@ -88,14 +88,14 @@ race() { # ROUNDS STORE_PREFIX STORE_SUFFIX: the store of round N is PREFIX N SU
 revision_race() { # ROUNDS URL DATABASE
   local round i p racefail=0 pids keys revision
   for round in $(seq 1 "$1"); do
-    mariadb_sql "$srv" "ALTER TABLE count_service_day DROP KEY count_service_day_type;
+    mariadb_sql "$srv" "ALTER TABLE count_service_type_day DROP KEY count_service_day_type;
                         DELETE FROM setting WHERE k = 'schemaRevision'" "$3"
     pids=()
     for i in 1 2 3 4; do "$work/opener" "$2" > "$work/revision.$i.out" & pids+=($!); done
     for p in "${pids[@]}"; do wait "$p" || { racefail=$((racefail + 1)); cat "$work"/revision.*.out; }; done
   done
   keys=$(mariadb_sql "$srv" "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics
-                             WHERE table_schema = '$3' AND table_name = 'count_service_day' AND index_name = 'count_service_day_type'")
+                             WHERE table_schema = '$3' AND table_name = 'count_service_type_day' AND index_name = 'count_service_day_type'")
   revision=$(mariadb_sql "$srv" "SELECT v FROM setting WHERE k = 'schemaRevision'" "$3")
   if [ "$racefail" -eq 0 ] && [ "$keys" = 1 ] && [ "$revision" = 1 ]; then
     ok "4 processes opening a store of an earlier schema revision at once, $1 times: every open and log succeeded, the key added"
@@ -192,6 +192,38 @@ reconnect() { # URI
   fi
 }
 
+# A store of schema version 1 (MariaDB: service-day counters per type only,
+# in count_service_day) with counters of 200 service-days: four processes
+# opening it at once all succeed, the table is renamed once, and the
+# per-category counters are exactly the per-type ones summed. ROUNDS times.
+version_race() { # ROUNDS URL DATABASE
+  local round i p racefail=0 pids state
+  for round in $(seq 1 "$1"); do
+    mariadb_sql "$srv" "DROP TABLE count_service_category_day;
+                        RENAME TABLE count_service_type_day TO count_service_day;
+                        DELETE FROM count_service_day;
+                        INSERT INTO count_service_day (service_id, ts, type, actor_type, n)
+                          SELECT s.seq, d.seq * 86400000, t.code, 1, s.seq * d.seq + t.code
+                          FROM seq_1_to_20 s, seq_1_to_10 d, event_type t WHERE t.code IN (1, 2, 30, 33, 50);
+                        UPDATE setting SET v = 1 WHERE k = 'schemaVersion'" "$3"
+    pids=()
+    for i in 1 2 3 4; do "$work/opener" "$2" > "$work/version.$i.out" & pids+=($!); done
+    for p in "${pids[@]}"; do wait "$p" || { racefail=$((racefail + 1)); cat "$work"/version.*.out; }; done
+  done
+  # version; tables named count_service_day; category rows that differ from the type rows summed; category rows
+  state=$(mariadb_sql "$srv" "SELECT (SELECT v FROM setting WHERE k = 'schemaVersion'),
+      (SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$3' AND table_name = 'count_service_day'),
+      (SELECT COUNT(*) FROM (SELECT t.service_id, y.category, t.ts, SUM(t.n) AS n FROM count_service_type_day t
+                             JOIN event_type y ON y.code = t.type GROUP BY 1, 2, 3) AS summed
+         LEFT JOIN count_service_category_day c USING (service_id, category, ts) WHERE c.n IS NULL OR c.n <> summed.n),
+      (SELECT COUNT(*) FROM count_service_category_day)" "$3")
+  if [ "$racefail" -eq 0 ] && [ "$state" = "$(printf '2\t0\t0\t600')" ]; then
+    ok "4 processes opening a store of schema version 1 at once, $1 times: every open and log succeeded, the counters split exactly"
+  else
+    bad "$racefail of $((4 * $1)) concurrent opens of a version 1 store failed; version, old tables, wrong and all category rows: $state"
+  fi
+}
+
 mariadb_leg() {
   leg=mariadb
   if ! command -v mariadbd > /dev/null; then
@@ -208,6 +240,7 @@ mariadb_leg() {
   client "$url/c_" 4000
   race 20 "$url/c_race" ""
   revision_race 5 "$url/c_race1" c_race1
+  version_race 5 "$url/c_race2" c_race2
   threads "$url/c_threads"
   reconnect "$url/c_reconnect"
   # Under valgrind over the unix socket (?socket=...), so both ways to reach a server are used.

@@ -103,6 +103,26 @@ function counter_differences(string $url): array
     return array_map(static fn (array $r): string => sprintf('count_day(day %s, type %d, actor %d) = %d, but %d events are flagged counted (%d uncounted)',
         gmdate('Y-m-d', intdiv((int) $r['d'], 1000)), $r['type'], $r['actor_type'], $r['n'], $r['counted_rows'], $r['uncounted_rows']), $rows);
 }
+/**
+ * Per-category service-day counters that are not their category's per-type counters summed
+ * (every fold adds to both; a fold on one node and a fold on another must not leave them apart).
+ *
+ * @return list<string>
+ */
+function category_counter_differences(string $url): array
+{
+    $u = parse_url($url);
+    $pdo = new PDO("mysql:host={$u['host']};port={$u['port']};dbname=" . ltrim($u['path'], '/'),
+        rawurldecode($u['user']), rawurldecode($u['pass'] ?? ''), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+    $rows = $pdo->query('SELECT s.service_id, s.category, s.ts, s.n, c.n AS category_n FROM (
+            SELECT t.service_id, y.category, t.ts, SUM(t.n) AS n FROM count_service_type_day t JOIN event_type y ON y.code = t.type GROUP BY 1, 2, 3
+        ) AS s LEFT JOIN count_service_category_day c USING (service_id, category, ts) WHERE c.n IS NULL OR c.n <> s.n
+        UNION ALL SELECT c.service_id, c.category, c.ts, NULL, c.n FROM count_service_category_day c
+        WHERE NOT EXISTS (SELECT 1 FROM count_service_type_day t JOIN event_type y ON y.code = t.type
+                          WHERE t.service_id = c.service_id AND t.ts = c.ts AND y.category = c.category)')->fetchAll(PDO::FETCH_ASSOC);
+    return array_map(static fn (array $r): string => sprintf('count_service_category_day(service %d, %s, day %s) = %s, its types summed %s',
+        $r['service_id'], $r['category'], gmdate('Y-m-d', intdiv((int) $r['ts'], 1000)), $r['category_n'] ?? 'none', $r['n'] ?? 'none'), $rows);
+}
 $split = array_search('--', $argv, true);
 $stores = array_slice($argv, 2, $split - 2);
 $ackFiles = array_slice($argv, $split + 1);
@@ -132,7 +152,9 @@ foreach ($stores as $n => $store) {
     $sequence = []; // export order: [id, tag]
     $byTag = [];
     $byId = [];
-    rel_export_each($log, function (array $row) use (&$sequence, &$byTag, &$byId): void {
+    $services = [];
+    rel_export_each($log, function (array $row) use (&$sequence, &$byTag, &$byId, &$services): void {
+        $services[$row['serviceId']] = true;
         $tag = $row['details']['tag'] ?? '?';
         $sequence[] = [$row['id'], $tag];
         $byTag[$tag][] = $row['id'];
@@ -174,7 +196,13 @@ foreach ($stores as $n => $store) {
         $errors[] = "$node: page total $total, exported rows " . count($sequence) . ", acked $ackedEvents + $storedUnknown stored with an unknown outcome";
         array_push($errors, ...array_map(static fn (string $e): string => "$node: $e", counter_differences($store)));
     }
-    array_push($errors, ...array_map(static fn (string $e): string => "$node: $e", rel_totals_errors($log)));
+    // The service-day counters too: every writer's service, per category (and one per type, with an actor).
+    $views = [[], ['category' => 'dj'], ['actor' => 'system'], ['serviceId' => array_key_first($services) ?? 100, 'actor' => 'system']];
+    foreach (array_keys($services) as $service) {
+        $views[] = ['serviceId' => $service, 'category' => 'dj'];
+    }
+    array_push($errors, ...array_map(static fn (string $e): string => "$node: $e", rel_totals_errors($log, $views)));
+    array_push($errors, ...array_map(static fn (string $e): string => "$node: $e", category_counter_differences($store)));
     $paged = [];
     $page = 1;
     do {

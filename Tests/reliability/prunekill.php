@@ -27,7 +27,9 @@ if ($cmd === 'prune') {
     $log->prune(rel_prune_now());
     exit(0);
 }
-$filters = [[], ['category' => 'dj'], ['serviceId' => 8], ['from' => rel_now_ms() - 21 * DAY_MS, 'to' => rel_now_ms() - 19 * DAY_MS]];
+// One service's views read the service-day counters (on MariaDB per category, and per type with an actor).
+$filters = [[], ['category' => 'dj'], ['serviceId' => 8], ['serviceId' => 8, 'category' => 'dj'], ['serviceId' => 8, 'actor' => 'system'],
+    ['from' => rel_now_ms() - 21 * DAY_MS, 'to' => rel_now_ms() - 19 * DAY_MS]];
 $errors = rel_totals_errors($log, $filters);
 echo implode(' ', array_map(static fn (array $f): int => $log->query(Principal::admin(1), $f + ['perPage' => 1])['total'], $filters)), "\n";
 foreach ($errors as $e) {

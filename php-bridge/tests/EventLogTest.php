@@ -278,6 +278,12 @@ final class EventLogTest extends TestCase
             'admin, DJ events' => [Principal::admin(1), ['category' => 'dj']],
             'admin, system' => [Principal::admin(1), ['actor' => 'system']],
             'reseller 2' => [Principal::reseller(2), []],
+            // On MariaDB the next two read the per-category counters, the two after them the per-type ones.
+            'reseller 2, DJ events' => [Principal::reseller(2), ['category' => 'dj']],
+            'reseller 2, DJ and mount types' => [Principal::reseller(2),
+                ['types' => ['dj.connect', 'dj.disconnect', 'dj.on_air', 'dj.kicked', 'mount.connect', 'mount.disconnect']]],
+            'reseller 2, one type' => [Principal::reseller(2), ['types' => ['dj.connect']]],
+            'customer 4, system' => [Principal::customer(4), ['actor' => 'system']],
             'customer 4, one service' => [Principal::customer(4), ['serviceId' => 42]],
         ];
         foreach ($views as $viewName => [$who, $filter]) {
@@ -339,13 +345,13 @@ final class EventLogTest extends TestCase
         $log->logBatch(Fixture::events());
         $log->close();
         $key = static fn (): array => Fixture::sql("SELECT column_name FROM information_schema.statistics WHERE table_schema = '$database'
-            AND table_name = 'count_service_day' AND index_name = 'count_service_day_type' ORDER BY seq_in_index");
+            AND table_name = 'count_service_type_day' AND index_name = 'count_service_day_type' ORDER BY seq_in_index");
         $revision = static fn (): array => Fixture::sql("SELECT v FROM setting WHERE k = 'schemaRevision'", $database);
         self::assertSame([['service_id'], ['type'], ['ts'], ['n']], $key(), 'a new store has the key');
         self::assertSame([['1']], $revision());
 
         // As a library of the first revision left it.
-        Fixture::sql("ALTER TABLE count_service_day DROP KEY count_service_day_type; DELETE FROM setting WHERE k = 'schemaRevision'", $database);
+        Fixture::sql("ALTER TABLE count_service_type_day DROP KEY count_service_day_type; DELETE FROM setting WHERE k = 'schemaRevision'", $database);
         $log = EventLog::open($store, [], Fixture::library());
         self::assertSame([['service_id'], ['type'], ['ts'], ['n']], $key(), 'added when the store is opened');
         self::assertSame([['1']], $revision());
@@ -358,8 +364,70 @@ final class EventLogTest extends TestCase
         $log = EventLog::open($store, [], Fixture::library());
         $log->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup']]);
         self::assertSame($reseller + 1, $log->query(Principal::reseller(2))['total']);
-        self::assertSame(1, $log->storeInfo()['schemaVersion']);
+        self::assertSame(2, $log->storeInfo()['schemaVersion']);
         self::assertSame([['99']], $revision(), 'left as it is');
+        $log->close();
+    }
+
+    public function testAVersionOneStoreGetsPerCategoryCountersAndViewsOfWholeCategoriesReadThem(): void
+    {
+        Fixture::mariaDbOnly('the per-category counters are the MariaDB store\'s');
+        $store = Fixture::newStore();
+        $database = Fixture::databaseOf($store);
+        $log = EventLog::open($store, [], Fixture::library());
+        $dir = Fixture::directory();
+        $log->putDirectory($dir['accounts'], $dir['services']);
+        $day = 86_400_000;
+        $now = (int) (microtime(true) * 1000);
+        $types = [['dj.connect', ['djName' => 'D']], ['service.restart', ['details' => ['reason' => 'test']]], ['mount.connect', ['details' => ['mount' => '/live']]]];
+        $batch = [];
+        for ($i = 0; $i < 1200; $i++) {  // over five days; a batch this size is folded
+            [$type, $fields] = $types[$i % 3];
+            $actor = $i % 4 === 0 ? ['type' => 'system'] : ['type' => 'user', 'id' => 4, 'name' => 'c'];
+            $batch[] = ['type' => $type, 'serviceId' => [42, 43, 45, 46][$i % 4], 'actor' => $actor, 'time' => $now - 5 * $day + $i * 359_000] + $fields;
+        }
+        self::assertSame(1200, $log->logBatch($batch));
+        self::assertSame([['1200']], Fixture::sql('SELECT COUNT(*) FROM event WHERE counted = 1', $database));
+        // Per-category rows that are not the per-type rows of their category summed.
+        $wrong = static fn (): array => Fixture::sql("SELECT COUNT(*) FROM (
+                SELECT t.service_id, y.category, t.ts, SUM(t.n) AS n FROM count_service_type_day t JOIN event_type y ON y.code = t.type GROUP BY 1, 2, 3
+            ) AS summed LEFT JOIN count_service_category_day c USING (service_id, category, ts) WHERE c.n IS NULL OR c.n <> summed.n", $database);
+        $counted = static fn (): array => Fixture::sql('SELECT SUM(n) FROM count_service_category_day', $database);
+        self::assertSame([['0']], $wrong());
+        self::assertSame([['1200']], $counted());
+        $log->close();
+
+        // As a library of schema version 1 left it: counters per type only, in count_service_day.
+        Fixture::sql("DROP TABLE count_service_category_day; RENAME TABLE count_service_type_day TO count_service_day;
+            UPDATE setting SET v = 1 WHERE k = 'schemaVersion'", $database);
+        $log = EventLog::open($store, [], Fixture::library());
+        self::assertSame(2, $log->storeInfo()['schemaVersion']);
+        self::assertSame([['0']], Fixture::sql("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = '$database'
+            AND table_name = 'count_service_day'"), 'renamed, so that a library of version 1 can no longer fold into it');
+        self::assertSame([['0']], $wrong(), 'filled from the per-type counters');
+        self::assertSame([['1200']], $counted());
+        $views = [
+            'reseller 2' => [Principal::reseller(2), []],
+            'reseller 2, DJ events' => [Principal::reseller(2), ['category' => 'dj']],
+            'customer 4, mount events' => [Principal::customer(4), ['category' => 'mount']],
+            'reseller 2, one type' => [Principal::reseller(2), ['types' => ['dj.connect']]],
+            'reseller 2, DJ events of the system' => [Principal::reseller(2), ['category' => 'dj', 'actor' => 'system']],
+        ];
+        $totals = [];
+        foreach ($views as $name => [$who, $filter]) {
+            $totals[$name] = $log->query($who, $filter)['total'];
+            self::assertSame(count(self::exportedRows($log, $who, $filter)), $totals[$name], "$name: the total");
+        }
+
+        // Which counters a view reads, shown by a row changed by hand: whole categories (or every
+        // type) and no actor read the per-category rows, the others the per-type rows.
+        $dayBefore = intdiv($now, $day) * $day - 2 * $day;
+        Fixture::sql("UPDATE count_service_category_day SET n = n + 1000 WHERE service_id = 42 AND category = 'dj' AND ts = $dayBefore", $database);
+        foreach (['reseller 2' => 1000, 'reseller 2, DJ events' => 1000, 'customer 4, mount events' => 0, 'reseller 2, one type' => 0,
+                  'reseller 2, DJ events of the system' => 0] as $name => $added) {
+            [$who, $filter] = $views[$name];
+            self::assertSame($totals[$name] + $added, $log->query($who, $filter)['total'], "$name: from the per-category counters: " . ($added ? 'yes' : 'no'));
+        }
         $log->close();
     }
 

@@ -223,14 +223,18 @@ final class MaintenanceTest extends TestCase
         self::assertSame('0', Fixture::sql("SELECT v FROM setting WHERE k = 'pruneRunningUntil'", $database)[0][0]);
         $prunedBefore = (int) Fixture::sql("SELECT v FROM setting WHERE k = 'prunedBefore'", $database)[0][0];
         $below = static fn (): int => (int) Fixture::sql("SELECT (SELECT COUNT(*) FROM count_day WHERE ts < $prunedBefore)
-            + (SELECT COUNT(*) FROM count_hour WHERE ts < $prunedBefore) + (SELECT COUNT(*) FROM count_service_day WHERE ts < $prunedBefore)", $database)[0][0];
+            + (SELECT COUNT(*) FROM count_hour WHERE ts < $prunedBefore) + (SELECT COUNT(*) FROM count_service_type_day WHERE ts < $prunedBefore)
+            + (SELECT COUNT(*) FROM count_service_category_day WHERE ts < $prunedBefore)", $database)[0][0];
         self::assertSame(0, $below(), 'the hidden days\' counters are gone');
         // What a prune killed between hiding and deleting leaves: counters of hidden days.
         $stale = $prunedBefore - 3 * $day;
         Fixture::sql("INSERT INTO count_day VALUES ($stale, 1, 1, 1000); INSERT INTO count_hour VALUES ($stale, 1, 1, 1000);
-            INSERT INTO count_service_day VALUES (42, $stale, 1, 1, 1000)", $database);
+            INSERT INTO count_service_type_day VALUES (42, $stale, 1, 1, 1000);
+            INSERT INTO count_service_category_day VALUES (42, 'service', $stale, 1000)", $database);
         self::assertSame(2402, $log->query(Principal::admin(1))['total'], 'no read sees them');
         self::assertSame(2402, $log->query(Principal::admin(1), ['serviceId' => 42, 'from' => $now - 40 * $day])['total'], 'per service neither');
+        self::assertSame(2402, $log->query(Principal::admin(1), ['serviceId' => 42, 'from' => $now - 40 * $day, 'actor' => 'system'])['total'],
+            'per service and type neither');
         self::assertSame(1, $log->prune($now + 12 * $day), 'the next prune counts the day it hides, not the stale counters');
         self::assertSame(0, $below());
         self::assertSame(2401, $log->query(Principal::admin(1))['total']);
@@ -239,10 +243,12 @@ final class MaintenanceTest extends TestCase
         // all the same what a killed prune left below prunedBefore.
         $prunedBefore = (int) Fixture::sql("SELECT v FROM setting WHERE k = 'prunedBefore'", $database)[0][0];
         $stale = $prunedBefore - $day;
-        Fixture::sql("INSERT INTO count_day VALUES ($stale, 1, 1, 1000); INSERT INTO count_service_day VALUES (42, $stale, 1, 1, 1000)", $database);
+        Fixture::sql("INSERT INTO count_day VALUES ($stale, 1, 1, 1000); INSERT INTO count_service_type_day VALUES (42, $stale, 1, 1, 1000);
+            INSERT INTO count_service_category_day VALUES (42, 'service', $stale, 1000)", $database);
         self::assertSame(0, $log->prune($now + 6 * $day));
         self::assertSame([['0']], Fixture::sql("SELECT (SELECT COUNT(*) FROM count_day WHERE ts < $prunedBefore)
-            + (SELECT COUNT(*) FROM count_service_day WHERE ts < $prunedBefore)", $database), 'the stale counters are gone');
+            + (SELECT COUNT(*) FROM count_service_type_day WHERE ts < $prunedBefore)
+            + (SELECT COUNT(*) FROM count_service_category_day WHERE ts < $prunedBefore)", $database), 'the stale counters are gone');
         self::assertSame(2401, $log->query(Principal::admin(1))['total']);
     }
 

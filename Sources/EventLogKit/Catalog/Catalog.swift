@@ -86,4 +86,13 @@ enum Catalog {
     static func type(id: String) -> EventType? { byID[id] }
     static func type(code: Int64) -> EventType? { code >= 0 && code < byCode.count ? byCode[Int(code)] : nil }
     static func types(in category: Category) -> [EventType] { all.filter { $0.category == category } }
+
+    /// The categories whose types are exactly `codes` (nil, every type: every
+    /// category); nil when `codes` holds part of a category.
+    static func categories(exactly codes: [Int64]?) -> [Category]? {
+        guard let codes else { return Category.allCases }
+        let chosen = Set(codes)
+        let categories = Category.allCases.filter { types(in: $0).contains { chosen.contains($0.code) } }
+        return categories.reduce(0) { $0 + types(in: $1).count } == chosen.count ? categories : nil
+    }
 }

@@ -125,6 +125,20 @@ enum MariaDBSchema {
             ) ENGINE = InnoDB
             """,
         ],
+        [
+            // Service-day counters per category beside those per type: a
+            // category's total reads a row per service and day, not one per
+            // type. `migrate` then renames the per-type table and fills this
+            // one from it (see `splitServiceDayCounters`).
+            """
+            CREATE TABLE IF NOT EXISTS count_service_category_day (
+                service_id BIGINT NOT NULL, category VARCHAR(16) CHARACTER SET ascii NOT NULL, ts BIGINT NOT NULL,
+                n BIGINT NOT NULL,
+                PRIMARY KEY (service_id, category, ts),
+                KEY count_service_category_day_ts (ts)
+            ) ENGINE = InnoDB
+            """,
+        ],
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }
@@ -141,13 +155,15 @@ enum MariaDBSchema {
         // A total of a few types (a reseller's DJ events) reads a range per
         // listed service and type (`MariaDBConnection.listingServices`),
         // and no base row: `n` is in the key.
-        "ALTER TABLE count_service_day ADD KEY count_service_day_type (service_id, type, ts, n)",
+        // (Version 2 renamed the table; the key kept its name.)
+        "ALTER TABLE count_service_type_day ADD KEY count_service_day_type (service_id, type, ts, n)",
     ]
 
     static var currentRevision: Int64 { Int64(revisions.count) }
 
     static let tables: Set<String> = ["setting", "account", "service", "event", "count_day", "count_hour",
-                                      "count_service_day", "delivery", "event_type", "id_block"]
+                                      "count_service_day", "count_service_type_day", "count_service_category_day",
+                                      "delivery", "event_type", "id_block"]
 
     /// The store's version and revision, 0 for an empty database; refuses a
     /// database that holds other tables, and a store of a newer version than
@@ -199,6 +215,7 @@ enum MariaDBSchema {
                     """)
             }
             try refreshCatalog(db)
+            if index == 1 { try splitServiceDayCounters(db) }
             try raiseSetting("schemaVersion", to: Int64(index + 1), db)
         }
         for (index, sql) in revisions.enumerated() where Int64(index) >= revision {
@@ -215,6 +232,64 @@ enum MariaDBSchema {
     /// processes that race to raise it leave the highest, in any order.
     static func raiseSetting(_ key: String, to value: Int64, _ db: MariaDBConnection) throws {
         try db.execute("INSERT INTO setting (k, v) VALUES (\(db.literal(.text(key))), \(value)) ON DUPLICATE KEY UPDATE v = GREATEST(v, VALUES(v))")
+    }
+
+    /// Version 2: the per-type service-day counters become
+    /// `count_service_type_day`, and `count_service_category_day` is filled
+    /// from them. The rename is the fence: a library of version 1 still
+    /// running on another host (a panel upgraded host by host) folds into
+    /// `count_service_day`, which is gone, so its fold fails and leaves its
+    /// events uncounted (counted live, and folded by this library later)
+    /// instead of adding them to one table and not the other.
+    static func splitServiceDayCounters(_ db: MariaDBConnection) throws {
+        do {
+            try db.execute("RENAME TABLE count_service_day TO count_service_type_day")
+        } catch {
+            // 1146: another process renamed it first. 1050: both exist, a
+            // process still creating version 1's tables made
+            // count_service_day again after the rename; only a library of
+            // version 1 could have counted into it.
+            guard error.code == 1050 || error.code == 1146 else { throw error }
+            if error.code == 1050 {
+                guard try db.integer("SELECT COUNT(*) FROM count_service_day") == 0 else {
+                    throw EventLogError(.schema, "the store \(db.location) holds both count_service_day and count_service_type_day, and count_service_day is not empty: a library of schema version 1 counted into it during the upgrade to version 2; stop it, add its rows to count_service_type_day and drop count_service_day")
+                }
+                try db.execute("DROP TABLE IF EXISTS count_service_day")
+            }
+        }
+        // A range of services per transaction, each setting (not adding to)
+        // the sums: a fold that commits meanwhile adds to both tables, and
+        // the fill's reads are locking (REPEATABLE READ), so it either waits
+        // for the fold and counts it or is waited for. On Galera a fold on
+        // another node that touched the same rows makes the fill's commit
+        // fail, and it runs again.
+        var after = Int64.min
+        while let last = try db.integer("""
+            SELECT MAX(service_id) FROM (SELECT service_id FROM count_service_type_day WHERE service_id > \(after)
+                                         ORDER BY service_id LIMIT \(fillRows)) AS chunk
+            """) {
+            _ = try db.writeTransaction(isolation: "REPEATABLE READ") {
+                try db.execute("""
+                    INSERT INTO count_service_category_day (service_id, category, ts, n)
+                    SELECT c.service_id, \(categorySQL("c.type")), c.ts, SUM(c.n) FROM count_service_type_day c
+                    WHERE c.service_id > \(after) AND c.service_id <= \(last)
+                    GROUP BY c.service_id, 2, c.ts
+                    ON DUPLICATE KEY UPDATE n = VALUES(n)
+                    """)
+            }
+            after = last
+        }
+    }
+
+    /// Per-type counter rows one fill transaction reads at most (and every
+    /// row of its last service).
+    static let fillRows = 20_000
+
+    /// The category of type code `expression`, as the folds key it
+    /// (`MariaDBTotals.category`), from this library's catalog.
+    private static func categorySQL(_ expression: String) -> String {
+        let cases = Catalog.all.map { "WHEN \($0.code) THEN '\($0.category.rawValue)'" }
+        return "CASE \(expression) " + cases.joined(separator: " ") + " ELSE '' END"
     }
 
     private static func refreshCatalog(_ db: MariaDBConnection) throws {

@@ -16,7 +16,10 @@
 /// folds after its own commit once it has stored `foldEvery` events since its
 /// last fold, so `el_log` itself is one INSERT; the prune folds too (what
 /// processes that log little leave uncounted, pages count from the index). Days for the whole panel (`count_day`), hours
-/// at the ends of a range (`count_hour`), days per service (`count_service_day`).
+/// at the ends of a range (`count_hour`), days per service and type
+/// (`count_service_type_day`) and per service and category
+/// (`count_service_category_day`: a category's total, a restricted view's
+/// most common, reads a quarter of the rows).
 enum MariaDBTotals {
     static let foldEvery: Int64 = 512
     /// Events one fold transaction takes at most.
@@ -29,6 +32,7 @@ enum MariaDBTotals {
         var days: [Key: Int64] = [:]
         var hours: [Key: Int64] = [:]
         var serviceDays: [Key: Int64] = [:]
+        var serviceCategoryDays: [CategoryKey: Int64] = [:]
 
         struct Key: Hashable, Comparable {
             let serviceId: Int64
@@ -41,6 +45,16 @@ enum MariaDBTotals {
             }
         }
 
+        struct CategoryKey: Hashable, Comparable {
+            let serviceId: Int64
+            let category: String
+            let ts: Int64
+
+            static func < (a: CategoryKey, b: CategoryKey) -> Bool {
+                (a.serviceId, a.category, a.ts) < (b.serviceId, b.category, b.ts)
+            }
+        }
+
         var isEmpty: Bool { days.isEmpty }
 
         mutating func add(ts: Int64, type: Int64, actor: Int64, serviceId: Int64) {
@@ -48,6 +62,7 @@ enum MariaDBTotals {
             days[Key(serviceId: 0, ts: d, type: type, actor: actor), default: 0] += 1
             hours[Key(serviceId: 0, ts: CounterPeriod.floor(ts, hour), type: type, actor: actor), default: 0] += 1
             serviceDays[Key(serviceId: serviceId, ts: d, type: type, actor: actor), default: 0] += 1
+            serviceCategoryDays[CategoryKey(serviceId: serviceId, category: category(type), ts: d), default: 0] += 1
         }
 
         /// The upserts, one statement per counter table, rows in key order
@@ -62,10 +77,21 @@ enum MariaDBTotals {
                     + rows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
             }
             guard !isEmpty else { return [] }
+            // The category rows last: the migration's fill locks the type rows, then writes these.
+            let categoryRows = serviceCategoryDays.keys.sorted().map { k in
+                "(\(k.serviceId),'\(k.category)',\(k.ts),\(serviceCategoryDays[k] ?? 0))"
+            }
             return [upsert("count_day", days, service: false), upsert("count_hour", hours, service: false),
-                    upsert("count_service_day", serviceDays, service: true)]
+                    upsert("count_service_type_day", serviceDays, service: true),
+                    "INSERT INTO count_service_category_day (service_id, category, ts, n) VALUES "
+                        + categoryRows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"]
         }
     }
+
+    /// The category the per-category counters file type `code` under: its
+    /// catalog category ('' for a code this library does not know, so that
+    /// every counted event is in some row).
+    static func category(_ code: Int64) -> String { Catalog.type(code: code)?.category.rawValue ?? "" }
 
     /// Adds uncounted events to the counters and flags them counted, a
     /// transaction per `foldRows`, until none is left. READ COMMITTED: the
@@ -112,7 +138,7 @@ enum MariaDBTotals {
     /// `el_log` (BENCHMARKS.md, the drop of a day). READ COMMITTED takes no
     /// gap locks, so a fold of today's counters never waits for it.
     static func deleteCounters(before cutoffDay: Int64, _ db: MariaDBConnection) throws {
-        for table in ["count_day", "count_hour", "count_service_day", "delivery"] {
+        for table in ["count_day", "count_hour", "count_service_type_day", "count_service_category_day", "delivery"] {
             while try db.writeTransaction(isolation: "READ COMMITTED", {
                 try db.execute("DELETE FROM \(table) WHERE ts < \(cutoffDay) LIMIT \(deleteRows)")
             }) == Int64(deleteRows) {}
@@ -126,12 +152,12 @@ enum MariaDBTotals {
         let live = { (end: Filter) in "(" + liveSQL(end, scope, db) + ")" }
         let sql: String
         if CounterPeriod(filter, scope) == .serviceDay {
-            sql = periodsSQL(filter, .serviceDay, "count_service_day", scope, db, finer: live)
+            sql = periodsSQL(filter, .serviceDay, scope, db, finer: live)
         } else {
             // Whole days from the day counters, whole hours at the ends from
             // the hour counters, the rest live (`serviceDay` is the day-long split).
-            sql = periodsSQL(filter, .serviceDay, "count_day", scope, db) { end in
-                periodsSQL(end, .hour, "count_hour", scope, db, finer: live)
+            sql = periodsSQL(filter, .panelDay, scope, db) { end in
+                periodsSQL(end, .panelHour, scope, db, finer: live)
             }
         }
         return try db.integer("SELECT " + sql) ?? 0
@@ -143,8 +169,9 @@ enum MariaDBTotals {
     /// subtracted instead, so no end costs more than half a period of
     /// `finer` (every period's counters are exact, the current one's too:
     /// what they lack is still flagged uncounted).
-    private static func periodsSQL(_ filter: Filter, _ period: CounterPeriod, _ table: String, _ scope: Scope,
+    private static func periodsSQL(_ filter: Filter, _ counters: Counters, _ scope: Scope,
                                    _ db: MariaDBConnection, finer: (Filter) -> String) -> String {
+        let period = counters.period
         if let from = filter.from, let to = filter.to, from >= to { return "0" }
         guard let split = period.split(filter) else { return finer(filter) }
         var whole = split.whole
@@ -165,7 +192,7 @@ enum MariaDBTotals {
             }
             subtracted.append(finer(rest))
         }
-        let counted = countedSQL(table, whole, scope, db).map { "(\($0))" }
+        let counted = countedSQL(counters, whole, scope, db).map { "(\($0))" }
         return "(" + (counted + added).joined(separator: " + ") + subtracted.map { " - " + $0 }.joined() + ")"
     }
 
@@ -192,9 +219,10 @@ enum MariaDBTotals {
         let kind = CounterPeriod(view, scope)
         var before = days.whole.to
         var within = days.whole
-        for (table, period) in kind == .hour ? [("count_day", CounterPeriod.serviceDay), ("count_hour", .hour)] : [("count_service_day", .serviceDay)] {
+        for counters in kind == .hour ? [Counters.panelDay, .panelHour] : [.serviceDay] {
+            let period = counters.period
             var next: Int64?
-            for (start, n) in try periodCounts(table, period.length, within, scope, db) {
+            for (start, n) in try periodCounts(counters, within, scope, db) {
                 guard skipped + n <= offset else {
                     next = start
                     break
@@ -213,26 +241,59 @@ enum MariaDBTotals {
 
     /// Events of `filter`'s whole periods per period, newest first: the
     /// counters and the uncounted events.
-    private static func periodCounts(_ table: String, _ length: Int64, _ filter: Filter, _ scope: Scope,
+    private static func periodCounts(_ counters: Counters, _ filter: Filter, _ scope: Scope,
                                      _ db: MariaDBConnection) throws -> [(start: Int64, count: Int64)] {
+        let length = counters.period.length
         let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
-        let rows = try db.query(db.render("""
+        let rows = try db.query("""
             SELECT p, SUM(n) FROM (
-                SELECT e.ts AS p, e.n FROM \(table) e WHERE \(whereSQL)
+                SELECT e.ts AS p, e.n FROM \(counters.rows(filter, scope, db))
                 UNION ALL
-                SELECT e.ts - e.ts % \(length), 1 FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)
+                \(db.render("SELECT e.ts - e.ts % \(length), 1 FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)", bindings))
             ) AS c GROUP BY p ORDER BY p DESC
-            """, bindings))
+            """)
         var counts: [(start: Int64, count: Int64)] = []
         while rows.next() { counts.append((rows.int64(0), rows.int64(1))) }
         return counts
     }
 
     /// The counters of whole periods, and the uncounted events in them.
-    private static func countedSQL(_ table: String, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> [String] {
+    private static func countedSQL(_ counters: Counters, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> [String] {
         let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
-        return [db.render("SELECT COALESCE(SUM(e.n), 0) FROM \(table) e WHERE \(whereSQL)", bindings),
+        return ["SELECT COALESCE(SUM(e.n), 0) FROM " + counters.rows(filter, scope, db),
                 db.render("SELECT COUNT(*) FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)", bindings)]
+    }
+
+    /// The counters a total reads: the whole panel's days and hours, and
+    /// days per service for a view limited to some services.
+    private enum Counters {
+        case panelDay, panelHour, serviceDay
+
+        var period: CounterPeriod { self == .panelHour ? .hour : .serviceDay }
+
+        /// `table e WHERE …`, the counter rows of `filter`. A service-day
+        /// view reads the rows per category when it asks for whole
+        /// categories (or every type) and no actor, per type otherwise.
+        func rows(_ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> String {
+            switch self {
+            case .panelDay: return Self.rows("count_day", filter.whereClause(scope, dialect: .mariadb), db)
+            case .panelHour: return Self.rows("count_hour", filter.whereClause(scope, dialect: .mariadb), db)
+            case .serviceDay:
+                guard filter.actor == nil, let categories = Catalog.categories(exactly: filter.typeCodes) else {
+                    return Self.rows("count_service_type_day", filter.whereClause(scope, dialect: .mariadb), db)
+                }
+                var anyType = filter
+                anyType.typeCodes = nil
+                let (whereSQL, bindings) = anyType.whereClause(scope, dialect: .mariadb)
+                let condition = filter.typeCodes == nil ? "" : categories.isEmpty ? " AND 0"
+                    : " AND e.category IN (" + categories.map { "'\($0.rawValue)'" }.joined(separator: ",") + ")"
+                return Self.rows("count_service_category_day", (whereSQL + condition, bindings), db)
+            }
+        }
+
+        private static func rows(_ table: String, _ condition: (sql: String, bindings: [SQLValue]), _ db: MariaDBConnection) -> String {
+            db.render("\(table) e WHERE \(condition.sql)", condition.bindings)
+        }
     }
 
     /// Counted from the index that holds every filtered column after the
