@@ -90,8 +90,9 @@ enum MariaDBPartitions {
     /// those tables. What makes a drop slow, InnoDB letting go of a day's
     /// pages and file (60-100 ms for a day of a 10M-event store, right after
     /// a read of the whole table), so happens under a lock no writer needs.
-    /// If a day cannot be moved out (a table edited by hand, so that the
-    /// shapes differ), its rows are dropped with its partition as before.
+    /// If a day cannot be moved out (a view of that name in the way, a user
+    /// without the CREATE privilege), its rows are dropped with its
+    /// partition as before.
     static func drop(_ db: MariaDBConnection, before cutoffDay: Int64) throws -> [String] {
         var dropped: [String] = []
         for _ in 0..<3 {
@@ -138,7 +139,7 @@ enum MariaDBPartitions {
         let result = try db.query("SHOW CREATE TABLE event")
         let head = Array("CREATE TABLE `event` (".utf8), partitioning = Array("PARTITION BY".utf8)
         guard result.next(), let create = result.bytes(1).map(Array.init), create.starts(with: head),
-              let end = (head.count..<max(head.count, create.count - partitioning.count)).first(where: { create[$0...].starts(with: partitioning) }) else {
+              let end = create.indices.dropFirst(head.count).first(where: { create[$0...].starts(with: partitioning) }) else {
             throw MariaDBError(code: 0, message: "the event table's definition has an unexpected form", sql: "SHOW CREATE TABLE event")
         }
         var definition = create[head.count..<end]
@@ -150,7 +151,8 @@ enum MariaDBPartitions {
     }
 
     private static func dropMovedOut(_ db: MariaDBConnection) throws(MariaDBError) {
-        let result = try db.query("SHOW FULL TABLES LIKE 'event\\_expired\\_%'")  // movedOutPrefix, its _ escaped
+        let pattern = movedOutPrefix.split(separator: "_", omittingEmptySubsequences: false).joined(separator: "\\_") + "%"
+        let result = try db.query("SHOW FULL TABLES LIKE '\(pattern)'")
         var tables: [String] = []
         while result.next() { if let t = result.text(0), result.text(1) == "BASE TABLE" { tables.append(t) } }
         for table in tables { try db.execute("DROP TABLE IF EXISTS \(table)") }
