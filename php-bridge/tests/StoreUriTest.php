@@ -72,6 +72,27 @@ final class StoreUriTest extends TestCase
         self::assertSame('/var/lib/stream-events/events.sqlite', EventLog::shown('/var/lib/stream-events/events.sqlite'));
     }
 
+    public function testAMistypedUriWhoseFolderExistsIsNamedWithoutItsPasswordByTheLibraryToo(): void
+    {
+        // mysql//se:Pa55word@db.example/events is a file path; here its folder exists and
+        // "events" is no SQLite file, so the library itself refuses it and names it.
+        $root = sys_get_temp_dir() . '/se-uri-' . bin2hex(random_bytes(4));
+        mkdir("$root/mysql/se:Pa55word@db.example", 0700, true);
+        file_put_contents("$root/mysql/se:Pa55word@db.example/events", str_repeat('not a database ', 100));
+        try {
+            EventLog::open("$root/mysql//se:Pa55word@db.example/events", [], Fixture::library());
+            self::fail('opened a file that is no store');
+        } catch (EventLogException $e) {
+            self::assertStringContainsString('…@db.example/events', $e->libraryMessage());
+            self::assertStringNotContainsString('Pa55word', $e->getMessage() . $e->libraryMessage());
+        } finally {
+            unlink("$root/mysql/se:Pa55word@db.example/events");
+            rmdir("$root/mysql/se:Pa55word@db.example");
+            rmdir("$root/mysql");
+            rmdir($root);
+        }
+    }
+
     public function testAWrongPasswordOrNoServerFailsWithoutThePassword(): void
     {
         Fixture::mariaDbOnly('about a database server');

@@ -28,9 +28,9 @@ struct StoreCopy {
             source = try Connection(path: path, create: false, readOnly: true)
             let facts = try source.statement("SELECT (SELECT user_version FROM pragma_user_version), (SELECT application_id FROM pragma_application_id)")
                 .firstRow { ($0.int64(0), $0.int64(1)) }
-            guard let facts, facts.1 == Schema.applicationID else { throw EventLogError(.schema, "'\(path)' is not an SQLite event store") }
+            guard let facts, facts.1 == Schema.applicationID else { throw EventLogError(.schema, "'\(shownStorePath(path))' is not an SQLite event store") }
             guard Schema.version(userVersion: facts.0) == Schema.currentVersion else {
-                throw EventLogError(.schema, "the SQLite store '\(path)' has schema version \(Schema.version(userVersion: facts.0)); open it once with this library (it migrates) and copy again")
+                throw EventLogError(.schema, "the SQLite store '\(shownStorePath(path))' has schema version \(Schema.version(userVersion: facts.0)); open it once with this library (it migrates) and copy again")
             }
             // The library never stores such rows, but a file edited by hand
             // may hold them, and the copy's day and id arithmetic would overflow.
@@ -38,10 +38,10 @@ struct StoreCopy {
                 .firstRow { ($0.int64(0), $0.int64(1), $0.int64(2), $0.int64(3)) }
             if let (minTs, maxTs, minId, maxId) = range, minId != 0 || maxId != 0,
                minTs < Time.minMilliseconds || maxTs > Time.maxMilliseconds || minId < 1 || maxId == Int64.max {
-                throw EventLogError(.schema, "the SQLite store '\(path)' holds events with ids \(minId) to \(maxId) and times \(minTs) to \(maxTs) ms, outside what an event can have: the file was damaged or edited by hand")
+                throw EventLogError(.schema, "the SQLite store '\(shownStorePath(path))' holds events with ids \(minId) to \(maxId) and times \(minTs) to \(maxTs) ms, outside what an event can have: the file was damaged or edited by hand")
             }
         } catch let error as SQLiteError {
-            throw EventLogError(error, doing: "cannot open the SQLite store '\(path)'")
+            throw EventLogError(error, doing: "cannot open the SQLite store '\(shownStorePath(path))'")
         }
         sourcePath = path
         self.target = target

@@ -51,13 +51,13 @@ final class SQLiteStore: EventStore {
             do {
                 connection = try Connection(path: Self.snapshotURI(path), create: false, readOnly: true)
             } catch {
-                throw EventLogError(error, doing: "cannot open the store '\(path)'")
+                throw EventLogError(error, doing: "cannot open the store '\(shownStorePath(path))'")
             }
             readOnlyReason = "a snapshot: SQLite could not create its shared-memory file (\(error.message)); the disk may be full or the folder read-only"
             isSnapshot = true
             try start()
         } catch let error as SQLiteError {
-            throw EventLogError(error, doing: "cannot open the store '\(path)'")
+            throw EventLogError(error, doing: "cannot open the store '\(shownStorePath(path))'")
         }
     }
 
@@ -142,21 +142,21 @@ final class SQLiteStore: EventStore {
     }
 
     func copy(fromSQLite path: String) throws -> ByteBuffer {
-        throw EventLogError.invalid("a copy goes into a MariaDB store; this one is the SQLite file '\(self.path)'")
+        throw EventLogError.invalid("a copy goes into a MariaDB store; this one is the SQLite file '\(shownStorePath(self.path))'")
     }
 
     /// Reads the store's settings again (a pooled store: the maintenance
     /// command may have changed the window since).
     func reloadSettings() throws {
         retentionDays = try Limits.storedRetentionDays(
-            try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'"), store: "'\(path)'")
+            try connection.integer("SELECT value FROM setting WHERE key = '\(Self.retentionKey)'"), store: "'\(shownStorePath(path))'")
         countedThrough = try Totals.countedThrough(connection)
     }
 
     private func setUp(_ options: StoreOptions) throws {
         try checkFile()
         if try Schema.version(connection) < Schema.currentVersion {
-            if let readOnlyReason { throw EventLogError(.io, "cannot open the store '\(path)': it needs a schema upgrade and is read-only (\(readOnlyReason))") }
+            if let readOnlyReason { throw EventLogError(.io, "cannot open the store '\(shownStorePath(path))': it needs a schema upgrade and is read-only (\(readOnlyReason))") }
             try connection.execute("PRAGMA journal_mode = WAL")
             try Schema.migrate(connection) {
                 try self.connection.setSetting(Self.retentionKey, options.retentionDays ?? Limits.defaultRetentionDays)
@@ -188,9 +188,9 @@ final class SQLiteStore: EventStore {
     private static func createIfMissing(_ path: String) throws -> Bool {
         var st = stat()
         if stat(path, &st) == 0 {
-            if (st.st_mode & S_IFMT) == S_IFDIR { throw EventLogError(.io, "cannot open the store '\(path)': it is a directory") }
+            if (st.st_mode & S_IFMT) == S_IFDIR { throw EventLogError(.io, "cannot open the store '\(shownStorePath(path))': it is a directory") }
             // A FIFO would block el_open in open(2) until a writer came; a device is no store either.
-            if (st.st_mode & S_IFMT) != S_IFREG { throw EventLogError(.io, "cannot open the store '\(path)': it is not a regular file") }
+            if (st.st_mode & S_IFMT) != S_IFREG { throw EventLogError(.io, "cannot open the store '\(shownStorePath(path))': it is not a regular file") }
             return access(path, W_OK) == 0 && access(folder(of: path), W_OK | X_OK) == 0
         }
         let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
@@ -198,7 +198,7 @@ final class SQLiteStore: EventStore {
             let code = errno
             if code == EEXIST { return access(path, W_OK) == 0 }
             let hint = code == EACCES || code == EROFS ? " (the folder must be writable by the PHP-FPM user)" : ""
-            throw EventLogError(.io, "cannot create the store '\(path)': \(String(cString: strerror(code)))\(hint)")
+            throw EventLogError(.io, "cannot create the store '\(shownStorePath(path))': \(String(cString: strerror(code)))\(hint)")
         }
         fchmod(fd, 0o640)  // regardless of the umask
         close(fd)
@@ -222,10 +222,10 @@ final class SQLiteStore: EventStore {
         let (userVersion, appID, tables) = facts ?? (0, 0, 0)
         let version = Schema.version(userVersion: userVersion)
         if appID != Schema.applicationID && !(appID == 0 && version == 0 && tables == 0) {
-            throw EventLogError(.schema, "'\(path)' is an SQLite database but not an event store")
+            throw EventLogError(.schema, "'\(shownStorePath(path))' is an SQLite database but not an event store")
         }
         if version > Schema.currentVersion {
-            throw EventLogError(.schema, "the store '\(path)' has schema version \(version), newer than this library's \(Schema.currentVersion): upgrade the library")
+            throw EventLogError(.schema, "the store '\(shownStorePath(path))' has schema version \(version), newer than this library's \(Schema.currentVersion): upgrade the library")
         }
         if tables == 0 && readOnlyReason == nil { try connection.execute("PRAGMA auto_vacuum = INCREMENTAL") }
     }
@@ -237,7 +237,7 @@ final class SQLiteStore: EventStore {
     /// this handle opened (checked after it): once the file was deleted or
     /// replaced, what it wrote is in a file no reader of the path will see.
     private func writing<T>(_ what: String, _ body: () throws -> T) throws -> T {
-        if let readOnlyReason { throw EventLogError(.io, "cannot \(what): the store '\(path)' is open read-only (\(readOnlyReason))") }
+        if let readOnlyReason { throw EventLogError(.io, "cannot \(what): the store '\(shownStorePath(path))' is open read-only (\(readOnlyReason))") }
         if isReplaced { throw replacedError(what) }
         let result: T
         do {
@@ -258,7 +258,7 @@ final class SQLiteStore: EventStore {
     private(set) var isReplaced = false
 
     private func replacedError(_ what: String) -> EventLogError {
-        EventLogError(.io, "cannot \(what): the store file '\(path)' was deleted or replaced since this handle opened it; nothing was stored: close the handle and open the store again")
+        EventLogError(.io, "cannot \(what): the store file '\(shownStorePath(path))' was deleted or replaced since this handle opened it; nothing was stored: close the handle and open the store again")
     }
 
     /// Validates and commits one event; returns its id (for a delivery key
