@@ -334,14 +334,24 @@ final class EventLogTest extends TestCase
         self::assertSame(Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[46], $log->query(Principal::customer(4))['total'], 'others\' scopes unchanged');
     }
 
-    public function testAStoreOfAnEarlierRevisionGetsItsKeyAndOneOfALaterRevisionIsUsedAsItIs(): void
+    /**
+     * A new MariaDB store with the fixture's directory (the test is skipped on SQLite, $why).
+     *
+     * @return array{0: string, 1: string, 2: EventLog} the store URI, its database, an open handle
+     */
+    private static function newMariaDbStore(string $why): array
     {
-        Fixture::mariaDbOnly('schema revisions are those of the MariaDB store');
+        Fixture::mariaDbOnly($why);
         $store = Fixture::newStore();
-        $database = Fixture::databaseOf($store);
         $log = EventLog::open($store, [], Fixture::library());
         $dir = Fixture::directory();
         $log->putDirectory($dir['accounts'], $dir['services']);
+        return [$store, Fixture::databaseOf($store), $log];
+    }
+
+    public function testAStoreOfAnEarlierRevisionGetsItsKeyAndOneOfALaterRevisionIsUsedAsItIs(): void
+    {
+        [$store, $database, $log] = self::newMariaDbStore('schema revisions are those of the MariaDB store');
         $log->logBatch(Fixture::events());
         $log->close();
         $key = static fn (): array => Fixture::sql("SELECT column_name FROM information_schema.statistics WHERE table_schema = '$database'
@@ -371,12 +381,7 @@ final class EventLogTest extends TestCase
 
     public function testAVersionOneStoreGetsPerCategoryCountersAndViewsOfWholeCategoriesReadThem(): void
     {
-        Fixture::mariaDbOnly('the per-category counters are the MariaDB store\'s');
-        $store = Fixture::newStore();
-        $database = Fixture::databaseOf($store);
-        $log = EventLog::open($store, [], Fixture::library());
-        $dir = Fixture::directory();
-        $log->putDirectory($dir['accounts'], $dir['services']);
+        [$store, $database, $log] = self::newMariaDbStore('the per-category counters are the MariaDB store\'s');
         $day = 86_400_000;
         $now = (int) (microtime(true) * 1000);
         $types = [['dj.connect', ['djName' => 'D']], ['service.restart', ['details' => ['reason' => 'test']]], ['mount.connect', ['details' => ['mount' => '/live']]]];
