@@ -82,6 +82,14 @@ if ($argv[1] === 'write') {
 
 // ---- verify ---------------------------------------------------------------------
 
+/** A PDO connection to the store at $url (a node's database), beside the library. */
+function node_pdo(string $url): PDO
+{
+    $u = parse_url($url);
+    return new PDO("mysql:host={$u['host']};port={$u['port']};dbname=" . ltrim($u['path'], '/'),
+        rawurldecode($u['user']), rawurldecode($u['pass'] ?? ''), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+}
+
 /**
  * Where a total is wrong, which counters disagree with the rows: per UTC day, type and actor,
  * the day counter against the events flagged counted and the events still uncounted (a
@@ -92,9 +100,7 @@ if ($argv[1] === 'write') {
  */
 function counter_differences(string $url): array
 {
-    $u = parse_url($url);
-    $pdo = new PDO("mysql:host={$u['host']};port={$u['port']};dbname=" . ltrim($u['path'], '/'),
-        rawurldecode($u['user']), rawurldecode($u['pass'] ?? ''), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+    $pdo = node_pdo($url);
     $rows = $pdo->query('SELECT e.d, e.type, e.actor_type, e.counted_rows, e.uncounted_rows, COALESCE(c.n, 0) AS n
         FROM (SELECT ts - MOD(ts, 86400000) AS d, type, actor_type, SUM(counted = 1) AS counted_rows, SUM(counted = 0) AS uncounted_rows
               FROM event GROUP BY 1, 2, 3) e
@@ -111,9 +117,7 @@ function counter_differences(string $url): array
  */
 function category_counter_differences(string $url): array
 {
-    $u = parse_url($url);
-    $pdo = new PDO("mysql:host={$u['host']};port={$u['port']};dbname=" . ltrim($u['path'], '/'),
-        rawurldecode($u['user']), rawurldecode($u['pass'] ?? ''), [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+    $pdo = node_pdo($url);
     $rows = $pdo->query('SELECT s.service_id, s.category, s.ts, s.n, c.n AS category_n FROM (
             SELECT t.service_id, y.category, t.ts, SUM(t.n) AS n FROM count_service_type_day t JOIN event_type y ON y.code = t.type GROUP BY 1, 2, 3
         ) AS s LEFT JOIN count_service_category_day c USING (service_id, category, ts) WHERE c.n IS NULL OR c.n <> s.n

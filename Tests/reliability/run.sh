@@ -55,14 +55,14 @@ store() { # DIR
     local name=${1#"$work"/}
     mariadb_url "$maria" "rel_${name//[^A-Za-z0-9]/_}"
 }
-# MariaDB: the session of a SIGKILLed client ends on the server a moment later,
-# after the statement it was running; a check waits for that, so that it reads
-# a store nobody changes any more (as on SQLite once the writers are dead).
 # MariaDB: the days a prune moved out of the event table (EXCHANGE PARTITION) and has not yet
 # dropped, in database DB of server NAME; nothing once a prune has finished.
 moved_out_days() { # NAME DB
     mariadb_sql "$1" "SHOW FULL TABLES LIKE 'event\\_expired\\_%'" "$2"
 }
+# MariaDB: the session of a SIGKILLed client ends on the server a moment later,
+# after the statement it was running; a check waits for that, so that it reads
+# a store nobody changes any more (as on SQLite once the writers are dead).
 settle() {
     [ "$engine" = mariadb ] || return 0
     local i
