@@ -245,16 +245,19 @@ enum MariaDBSchema {
         do {
             try db.execute("RENAME TABLE count_service_day TO count_service_type_day")
         } catch {
-            // 1146: another process renamed it first. 1050: both exist, a
-            // process still creating version 1's tables made
-            // count_service_day again after the rename; only a library of
-            // version 1 could have counted into it.
-            guard error.code == 1050 || error.code == 1146 else { throw error }
-            if error.code == 1050 {
+            switch error.code {
+            case 1146:  // another process renamed it first
+                break
+            case 1050:
+                // Both exist: a process still creating version 1's tables
+                // made count_service_day again after the rename; only a
+                // library of version 1 could have counted into it.
                 guard try db.integer("SELECT COUNT(*) FROM count_service_day") == 0 else {
                     throw EventLogError(.schema, "the store \(db.location) holds both count_service_day and count_service_type_day, and count_service_day is not empty: a library of schema version 1 counted into it during the upgrade to version 2; stop it, add its rows to count_service_type_day and drop count_service_day")
                 }
                 try db.execute("DROP TABLE IF EXISTS count_service_day")
+            default:
+                throw error
             }
         }
         // A range of services per transaction, each setting (not adding to)

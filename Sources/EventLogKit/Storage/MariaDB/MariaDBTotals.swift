@@ -68,23 +68,17 @@ enum MariaDBTotals {
         /// The upserts, one statement per counter table, rows in key order
         /// (two folds lock rows in one order).
         var statements: [String] {
-            func upsert(_ table: String, _ counts: [Key: Int64], service: Bool) -> String {
-                let rows = counts.keys.sorted().map { k in
-                    let n = counts[k] ?? 0
-                    return service ? "(\(k.serviceId),\(k.ts),\(k.type),\(k.actor),\(n))" : "(\(k.ts),\(k.type),\(k.actor),\(n))"
-                }
-                return "INSERT INTO \(table) (\(service ? "service_id, " : "")ts, type, actor_type, n) VALUES "
-                    + rows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
+            func upsert<K: Comparable>(_ table: String, _ columns: String, _ counts: [K: Int64], _ key: (K) -> String) -> String {
+                let rows = counts.sorted { $0.key < $1.key }.map { "(\(key($0.key)),\($0.value))" }
+                return "INSERT INTO \(table) (\(columns), n) VALUES " + rows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
             }
             guard !isEmpty else { return [] }
-            // The category rows last: the migration's fill locks the type rows, then writes these.
-            let categoryRows = serviceCategoryDays.keys.sorted().map { k in
-                "(\(k.serviceId),'\(k.category)',\(k.ts),\(serviceCategoryDays[k] ?? 0))"
-            }
-            return [upsert("count_day", days, service: false), upsert("count_hour", hours, service: false),
-                    upsert("count_service_type_day", serviceDays, service: true),
-                    "INSERT INTO count_service_category_day (service_id, category, ts, n) VALUES "
-                        + categoryRows.joined(separator: ",") + " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"]
+            let panel = { (k: Key) in "\(k.ts),\(k.type),\(k.actor)" }
+            return [upsert("count_day", "ts, type, actor_type", days, panel),
+                    upsert("count_hour", "ts, type, actor_type", hours, panel),
+                    upsert("count_service_type_day", "service_id, ts, type, actor_type", serviceDays) { "\($0.serviceId),\(panel($0))" },
+                    // The category rows last: the migration's fill locks the type rows, then writes these.
+                    upsert("count_service_category_day", "service_id, category, ts", serviceCategoryDays) { "\($0.serviceId),'\($0.category)',\($0.ts)" }]
         }
     }
 
@@ -244,12 +238,11 @@ enum MariaDBTotals {
     private static func periodCounts(_ counters: Counters, _ filter: Filter, _ scope: Scope,
                                      _ db: MariaDBConnection) throws -> [(start: Int64, count: Int64)] {
         let length = counters.period.length
-        let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
         let rows = try db.query("""
             SELECT p, SUM(n) FROM (
                 SELECT e.ts AS p, e.n FROM \(counters.rows(filter, scope, db))
                 UNION ALL
-                \(db.render("SELECT e.ts - e.ts % \(length), 1 FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)", bindings))
+                \(uncountedSQL("e.ts - e.ts % \(length), 1", filter, scope, db))
             ) AS c GROUP BY p ORDER BY p DESC
             """)
         var counts: [(start: Int64, count: Int64)] = []
@@ -259,9 +252,14 @@ enum MariaDBTotals {
 
     /// The counters of whole periods, and the uncounted events in them.
     private static func countedSQL(_ counters: Counters, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> [String] {
+        ["SELECT COALESCE(SUM(e.n), 0) FROM " + counters.rows(filter, scope, db), uncountedSQL("COUNT(*)", filter, scope, db)]
+    }
+
+    /// `SELECT columns` over the events of `filter` no fold has counted
+    /// yet, from their own index.
+    private static func uncountedSQL(_ columns: String, _ filter: Filter, _ scope: Scope, _ db: MariaDBConnection) -> String {
         let (whereSQL, bindings) = filter.whereClause(scope, dialect: .mariadb)
-        return ["SELECT COALESCE(SUM(e.n), 0) FROM " + counters.rows(filter, scope, db),
-                db.render("SELECT COUNT(*) FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)", bindings)]
+        return db.render("SELECT \(columns) FROM event e FORCE INDEX (event_uncounted) WHERE e.counted = 0 AND \(whereSQL)", bindings)
     }
 
     /// The counters a total reads: the whole panel's days and hours, and
