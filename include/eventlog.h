@@ -27,7 +27,11 @@
  * each open their own handle on the same file; SQLite serializes writers.
  * A writable SQLite store copies its write-ahead log back into the file on
  * a thread of its own ("el-checkpoint": started at the store's first
- * checkpoint, every signal blocked, joined by el_close()). Do not use a
+ * checkpoint, every signal blocked, joined by el_close()). A MariaDB store
+ * adds its events to its totals on a thread of its own ("el-fold": started
+ * at the store's first fold, every 512 events it stores; every signal
+ * blocked; connected to the server only while it folds; joined by
+ * el_close(), which first waits for a fold already asked for). Do not use a
  * handle in a process forked after it was opened.
  *
  * Durability: an event is committed when el_log() returns EL_OK.

@@ -316,6 +316,25 @@ static long resident_kib(void) {
     return rss * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* A batch of 520 events: a MariaDB store asks its fold thread ("el-fold")
+ * for a fold, which runs beside the calls after it and which el_close
+ * joins, under valgrind too. */
+static void test_fold(el_db *db) {
+    size_t one = strlen(DJ), n = 520, i;
+    char *batch = malloc(n * (one + 1) + 2), *p = batch;
+    int64_t count = 0;
+    *p++ = '[';
+    for (i = 0; i < n; i++) {
+        if (i) *p++ = ',';
+        memcpy(p, DJ, one);
+        p += one;
+    }
+    *p++ = ']';
+    *p = '\0';
+    CHECK(el_log_batch(db, batch, &count) == EL_OK && count == (int64_t) n, "a batch that asks for a fold: %s", el_errmsg(db));
+    free(batch);
+}
+
 /* Repeats every call that hands out memory (7 calls an iteration), for the
  * leak checks: valgrind on a short run, resident memory on a long one. */
 static void churn(el_db *db, int iterations) {
@@ -609,6 +628,7 @@ int main(int argc, char **argv) {
     test_roundtrip(db);
     test_prune();
     test_threads(db);
+    test_fold(db);
     churn(db, iterations);
 
     {

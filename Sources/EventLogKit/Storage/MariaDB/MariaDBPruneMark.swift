@@ -1,7 +1,7 @@
 /// "A prune is running", on MariaDB: a time in the store's settings, by the
 /// server's clock (the panel's hosts may disagree), until which the prune
-/// counts as running. Writers skip the fold they run inside `el_log` while
-/// it is set (`MariaDBStore.foldIfDue`; the prune folds anyway). A prune
+/// counts as running. Writers' folds are skipped while it is set
+/// (`FoldThread`, `MariaDBStore.foldIfDue`; the prune folds anyway). A prune
 /// killed part-way leaves a mark that lapses by itself within `lease`.
 /// A named lock would end with the prune's connection, but Galera refuses
 /// `GET_LOCK`. The SQLite engine's counterpart is `PruneMark`.

@@ -127,24 +127,31 @@ final class MariaDBStore: EventStore {
         return nextID
     }
 
-    /// Events this store stored since it last folded.
+    /// Events this store stored since it last asked for a fold.
     private var storedSinceFold: Int64 = 0
+    private var foldThread: FoldThread?
+    private var foldThreadFailed = false
 
-    /// After its own commit (the events are stored whatever happens here),
-    /// a writer folds once it has stored `foldEvery` events. Many processes
+    deinit { foldThread?.stop() }
+
+    /// After its own commit (the events are stored whatever happens then),
+    /// a writer asks for a fold once it has stored `foldEvery` events, and
+    /// `FoldThread` runs it beside the writer's next calls. Many processes
     /// that each log a little leave a longer tail: pages count it from its
-    /// own index, and the prune folds it. A fold that fails is done later.
-    /// While a prune runs the writer skips its fold (the prune folds anyway):
-    /// a fold among the prune's deletes and its `ALTER` held `el_log` past
-    /// 100 ms (BENCHMARKS.md, the drop of a day).
+    /// own index, and the prune folds it. Where no thread can run (one
+    /// could not be started, or this is a child forked from the process
+    /// that started it) the writer folds here, as the thread would: not
+    /// while a prune runs, and a fold that fails is done later.
     private func foldIfDue(stored: Int64) {
         storedSinceFold += stored
         guard storedSinceFold >= MariaDBTotals.foldEvery else { return }
-        if (try? MariaDBPruneMark.isSet(db)) == true {
-            storedSinceFold = 0
-            return
+        storedSinceFold = 0
+        if foldThread == nil && !foldThreadFailed {
+            foldThread = FoldThread(location: location, options: options)
+            foldThreadFailed = foldThread == nil
         }
-        if (try? MariaDBTotals.fold(db)) != nil { storedSinceFold = 0 }
+        if let foldThread, foldThread.request() { return }
+        if (try? MariaDBPruneMark.isSet(db)) == false { _ = try? MariaDBTotals.fold(db) }
     }
 
     /// Inside a transaction: stores the event unless its delivery key is

@@ -104,14 +104,21 @@ enum MariaDBTotals {
                     """)
                 var counts = Increments()
                 var keys: [String] = []  // ids
+                var oldest = Int64.max, newest = Int64.min
                 while rows.next() {
-                    counts.add(ts: rows.int64(0), type: rows.int64(2), actor: rows.int64(3), serviceId: rows.int64(4))
+                    let ts = rows.int64(0)
+                    counts.add(ts: ts, type: rows.int64(2), actor: rows.int64(3), serviceId: rows.int64(4))
                     keys.append(String(rows.int64(1)))
+                    (oldest, newest) = (min(oldest, ts), max(newest, ts))
                 }
                 guard !keys.isEmpty else { return 0 }
                 for upsert in counts.statements { try db.execute(upsert) }
-                // By id alone (ids are unique): MariaDB reads a (ts, id) IN list six times slower.
-                let flagged = try db.execute("UPDATE event SET counted = 1 WHERE id IN (" + keys.joined(separator: ",") + ") AND counted = 0")
+                // By id (ids are unique: MariaDB reads a (ts, id) IN list six
+                // times slower), within the rows' times so that only their
+                // days' partitions are searched: every partition has its own
+                // id index, and by id alone a fold of 512 examined 4,674 rows.
+                let flagged = try db.execute("UPDATE event SET counted = 1 WHERE id IN (" + keys.joined(separator: ",")
+                    + ") AND ts BETWEEN \(oldest) AND \(newest) AND counted = 0")
                 // The rows are locked, so every one is flagged here; if not, nothing is committed.
                 guard flagged == keys.count else {
                     throw MariaDBError(code: 1213, message: "a fold flagged \(flagged) of the \(keys.count) events it counted", sql: nil)
