@@ -151,7 +151,7 @@ final class MariaDBStore: EventStore {
             foldThreadFailed = foldThread == nil
         }
         if let foldThread, foldThread.request() { return }
-        if (try? MariaDBPruneMark.isSet(db)) == false { _ = try? MariaDBTotals.fold(db) }
+        try? MariaDBTotals.foldUnlessPruning(db)
     }
 
     /// Inside a transaction: stores the event unless its delivery key is

@@ -130,6 +130,12 @@ enum MariaDBTotals {
         }
     }
 
+    /// A writer's fold (`FoldThread`, `MariaDBStore.foldIfDue`), unless a
+    /// prune runs (`MariaDBPruneMark`): the prune folds anyway.
+    static func foldUnlessPruning(_ db: MariaDBConnection) throws {
+        if try !MariaDBPruneMark.isSet(db) { try fold(db) }
+    }
+
     /// Rows one counter-deleting transaction takes at most.
     static let deleteRows = 2000
 

@@ -1,8 +1,3 @@
-import CSQLite
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Runs a writer's checkpoints on a thread of its own, with its own
 /// connection to the store, so that `el_log` never waits for one.
 ///
@@ -34,12 +29,7 @@ final class Checkpointer: @unchecked Sendable {
     static let restartWaitMilliseconds: Int32 = 20
 
     private let connection: Connection  // used by the thread alone once it runs
-    private let lock = Lock()  // its condition: a request, or the stop
-    private var pending = false  // guarded by lock
-    private var stopping = false  // guarded by lock
-    private var thread = pthread_t()
-    /// A child forked from this process has no such thread.
-    private let process = getpid()
+    private var thread: RequestThread?
 
     /// Opens the second connection and starts the thread; nil if either
     /// cannot be done (the writer then checkpoints by itself, as before), or
@@ -58,50 +48,27 @@ final class Checkpointer: @unchecked Sendable {
         }
         guard isSameFile() else { return nil }
         connection.setBusyTimeout(milliseconds: Self.restartWaitMilliseconds)
-        // SQLite's checkpoint needs a few kilobytes of stack. The thread
-        // holds the checkpointer until it ends (`stop`).
-        guard let thread = BackgroundThread.start(stackBytes: 256 * 1024, detached: false, { self.run() }) else { return nil }
-        self.thread = thread
+        // SQLite's checkpoint needs a few kilobytes of stack. A checkpoint
+        // asked for but not begun when the store closes is left undone.
+        thread = RequestThread(name: Self.threadName, stackBytes: 256 * 1024, finishesRequest: false) { self.checkpoint() }
+        if thread == nil { return nil }
     }
 
     /// Asks for a checkpoint and returns at once; false in a child forked
     /// from the process that started the thread.
-    func request() -> Bool {
-        guard getpid() == process else { return false }
-        lock.withLock {
-            pending = true
-            lock.signal()
-        }
-        return true
-    }
+    func request() -> Bool { thread?.request() ?? false }
 
     /// Ends the thread, after the checkpoint it is running if any.
-    func stop() {
-        guard getpid() == process else { return }
-        lock.withLock {
-            stopping = true
-            lock.signal()
-        }
-        pthread_join(thread, nil)
-    }
+    func stop() { thread?.stop() }
 
     /// The thread's name, as `top -H` and /proc show it.
     static let threadName = "el-checkpoint"
 
-    private func run() {
-        se_name_this_thread(Self.threadName)
-        while true {
-            let stop = lock.withLock {
-                while !pending && !stopping { lock.wait() }
-                pending = false
-                return stopping
-            }
-            if stop { break }
-            guard let (frames, copied) = connection.checkpoint() else { continue }
-            if frames >= Self.restartPages && frames - copied <= Connection.checkpointPages
-                && !PruneMark.isSet(connection) {
-                _ = connection.checkpoint(restart: true)
-            }
+    private func checkpoint() {
+        guard let (frames, copied) = connection.checkpoint() else { return }
+        if frames >= Self.restartPages && frames - copied <= Connection.checkpointPages
+            && !PruneMark.isSet(connection) {
+            _ = connection.checkpoint(restart: true)
         }
     }
 }
