@@ -27,6 +27,15 @@ struct EventRows {
 
     init() {}
 
+    /// No rows, the room kept.
+    mutating func removeAll() {
+        count = 0
+        integers.removeAll(keepingCapacity: true)
+        integerIsNull.removeAll(keepingCapacity: true)
+        text.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+    }
+
     mutating func append(_ e: Event, names: Directory.ServiceNames?) {
         var owner: Int64?, service: String?, ownerName: String?
         if case .integer(let o)? = names?.owner { owner = o }

@@ -90,7 +90,7 @@ final class MariaDBStore: EventStore {
             do {
                 // A repeated delivery (a hook sent again) is answered before an id is taken.
                 if let key = event.deliveryKey, let first = try firstDelivery(key, locking: false) { return first }
-                let names = try directorySnapshot([event.serviceId])
+                let names = try serviceNames(event.serviceId)
                 event.id = try takeIDs(1)
                 if event.deliveryKey != nil { return try db.writeTransaction { try insertOnce(event, names) } }
                 // The common case: one autocommit INSERT (counted later by a fold).
@@ -156,7 +156,7 @@ final class MariaDBStore: EventStore {
 
     /// Inside a transaction: stores the event unless its delivery key is
     /// known, and returns its id or the first one's.
-    private func insertOnce(_ e: Event, _ names: DirectoryNames) throws -> Int64 {
+    private func insertOnce(_ e: Event, _ names: Directory.ServiceNames?) throws -> Int64 {
         if let key = e.deliveryKey, let first = try firstDelivery(key, locking: true) { return first }
         try insert(e, names)
         if let key = e.deliveryKey {
@@ -165,11 +165,14 @@ final class MariaDBStore: EventStore {
         return e.id
     }
 
-    private func insert(_ e: Event, _ names: DirectoryNames) throws {
-        var row = EventRows(capacity: 1)
-        row.append(e, names: names[e.serviceId])
+    private func insert(_ e: Event, _ names: Directory.ServiceNames?) throws {
+        row.removeAll()
+        row.append(e, names: names)
         try db.insert(Self.insertSQL, row)
     }
+
+    /// The row of `insert`, kept so that an `el_log` allocates none.
+    private var row = EventRows(capacity: 1)
 
     /// The id stored for a delivery key, if any. `locking` inside the
     /// transaction that may store it: two deliveries at once store one event.
@@ -192,11 +195,20 @@ final class MariaDBStore: EventStore {
     private var snapshotIsWhole = false
     static let snapshotSeconds: UInt64 = 10
 
+    /// One service's names (`el_log`), without the sets of `directorySnapshot`.
+    private func serviceNames(_ id: Int64) throws -> Directory.ServiceNames {
+        if !snapshotExpired(), let names = snapshot[id] { return names }
+        return try directorySnapshot([id])[id] ?? .unknown
+    }
+
+    private func snapshotExpired() -> Bool {
+        BusyWait.monotonicNanoseconds() &- snapshotAt >= Self.snapshotSeconds * 1_000_000_000
+    }
+
     private func directorySnapshot(_ services: Set<Int64>) throws -> DirectoryNames {
-        let now = BusyWait.monotonicNanoseconds()
-        if now &- snapshotAt >= Self.snapshotSeconds * 1_000_000_000 {
+        if snapshotExpired() {
             snapshot.removeAll(keepingCapacity: true)
-            snapshotAt = now
+            snapshotAt = BusyWait.monotonicNanoseconds()
             snapshotIsWhole = false
         }
         func keep(_ r: MariaDBResult) {
@@ -236,7 +248,7 @@ final class MariaDBStore: EventStore {
                 var rows = EventRows(capacity: events.count)
                 for e in events {
                     if e.deliveryKey != nil {
-                        if try insertOnce(e, names) == e.id { stored += 1 }
+                        if try insertOnce(e, names[e.serviceId]) == e.id { stored += 1 }
                         continue
                     }
                     rows.append(e, names: names[e.serviceId])
