@@ -54,6 +54,14 @@ struct ByteBuffer: ~Copyable {
         count += bytes.count
     }
 
+    /// Literal text (SQL the fold writes, `MariaDBTotals`).
+    mutating func append(_ text: StaticString) {
+        append(contentsOf: Bytes(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// The bytes as text (they are UTF-8).
+    var string: String { withUnsafeBytes { String(decoding: $0, as: UTF8.self) } }
+
     @inline(never)
     private mutating func grow(to needed: Int) {
         let grown = max(capacity * 2, needed)
