@@ -45,7 +45,7 @@ echo "$mode: $(( (ir[1] - ir[0]) / N )) instructions per event (callgrind, the P
 demangle() { "$(command -v swift-demangle || echo /opt/swift/usr/bin/swift-demangle)" --simplified; }
 top() {  # the 25 heaviest functions of the library and of SQLite, as a share of the 2N run
   callgrind_annotate "$@" $out/$mode-$((2 * N)).callgrind 2>/dev/null | demangle \
-    | grep -E "$(basename "$lib")|libsqlite3" | head -25 | cut -c1-160
+    | grep -E "$(basename "$lib")|libsqlite3" | sed -n 1,25p | cut -c1-160  # sed reads to the end: head would close the pipe, and pipefail end the script
 }
 echo; echo "inclusive (with callees):"; top --inclusive=yes
 echo; echo "exclusive (own instructions):"; top
