@@ -21,7 +21,7 @@ struct JSONWriter: ~Copyable {
     init(capacity: Int = 256) { bytes = ByteBuffer(capacity: capacity) }
 
     mutating func raw(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+        bytes.append(s)
     }
 
     mutating func integer(_ value: Int64) { appendDecimal(value, to: &bytes) }
@@ -66,8 +66,7 @@ struct JSONWriter: ~Copyable {
         case .bool(let b): if b { raw("true") } else { raw("false") }
         case .integer(let i): integer(i)
         case .double(let d):
-            var text = d.description
-            text.withUTF8 { bytes.append(contentsOf: $0) }
+            bytes.append(utf8: d.description)
         case .string(let s): string(s)
         case .array(let a):
             bytes.append(UInt8(ascii: "["))

@@ -23,9 +23,8 @@ struct ByteBuffer: ~Copyable {
 
     /// The UTF-8 of `text` (a result that is one string).
     init(utf8 text: String) {
-        var text = text
         self.init(capacity: text.utf8.count)
-        text.withUTF8 { append(contentsOf: $0) }
+        append(utf8: text)
     }
 
     deinit { base.deallocate() }
@@ -54,9 +53,15 @@ struct ByteBuffer: ~Copyable {
         count += bytes.count
     }
 
-    /// Literal text (SQL the fold writes, `MariaDBTotals`).
+    /// Literal text (JSON punctuation, SQL the fold writes).
     mutating func append(_ text: StaticString) {
         append(contentsOf: Bytes(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    /// The UTF-8 of `text`, as it is (no escaping).
+    mutating func append(utf8 text: String) {
+        var text = text
+        text.withUTF8 { append(contentsOf: $0) }
     }
 
     /// The bytes as text (they are UTF-8).

@@ -108,8 +108,7 @@ enum MariaDBTotals {
                     upsert("count_service_category_day", "service_id, category, ts", serviceCategoryDays) { k, sql in
                         appendDecimal(k.serviceId, to: &sql)
                         sql.append(",'")
-                        var category = k.category  // a catalog category: letters only
-                        category.withUTF8 { sql.append(contentsOf: $0) }
+                        sql.append(utf8: k.category)  // a catalog category: letters only
                         sql.append("',")
                         appendDecimal(k.ts, to: &sql)
                     }]
