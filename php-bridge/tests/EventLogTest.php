@@ -293,9 +293,13 @@ final class EventLogTest extends TestCase
                 $first = $log->query($who, $filter + $range + ['perPage' => 100]);
                 self::assertSame(count($ids), $first['total'], "$what: the total");
                 self::assertSame(array_slice($ids, 0, 100), array_column($first['logs'], 'id'), "$what: page 1");
-                foreach ([11, 12, intdiv(count($ids), 100) + 1] as $page) {
-                    $logs = $log->query($who, $filter + $range + ['perPage' => 100, 'page' => $page])['logs'];
-                    self::assertSame(array_slice($ids, ($page - 1) * 100, 100), array_column($logs, 'id'), "$what: page $page");
+                // Every deep page of 100, and of 7 (an hour holds a few dozen events: a
+                // page in the older half of its hour is read from the hour's start).
+                foreach ([[100, 1], [7, 11]] as [$perPage, $every]) {
+                    for ($page = intdiv(1000, $perPage) + 1; $page <= intdiv(count($ids), $perPage) + 1; $page += $every) {
+                        $logs = $log->query($who, $filter + $range + ['perPage' => $perPage, 'page' => $page])['logs'];
+                        self::assertSame(array_slice($ids, ($page - 1) * $perPage, $perPage), array_column($logs, 'id'), "$what: page $page of $perPage");
+                    }
                 }
             }
         }

@@ -48,6 +48,8 @@ enum LogColumns {
     /// process): the order of the time indexes, so a page or export chunk
     /// streams from an index with no sort.
     static let newestFirst = "e.ts DESC, e.id DESC"
+    /// The same order reversed (a deep MariaDB page read from its period's start).
+    static let oldestFirst = "e.ts, e.id"
 }
 
 extension EventRow {

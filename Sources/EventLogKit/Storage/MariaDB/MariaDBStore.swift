@@ -298,10 +298,17 @@ final class MariaDBStore: EventStore {
                 var (whereSQL, bindings) = view.whereClause(scope, dialect: .mariadb)
                 if let after { whereSQL += " AND " + afterCondition(after) }
                 var offset = (filter.page - 1) * filter.perPage
+                var order = LogColumns.newestFirst
                 if after == nil && offset >= MariaDBTotals.seekFrom && offset < total,
                    let seek = try MariaDBTotals.seek(view, scope: scope, offset: offset, db: db) {
                     whereSQL += " AND e.ts < \(seek.before)"
                     offset -= seek.skipped
+                    // In the older half of its period, the page is nearer the period's start.
+                    if let start = seek.start, offset > seek.count / 2, offset + filter.perPage <= seek.count {
+                        whereSQL += " AND e.ts >= \(start)"
+                        offset = seek.count - offset - filter.perPage
+                        order = LogColumns.oldestFirst
+                    }
                 }
                 return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
                     guard offset < total || after != nil else { return }
@@ -312,7 +319,7 @@ final class MariaDBStore: EventStore {
                     let rows = try db.query(db.render("""
                         SELECT \(LogColumns.select)
                         FROM (SELECT e.ts, e.id FROM event e \(index) WHERE \(whereSQL)
-                              ORDER BY \(LogColumns.newestFirst) LIMIT \(filter.perPage) OFFSET \(offset)) AS p
+                              ORDER BY \(order) LIMIT \(filter.perPage) OFFSET \(offset)) AS p
                         JOIN event e ON e.ts = p.ts AND e.id = p.id \(LogColumns.joins)
                         ORDER BY \(LogColumns.newestFirst)
                         """, bindings))

@@ -244,13 +244,24 @@ enum MariaDBTotals {
     /// stepping over every newer event (OFFSET reads each one).
     static let seekFrom: Int64 = 1000
 
+    /// Where a deep page starts: the events before `before`, from
+    /// `offset - skipped` on. `start` is the finest period the page starts
+    /// in, which holds `count` events of the view before `before`: a page in
+    /// its older half is read oldest first from the period's start (half a
+    /// period to walk at most, not a whole one).
+    struct Seek {
+        let before: Int64
+        let skipped: Int64
+        var start: Int64?
+        var count: Int64 = 0
+    }
+
     /// The newest period start `before` of `view` such that `skipped`, the
-    /// number of its events at or after `before`, is at most `offset`: the
-    /// page is then the events before `before`, from `offset - skipped` on.
+    /// number of its events at or after `before`, is at most `offset`.
     /// Days, then hours within the day for a view of the whole panel. nil
     /// when the counters cannot answer (a text search, no whole day).
     /// Call inside the page's read snapshot.
-    static func seek(_ view: Filter, scope: Scope, offset: Int64, db: MariaDBConnection) throws -> (before: Int64, skipped: Int64)? {
+    static func seek(_ view: Filter, scope: Scope, offset: Int64, db: MariaDBConnection) throws -> Seek? {
         guard let days = CounterPeriod.serviceDay.split(view) else { return nil }
         var skipped: Int64 = 0
         if let to = view.to, let dayEnd = days.whole.to, dayEnd < to {  // the partial day at the top, live
@@ -262,24 +273,25 @@ enum MariaDBTotals {
         let kind = CounterPeriod(view, scope)
         var before = days.whole.to
         var within = days.whole
+        var next: (start: Int64, count: Int64)?
         for counters in kind == .hour ? [Counters.panelDay, .panelHour] : [.serviceDay] {
             let period = counters.period
-            var next: Int64?
+            next = nil
             for (start, n) in try periodCounts(counters, within, scope, db) {
                 guard skipped + n <= offset else {
-                    next = start
+                    next = (start, n)
                     break
                 }
                 skipped += n
                 before = start
             }
             // Hours within the day the page starts in.
-            guard let day = next else { break }
+            guard let day = next?.start else { break }
             within.from = day
             within.to = day + period.length
         }
-        guard let before, skipped > 0 else { return nil }
-        return (before, skipped)
+        guard let before, skipped > 0 || next != nil else { return nil }
+        return Seek(before: before, skipped: skipped, start: next?.start, count: next?.count ?? 0)
     }
 
     /// Events of `filter`'s whole periods per period, newest first: the
