@@ -301,14 +301,9 @@ final class MariaDBStore: EventStore {
                 var order = LogColumns.newestFirst
                 if after == nil && offset >= MariaDBTotals.seekFrom && offset < total,
                    let seek = try MariaDBTotals.seek(view, scope: scope, offset: offset, db: db) {
-                    whereSQL += " AND e.ts < \(seek.before)"
-                    offset -= seek.skipped
-                    // In the older half of its period, the page is nearer the period's start.
-                    if let start = seek.start, offset > seek.count / 2, offset + filter.perPage <= seek.count {
-                        whereSQL += " AND e.ts >= \(start)"
-                        offset = seek.count - offset - filter.perPage
-                        order = LogColumns.oldestFirst
-                    }
+                    let walk = seek.walk(offset: offset, perPage: filter.perPage)
+                    whereSQL += " AND " + walk.condition
+                    (offset, order) = (walk.offset, walk.order)
                 }
                 return try PageJSON.write(filter: filter, total: total, cursor: cursor.token) { w in
                     guard offset < total || after != nil else { return }

@@ -245,15 +245,25 @@ enum MariaDBTotals {
     static let seekFrom: Int64 = 1000
 
     /// Where a deep page starts: the events before `before`, from
-    /// `offset - skipped` on. `start` is the finest period the page starts
-    /// in, which holds `count` events of the view before `before`: a page in
-    /// its older half is read oldest first from the period's start (half a
-    /// period to walk at most, not a whole one).
+    /// `offset - skipped` on. `period` is the finest period the page starts
+    /// in, with its events of the view before `before`.
     struct Seek {
         let before: Int64
         let skipped: Int64
-        var start: Int64?
-        var count: Int64 = 0
+        let period: (start: Int64, count: Int64)?
+
+        /// The page of `perPage` events at `offset` of the view as a walk of
+        /// the time index: the bound to add to the view, the offset into the
+        /// walk and its order. A page in the older half of its period is
+        /// read oldest first from the period's start (half a period to walk
+        /// at most, not a whole one); the caller sorts the page newest first.
+        func walk(offset: Int64, perPage: Int64) -> (condition: String, offset: Int64, order: String) {
+            let offset = offset - skipped
+            if let period, offset > period.count / 2, offset + perPage <= period.count {
+                return ("e.ts < \(before) AND e.ts >= \(period.start)", period.count - offset - perPage, LogColumns.oldestFirst)
+            }
+            return ("e.ts < \(before)", offset, LogColumns.newestFirst)
+        }
     }
 
     /// The newest period start `before` of `view` such that `skipped`, the
@@ -291,7 +301,7 @@ enum MariaDBTotals {
             within.to = day + period.length
         }
         guard let before, skipped > 0 || next != nil else { return nil }
-        return Seek(before: before, skipped: skipped, start: next?.start, count: next?.count ?? 0)
+        return Seek(before: before, skipped: skipped, period: next)
     }
 
     /// Events of `filter`'s whole periods per period, newest first: the
