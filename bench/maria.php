@@ -265,17 +265,20 @@ $sides = ['el' => $el, 'pdo' => $peer];
 foreach (Rows::pageCells($end) as [$label, $role, $id, $filter]) {
     $ms = ['el' => [], 'pdo' => []];
     $first = $totals = $rows = [];
+    $diskReads = ['el' => 0, 'pdo' => 0]; // pages of the timed runs the buffer pool did not hold
     $reps = ['el' => $config['queryReps'], 'pdo' => $config['queryReps']];
     for ($r = -2; $r < $config['queryReps']; $r++) { // two warm-up runs
         foreach ($sides as $side => $s) {
             if ($r >= $reps[$side]) {
                 continue;
             }
+            $reads = poolReads($admin);
             $t0 = hrtime(true);
             $page = $s->page($role, $id, $filter);
             $t = (hrtime(true) - $t0) / 1e6;
             if ($r >= 0) {
                 $ms[$side][] = $t;
+                $diskReads[$side] += poolReads($admin) - $reads;
             } elseif ($r === -2) {
                 $first[$side] = $t;
             } elseif ($t > 1000) {
@@ -292,12 +295,13 @@ foreach (Rows::pageCells($end) as [$label, $role, $id, $filter]) {
     $p95 = ['el' => Stats::percentile($ms['el'], 95), 'pdo' => Stats::percentile($ms['pdo'], 95)];
     $p50 = ['el' => Stats::median($ms['el']), 'pdo' => Stats::median($ms['pdo'])];
     $results['pages'][$label] = ['p95_ms' => $p95, 'p50_ms' => $p50, 'first_ms' => $first, 'total' => $totals, 'runs' => $reps,
+        'disk_reads' => $diskReads,
         'filter' => $filter, 'role' => $role, 'id' => $id];
     // ≥ 10× the peer only where the peer is slow enough for it to matter.
     $ok = $agree && $p95['el'] <= 15 && ($p95['pdo'] <= 50 || $p95['pdo'] >= 10 * $p95['el']);
     $table[] = ["page + total: $label (p95 ms; total " . fmt($totals['el']) . ($agree ? '' : ', PDO ' . fmt($totals['pdo'])) . ')',
-        sprintf('%.1f (p50 %.1f; first %.0f)', $p95['el'], $p50['el'], $first['el']),
-        sprintf('%.1f (p50 %.1f%s)', $p95['pdo'], $p50['pdo'], $reps['pdo'] < $config['queryReps'] ? "; {$reps['pdo']} runs" : ''),
+        sprintf('%.1f (p50 %.1f; first %.0f; %s disk reads)', $p95['el'], $p50['el'], $first['el'], fmt($diskReads['el'])),
+        sprintf('%.1f (p50 %.1f%s; %s disk reads)', $p95['pdo'], $p50['pdo'], $reps['pdo'] < $config['queryReps'] ? "; {$reps['pdo']} runs" : '', fmt($diskReads['pdo'])),
         ratio($p95['pdo'], $p95['el']) . ' faster than PDO', '≤ 15 ms p95; ≥ 10× PDO where PDO > 50 ms', $check("page: $label", $ok)];
 }
 $el->log->close();
