@@ -54,10 +54,9 @@ if [ "$ENGINE" = sqlite ]; then
 fi
 
 # One private server for both sides, durable commits (the library's and the
-# peer's alike), a buffer pool that holds both 10M-event stores (about 7.7 GB:
-# the peer's 30-day counts read all of its store, which a smaller pool makes
-# room for by evicting the library's pages), and a redo log that the bulk
-# copies do not keep checkpointing.
+# peer's alike), a buffer pool that holds both 10M-event stores (about 7.7 GB;
+# the peer's 30-day counts read all of its store), as a server sized for its
+# data, and a redo log that the bulk copies do not keep checkpointing.
 command -v mariadbd >/dev/null || { echo "bench: mariadbd not found (apt-get install mariadb-server)" >&2; exit 1; }
 php -m | grep -qx pdo_mysql || { echo "bench: the peer needs pdo_mysql (apt-get install php8.2-mysql)" >&2; exit 1; }
 export SE_MARIADB_ROOT="$BENCH_DIR/mariadb"
