@@ -94,7 +94,7 @@ demo: deps build
 # MODE=quick (1M events, a few minutes; the default) or MODE=full (10M events); MODE=live and
 # MODE=prune look at one thing closely (bench/run.sh says what each does).
 # ENGINE=mariadb: the same sizes on a private MariaDB server, against a PDO pdo_mysql peer
-# (and MODE=drop or MODE=pages).
+# (and MODE=drop, MODE=pages or MODE=fold).
 bench: deps build
 	bench/run.sh $(if $(filter mariadb,$(ENGINE)),mariadb) $(or $(MODE),quick)
 

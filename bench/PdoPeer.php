@@ -17,7 +17,8 @@ final class PdoPeer
 {
     private const CATEGORIES = ['service' => [1, 2, 3, 4, 5, 6, 7, 8, 9], 'source' => [20, 21, 22], 'dj' => [30, 31, 32, 33],
         'autodj' => [40], 'mount' => [50, 51]];
-    private const COLUMNS = 'ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, service_name, owner_id, owner_name, message';
+    /** The columns of `log`'s INSERT, in the order of `Rows::generate`'s column lists. */
+    public const COLUMNS = 'ts, type, service_id, actor_type, actor_id, actor_name, dj_name, source_ip, takeover, details, service_name, owner_id, owner_name, message';
 
     private ?\PDOStatement $insert = null;
 

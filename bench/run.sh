@@ -13,6 +13,8 @@
 #   page sends with its time and rows examined (bench/maria-pages.php; EVENTS, REPS).
 # bench/run.sh mariadb drop: the daily partition drop at rest and right after a
 #   large write to the same server (bench/maria-drop.php; EVENTS, ROUNDS, WAIT).
+# bench/run.sh mariadb fold: what each part of the writers' fold costs the server, on
+#   stores of uncounted events (bench/maria-fold.php; EVENTS, ROUNDS, VARIANTS).
 # EVENTS overrides the big store's size (and LOG the MariaDB logging blocks'), to try a harness.
 # Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
 # reused across runs while their row count, seed and schema version match.
@@ -21,8 +23,8 @@ ENGINE=sqlite
 if [ "${1:-}" = mariadb ]; then ENGINE=mariadb; shift; fi
 MODE=${1:-quick}
 case "$ENGINE:$MODE" in
-  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages) ;;
-  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages" >&2; exit 2 ;;
+  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages|mariadb:fold) ;;
+  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages|fold" >&2; exit 2 ;;
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
@@ -67,4 +69,5 @@ mariadb_start bench -- --innodb-flush-log-at-trx-commit=1 --innodb-buffer-pool-s
 export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /proc
 if [ "$MODE" = drop ]; then exec_php "$ROOT/bench/maria-drop.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 if [ "$MODE" = pages ]; then exec_php "$ROOT/bench/maria-pages.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
+if [ "$MODE" = fold ]; then exec_php "$ROOT/bench/maria-fold.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"
