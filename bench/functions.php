@@ -148,18 +148,18 @@ function elPruneOfTheOldestDay(array $meta): Closure
     };
 }
 
-/**
- * Waits until a MariaDB server has written back every page it holds dirty, flushing at full speed
- * meanwhile; returns [seconds, pages left]. What the server still has to write after a bulk load
- * (a copy, the previous round's large write) must not carry over into the next measurement; a
- * server left alone takes minutes for it (373 s for a 10M-event copy here, 7-9 s this way).
- */
 /** Pages the server has read from disk since it started (`Innodb_buffer_pool_reads`). */
 function poolReads(PDO $admin): int
 {
     return (int) $admin->query("SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_reads'")->fetch(PDO::FETCH_NUM)[1];
 }
 
+/**
+ * Waits until a MariaDB server has written back every page it holds dirty, flushing at full speed
+ * meanwhile; returns [seconds, pages left]. What the server still has to write after a bulk load
+ * (a copy, the previous round's large write) must not carry over into the next measurement; a
+ * server left alone takes minutes for it (373 s for a 10M-event copy here, 7-9 s this way).
+ */
 function writeBack(PDO $admin, int $timeoutSeconds = 900): array
 {
     $t = hrtime(true);

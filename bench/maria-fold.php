@@ -42,17 +42,12 @@ $library = getenv('STREAM_EVENTS_LIB');
 $libraryAtStart = libraryId($library);
 $loadAtStart = sys_getloadavg()[0];
 [$dsn, $user, $password] = PdoPeer::mysqlDsn($server);
+$admin = new PDO($dsn, $user, $password, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
 $url = rtrim($server, '/') . '/fold_el';
 
-/** The server's CPU time so far, in µs. */
-$serverCpu = static function () use ($pid): float {
-    $stat = (string) file_get_contents("/proc/$pid/stat");
-    $fields = explode(' ', substr($stat, strrpos($stat, ')') + 2)); // from field 3 (state) on
-    return ((int) $fields[11] + (int) $fields[12]) * 1e6 / 100;     // utime, stime, in ticks of 1/100 s
-};
-$purged = static function (PDO $db): void {
+$purged = static function () use ($admin): void {
     for ($i = 0; $i < 300; $i++) {
-        if ((int) $db->query("SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'")->fetch(PDO::FETCH_NUM)[1] < 10) {
+        if ((int) $admin->query("SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'")->fetch(PDO::FETCH_NUM)[1] < 10) {
             return;
         }
         usleep(100_000);
@@ -60,8 +55,7 @@ $purged = static function (PDO $db): void {
 };
 
 /** A new store with $n uncounted events (ids as the library's, counted = 0 as a writer leaves them). */
-$prepare = static function (string $variant) use ($dsn, $user, $password, $url, $n): PDO {
-    $admin = new PDO(preg_replace('/dbname=[^;]*;/', '', $dsn), $user, $password, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+$prepare = static function (string $variant) use ($admin, $dsn, $user, $password, $url, $n): PDO {
     $admin->exec('DROP DATABASE IF EXISTS fold_el');
     ElSide::open($url)->log->close();
     $db = new PDO($dsn . ';dbname=fold_el', $user, $password, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
@@ -102,10 +96,10 @@ for ($round = 1; $round <= $rounds; $round++) {
         $db = $prepare($variant);
         $db->exec('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
         $category = array_column($db->query('SELECT code, category FROM event_type')->fetchAll(PDO::FETCH_NUM), 1, 0);
-        $purged($db);
+        $purged();
         $ms = ['select' => [], 'upserts' => [], 'flag' => [], 'commit' => []];
         $counterRows = $folded = 0;
-        $cpu0 = $serverCpu();
+        $cpu0 = Stats::processCpuMicroseconds($pid);
         while (true) {
             $db->beginTransaction();
             $t0 = hrtime(true);
@@ -161,8 +155,8 @@ for ($round = 1; $round <= $rounds; $round++) {
             }
             $folded += count($rows);
         }
-        $purged($db);
-        $cpu = ($serverCpu() - $cpu0) / max(1, $folded);
+        $purged();
+        $cpu = (Stats::processCpuMicroseconds($pid) - $cpu0) / max(1, $folded);
         $medians = array_map([Stats::class, 'median'], $ms);
         $results['variants'][$variant][] = ['folded' => $folded, 'server_cpu_us_per_event' => $cpu,
             'counter_rows_per_event' => $counterRows / max(1, $folded), 'ms_per_fold' => $medians];
@@ -178,6 +172,6 @@ foreach ($results['variants'] as $variant => $runs) {
         implode(' / ', array_map(static fn ($r) => sprintf('%.1f, %.1f, %.1f', $r['ms_per_fold']['select'], $r['ms_per_fold']['upserts'], $r['ms_per_fold']['flag']), $runs))];
 }
 echo "\nMariaDB fold, part by part: " . fmt($n) . " uncounted events a store, folds of $foldRows, $rounds rounds.\n";
-echo machine('MariaDB ' . (new PDO($dsn, $user, $password))->query('SELECT @@version')->fetchColumn(), $library, $libraryAtStart, $loadAtStart) . "\n\n";
+echo machine('MariaDB ' . $admin->query('SELECT @@version')->fetchColumn(), $library, $libraryAtStart, $loadAtStart) . "\n\n";
 echo markdownTable(['variant', 'server CPU an event (µs, each round)', 'counter rows an event', 'a fold: SELECT / upserts / flag UPDATE (ms, each round)'], $table);
 file_put_contents("$work/results-mariadb-fold.json", json_encode($results, JSON_PRETTY_PRINT));
