@@ -83,24 +83,25 @@ race() { # ROUNDS STORE_PREFIX STORE_SUFFIX: the store of round N is PREFIX N SU
 }
 
 # A store an earlier library left without the latest keys (schema revision
-# 0, MariaDB): four processes opening it at once all succeed, and the key is
-# added once. ROUNDS times, on the store race() made in its first round.
+# 0, MariaDB): four processes opening it at once all succeed, and the key and
+# the fold lock's row are added once. ROUNDS times, on the store race() made in its first round.
 revision_race() { # ROUNDS URL DATABASE
-  local round i p racefail=0 pids keys revision
+  local round i p racefail=0 pids keys locks revision
   for round in $(seq 1 "$1"); do
     mariadb_sql "$srv" "ALTER TABLE count_service_type_day DROP KEY count_service_day_type;
-                        DELETE FROM setting WHERE k = 'schemaRevision'" "$3"
+                        DELETE FROM setting WHERE k IN ('schemaRevision', 'foldLock')" "$3"
     pids=()
     for i in 1 2 3 4; do "$work/opener" "$2" > "$work/revision.$i.out" & pids+=($!); done
     for p in "${pids[@]}"; do wait "$p" || { racefail=$((racefail + 1)); cat "$work"/revision.*.out; }; done
   done
   keys=$(mariadb_sql "$srv" "SELECT COUNT(DISTINCT index_name) FROM information_schema.statistics
                              WHERE table_schema = '$3' AND table_name = 'count_service_type_day' AND index_name = 'count_service_day_type'")
+  locks=$(mariadb_sql "$srv" "SELECT COUNT(*) FROM setting WHERE k = 'foldLock'" "$3")
   revision=$(mariadb_sql "$srv" "SELECT v FROM setting WHERE k = 'schemaRevision'" "$3")
-  if [ "$racefail" -eq 0 ] && [ "$keys" = 1 ] && [ "$revision" = 1 ]; then
-    ok "4 processes opening a store of an earlier schema revision at once, $1 times: every open and log succeeded, the key added"
+  if [ "$racefail" -eq 0 ] && [ "$keys" = 1 ] && [ "$locks" = 1 ] && [ "$revision" = 2 ]; then
+    ok "4 processes opening a store of an earlier schema revision at once, $1 times: every open and log succeeded, the key and the fold lock's row added"
   else
-    bad "$racefail of $((4 * $1)) concurrent opens of an earlier revision failed; key present: $keys, revision: $revision"
+    bad "$racefail of $((4 * $1)) concurrent opens of an earlier revision failed; key present: $keys, fold lock rows: $locks, revision: $revision"
   fi
 }
 

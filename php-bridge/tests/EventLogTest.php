@@ -353,7 +353,7 @@ final class EventLogTest extends TestCase
         return [$store, Fixture::databaseOf($store), $log];
     }
 
-    public function testAStoreOfAnEarlierRevisionGetsItsKeyAndOneOfALaterRevisionIsUsedAsItIs(): void
+    public function testAStoreOfAnEarlierRevisionGetsItsAdditionsAndOneOfALaterRevisionIsUsedAsItIs(): void
     {
         [$store, $database, $log] = self::newMariaDbStore('schema revisions are those of the MariaDB store');
         $log->logBatch(Fixture::events());
@@ -361,14 +361,18 @@ final class EventLogTest extends TestCase
         $key = static fn (): array => Fixture::sql("SELECT column_name FROM information_schema.statistics WHERE table_schema = '$database'
             AND table_name = 'count_service_type_day' AND index_name = 'count_service_day_type' ORDER BY seq_in_index");
         $revision = static fn (): array => Fixture::sql("SELECT v FROM setting WHERE k = 'schemaRevision'", $database);
+        $foldLock = static fn (): array => Fixture::sql("SELECT v FROM setting WHERE k = 'foldLock'", $database);
         self::assertSame([['service_id'], ['type'], ['ts'], ['n']], $key(), 'a new store has the key');
-        self::assertSame([['1']], $revision());
+        self::assertSame([['0']], $foldLock(), 'and the fold lock\'s row');
+        self::assertSame([['2']], $revision());
 
         // As a library of the first revision left it.
-        Fixture::sql("ALTER TABLE count_service_type_day DROP KEY count_service_day_type; DELETE FROM setting WHERE k = 'schemaRevision'", $database);
+        Fixture::sql("ALTER TABLE count_service_type_day DROP KEY count_service_day_type;
+            DELETE FROM setting WHERE k IN ('schemaRevision', 'foldLock')", $database);
         $log = EventLog::open($store, [], Fixture::library());
         self::assertSame([['service_id'], ['type'], ['ts'], ['n']], $key(), 'added when the store is opened');
-        self::assertSame([['1']], $revision());
+        self::assertSame([['0']], $foldLock());
+        self::assertSame([['2']], $revision());
         $reseller = Fixture::EVENTS_PER_SERVICE[42] + Fixture::EVENTS_PER_SERVICE[43] + Fixture::EVENTS_PER_SERVICE[45] + Fixture::EVENTS_PER_SERVICE[46];
         self::assertSame($reseller, $log->query(Principal::reseller(2))['total']);
         $log->close();

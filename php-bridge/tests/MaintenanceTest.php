@@ -267,6 +267,65 @@ final class MaintenanceTest extends TestCase
         self::assertSame(2225, $log->query(Principal::admin(1))['total']);
     }
 
+    /**
+     * One fold at a time on a server, by the row lock of the setting foldLock: a writer's fold
+     * that finds it held leaves the tail to the fold holding it (the rows are read without locks
+     * under it), a prune's fold waits for it. A row deleted by hand stops the writers' folds, not
+     * the totals, until the next prune creates it again.
+     */
+    public function testAFoldSkipsWhileAnotherHoldsTheFoldLockAndAPruneWaitsForIt(): void
+    {
+        Fixture::mariaDbOnly('the fold is the MariaDB engine\'s');
+        $store = Fixture::newStore();
+        $database = Fixture::databaseOf($store);
+        $now = (int) (microtime(true) * 1000);
+        $uncounted = static fn (): int => (int) Fixture::sql('SELECT COUNT(*) FROM event WHERE counted = 0', $database)[0][0];
+        $open = static fn (): EventLog => EventLog::open($store, [], Fixture::library());
+        $logAndClose = static function (int $n) use ($open, $now): void {
+            $log = $open();
+            for ($i = 0; $i < $n; $i++) {
+                $log->log(['type' => 'autodj.on_air', 'serviceId' => 42, 'details' => ['trigger' => 'startup'], 'time' => $now - $i]);
+            }
+            $log->close();  // waits for the fold it asked for
+        };
+        $log = $open();
+        $log->putDirectory([['id' => 1, 'role' => 'admin', 'name' => 'Ada', 'resellerId' => null]], []);
+        $log->close();
+
+        // Another fold, as far as this server knows: it holds the lock for three seconds.
+        $client = Fixture::sqlClient($database);
+        try {
+            fwrite($client['stdin'], "BEGIN; SELECT v FROM setting WHERE k = 'foldLock' FOR UPDATE; SELECT 'locked'; DO SLEEP(3); COMMIT;\n");
+            while (($line = fgets($client['stdout'])) !== false && trim($line) !== 'locked') {
+            }
+            if ($line === false) {
+                self::fail('the mariadb client did not take the lock: ' . stream_get_contents($client['stderr']));
+            }
+            $logAndClose(512);
+            self::assertSame(512, $uncounted(), 'a writer\'s fold skips while the lock is held');
+            $log = $open();
+            self::assertSame(512, $log->query(Principal::admin(1))['total'], 'the total counts the tail');
+            self::assertSame(0, $log->prune($now), 'nothing is old enough');
+            self::assertSame(0, $uncounted(), 'the prune waited for the lock and folded the tail');
+            self::assertSame(512, $log->query(Principal::admin(1))['total']);
+            $log->close();
+        } finally {
+            ($client['close'])();
+        }
+
+        Fixture::sql("DELETE FROM setting WHERE k = 'foldLock'", $database);
+        $logAndClose(512);
+        self::assertSame(512, $uncounted(), 'without the row no writer folds');
+        $log = $open();
+        self::assertSame(1024, $log->query(Principal::admin(1))['total']);
+        $log->prune($now);
+        self::assertSame([['0']], Fixture::sql("SELECT v FROM setting WHERE k = 'foldLock'", $database), 'the prune creates the row again');
+        self::assertSame(0, $uncounted());
+        $log->close();
+        $logAndClose(512);
+        self::assertSame(0, $uncounted(), 'and writers fold again');
+    }
+
     public function testFailsWithAMessage(): void
     {
         [$exit, $out, $err] = self::maintenance(['--db', Fixture::tempDir() . '/missing.sqlite']);

@@ -157,6 +157,8 @@ enum MariaDBSchema {
         // and no base row: `n` is in the key.
         // (Version 2 renamed the table; the key kept its name.)
         "ALTER TABLE count_service_type_day ADD KEY count_service_day_type (service_id, type, ts, n)",
+        // The lock one fold at a time takes (`FoldLock`).
+        FoldLock.createSQL,
     ]
 
     static var currentRevision: Int64 { Int64(revisions.count) }

@@ -403,7 +403,8 @@ final class MariaDBStore: EventStore {
             // Not after a failure that closed the connection: connecting again
             // would add a timeout to the prune's; the mark lapses by itself.
             defer { if db.isConnected { try? MariaDBPruneMark.end(db) } }
-            try MariaDBTotals.fold(db)
+            try FoldLock.create(db)
+            try MariaDBTotals.fold(db, waiting: true)
             var hiddenBefore = cutoffDay
             let hidden: Int64 = try db.writeTransaction {
                 let before = try Self.prunedBefore(db, forUpdate: true)

@@ -121,19 +121,25 @@ enum MariaDBTotals {
     static func category(_ code: Int64) -> String { Catalog.type(code: code)?.category.rawValue ?? "" }
 
     /// Adds uncounted events to the counters and flags them counted, a
-    /// transaction per `foldRows`, until none is left. READ COMMITTED: the
-    /// fold locks the rows it takes and no gaps, so writers never wait for
-    /// it; a second fold at the same time skips the rows the first holds
-    /// and takes others (on Galera, two nodes' folds that took the same rows
-    /// conflict and one runs again). Returns how many events it counted.
+    /// transaction per `foldRows`, until none is left. One fold at a time
+    /// on a server: each transaction first locks the setting `foldLock`
+    /// (`FoldLock`); a writer's fold that finds it held returns 0 at once
+    /// (the fold holding it takes the whole tail), a prune's (`waiting`)
+    /// waits for it. Under that lock the uncounted rows are read without
+    /// locking them: locking reads of them were a fifth of the fold's
+    /// server time (BENCHMARKS.md, the fold part by part). READ COMMITTED
+    /// takes no gap locks, so writers never wait for a fold. On Galera the
+    /// lock is each node's own: two nodes' folds of the same rows conflict
+    /// and one runs again. Returns how many events it counted.
     @discardableResult
-    static func fold(_ db: MariaDBConnection) throws -> Int64 {
+    static func fold(_ db: MariaDBConnection, waiting: Bool = false) throws -> Int64 {
         var total: Int64 = 0
         while true {
             let n: Int = try db.writeTransaction(isolation: "READ COMMITTED") {
+                guard try FoldLock.take(db, waiting: waiting) else { return 0 }
                 let rows = try db.query("""
                     SELECT ts, id, type, actor_type, service_id FROM event FORCE INDEX (event_uncounted)
-                    WHERE counted = 0 LIMIT \(foldRows) FOR UPDATE SKIP LOCKED
+                    WHERE counted = 0 LIMIT \(foldRows)
                     """)
                 var counts = Increments()
                 var ids = ByteBuffer(capacity: 16 * foldRows)
@@ -155,7 +161,9 @@ enum MariaDBTotals {
                 // id index, and by id alone a fold of 512 examined 4,674 rows.
                 let flagged = try db.execute("UPDATE event SET counted = 1 WHERE id IN (" + ids.string
                     + ") AND ts BETWEEN \(oldest) AND \(newest) AND counted = 0")
-                // The rows are locked, so every one is flagged here; if not, nothing is committed.
+                // Every one, unless a fold the lock does not exclude (another
+                // Galera node's, a library of an earlier revision) flagged
+                // some since the read: then nothing is committed, and it runs again.
                 guard flagged == taken else {
                     throw MariaDBError(code: 1213, message: "a fold flagged \(flagged) of the \(taken) events it counted", sql: nil)
                 }
