@@ -12,10 +12,11 @@ declare(strict_types=1);
  * event (mariadbd's utime + stime from /proc, from the first fold until
  * purge has caught up) and each statement's median time per fold.
  *
- *   library          every statement, as the library sends them
+ *   library          every statement, as the library sends them: the fold
+ *                    lock's row taken with SKIP LOCKED, the rows read without locks
+ *   row-locks        the rows read with FOR UPDATE SKIP LOCKED and no fold
+ *                    lock, as libraries before schema revision 2 fold
  *   no-service-rows  without the upserts of the per-service counters
- *   unlocked         the rows read without row locks, one fold at a time by
- *                    one row's lock taken with SKIP LOCKED
  *   no-covering-key  count_service_type_day without its (service_id, type, ts, n) key
  *
  * EVENTS (10,240), ROUNDS (2) and VARIANTS (all four, comma-separated) are
@@ -35,7 +36,7 @@ require __DIR__ . '/functions.php';
 $server !== null && str_starts_with($server, 'mysql://') || exit("usage: maria-fold.php WORKDIR mysql://user:password@host:port\n");
 $n = (int) (getenv('EVENTS') ?: 10_240);
 $rounds = (int) (getenv('ROUNDS') ?: 2);
-$variants = explode(',', getenv('VARIANTS') ?: 'library,no-service-rows,unlocked,no-covering-key');
+$variants = explode(',', getenv('VARIANTS') ?: 'library,row-locks,no-service-rows,no-covering-key');
 $foldRows = 512;
 $pid = (int) getenv('BENCH_MARIADB_PID') ?: exit("maria-fold.php: BENCH_MARIADB_PID is not set (bench/run.sh sets it)\n");
 $library = getenv('STREAM_EVENTS_LIB');
@@ -73,10 +74,6 @@ $prepare = static function (string $variant) use ($admin, $dsn, $user, $password
     if ($variant === 'no-covering-key') {
         $db->exec('ALTER TABLE count_service_type_day DROP KEY count_service_day_type');
     }
-    if ($variant === 'unlocked') {
-        $db->exec('CREATE TABLE fold_lock (k TINYINT NOT NULL PRIMARY KEY) ENGINE = InnoDB');
-        $db->exec('INSERT INTO fold_lock VALUES (1)');
-    }
     return $db;
 };
 
@@ -104,8 +101,8 @@ for ($round = 1; $round <= $rounds; $round++) {
             $db->beginTransaction();
             $t0 = hrtime(true);
             $lock = ' FOR UPDATE SKIP LOCKED';
-            if ($variant === 'unlocked') {
-                if ($db->query('SELECT k FROM fold_lock WHERE k = 1 FOR UPDATE SKIP LOCKED')->fetchAll() === []) {
+            if ($variant !== 'row-locks') {
+                if ($db->query("SELECT 1 FROM setting WHERE k = 'foldLock' FOR UPDATE SKIP LOCKED")->fetchAll() === []) {
                     throw new RuntimeException('another fold holds the lock'); // nothing else folds here
                 }
                 $lock = '';
