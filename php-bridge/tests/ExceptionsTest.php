@@ -303,14 +303,7 @@ final class ExceptionsTest extends TestCase
                 $other->exec('ROLLBACK');
             };
         }
-        // The mariadb client, locking every event row and the gap after the last one (where the next id goes).
-        $client = Fixture::sqlClient(Fixture::databaseOf($store));
-        fwrite($client['stdin'], "BEGIN; SELECT COUNT(*) FROM event FOR UPDATE; SELECT 'locked';\n");
-        while (($line = fgets($client['stdout'])) !== false && trim($line) !== 'locked') {
-        }
-        if ($line === false) {
-            self::fail('the mariadb client did not take the lock: ' . stream_get_contents($client['stderr']));
-        }
-        return $client['close']; // the connection ends, its transaction rolls back
+        // Every event row and the gap after the last one (where the next id goes).
+        return Fixture::holdLock(Fixture::databaseOf($store), 'SELECT COUNT(*) FROM event FOR UPDATE');
     }
 }

@@ -150,7 +150,7 @@ final class Fixture
      *
      * @return array{stdin: resource, stdout: resource, stderr: resource, close: \Closure(): void}
      */
-    public static function sqlClient(string $database): array
+    private static function sqlClient(string $database): array
     {
         $url = parse_url(self::mariaDbBase());
         $proc = proc_open(['mariadb', '--no-defaults', '--batch', '--unbuffered', '--skip-column-names', '--protocol=TCP',
@@ -162,6 +162,24 @@ final class Fixture
             }
             proc_close($proc);
         }];
+    }
+
+    /**
+     * Runs `BEGIN; $lock` in a mariadb client left open and returns once the
+     * lock is held, then runs `$then` (e.g. `DO SLEEP(3); COMMIT`, to let go
+     * by itself); returns what ends the connection (an open transaction
+     * rolls back).
+     */
+    public static function holdLock(string $database, string $lock, string $then = ''): \Closure
+    {
+        $client = self::sqlClient($database);
+        fwrite($client['stdin'], "BEGIN; $lock; SELECT 'locked';" . ($then === '' ? '' : " $then;") . "\n");
+        while (($line = fgets($client['stdout'])) !== false && trim($line) !== 'locked') {
+        }
+        if ($line === false) {
+            Assert::fail('the mariadb client did not take the lock: ' . stream_get_contents($client['stderr']));
+        }
+        return $client['close'];
     }
 
     /** The database name of a store URI. */

@@ -293,14 +293,8 @@ final class MaintenanceTest extends TestCase
         $log->close();
 
         // Another fold, as far as this server knows: it holds the lock for three seconds.
-        $client = Fixture::sqlClient($database);
+        $release = Fixture::holdLock($database, "SELECT v FROM setting WHERE k = 'foldLock' FOR UPDATE", 'DO SLEEP(3); COMMIT');
         try {
-            fwrite($client['stdin'], "BEGIN; SELECT v FROM setting WHERE k = 'foldLock' FOR UPDATE; SELECT 'locked'; DO SLEEP(3); COMMIT;\n");
-            while (($line = fgets($client['stdout'])) !== false && trim($line) !== 'locked') {
-            }
-            if ($line === false) {
-                self::fail('the mariadb client did not take the lock: ' . stream_get_contents($client['stderr']));
-            }
             $logAndClose(512);
             self::assertSame(512, $uncounted(), 'a writer\'s fold skips while the lock is held');
             $log = $open();
@@ -310,7 +304,7 @@ final class MaintenanceTest extends TestCase
             self::assertSame(512, $log->query(Principal::admin(1))['total']);
             $log->close();
         } finally {
-            ($client['close'])();
+            $release();
         }
 
         Fixture::sql("DELETE FROM setting WHERE k = 'foldLock'", $database);
