@@ -148,6 +148,29 @@ function elPruneOfTheOldestDay(array $meta): Closure
     };
 }
 
+/** What InnoDB has still to do: undo logs to purge, dirty pages, redo since the checkpoint (MiB). */
+function serverState(PDO $admin): array
+{
+    $s = $admin->query("SHOW GLOBAL STATUS WHERE variable_name IN ('Innodb_history_list_length', 'Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age')")
+        ->fetchAll(PDO::FETCH_KEY_PAIR);
+    return ['history' => (int) $s['Innodb_history_list_length'], 'dirty' => (int) $s['Innodb_buffer_pool_pages_dirty'],
+        'checkpoint_mib' => (int) $s['Innodb_checkpoint_age'] / 1048576];
+}
+
+/**
+ * Waits until the server's purge has caught up (at most $below undo logs left to purge, or
+ * $timeoutSeconds); returns [seconds, undo logs left]. The folds' flag updates leave purge work
+ * that runs on the cores a measurement needs, as the write-back does.
+ */
+function waitForPurge(PDO $admin, int $below = 10, int $timeoutSeconds = 30): array
+{
+    $t = hrtime(true);
+    while (($left = serverState($admin)['history']) >= $below && hrtime(true) - $t < $timeoutSeconds * 1e9) {
+        usleep(100_000);
+    }
+    return [(hrtime(true) - $t) / 1e9, $left];
+}
+
 /** Pages the server has read from disk since it started (`Innodb_buffer_pool_reads`). */
 function poolReads(PDO $admin): int
 {

@@ -70,22 +70,15 @@ $purgeStops = static function (int $from) use ($errorLog): int {
     return substr_count((string) file_get_contents($errorLog, false, null, $from), 'InnoDB: Stopping purge');
 };
 
-/** What InnoDB has still to do when a drop comes: undo logs to purge, dirty pages, redo since the checkpoint (MiB). */
-$serverState = static function () use ($admin): array {
-    $s = $admin->query("SHOW GLOBAL STATUS WHERE variable_name IN ('Innodb_history_list_length', 'Innodb_buffer_pool_pages_dirty', 'Innodb_checkpoint_age')")
-        ->fetchAll(PDO::FETCH_KEY_PAIR);
-    return ['history' => (int) $s['Innodb_history_list_length'], 'dirty' => (int) $s['Innodb_buffer_pool_pages_dirty'],
-        'checkpoint_mib' => (int) $s['Innodb_checkpoint_age'] / 1048576];
-};
 /** Lowers the window by a day and prunes while 4 processes log: what the writers saw. */
-$drop = static function () use (&$window, $url, $tmp, $alterLog, $serverState, $errorLog, $purgeStops): array {
+$drop = static function () use (&$window, $url, $tmp, $alterLog, $errorLog, $purgeStops, $admin): array {
     $window--;
     $stop = "$tmp/stop-drop";
     $loggers = startLoggers(4, 'el', $url, $stop, SEED + 40);
     $pruner = ElSide::open($url);
     $pruner->log->setRetentionDays($window);
     usleep(300_000);
-    $server = $serverState();
+    $server = serverState($admin); // what InnoDB has still to do when the drop comes
     clearstatcache();
     $alterMs = $alterLog();
     $errorLogFrom = (int) @filesize($errorLog);

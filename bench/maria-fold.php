@@ -46,15 +46,6 @@ $loadAtStart = sys_getloadavg()[0];
 $admin = new PDO($dsn, $user, $password, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
 $url = rtrim($server, '/') . '/fold_el';
 
-$purged = static function () use ($admin): void {
-    for ($i = 0; $i < 300; $i++) {
-        if ((int) $admin->query("SHOW GLOBAL STATUS LIKE 'Innodb_history_list_length'")->fetch(PDO::FETCH_NUM)[1] < 10) {
-            return;
-        }
-        usleep(100_000);
-    }
-};
-
 /** A new store with $n uncounted events (ids as the library's, counted = 0 as a writer leaves them). */
 $prepare = static function (string $variant) use ($admin, $dsn, $user, $password, $url, $n): PDO {
     $admin->exec('DROP DATABASE IF EXISTS fold_el');
@@ -93,7 +84,7 @@ for ($round = 1; $round <= $rounds; $round++) {
         $db = $prepare($variant);
         $db->exec('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
         $category = array_column($db->query('SELECT code, category FROM event_type')->fetchAll(PDO::FETCH_NUM), 1, 0);
-        $purged();
+        waitForPurge($admin);
         $ms = ['select' => [], 'upserts' => [], 'flag' => [], 'commit' => []];
         $counterRows = $folded = 0;
         $cpu0 = Stats::processCpuMicroseconds($pid);
@@ -152,7 +143,7 @@ for ($round = 1; $round <= $rounds; $round++) {
             }
             $folded += count($rows);
         }
-        $purged();
+        waitForPurge($admin);
         $cpu = (Stats::processCpuMicroseconds($pid) - $cpu0) / max(1, $folded);
         $medians = array_map([Stats::class, 'median'], $ms);
         $results['variants'][$variant][] = ['folded' => $folded, 'server_cpu_us_per_event' => $cpu,

@@ -38,6 +38,8 @@ foreach (array_keys($runs[0]['pages']) as $cell) {
         fmt($r['pages'][$cell]['p95_ms']['pdo'], 1)), '≤ 15; ≥ 10× PDO where PDO > 50', ["page: $cell"]];
     $rows[] = ["… pages read from disk in its timed runs (PDO's): $cell", static fn ($r) => isset($r['pages'][$cell]['disk_reads'])
         ? fmt($r['pages'][$cell]['disk_reads']['el']) . ' (' . fmt($r['pages'][$cell]['disk_reads']['pdo']) . ')' : '—', '—', []];
+    $rows[] = ["… undo logs to purge before it / at most during it: $cell", static fn ($r) => isset($r['pages'][$cell]['history'])
+        ? fmt($r['pages'][$cell]['history']['before']) . ' / ' . fmt($r['pages'][$cell]['history']['max']) : '—', '—', []];
 }
 $rows[] = ['CSV export: rows/s (× PDO)', static fn ($r) => fmt($r['export']['el']['rows_per_s'])
     . ' (' . ratio($r['export']['el']['rows_per_s'], $r['export']['pdo']['rows_per_s']) . ')', '≥ 300,000', ['export']];

@@ -256,6 +256,11 @@ say(sprintf('  %s events in each; the peer\'s copy took %.0f s', fmt($stored), $
 [$seconds, $left] = writeBack($admin);
 $results['bigStore']['writeBackSeconds'] = $seconds;
 say(sprintf('  written back in %.0f s (%s dirty pages left)', $seconds, fmt($left)));
+// Likewise the purge of the undo logs the folds of the filled day (and of the log blocks before)
+// left: recorded per cell below as well, since one run's whole deep-page cell was twice as slow.
+[$seconds, $left] = waitForPurge($admin, 1000, 120);
+$results['bigStore']['purgeSeconds'] = $seconds;
+say(sprintf('  purged in %.0f s (%s undo logs left)', $seconds, fmt($left)));
 
 // --- Page + exact total ------------------------------------------------------------------------
 say("pages: {$config['queryReps']} runs per case and side (the peer fewer where one takes over a second)");
@@ -266,6 +271,7 @@ foreach (Rows::pageCells($end) as [$label, $role, $id, $filter]) {
     $ms = ['el' => [], 'pdo' => []];
     $first = $totals = $rows = [];
     $diskReads = ['el' => 0, 'pdo' => 0]; // pages of the timed runs the buffer pool did not hold
+    $history = ['before' => serverState($admin)['history'], 'max' => 0]; // undo logs left to purge
     $reps = ['el' => $config['queryReps'], 'pdo' => $config['queryReps']];
     for ($r = -2; $r < $config['queryReps']; $r++) { // two warm-up runs
         foreach ($sides as $side => $s) {
@@ -279,6 +285,7 @@ foreach (Rows::pageCells($end) as [$label, $role, $id, $filter]) {
             if ($r >= 0) {
                 $ms[$side][] = $t;
                 $diskReads[$side] += poolReads($admin) - $reads;
+                $history['max'] = max($history['max'], serverState($admin)['history']);
             } elseif ($r === -2) {
                 $first[$side] = $t;
             } elseif ($t > 1000) {
@@ -295,12 +302,13 @@ foreach (Rows::pageCells($end) as [$label, $role, $id, $filter]) {
     $p95 = ['el' => Stats::percentile($ms['el'], 95), 'pdo' => Stats::percentile($ms['pdo'], 95)];
     $p50 = ['el' => Stats::median($ms['el']), 'pdo' => Stats::median($ms['pdo'])];
     $results['pages'][$label] = ['p95_ms' => $p95, 'p50_ms' => $p50, 'first_ms' => $first, 'total' => $totals, 'runs' => $reps,
-        'disk_reads' => $diskReads,
+        'disk_reads' => $diskReads, 'history' => $history,
         'filter' => $filter, 'role' => $role, 'id' => $id];
     // ≥ 10× the peer only where the peer is slow enough for it to matter.
     $ok = $agree && $p95['el'] <= 15 && ($p95['pdo'] <= 50 || $p95['pdo'] >= 10 * $p95['el']);
     $table[] = ["page + total: $label (p95 ms; total " . fmt($totals['el']) . ($agree ? '' : ', PDO ' . fmt($totals['pdo'])) . ')',
-        sprintf('%.1f (p50 %.1f; first %.0f; %s disk reads)', $p95['el'], $p50['el'], $first['el'], fmt($diskReads['el'])),
+        sprintf('%.1f (p50 %.1f; first %.0f; %s disk reads; undo logs to purge %s, at most %s)', $p95['el'], $p50['el'], $first['el'],
+            fmt($diskReads['el']), fmt($history['before']), fmt($history['max'])),
         sprintf('%.1f (p50 %.1f%s; %s disk reads)', $p95['pdo'], $p50['pdo'], $reps['pdo'] < $config['queryReps'] ? "; {$reps['pdo']} runs" : '', fmt($diskReads['pdo'])),
         ratio($p95['pdo'], $p95['el']) . ' faster than PDO', '≤ 15 ms p95; ≥ 10× PDO where PDO > 50 ms', $check("page: $label", $ok)];
 }
