@@ -87,33 +87,32 @@ enum Totals {
 
     /// Adds the events above the watermark to the counters and moves it to
     /// the newest event; returns the watermark. Call inside a write transaction.
-    /// An upsert per event, not per group: a tail of 1,000 events holds
-    /// almost as many service-day keys, and sorting it for a GROUP BY cost
-    /// more than the upserts it saves (a quarter of the fold's time).
+    /// The tail is read once and summed in memory, then upserted as a
+    /// batch's counters are: an upsert per event and counter table (the
+    /// tail read once for each) held the write lock twice as long, and
+    /// every other writer waited behind it (BENCHMARKS.md, 4 processes).
     @discardableResult
     static func fold(db: Connection) throws -> Int64 {
         let from = try countedThrough(db)
         guard let through = try db.integer("SELECT max(id) FROM event"), through > from else { return from }
-        let range: [SQLValue] = [.integer(from), .integer(through)]
-        try db.statement("""
-            INSERT INTO count_hour (ts, type, actor_type, n)
-            SELECT ts - ts % \(Kind.hour.length), type, actor_type, 1 FROM event NOT INDEXED
-            WHERE id > ?1 AND id <= ?2
-            ON CONFLICT DO UPDATE SET n = n + 1
-            """).run(range)
-        try db.statement("""
-            INSERT INTO count_service_day (service_id, ts, type, actor_type, n)
-            SELECT service_id, ts - ts % \(Kind.serviceDay.length), type, actor_type, 1 FROM event NOT INDEXED
-            WHERE id > ?1 AND id <= ?2
-            ON CONFLICT DO UPDATE SET n = n + 1
-            """).run(range)
+        let counts = BatchCounts()
+        // NOT INDEXED: a range of rowids, read from the table (event_ts covers
+        // these columns, and SQLite would scan all of it for the range).
+        let tail = try db.statement("SELECT ts, type, actor_type, service_id FROM event NOT INDEXED WHERE id > ?1 AND id <= ?2")
+        try tail.bind([.integer(from), .integer(through)])
+        defer { tail.reset() }
+        while try tail.step() {
+            counts.add(timestamp: tail.int64(0), type: tail.int64(1), actorType: tail.int64(2), serviceId: tail.int64(3))
+        }
+        try upsert(counts, db: db)
         try db.setSetting(watermarkKey, through)
         return through
     }
 
-    /// A batch's events as counters, summed in memory (by the thread that
-    /// validates the batch, `BatchReader`): a batch of 1,000 then upserts
-    /// each counter once instead of per event, and reads no row back.
+    /// Events as counters, summed in memory (a batch's by the thread that
+    /// validates it, `BatchReader`; a fold's tail as it reads it): a batch or
+    /// tail of 1,000 then upserts each counter once instead of per event,
+    /// and a batch reads no row back.
     final class BatchCounts {
         fileprivate struct Key: Hashable, Comparable {
             let serviceId, ts, type, actorType: Int64
@@ -124,9 +123,12 @@ enum Totals {
         fileprivate var hours: [Key: Int64] = [:], days: [Key: Int64] = [:]
 
         func add(_ e: Event) {
-            let (type, actor) = (e.type.code, e.actor.type.code)
-            hours[Key(serviceId: 0, ts: Kind.floor(e.timestamp, Kind.hour.length), type: type, actorType: actor), default: 0] += 1
-            days[Key(serviceId: e.serviceId, ts: Kind.floor(e.timestamp, Kind.serviceDay.length), type: type, actorType: actor), default: 0] += 1
+            add(timestamp: e.timestamp, type: e.type.code, actorType: e.actor.type.code, serviceId: e.serviceId)
+        }
+
+        func add(timestamp: Int64, type: Int64, actorType: Int64, serviceId: Int64) {
+            hours[Key(serviceId: 0, ts: Kind.floor(timestamp, Kind.hour.length), type: type, actorType: actorType), default: 0] += 1
+            days[Key(serviceId: serviceId, ts: Kind.floor(timestamp, Kind.serviceDay.length), type: type, actorType: actorType), default: 0] += 1
         }
     }
 
@@ -169,6 +171,13 @@ enum Totals {
     /// them is uncounted; false if not (`fold` counts the whole tail later).
     static func foldInserted(_ counts: BatchCounts, ids: IDRun, db: Connection) throws -> Bool {
         guard ids.isRun, ids.first > 0, try countedThrough(db) == ids.first - 1 else { return false }
+        try upsert(counts, db: db)
+        try db.setSetting(watermarkKey, ids.last)
+        return true
+    }
+
+    /// Adds `counts` to the counter tables, rows in key order.
+    private static func upsert(_ counts: BatchCounts, db: Connection) throws {
         for (upsert, counter) in [(hourUpsert, counts.hours), (serviceDayUpsert, counts.days)] {
             let keys = counter.sorted(by: { $0.key < $1.key })
             var start = 0
@@ -186,8 +195,6 @@ enum Totals {
                 start += rows
             }
         }
-        try db.setSetting(watermarkKey, ids.last)
-        return true
     }
 
     /// Takes the events `ids` (a JSON array) out of the counters, before they
