@@ -19,6 +19,8 @@ final class DatabaseHandle: @unchecked Sendable {
     var errorMessage: UnsafePointer<CChar>? { messages[pthread_self()].map { UnsafePointer($0) } }
 
     func setMessage(_ text: String) {
+        // Every successful call clears its thread's message: without one kept, that is nothing.
+        if text.isEmpty && messages.isEmpty { return }
         let thread = pthread_self()
         free(messages.removeValue(forKey: thread))
         if !text.isEmpty { messages[thread] = strdup(text) }
