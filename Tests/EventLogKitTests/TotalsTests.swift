@@ -284,6 +284,32 @@ struct SplitMix64: RandomNumberGenerator {
         try expectTotalsMatchExports(t, t.store, "after batches", filters: ["{}", #"{"category":"service"}"#, #"{"from":\#(now - 4 * day)}"#])
     }
 
+    /// A tail longer than `foldChunk` (a store that migrates, counters
+    /// emptied by hand) is folded a chunk at a time: every event is counted
+    /// once, across the chunks' edges.
+    @Test func aLongTailIsFoldedInChunks() throws {
+        var rng = SplitMix64(state: 11)
+        let now = Time.nowMilliseconds()
+        let t = try TempStore()
+        try t.store.putDirectory(json: panelDirectory)
+        let n = 2 * Totals.foldChunk + 345
+        var logged: Int64 = 0
+        while logged < n {
+            let size = min(1000, n - logged)
+            logged += try t.store.logBatch(json: randomEvents(Int(size), rng: &rng, now: now, span: 4 * day))
+        }
+        try t.store.connection.execute("""
+            DELETE FROM count_hour; DELETE FROM count_service_day;
+            UPDATE setting SET value = 0 WHERE key = '\(Totals.watermarkKey)';
+            """)
+        let through = try t.store.connection.writeTransaction { try Totals.fold(db: t.store.connection) }
+        #expect(through == n)
+        #expect(try t.count("SELECT sum(n) FROM count_hour") == n)
+        #expect(try t.count("SELECT sum(n) FROM count_service_day") == n)
+        try expectTotalsMatchExports(t, t.store, "after a fold of three chunks",
+                                     filters: ["{}", #"{"category":"dj"}"#, #"{"from":\#(now - 2 * day - 5 * hour)}"#])
+    }
+
     /// Bulk loads leave at most a short tail, so the first page after them
     /// reads counters, not rows.
     @Test func backfillLeavesAShortTail() throws {

@@ -88,26 +88,39 @@ enum Totals {
     /// Adds the events above the watermark to the counters and moves it to
     /// the newest event; returns the watermark. Call inside a write transaction.
     /// The tail is read once and summed in memory, then upserted as a
-    /// batch's counters are: an upsert per event and counter table (the
-    /// tail read once for each) held the write lock twice as long, and
-    /// every other writer waited behind it (BENCHMARKS.md, 4 processes).
+    /// batch's counters are (one row a key): an upsert per event and
+    /// counter table, the tail read once for each, ran 4 % more
+    /// instructions under the write lock (BENCHMARKS.md, 4 processes).
+    /// At most `foldChunk` events are summed at a time, so that the fold
+    /// of a whole store (a migration, counters emptied by hand) holds the
+    /// keys of one chunk in memory, not of the store.
     @discardableResult
     static func fold(db: Connection) throws -> Int64 {
         let from = try countedThrough(db)
         guard let through = try db.integer("SELECT max(id) FROM event"), through > from else { return from }
-        let counts = BatchCounts()
         // NOT INDEXED: a range of rowids, read from the table (event_ts covers
         // these columns, and SQLite would scan all of it for the range).
         let tail = try db.statement("SELECT ts, type, actor_type, service_id FROM event NOT INDEXED WHERE id > ?1 AND id <= ?2")
-        try tail.bind([.integer(from), .integer(through)])
         defer { tail.reset() }
-        while try tail.step() {
-            counts.add(timestamp: tail.int64(0), type: tail.int64(1), actorType: tail.int64(2), serviceId: tail.int64(3))
+        var start = from
+        while start < through {
+            let end = through - start > foldChunk ? start + foldChunk : through
+            let counts = BatchCounts()
+            tail.reset()
+            try tail.bind([.integer(start), .integer(end)])
+            while try tail.step() {
+                counts.add(timestamp: tail.int64(0), type: tail.int64(1), actorType: tail.int64(2), serviceId: tail.int64(3))
+            }
+            try upsert(counts, db: db)
+            start = end
         }
-        try upsert(counts, db: db)
         try db.setSetting(watermarkKey, through)
         return through
     }
+
+    /// The most events (ids) one step of a fold sums before it upserts:
+    /// ten times a writer's usual tail, so that one writes in one step.
+    static let foldChunk: Int64 = 10 * foldEvery
 
     /// Events as counters, summed in memory (a batch's by the thread that
     /// validates it, `BatchReader`; a fold's tail as it reads it): a batch or
