@@ -9,7 +9,8 @@ declare(strict_types=1);
  *   php bench/bench.php quick|full WORKDIR LIMIT_BINARY
  *
  * Prints a table (figure, PDO peer, C limit, ratio, target, met) and writes it
- * with the raw numbers to WORKDIR/results-MODE.{md,json}. The big stores
+ * with the raw numbers to WORKDIR/results-MODE.{md,json} (and results-MODE-<time>.json,
+ * each run its own). The big stores
  * (1M / 10M events) are kept in WORKDIR and reused while their row count,
  * seed and schema version match. Never gates on absolute time: the exit status
  * only says whether the harness ran.
@@ -289,10 +290,17 @@ foreach (['el', 'pdo'] as $side) {
     $latency = pruneWhileLogging($side, $source, "$tmp/prune-$side.sqlite", null, $prunes[$side]);
     $hold = pruneWhileLogging($side, $source, "$tmp/prune-$side.sqlite", $limit, $prunes[$side]);
     $prune[$side] = ['deleted' => $latency['deleted'], 'seconds' => $latency['seconds']] + $latency['loggers']
-        + ['hold_ms' => $hold['probe']['longest_wait_us'] / 1e3, 'probePassSeconds' => $hold['seconds']];
+        + ['hold_ms' => $hold['probe']['longest_wait_us'] / 1e3, 'probePassSeconds' => $hold['seconds'],
+            'holdWaits' => $hold['probe']['waits_over_20ms']];
 }
 $results['prune'] = $prune;
-$pr = static fn (array $p): string => sprintf('%.1f (%s rows in %.1f s)', $p['hold_ms'], fmt($p['deleted']), $p['seconds']);
+// Where the longest wait over 20 ms fell: the WAL's size, and the kernel's dirty and
+// write-back page cache as it ended (a commit's write stalls while the kernel throttles).
+$longest = static function (array $p): string {
+    $w = array_reduce($p['holdWaits'], static fn (?array $a, array $b) => $a === null || $b['ms'] > $a['ms'] ? $b : $a);
+    return $w === null ? '' : sprintf('; at %.1f s, WAL %s MB, dirty %s MB, write-back %s MB', $w['at_s'], fmt($w['wal_mb']), fmt($w['dirty_mb']), fmt($w['writeback_mb']));
+};
+$pr = static fn (array $p): string => sprintf('%.1f (%s rows in %.1f s%s)', $p['hold_ms'], fmt($p['deleted']), $p['seconds'], $longest($p));
 $table[] = ['prune 1/30 while 2 log: longest write-lock hold (ms, lock probe)', $pr($prune['el']), $pr($prune['pdo']), '—',
     ratio($prune['pdo']['hold_ms'], $prune['el']['hold_ms']) . ' shorter than PDO', '≤ 50 ms', met($prune['el']['hold_ms'] <= 50)];
 $pl = static fn (array $p): string => sprintf('%.1f, %d errors (%d logged)', $p['max_ms'], $p['errors'], $p['samples']);
@@ -311,6 +319,9 @@ $machine = machine('SQLite ' . SQLite3::version()['versionString'], $library, $l
 $header = sprintf("Mode %s: %s events in the big store, %s one-commit events per log run, medians of %d runs, %d page runs per case.\nMachine: %s\nRun at %s UTC with: bench/run.sh %s\n\n",
     $mode, fmt($n), fmt($config['log']), $config['reps'], $config['queryReps'], $machine, gmdate('Y-m-d H:i'), $mode);
 file_put_contents("$work/results-$mode.md", $header . $md);
-file_put_contents("$work/results-$mode.json", json_encode($results + ['machine' => $machine, 'mode' => $mode], JSON_PRETTY_PRINT));
+$json = json_encode($results + ['machine' => $machine, 'mode' => $mode], JSON_PRETTY_PRINT);
+file_put_contents("$work/results-$mode.json", $json);
+// Each run's own copy too: a chain runs a mode three times.
+file_put_contents("$work/results-$mode-" . gmdate('Ymd-His') . '.json', $json);
 echo $header, $md;
 

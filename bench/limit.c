@@ -28,7 +28,9 @@
  * takes the write lock (BEGIN IMMEDIATE; ROLLBACK), retrying every 100 us,
  * until STOPFILE exists. Prints the number of probes, the longest wait, and
  * each wait over 20 ms (its length, when it began in seconds since the probe
- * started, and the WAL's size then).
+ * started, the WAL's size then, and the machine's dirty and under-write-back
+ * page cache when it ended: a commit's write stalls while the kernel throttles
+ * writers, which is what long holds lined up with by hand).
  */
 #include <pthread.h>
 #include <sqlite3.h>
@@ -67,6 +69,20 @@ static char *slurp(const char *path, size_t *len) {
     fclose(f);
     *len = (size_t)n;
     return buf;
+}
+
+/* Dirty and Writeback of /proc/meminfo, in MB (-1 if unreadable). */
+static void page_cache_state(double *dirty_mb, double *writeback_mb) {
+    *dirty_mb = *writeback_mb = -1;
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (!f) return;
+    char line[256];
+    long kb;
+    while (fgets(line, sizeof line, f)) {
+        if (sscanf(line, "Dirty: %ld kB", &kb) == 1) *dirty_mb = kb / 1024.0;
+        else if (sscanf(line, "Writeback: %ld kB", &kb) == 1) *writeback_mb = kb / 1024.0;
+    }
+    fclose(f);
 }
 
 static int cmp_double(const void *a, const void *b) {
@@ -126,7 +142,7 @@ static int probe(const char *store, const char *stop) {
     double deadline = 0, longest = 0, start = now_us();
     long probes = 0;
     enum { LONG_WAITS = 200 };
-    struct { double ms, at_s, wal_mb; } waits[LONG_WAITS];
+    struct { double ms, at_s, wal_mb, dirty_mb, writeback_mb; } waits[LONG_WAITS];
     int long_waits = 0;
     sqlite3_busy_handler(db, retry_every_100us, &deadline);
     while (access(stop, F_OK) != 0) {
@@ -141,6 +157,7 @@ static int probe(const char *store, const char *stop) {
             waits[long_waits].ms = waited / 1e3;
             waits[long_waits].at_s = (t0 - start) / 1e6;
             waits[long_waits].wal_mb = stat(wal, &st) == 0 ? st.st_size / 1e6 : -1;
+            page_cache_state(&waits[long_waits].dirty_mb, &waits[long_waits].writeback_mb);
             long_waits++;
         }
         probes++;
@@ -149,7 +166,8 @@ static int probe(const char *store, const char *stop) {
     sqlite3_close(db);
     printf("{\"probes\":%ld,\"longest_wait_us\":%.1f,\"waits_over_20ms\":[", probes, longest);
     for (int i = 0; i < long_waits; i++)
-        printf("%s{\"ms\":%.1f,\"at_s\":%.2f,\"wal_mb\":%.0f}", i ? "," : "", waits[i].ms, waits[i].at_s, waits[i].wal_mb);
+        printf("%s{\"ms\":%.1f,\"at_s\":%.2f,\"wal_mb\":%.0f,\"dirty_mb\":%.0f,\"writeback_mb\":%.0f}", i ? "," : "",
+               waits[i].ms, waits[i].at_s, waits[i].wal_mb, waits[i].dirty_mb, waits[i].writeback_mb);
     printf("]}\n");
     return 0;
 }
