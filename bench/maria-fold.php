@@ -18,8 +18,12 @@ declare(strict_types=1);
  *                    lock, as libraries before schema revision 2 fold
  *   no-service-rows  without the upserts of the per-service counters
  *   no-covering-key  count_service_type_day without its (service_id, type, ts, n) key
+ *   key-without-n    that key as (service_id, type, ts): an upsert that only adds to
+ *                    n leaves it alone, a type-filtered total reads n from the row
+ *   no-category-rows without the upserts of count_service_category_day (a
+ *                    category's total would read the type rows instead)
  *
- * EVENTS (10,240), ROUNDS (2) and VARIANTS (all four, comma-separated) are
+ * EVENTS (10,240), ROUNDS (2) and VARIANTS (all six, comma-separated) are
  * the knobs. Writes WORKDIR/results-mariadb-fold.json.
  *
  *   php bench/maria-fold.php WORKDIR SERVER_URL
@@ -36,7 +40,7 @@ require __DIR__ . '/functions.php';
 $server !== null && str_starts_with($server, 'mysql://') || exit("usage: maria-fold.php WORKDIR mysql://user:password@host:port\n");
 $n = (int) (getenv('EVENTS') ?: 10_240);
 $rounds = (int) (getenv('ROUNDS') ?: 2);
-$variants = explode(',', getenv('VARIANTS') ?: 'library,row-locks,no-service-rows,no-covering-key');
+$variants = explode(',', getenv('VARIANTS') ?: 'library,row-locks,no-service-rows,no-covering-key,key-without-n,no-category-rows');
 $foldRows = 512;
 $pid = (int) getenv('BENCH_MARIADB_PID') ?: exit("maria-fold.php: BENCH_MARIADB_PID is not set (bench/run.sh sets it)\n");
 $library = getenv('STREAM_EVENTS_LIB');
@@ -64,6 +68,8 @@ $prepare = static function (string $variant) use ($admin, $dsn, $user, $password
     $db->commit();
     if ($variant === 'no-covering-key') {
         $db->exec('ALTER TABLE count_service_type_day DROP KEY count_service_day_type');
+    } elseif ($variant === 'key-without-n') {
+        $db->exec('ALTER TABLE count_service_type_day DROP KEY count_service_day_type, ADD KEY count_service_day_type (service_id, type, ts)');
     }
     return $db;
 };
@@ -123,8 +129,11 @@ for ($round = 1; $round <= $rounds; $round++) {
             $counterRows += count($days) + count($hours);
             if ($variant !== 'no-service-rows') {
                 $statements[] = $upsert('count_service_type_day', 'service_id, ts, type, actor_type', $serviceDays);
-                $statements[] = $upsert('count_service_category_day', 'service_id, category, ts', $serviceCategoryDays);
-                $counterRows += count($serviceDays) + count($serviceCategoryDays);
+                $counterRows += count($serviceDays);
+                if ($variant !== 'no-category-rows') {
+                    $statements[] = $upsert('count_service_category_day', 'service_id, category, ts', $serviceCategoryDays);
+                    $counterRows += count($serviceCategoryDays);
+                }
             }
             foreach ($statements as $sql) {
                 $db->exec($sql);
