@@ -10,7 +10,7 @@ declare(strict_types=1);
  *
  * Prints a table (figure, PDO peer, C limit, ratio, target, met) and writes it
  * with the raw numbers to WORKDIR/results-MODE.{md,json} (and results-MODE-<time>.json,
- * each run its own). The big stores
+ * each run its own: writeResults). The big stores
  * (1M / 10M events) are kept in WORKDIR and reused while their row count,
  * seed and schema version match. Never gates on absolute time: the exit status
  * only says whether the harness ran.
@@ -318,10 +318,6 @@ $md = markdownTable($head, $table);
 $machine = machine('SQLite ' . SQLite3::version()['versionString'], $library, $libraryAtStart, $loadAtStart);
 $header = sprintf("Mode %s: %s events in the big store, %s one-commit events per log run, medians of %d runs, %d page runs per case.\nMachine: %s\nRun at %s UTC with: bench/run.sh %s\n\n",
     $mode, fmt($n), fmt($config['log']), $config['reps'], $config['queryReps'], $machine, gmdate('Y-m-d H:i'), $mode);
-file_put_contents("$work/results-$mode.md", $header . $md);
-$json = json_encode($results + ['machine' => $machine, 'mode' => $mode], JSON_PRETTY_PRINT);
-file_put_contents("$work/results-$mode.json", $json);
-// Each run's own copy too: a chain runs a mode three times.
-file_put_contents("$work/results-$mode-" . gmdate('Ymd-His') . '.json', $json);
+writeResults($work, $mode, $header . $md, json_encode($results + ['machine' => $machine, 'mode' => $mode], JSON_PRETTY_PRINT));
 echo $header, $md;
 

@@ -391,6 +391,18 @@ function machine(string $software, string $library, string $libraryAtStart, floa
     return $machine;
 }
 
+/**
+ * A run's results: WORKDIR/results-NAME.md and .json, the latest run's, and
+ * results-NAME-<time>.json, each run's own (a chain runs a mode three times;
+ * bench/maria-summary.php tabulates several).
+ */
+function writeResults(string $work, string $name, string $markdown, string $json): void
+{
+    file_put_contents("$work/results-$name.md", $markdown);
+    file_put_contents("$work/results-$name.json", $json);
+    file_put_contents("$work/results-$name-" . gmdate('Ymd-His') . '.json', $json);
+}
+
 /** The table as Markdown. */
 function markdownTable(array $head, array $table): string
 {

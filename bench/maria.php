@@ -396,9 +396,6 @@ $header = sprintf("MariaDB, mode %s: %s events in the big store (el_copy of the 
     . "(%d blocks per side, alternating; medians), %d processes × %s events (medians of %d runs), %d page runs per case.\nMachine: %s\nRun at %s UTC with: bench/run.sh mariadb %s\n\n",
     $mode, fmt($n), fmt($fill), fmt($config['log']), $config['blocks'], $writers, fmt($per), $config['reps'], $config['queryReps'], $machine,
     gmdate('Y-m-d H:i'), $mode);
-file_put_contents("$work/results-mariadb-$mode.md", $header . $md);
-$json = json_encode($results + ['machine' => $machine, 'mode' => $mode, 'config' => $config, 'at' => gmdate('Y-m-d H:i')], JSON_PRETTY_PRINT);
-file_put_contents("$work/results-mariadb-$mode.json", $json);
-// Every run's numbers kept, for bench/maria-summary.php's table of several runs.
-file_put_contents("$work/results-mariadb-$mode-" . gmdate('Ymd-His') . '.json', $json);
+writeResults($work, "mariadb-$mode", $header . $md,
+    json_encode($results + ['machine' => $machine, 'mode' => $mode, 'config' => $config, 'at' => gmdate('Y-m-d H:i')], JSON_PRETTY_PRINT));
 echo $header, $md;
