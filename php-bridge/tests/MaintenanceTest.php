@@ -497,4 +497,42 @@ final class MaintenanceTest extends TestCase
         self::assertSame(self::perDay($from), self::perDay('', $database), 'the same events per day');
         self::assertSame($n, EventLog::open($to, [], Fixture::library())->query(Principal::admin(1), ['perPage' => 1])['total'], 'the totals too');
     }
+
+    /**
+     * A copy waits up to --read-timeout-ms for each answer (ten minutes by default; the
+     * panel's 30 s stopped a 10M copy on a server busy writing back, 7 Dec), then stops
+     * with EL_EIO and says to run it again, which goes on without a duplicate.
+     */
+    public function testACopyWaitsForABusyServerUpToItsReadTimeoutAndARunAgainGoesOn(): void
+    {
+        Fixture::mariaDbOnly('copies into a MariaDB database');
+        $n = 3_000;
+        $from = self::sqliteStore($n);
+        $to = Fixture::newStore();
+        $database = Fixture::databaseOf($to);
+        EventLog::open($to, [], Fixture::library())->close(); // the tables, so that a lock can be held on them
+        // A gap lock on the empty event table: every insert waits until it is let go (after 6 s,
+        // longer than the copy's 1 s read timeout; shorter than the copy's 5 s lock wait the second time).
+        foreach ([['1000', 'DO SLEEP(6); COMMIT', 1], [null, 'DO SLEEP(2); COMMIT', 0]] as [$timeout, $then, $expected]) {
+            $release = Fixture::holdLock($database, 'SELECT COUNT(*) FROM event FOR UPDATE', $then);
+            try {
+                [$exit, $out, $err] = self::maintenance(array_merge(['copy', '--from', $from], $timeout === null ? [] : ['--read-timeout-ms', $timeout]),
+                    ['STREAM_EVENTS_DB' => $to]);
+            } finally {
+                $release();
+            }
+            self::assertSame($expected, $exit, $out . $err);
+            if ($timeout !== null) {
+                self::assertStringContainsString('EL_EIO', $err, 'the server did not answer in time');
+                self::assertStringContainsString('run the copy again to go on from where it stopped (a server that took longer than --read-timeout-ms 1000', $err);
+            } else {
+                self::assertStringContainsString('Verified', $out, 'the default waits out a server busy for seconds');
+            }
+        }
+        self::assertStringContainsString("holds the source's events through id $n.", $out);
+        self::assertSame([[(string) $n, (string) $n]], Fixture::sql('SELECT COUNT(*), COUNT(DISTINCT id) FROM event', $database), 'every event once');
+
+        [$exit, , $err] = self::maintenance(['copy', '--from', $from, '--to', $to, '--read-timeout-ms', '0']);
+        self::assertSame([2, true], [$exit, str_contains($err, '--read-timeout-ms must be milliseconds from 1 to 3600000')], $err);
+    }
 }
