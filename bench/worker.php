@@ -159,11 +159,11 @@ switch ($cmd) {
         break;
 
     case 'copy':
-        // Raw FFI, as the maintenance command's copy is a thin wrapper of el_copy.
+        // Raw FFI, as the maintenance command's copy is a thin wrapper of el_copy (with its read timeout).
         [, , $url, $source] = $argv;
         $ffi = FFI::cdef(file_get_contents(__DIR__ . '/../php-bridge/ffi/eventlog.h'), getenv('STREAM_EVENTS_LIB'));
         $db = $ffi->new('el_db*');
-        if ($ffi->el_open(FFI::addr($db), $url, null) !== 0) {
+        if ($ffi->el_open(FFI::addr($db), $url, '{"readTimeoutMs":600000}') !== 0) {
             fwrite(STDERR, 'copy: el_open: ' . $ffi->el_errmsg($db) . "\n");
             exit(1);
         }
