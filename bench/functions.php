@@ -414,6 +414,45 @@ function markdownTable(array $head, array $table): string
 }
 
 /**
+ * A MariaDB fold's counter upserts for $rows ([ts, id, type, actor_type,
+ * service_id] each), as `MariaDBTotals.Increments.statements` writes them:
+ * one statement per table named in $tables, rows in key order. $category
+ * maps a type's code to its category. Returns [statements, counter rows].
+ *
+ * @param list<array{0: int, 1: int, 2: int, 3: int, 4: int}> $rows
+ * @param list<string> $tables of count_day, count_hour, count_service_type_day, count_service_category_day
+ * @return array{list<string>, int}
+ */
+function foldUpserts(array $rows, array $category, array $tables): array
+{
+    $counts = array_fill_keys($tables, []);
+    foreach ($rows as [$ts, , $type, $actor, $service]) {
+        $day = intdiv($ts, DAY) * DAY;
+        $hour = intdiv($ts, 3_600_000) * 3_600_000;
+        $keys = ['count_day' => "$day,$type,$actor", 'count_hour' => "$hour,$type,$actor",
+            'count_service_type_day' => "$service,$day,$type,$actor",
+            'count_service_category_day' => "$service,'" . ($category[$type] ?? '') . "',$day"];
+        foreach ($tables as $t) {
+            $counts[$t][$keys[$t]] = ($counts[$t][$keys[$t]] ?? 0) + 1;
+        }
+    }
+    $columns = ['count_day' => 'ts, type, actor_type', 'count_hour' => 'ts, type, actor_type',
+        'count_service_type_day' => 'service_id, ts, type, actor_type', 'count_service_category_day' => 'service_id, category, ts'];
+    $statements = [];
+    $n = 0;
+    foreach ($counts as $table => $byKey) {
+        ksort($byKey);
+        $values = [];
+        foreach ($byKey as $key => $count) {
+            $values[] = "($key,$count)";
+        }
+        $statements[] = "INSERT INTO $table ({$columns[$table]}, n) VALUES " . implode(',', $values) . ' ON DUPLICATE KEY UPDATE n = n + VALUES(n)';
+        $n += count($byKey);
+    }
+    return [$statements, $n];
+}
+
+/**
  * Turns the server's slow query log on at 10 ms, into $file, for the drop
  * rows. Returns fn(): Closure, to call just before a drop: the closure it
  * gives back returns the Query_time (ms) of the longest `ALTER TABLE event

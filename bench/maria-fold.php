@@ -74,16 +74,6 @@ $prepare = static function (string $variant) use ($admin, $dsn, $user, $password
     return $db;
 };
 
-/** Upserts of one counter table, rows in key order, as `Increments.statements` writes them. */
-$upsert = static function (string $table, string $columns, array $counts): string {
-    ksort($counts);
-    $values = [];
-    foreach ($counts as $key => $count) {
-        $values[] = "($key,$count)";
-    }
-    return "INSERT INTO $table ($columns, n) VALUES " . implode(',', $values) . ' ON DUPLICATE KEY UPDATE n = n + VALUES(n)';
-};
-
 $results = ['events' => $n, 'rounds' => $rounds, 'foldRows' => $foldRows, 'variants' => []];
 for ($round = 1; $round <= $rounds; $round++) {
     foreach ($variants as $variant) {
@@ -111,30 +101,17 @@ for ($round = 1; $round <= $rounds; $round++) {
                 $db->rollBack();
                 break;
             }
-            $days = $hours = $serviceDays = $serviceCategoryDays = [];
-            $ids = [];
-            [$oldest, $newest] = [PHP_INT_MAX, PHP_INT_MIN];
-            foreach ($rows as [$ts, $id, $type, $actor, $service]) {
-                $day = intdiv($ts, DAY) * DAY;
-                $hour = intdiv($ts, 3_600_000) * 3_600_000;
-                $days["$day,$type,$actor"] = ($days["$day,$type,$actor"] ?? 0) + 1;
-                $hours["$hour,$type,$actor"] = ($hours["$hour,$type,$actor"] ?? 0) + 1;
-                $serviceDays["$service,$day,$type,$actor"] = ($serviceDays["$service,$day,$type,$actor"] ?? 0) + 1;
-                $key = "$service,'" . ($category[$type] ?? '') . "',$day";
-                $serviceCategoryDays[$key] = ($serviceCategoryDays[$key] ?? 0) + 1;
-                $ids[] = $id;
-                [$oldest, $newest] = [min($oldest, $ts), max($newest, $ts)];
-            }
-            $statements = [$upsert('count_day', 'ts, type, actor_type', $days), $upsert('count_hour', 'ts, type, actor_type', $hours)];
-            $counterRows += count($days) + count($hours);
+            $ids = array_column($rows, 1);
+            [$oldest, $newest] = [min(array_column($rows, 0)), max(array_column($rows, 0))];
+            $parts = ['count_day', 'count_hour'];
             if ($variant !== 'no-service-rows') {
-                $statements[] = $upsert('count_service_type_day', 'service_id, ts, type, actor_type', $serviceDays);
-                $counterRows += count($serviceDays);
+                $parts[] = 'count_service_type_day';
                 if ($variant !== 'no-category-rows') {
-                    $statements[] = $upsert('count_service_category_day', 'service_id, category, ts', $serviceCategoryDays);
-                    $counterRows += count($serviceCategoryDays);
+                    $parts[] = 'count_service_category_day';
                 }
             }
+            [$statements, $rowsUpserted] = foldUpserts($rows, $category, $parts);
+            $counterRows += $rowsUpserted;
             foreach ($statements as $sql) {
                 $db->exec($sql);
             }

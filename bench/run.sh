@@ -15,6 +15,8 @@
 #   large write to the same server (bench/maria-drop.php; EVENTS, ROUNDS, WAIT).
 # bench/run.sh mariadb fold: what each part of the writers' fold costs the server, on
 #   stores of uncounted events (bench/maria-fold.php; EVENTS, ROUNDS, VARIANTS).
+# bench/run.sh mariadb tail: an experiment, writers into the event table against a tail
+#   table that a folder moves into it (bench/maria-tail.php; LOG, ROUNDS, WRITERS).
 # EVENTS overrides the big store's size (and LOG the MariaDB logging blocks'), to try a harness.
 # Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
 # reused across runs while their row count, seed and schema version match.
@@ -23,8 +25,8 @@ ENGINE=sqlite
 if [ "${1:-}" = mariadb ]; then ENGINE=mariadb; shift; fi
 MODE=${1:-quick}
 case "$ENGINE:$MODE" in
-  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages|mariadb:fold) ;;
-  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages|fold" >&2; exit 2 ;;
+  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages|mariadb:fold|mariadb:tail) ;;
+  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages|fold|tail" >&2; exit 2 ;;
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
@@ -70,4 +72,5 @@ export BENCH_MARIADB_PID=$(mariadb_pid bench) # its CPU time per event, from /pr
 if [ "$MODE" = drop ]; then exec_php "$ROOT/bench/maria-drop.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 if [ "$MODE" = pages ]; then exec_php "$ROOT/bench/maria-pages.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 if [ "$MODE" = fold ]; then exec_php "$ROOT/bench/maria-fold.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
+if [ "$MODE" = tail ]; then exec_php "$ROOT/bench/maria-tail.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"
