@@ -413,6 +413,29 @@ function markdownTable(array $head, array $table): string
     return $md;
 }
 
+function dropDb(PDO $admin, string $db): void
+{
+    $admin->exec("DROP DATABASE IF EXISTS `$db`");
+}
+
+/**
+ * The peer's store in a new database $db: the library's tables (`event` with
+ * its partitions, `account`, `service`) as they are in $from, without the
+ * counter tables, and the directory's rows; its events are left to the caller.
+ */
+function peerTables(PDO $admin, string $from, string $db): void
+{
+    $admin->exec("CREATE DATABASE `$db`");
+    foreach (['event', 'account', 'service'] as $t) {
+        $admin->exec("CREATE TABLE `$db`.$t LIKE `$from`.$t");
+    }
+    // The library hands out ids itself (blocks of a counter row); a panel's own table numbers its rows.
+    $admin->exec("ALTER TABLE `$db`.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT");
+    foreach (['account', 'service'] as $t) {
+        $admin->exec("INSERT INTO `$db`.$t SELECT * FROM `$from`.$t");
+    }
+}
+
 /**
  * A MariaDB fold's counter upserts for $rows ([ts, id, type, actor_type,
  * service_id] each), as `MariaDBTotals.Increments.statements` writes them:

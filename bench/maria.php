@@ -64,29 +64,6 @@ $admin = new PDO($dsn, $user, $password, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCE
 $url = static fn (string $db): string => rtrim($server, '/') . "/$db";
 $sql = static fn (string $q): array => $admin->query($q)->fetchAll(PDO::FETCH_NUM);
 
-function dropDb(PDO $admin, string $db): void
-{
-    $admin->exec("DROP DATABASE IF EXISTS `$db`");
-}
-
-/**
- * The peer's store in a new database $db: the library's tables (`event` with
- * its partitions, `account`, `service`) as they are in $from, without the
- * counter tables, and the directory's rows; its events are left to the caller.
- */
-function peerTables(PDO $admin, string $from, string $db): void
-{
-    $admin->exec("CREATE DATABASE `$db`");
-    foreach (['event', 'account', 'service'] as $t) {
-        $admin->exec("CREATE TABLE `$db`.$t LIKE `$from`.$t");
-    }
-    // The library hands out ids itself (blocks of a counter row); a panel's own table numbers its rows.
-    $admin->exec("ALTER TABLE `$db`.event MODIFY id BIGINT NOT NULL AUTO_INCREMENT");
-    foreach (['account', 'service'] as $t) {
-        $admin->exec("INSERT INTO `$db`.$t SELECT * FROM `$from`.$t");
-    }
-}
-
 /**
  * A new store in database $db holding the benchmark directory: the library
  * creates its own; the peer's tables are copied from the template store `tpl`.

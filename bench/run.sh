@@ -17,6 +17,8 @@
 #   stores of uncounted events (bench/maria-fold.php; EVENTS, ROUNDS, VARIANTS).
 # bench/run.sh mariadb tail: an experiment, writers into the event table against a tail
 #   table that a folder moves into it (bench/maria-tail.php; LOG, ROUNDS, WRITERS).
+# LIBRARY_B=… bench/run.sh mariadb log-ab: the el_log row for this build and LIBRARY_B, each
+#   against PDO on its own build's event table (bench/maria-log-ab.php; LOG, ROUNDS).
 # EVENTS overrides the big store's size (and LOG the MariaDB logging blocks'), to try a harness.
 # Big stores are kept in $BENCH_DIR (default <repo>/var/bench, git-ignored) and
 # reused across runs while their row count, seed and schema version match.
@@ -25,8 +27,8 @@ ENGINE=sqlite
 if [ "${1:-}" = mariadb ]; then ENGINE=mariadb; shift; fi
 MODE=${1:-quick}
 case "$ENGINE:$MODE" in
-  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages|mariadb:fold|mariadb:tail) ;;
-  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages|fold|tail" >&2; exit 2 ;;
+  *:quick|*:full|sqlite:live|sqlite:prune|mariadb:drop|mariadb:pages|mariadb:fold|mariadb:tail|mariadb:log-ab) ;;
+  *) echo "usage: bench/run.sh quick|full|live|prune, or bench/run.sh mariadb quick|full|drop|pages|fold|tail|log-ab" >&2; exit 2 ;;
 esac
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-$ROOT/var/bench}
@@ -73,4 +75,10 @@ if [ "$MODE" = drop ]; then exec_php "$ROOT/bench/maria-drop.php" "$BENCH_DIR" "
 if [ "$MODE" = pages ]; then exec_php "$ROOT/bench/maria-pages.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 if [ "$MODE" = fold ]; then exec_php "$ROOT/bench/maria-fold.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
 if [ "$MODE" = tail ]; then exec_php "$ROOT/bench/maria-tail.php" "$BENCH_DIR" "$(mariadb_url bench)"; exit; fi
+if [ "$MODE" = log-ab ]; then
+  [ -n "${LIBRARY_B:-}" ] || { echo "bench: log-ab needs LIBRARY_B (another build of libeventlog.so)" >&2; exit 2; }
+  cp -p "$LIBRARY_B" "$BENCH_DIR/tmp/libeventlog-b.so"
+  exec_php "$ROOT/bench/maria-log-ab.php" "$BENCH_DIR" "$(mariadb_url bench)" "$STREAM_EVENTS_LIB" "$BENCH_DIR/tmp/libeventlog-b.so"
+  exit
+fi
 exec_php "$ROOT/bench/maria.php" "$MODE" "$BENCH_DIR" "$(mariadb_url bench)"
