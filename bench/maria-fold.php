@@ -102,7 +102,8 @@ for ($round = 1; $round <= $rounds; $round++) {
                 break;
             }
             $ids = array_column($rows, 1);
-            [$oldest, $newest] = [min(array_column($rows, 0)), max(array_column($rows, 0))];
+            $times = array_column($rows, 0);
+            [$oldest, $newest] = [min($times), max($times)];
             $parts = ['count_day', 'count_hour'];
             if ($variant !== 'no-service-rows') {
                 $parts[] = 'count_service_type_day';

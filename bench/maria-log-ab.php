@@ -39,7 +39,8 @@ $elStore = static function (string $library, string $db) use ($admin, $url): str
     run(['php', '-d', 'ffi.enable=1', '-r', 'require $argv[1]; freshStore("el", $argv[2]); echo "{}";', __DIR__ . '/functions.php', $url($db)]);
     return $url($db);
 };
-$templates = ['A' => $elStore($libA, 'ab_tpl_a'), 'B' => $elStore($libB, 'ab_tpl_b')];
+$elStore($libA, 'ab_tpl_a'); // the tables each peer copies
+$elStore($libB, 'ab_tpl_b');
 $sides = ['A' => ['el', $libA, 'ab_tpl_a'], 'pdoA' => ['pdo', $libA, 'ab_tpl_a'], 'B' => ['el', $libB, 'ab_tpl_b'], 'pdoB' => ['pdo', $libB, 'ab_tpl_b']];
 $runs = array_fill_keys(array_keys($sides), []);
 for ($r = 0; $r < $rounds; $r++) {
