@@ -212,7 +212,7 @@ int main(int argc, char **argv) {
     sqlite3 *db;
     if (sqlite3_open_v2(argv[1], &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs) != SQLITE_OK) die("open", db);
     sqlite3_busy_timeout(db, 5000);
-    if (sqlite3_exec(db, "PRAGMA page_size = 2048; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
+    if (sqlite3_exec(db, "PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                          "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK) die("pragmas", db);
     if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK) die("schema", db);
     sqlite3 *ckdb = NULL;

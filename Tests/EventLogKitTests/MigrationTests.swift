@@ -70,16 +70,6 @@ import Glibc
         #expect(try t.store.connection.integer("PRAGMA auto_vacuum") == 2)
     }
 
-    /// SQLite ignores a page size set once the file has a page (or is in
-    /// WAL mode): it has to come first, and it stays through a reopen.
-    @Test func newStoresHaveTwoKiBPages() throws {
-        let t = try TempStore()
-        #expect(try t.store.connection.integer("PRAGMA page_size") == 2048)
-        _ = try t.log(restart(3))
-        let reopened = try SQLiteStore(path: t.path)
-        #expect(try reopened.connection.integer("PRAGMA page_size") == 2048)
-    }
-
     func fileBytes(_ path: String) throws -> [UInt8] {
         guard let f = fopen(path, "rb") else { return [] }
         defer { fclose(f) }

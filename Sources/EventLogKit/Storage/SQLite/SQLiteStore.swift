@@ -8,13 +8,6 @@ final class SQLiteStore: EventStore {
     static let retentionKey = "retentionDays"
     static let pruneBatchRows = 250
     static let vacuumBatchPages = 256
-    /// The page size of new stores (set before the first table: an existing
-    /// store keeps its own). An `el_log` commits one event, and a commit
-    /// copies and checksums into the WAL every page it changed, a leaf of the
-    /// table and of each index: at SQLite's default 4 KiB the checksums alone
-    /// were a fifth of an `el_log`'s instructions. 2 KiB pages halve that
-    /// (BENCHMARKS.md); 1 KiB gained nothing more, the trees growing deeper.
-    static let pageBytes = 2048
 
     private(set) var connection: Connection
     let path: String
@@ -234,9 +227,7 @@ final class SQLiteStore: EventStore {
         if version > Schema.currentVersion {
             throw EventLogError(.schema, "the store '\(shownStorePath(path))' has schema version \(version), newer than this library's \(Schema.currentVersion): upgrade the library")
         }
-        if tables == 0 && readOnlyReason == nil {
-            try connection.execute("PRAGMA page_size = \(Self.pageBytes); PRAGMA auto_vacuum = INCREMENTAL")
-        }
+        if tables == 0 && readOnlyReason == nil { try connection.execute("PRAGMA auto_vacuum = INCREMENTAL") }
     }
 
     // MARK: Writing
