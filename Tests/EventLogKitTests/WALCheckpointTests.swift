@@ -17,7 +17,7 @@ import Glibc
             return stat(t.path + "-wal", &st) == 0 ? Int64(st.st_size) : 0
         }
         for i in 0..<6000 { _ = try (i % 3 == 0 ? other : t.store).log(json: restart(Int64(1 + i % 50))) }
-        // ~6 pages per event: the WAL would hold 36,000 pages (70 MiB)
+        // ~6 pages per event: the WAL would hold 36,000 pages (140 MiB)
         // without checkpoints, 33,000 with passive ones alone (the writers
         // never pause); once it holds Checkpointer.restartPages the
         // checkpointer finishes it and the next writer starts it again
