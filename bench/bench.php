@@ -69,8 +69,7 @@ $sides = ['el', 'pdo', 'lean', 'c', 'cg'];
 $rate = array_fill_keys($sides, []);
 $p99 = array_fill_keys($sides, []);
 for ($r = 0; $r < $config['reps']; $r++) {
-    // Rotate the order so that no side always runs on a warmer (or busier) machine.
-    foreach (array_slice([...$sides, ...$sides], $r % count($sides), count($sides)) as $side) {
+    foreach (rotation($sides, $r) as $side) {
         $store = "$tmp/log-$side.sqlite";
         if ($side === 'c' || $side === 'cg') {
             removeStore($store);

@@ -204,6 +204,18 @@ function writeBack(PDO $admin, int $timeoutSeconds = 900): array
     return [(hrtime(true) - $t) / 1e9, $dirty];
 }
 
+/**
+ * $names in the order round $round runs them: turned by one each round, so
+ * that no side always runs on a warmer (or busier) machine.
+ *
+ * @param list<string> $names
+ * @return list<string>
+ */
+function rotation(array $names, int $round): array
+{
+    return array_slice([...$names, ...$names], $round % count($names), count($names));
+}
+
 function removeStore(string $path): void
 {
     foreach (['', '-wal', '-shm', '-journal'] as $suffix) {

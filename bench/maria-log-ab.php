@@ -44,11 +44,7 @@ $elStore($libB, 'ab_tpl_b');
 $sides = ['A' => ['el', $libA, 'ab_tpl_a'], 'pdoA' => ['pdo', $libA, 'ab_tpl_a'], 'B' => ['el', $libB, 'ab_tpl_b'], 'pdoB' => ['pdo', $libB, 'ab_tpl_b']];
 $runs = array_fill_keys(array_keys($sides), []);
 for ($r = 0; $r < $rounds; $r++) {
-    $order = array_keys($sides);
-    for ($k = 0; $k < $r % count($order); $k++) {
-        $order[] = array_shift($order);
-    }
-    foreach ($order as $name) {
+    foreach (rotation(array_keys($sides), $r) as $name) {
         [$side, $library, $template] = $sides[$name];
         if ($side === 'el') {
             $store = $elStore($library, 'ab_log');

@@ -117,12 +117,12 @@ $libraryAtStart = libraryId($library);
 $loadAtStart = sys_getloadavg()[0];
 [$dsn, $user, $password] = PdoPeer::mysqlDsn($server);
 $admin = new PDO($dsn, $user, $password, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
-$admin->exec('DROP DATABASE IF EXISTS tail_tpl');
+dropDb($admin, 'tail_tpl');
 ElSide::open(rtrim($server, '/') . '/tail_tpl')->log->close(); // the library's tables, to copy
 
 /** A new database with the library's event and counter tables, laid out for $side. */
 $prepare = static function (string $side) use ($admin): string {
-    $admin->exec('DROP DATABASE IF EXISTS tail_x');
+    dropDb($admin, 'tail_x');
     $admin->exec('CREATE DATABASE tail_x');
     foreach (['event', 'event_type', 'count_day', 'count_hour', 'count_service_type_day', 'count_service_category_day'] as $t) {
         $admin->exec("CREATE TABLE tail_x.$t LIKE tail_tpl.$t");
@@ -176,8 +176,8 @@ for ($round = 1; $round <= $rounds; $round++) {
         }
     }
 }
-$admin->exec('DROP DATABASE IF EXISTS tail_x');
-$admin->exec('DROP DATABASE IF EXISTS tail_tpl');
+dropDb($admin, 'tail_x');
+dropDb($admin, 'tail_tpl');
 
 $table = [];
 $median = static fn (string $side, int $writers): float => Stats::median(array_column($results['runs'][$side][$writers], 'events_per_s'));

@@ -40,11 +40,7 @@ if ($row === 'log') {
 }
 $rates = array_fill_keys(array_keys($sides), []);
 for ($r = 0; $r < $rounds; $r++) {
-    $order = array_keys($sides);
-    for ($k = 0; $k < $r % count($sides); $k++) {
-        $order[] = array_shift($order);
-    }
-    foreach ($order as $name) {
+    foreach (rotation(array_keys($sides), $r) as $name) {
         [$side, $library] = $sides[$name];
         putenv("STREAM_EVENTS_LIB=$library"); // the worker inherits it
         $store = "$tmp/ab-$name.sqlite";
