@@ -13,11 +13,14 @@ declare(strict_types=1);
  *          against PDO and the lean peer
  *   batch: batches of 1,000, as the bench's el_log_batch row (N default
  *          50,000), against PDO's transaction of 1,000
+ *   multi: the bench's 4-process row (N default 20,000, a quarter each)
+ *          beside one process of the same build (N events), for the
+ *          4-process ratio, its p99 and max; no peer
  *
  * Each build makes its own stores, so a change to how a store is created
  * (its pragmas, its schema) is measured too.
  *
- *   php -d ffi.enable=1 bench/sqlite-ab.php log|batch WORKDIR LIBRARY_A LIBRARY_B [N] [ROUNDS]
+ *   php -d ffi.enable=1 bench/sqlite-ab.php log|batch|multi WORKDIR LIBRARY_A LIBRARY_B [N] [ROUNDS]
  */
 
 use StreamEvents\Bench\Stats;
@@ -26,15 +29,18 @@ require __DIR__ . '/bootstrap.php';
 require_once __DIR__ . '/functions.php';
 
 [, $row, $tmp, $libA, $libB] = $argv + [null, null, null, null, null];
-in_array($row, ['log', 'batch'], true) && $libB !== null
-    || exit("usage: sqlite-ab.php log|batch WORKDIR LIBRARY_A LIBRARY_B [N] [ROUNDS]\n");
-$n = $argv[5] ?? ($row === 'log' ? '20000' : '50000');
+in_array($row, ['log', 'batch', 'multi'], true) && $libB !== null
+    || exit("usage: sqlite-ab.php log|batch|multi WORKDIR LIBRARY_A LIBRARY_B [N] [ROUNDS]\n");
+$n = $argv[5] ?? ($row === 'batch' ? '50000' : '20000');
 $rounds = (int) ($argv[6] ?? 7);
 @mkdir($tmp, 0777, true);
 putenv("STREAM_EVENTS_LIB=$libA");
 sqliteSchema($tmp);
 $logStart = (int) (microtime(true) * 1000) - 2 * 3_600_000; // as the full bench: the last hours
-$sides = ['A' => ['el', $libA], 'B' => ['el', $libB], 'pdo' => ['pdo', $libA]];
+$sides = $row === 'multi'
+    ? ['A' => ['el', $libA], 'A4' => ['el', $libA], 'B' => ['el', $libB], 'B4' => ['el', $libB]]
+    : ['A' => ['el', $libA], 'B' => ['el', $libB], 'pdo' => ['pdo', $libA]];
+$tails = []; // multi: each 4-process round's latencies, per build
 if ($row === 'log') {
     $sides['lean'] = ['lean', $libA];
 }
@@ -46,9 +52,15 @@ for ($r = 0; $r < $rounds; $r++) {
         $store = "$tmp/ab-$name.sqlite";
         freshStore($side, $store);
         exec('sync');
-        $res = $row === 'log'
-            ? run(worker('log', $side, $store, $n, (string) (SEED + 1), (string) $logStart, '-'))
-            : run(worker('batch', $side, $store, $n, '1000', (string) (SEED + 2), (string) $logStart));
+        $res = match (true) {
+            str_ends_with($name, '4') => fourProcesses($store, (int) $n, $logStart, $tmp),
+            $row === 'batch' => run(worker('batch', $side, $store, $n, '1000', (string) (SEED + 2), (string) $logStart)),
+            default => run(worker('log', $side, $store, $n, (string) (SEED + 1), (string) $logStart, '-')),
+        };
+        if (isset($res['lat_ns'])) {
+            $tails[$name] ??= [];
+            array_push($tails[$name], ...$res['lat_ns']);
+        }
         if (($res['errors'] ?? 0) > 0) {
             throw new RuntimeException("$name: {$res['errors']} errors, the first: {$res['firstError']}");
         }
@@ -58,8 +70,35 @@ for ($r = 0; $r < $rounds; $r++) {
     say(sprintf('round %d: ', $r + 1) . implode('  ', array_map(static fn (string $k): string => sprintf('%s %.0f', $k, end($rates[$k])), array_keys($rates))) . ' events/s');
 }
 $m = array_map(static fn (array $v): float => Stats::median($v), $rates);
+if ($row === 'multi') {
+    foreach (['A', 'B'] as $k) {
+        say(sprintf('%s: 4 processes %.2fx one; p99 %.2f ms, max %.1f ms', $k, $m["{$k}4"] / $m[$k],
+            Stats::percentile($tails["{$k}4"], 99) / 1e6, max($tails["{$k}4"]) / 1e6));
+    }
+    say(sprintf('medians: A %.0f, A4 %.0f, B %.0f, B4 %.0f events/s; B4 %.2fx A4', $m['A'], $m['A4'], $m['B'], $m['B4'], $m['B4'] / $m['A4']));
+    exit(0);
+}
 $ratios = sprintf('A %.2fx PDO, B %.2fx PDO, B %.2fx A', $m['A'] / $m['pdo'], $m['B'] / $m['pdo'], $m['B'] / $m['A']);
 if ($row === 'log') {
     $ratios .= sprintf(', A %.2fx lean, B %.2fx lean', $m['A'] / $m['lean'], $m['B'] / $m['lean']);
 }
 say('medians: ' . implode('  ', array_map(static fn (string $k): string => sprintf('%s %.0f', $k, $m[$k]), array_keys($m))) . ";  $ratios");
+
+/** The bench's 4-process row: four workers of N/4 each, started together; the total rate and every latency. */
+function fourProcesses(string $store, int $n, int $logStart, string $tmp): array
+{
+    $go = "$tmp/go";
+    @unlink($go);
+    $per = intdiv($n, 4);
+    $procs = [];
+    for ($w = 0; $w < 4; $w++) {
+        $procs[] = spawn(worker('log', 'el', $store, (string) $per, (string) (SEED + 10 + $w), (string) $logStart, $go));
+    }
+    usleep(300_000); // they load their rows, then wait for $go
+    touch($go);
+    $res = array_map('collect', $procs);
+    $seconds = (max(array_column($res, 'end_ns')) - min(array_column($res, 'start_ns'))) / 1e9;
+    return ['events' => 4 * $per, 'seconds' => $seconds, 'errors' => array_sum(array_column($res, 'errors')),
+        'firstError' => implode('; ', array_filter(array_column($res, 'firstError'))),
+        'lat_ns' => array_merge(...array_column($res, 'lat_ns'))];
+}
