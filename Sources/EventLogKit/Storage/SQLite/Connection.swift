@@ -153,10 +153,13 @@ final class Connection {
     /// Waits up to `milliseconds` for a lock. A commit holds it for tens of
     /// microseconds, but SQLite's own busy handler sleeps 1 to 100 ms at a
     /// time, which is what a writer waiting behind another one would see.
-    /// For the first millisecond the waiter yields the CPU instead of
-    /// sleeping: with more writers than cores the holder is often a process
-    /// the scheduler has set aside, and a yield runs it at once (BENCHMARKS.md
-    /// has the figures). A longer wait (a prune batch, a stuck writer) polls
+    /// For the first 3 ms the waiter yields the CPU instead of sleeping:
+    /// with more writers than cores the holder is often a process the
+    /// scheduler has set aside, and a yield runs it at once. A waiter that
+    /// sleeps loses every hand-over to those that yield, so the yield lasts
+    /// as long as a write may take (3 ms, the bench's p99 target); 1 ms left
+    /// the longest waits of 4 writers on 2 cores past it (BENCHMARKS.md has
+    /// the figures). A longer wait (a prune batch, a stuck writer) polls
     /// every 100 us up to 20 ms, then every ms, and costs no CPU.
     func setBusyTimeout(milliseconds: Int32) {
         busyWait.pointee.timeoutNanoseconds = UInt64(max(milliseconds, 0)) * 1_000_000
@@ -167,7 +170,7 @@ final class Connection {
             let waited = now &- wait.pointee.start
             guard waited < wait.pointee.timeoutNanoseconds else { return 0 }
             switch waited {
-            case ..<1_000_000: sched_yield()
+            case ..<3_000_000: sched_yield()
             case ..<20_000_000: usleep(100)
             default: usleep(1000)
             }
