@@ -57,7 +57,7 @@ for ($r = 0; $r < $rounds; $r++) {
             $row === 'batch' => run(worker('batch', $side, $store, $n, '1000', (string) (SEED + 2), (string) $logStart)),
             default => run(worker('log', $side, $store, $n, (string) (SEED + 1), (string) $logStart, '-')),
         };
-        if (isset($res['lat_ns'])) {
+        if ($row === 'multi' && str_ends_with($name, '4')) {
             $tails[$name] ??= [];
             array_push($tails[$name], ...$res['lat_ns']);
         }
