@@ -107,27 +107,10 @@ foreach (['el', 'pdo'] as $side) {
     $errors = 0;
     for ($r = 0; $r < $config['reps']; $r++) {
         $store = "$tmp/multi-$side.sqlite";
-        $go = "$tmp/go";
-        @unlink($go);
-        freshStore($side, $store);
-        $per = intdiv($config['log'], 4);
-        // Start with nothing of the harness's own left to write back: a checkpoint's
-        // fsync behind earlier runs' dirty pages is the harness, not the side measured.
-        exec('sync');
-        $procs = [];
-        for ($w = 0; $w < 4; $w++) {
-            $procs[] = spawn(worker('log', $side, $store, (string) $per, (string) (SEED + 10 + $w), (string) $logStart, $go));
-        }
-        usleep(300_000); // let them load their rows; they wait for $go
-        touch($go);
-        $res = array_map('collect', $procs);
-        $start = min(array_column($res, 'start_ns'));
-        $end = max(array_column($res, 'end_ns'));
-        $totals[] = 4 * $per / (($end - $start) / 1e9);
-        foreach ($res as $x) {
-            array_push($all, ...$x['lat_ns']);
-            $errors += $x['errors'];
-        }
+        $res = fourLoggers($side, $store, $config['log'], $logStart, $tmp);
+        $totals[] = $res['events_per_s'];
+        array_push($all, ...$res['lat_ns']);
+        $errors += $res['errors'];
         removeStore($store);
     }
     $multi[$side] = ['events_per_s' => Stats::median($totals), 'runs' => $totals, 'errors' => $errors,

@@ -59,6 +59,34 @@ function collect(array $spawned): array
 }
 
 /**
+ * The bench's 4-process row, once: four `worker.php log` processes of $n / 4 events each on a
+ * fresh $store, released together; the total rate over the first start to the last end, and
+ * every call's latency.
+ */
+function fourLoggers(string $side, string $store, int $n, int $logStart, string $tmp): array
+{
+    $go = "$tmp/go";
+    @unlink($go);
+    freshStore($side, $store);
+    // Start with nothing of the harness's own left to write back: a checkpoint's
+    // fsync behind earlier runs' dirty pages is the harness, not the side measured.
+    exec('sync');
+    $per = intdiv($n, 4);
+    $procs = [];
+    for ($w = 0; $w < 4; $w++) {
+        $procs[] = spawn(worker('log', $side, $store, (string) $per, (string) (SEED + 10 + $w), (string) $logStart, $go));
+    }
+    usleep(300_000); // let them load their rows; they wait for $go
+    touch($go);
+    $res = array_map('collect', $procs);
+    $seconds = (max(array_column($res, 'end_ns')) - min(array_column($res, 'start_ns'))) / 1e9;
+    return ['events' => 4 * $per, 'seconds' => $seconds, 'events_per_s' => 4 * $per / $seconds,
+        'errors' => array_sum(array_column($res, 'errors')),
+        'firstError' => implode('; ', array_filter(array_column($res, 'firstError'))),
+        'lat_ns' => array_merge(...array_column($res, 'lat_ns'))];
+}
+
+/**
  * Starts $count logloop workers (bench/worker.php logloop) on $store, seeds $seed, $seed + 1, ...,
  * each logging an event every $pauseUs until $stop exists, and returns once each has opened the
  * store and logged once. loggersDuring collects them.

@@ -50,16 +50,16 @@ for ($r = 0; $r < $rounds; $r++) {
         [$side, $library] = $sides[$name];
         putenv("STREAM_EVENTS_LIB=$library"); // the worker inherits it
         $store = "$tmp/ab-$name.sqlite";
-        freshStore($side, $store);
-        exec('sync');
-        $res = match (true) {
-            str_ends_with($name, '4') => fourProcesses($store, (int) $n, $logStart, $tmp),
-            $row === 'batch' => run(worker('batch', $side, $store, $n, '1000', (string) (SEED + 2), (string) $logStart)),
-            default => run(worker('log', $side, $store, $n, (string) (SEED + 1), (string) $logStart, '-')),
-        };
-        if ($row === 'multi' && str_ends_with($name, '4')) {
+        if (str_ends_with($name, '4')) {
+            $res = fourLoggers($side, $store, (int) $n, $logStart, $tmp);
             $tails[$name] ??= [];
             array_push($tails[$name], ...$res['lat_ns']);
+        } else {
+            freshStore($side, $store);
+            exec('sync');
+            $res = $row === 'batch'
+                ? run(worker('batch', $side, $store, $n, '1000', (string) (SEED + 2), (string) $logStart))
+                : run(worker('log', $side, $store, $n, (string) (SEED + 1), (string) $logStart, '-'));
         }
         if (($res['errors'] ?? 0) > 0) {
             throw new RuntimeException("$name: {$res['errors']} errors, the first: {$res['firstError']}");
@@ -83,22 +83,3 @@ if ($row === 'log') {
     $ratios .= sprintf(', A %.2fx lean, B %.2fx lean', $m['A'] / $m['lean'], $m['B'] / $m['lean']);
 }
 say('medians: ' . implode('  ', array_map(static fn (string $k): string => sprintf('%s %.0f', $k, $m[$k]), array_keys($m))) . ";  $ratios");
-
-/** The bench's 4-process row: four workers of N/4 each, started together; the total rate and every latency. */
-function fourProcesses(string $store, int $n, int $logStart, string $tmp): array
-{
-    $go = "$tmp/go";
-    @unlink($go);
-    $per = intdiv($n, 4);
-    $procs = [];
-    for ($w = 0; $w < 4; $w++) {
-        $procs[] = spawn(worker('log', 'el', $store, (string) $per, (string) (SEED + 10 + $w), (string) $logStart, $go));
-    }
-    usleep(300_000); // they load their rows, then wait for $go
-    touch($go);
-    $res = array_map('collect', $procs);
-    $seconds = (max(array_column($res, 'end_ns')) - min(array_column($res, 'start_ns'))) / 1e9;
-    return ['events' => 4 * $per, 'seconds' => $seconds, 'errors' => array_sum(array_column($res, 'errors')),
-        'firstError' => implode('; ', array_filter(array_column($res, 'firstError'))),
-        'lat_ns' => array_merge(...array_column($res, 'lat_ns'))];
-}
