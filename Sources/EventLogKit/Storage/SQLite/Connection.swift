@@ -156,10 +156,10 @@ final class Connection {
     /// For the first 3 ms the waiter yields the CPU instead of sleeping:
     /// with more writers than cores the holder is often a process the
     /// scheduler has set aside, and a yield runs it at once. A waiter that
-    /// sleeps loses every hand-over to those that yield, so the yield lasts
-    /// as long as a write may take (3 ms, the bench's p99 target); 1 ms left
-    /// the longest waits of 4 writers on 2 cores past it (BENCHMARKS.md has
-    /// the figures). A longer wait (a prune batch, a stuck writer) polls
+    /// sleeps loses every hand-over to those still yielding, so it yields
+    /// for the whole 3 ms a write may wait (the p99 target); yielding for 1
+    /// ms left 4 writers on 2 cores a p99 over 3 ms (BENCHMARKS.md has the
+    /// figures). A longer wait (a prune batch, a stuck writer) polls
     /// every 100 us up to 20 ms, then every ms, and costs no CPU.
     func setBusyTimeout(milliseconds: Int32) {
         busyWait.pointee.timeoutNanoseconds = UInt64(max(milliseconds, 0)) * 1_000_000

@@ -159,7 +159,7 @@ enum Totals {
 
     /// A batch's counters are upserted 64 rows a statement (the rest one
     /// by one): a batch of 1,000 has some 950, and as many statements cost
-    /// 4 % of the batch's rate more (then bench/batch-ab.php, now `sqlite-ab.php batch`).
+    /// 4 % of the batch's rate more (`bench/sqlite-ab.php batch`).
     static let upsertRows = 64
 
     private struct Upsert {
