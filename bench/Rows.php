@@ -166,6 +166,17 @@ final class Rows
         ];
     }
 
+    /** Searches of views that hold a small part of the store: [label, role, id, filter]. */
+    public static function narrowSearches(int $endMs): array
+    {
+        $day = 86_400_000;
+        return [
+            ['by a customer (2 services), 30 days', 'customer', 100, ['from' => $endMs - 30 * $day, 'q' => 'dj17']],
+            ['by a reseller (50 services), 7 days', 'reseller', 2, ['from' => $endMs - 7 * $day, 'q' => 'Song 4242']],
+            ['by the admin, last 24 hours', 'admin', self::ADMIN, ['from' => $endMs - $day, 'q' => 'dj17']],
+        ];
+    }
+
     /** Writes $count rows as the C limit reads them: tab separated, \N for NULL. */
     public function writeTsv(string $path, int $count, int $startMs, int $spanMs): void
     {

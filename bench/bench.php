@@ -203,21 +203,30 @@ if ($builtNow) {
         '≤ 100 ms', met(max($firstAdmin, $firstReseller) <= 100)];
 }
 
-// --- Text search (q): page + exact total over the month -----------------------------------------
-say('search: ' . count(Rows::SEARCHES) . ' searches, 5 runs each');
+// --- Text search (q): page + exact total --------------------------------------------------------
+// The target's four: the admin's month. Then views that are a small part of
+// the store, which the library reads through an index instead of a table scan.
+$searches = [];
 foreach (Rows::SEARCHES as $label => $q) {
+    $searches[] = ["search \"$q\" ($label), page + total, 30 days", $label, 'admin', Rows::ADMIN, ['from' => $end - 30 * DAY, 'q' => $q], '≤ 50 ms p95'];
+}
+foreach (Rows::narrowSearches($end) as [$label, $role, $id, $filter]) {
+    $searches[] = ["search \"{$filter['q']}\" $label, page + total", $label, $role, $id, $filter, '—'];
+}
+say('search: ' . count($searches) . ' searches, 5 runs each');
+foreach ($searches as [$row, $label, $role, $id, $filter, $target]) {
     $ms = [];
     for ($r = -1; $r < 5; $r++) {
         $t0 = hrtime(true);
-        $page = $el->page('admin', 1, ['from' => $end - 30 * DAY, 'q' => $q]);
+        $page = $el->page($role, $id, $filter);
         if ($r >= 0) {
             $ms[] = (hrtime(true) - $t0) / 1e6;
         }
     }
     $p95 = Stats::percentile($ms, 95);
-    $results['search'][$label] = ['q' => $q, 'p95_ms' => $p95, 'total' => $page['total']];
-    $table[] = ["search \"$q\" ($label), page + total, 30 days (p95 ms; total " . fmt($page['total']) . ')', sprintf('%.0f', $p95), '—', '—', '—',
-        '≤ 50 ms p95', met($p95 <= 50)];
+    $results['search'][$label] = ['q' => $filter['q'], 'p95_ms' => $p95, 'total' => $page['total']];
+    $table[] = ["$row (p95 ms; total " . fmt($page['total']) . ')', sprintf('%.0f', $p95), '—', '—', '—',
+        $target, $target === '—' ? '—' : met($p95 <= 50)];
 }
 $el->log->close();
 
