@@ -133,7 +133,7 @@ function loggersDuring(array $loggers, int $t0, int $t1): array
  * The daily prune of a big SQLite store while 2 processes log an event about every ms, as the full
  * bench's prune row and bench/prune-probe.php both run it. $source is copied to $copy and written
  * back first (else the first WAL checkpoint during the prune fsyncs the whole file: 0.5 s at 10M).
- * With $limit the lock probe runs too: it takes the write lock every ms, retrying every 100 us, so
+ * With $limit the lock probe runs too (with the pruner and loggers as its witnesses, see limit.c): it takes the write lock every ms, retrying every 100 us, so
  * its longest wait is the longest hold by anyone else; at a raised priority when the harness may
  * set one (on 2 cores shared with the pruner and 2 loggers, a probe waiting for a core would count
  * that wait as a hold: BENCHMARKS.md has the runs that showed it). $prune(copy) prunes and returns
@@ -150,7 +150,12 @@ function pruneWhileLogging(string $side, string $source, string $copy, ?string $
     $stop = "$copy.stop";
     $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
     $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
-    $probe = $limit === null ? null : spawn([...$nice, $limit, '--probe', $copy, $stop]);
+    // The probe's witnesses: this process prunes, the loggers log (their threads are sampled during long waits).
+    $witnesses = ['pruner=' . getmypid()];
+    foreach ($loggers as $i => [$process]) {
+        $witnesses[] = 'logger' . ($i + 1) . '=' . proc_get_status($process)['pid'];
+    }
+    $probe = $limit === null ? null : spawn([...$nice, $limit, '--probe', $copy, $stop, ...$witnesses]);
     usleep(200_000);
     $t0 = hrtime(true);
     $deleted = $prune($copy);

@@ -4,7 +4,7 @@
  * libsqlite3 directly with one prepared INSERT and one commit per event.
  *
  *   limit [--gather] [--batch N] STORE SCHEMA.sql ROWS.tsv
- *   limit --probe STORE STOPFILE
+ *   limit --probe STORE STOPFILE [NAME=PID ...]
  *
  * --gather opens the store through the VFS the library uses
  * (Sources/CWALGather: a commit's WAL frames in one write) instead of
@@ -30,8 +30,14 @@
  * each wait over 20 ms (its length, when it began in seconds since the probe
  * started, the WAL's size then, and the machine's dirty and under-write-back
  * page cache when it ended: a commit's write stalls while the kernel throttles
- * writers, which is what long holds lined up with by hand).
+ * writers, which is what long holds lined up with by hand). With NAME=PID
+ * witnesses (the pruner, the loggers), each wait's `holders` tallies what
+ * their threads were doing, sampled every ms from its 20th: running (R) or
+ * stalled in the kernel (D, with the kernel function it waits in and its
+ * system call, from /proc/PID/task/TID/stack: root only), so that a
+ * long hold can be told to be work on a CPU or a write the kernel holds up.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -90,9 +96,78 @@ static int cmp_double(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
+/* --probe's witnesses and what their threads did during the current wait. */
+enum { MAX_WITNESSES = 8, MAX_TALLY = 32 };
+static struct { const char *name; int pid; } witnesses[MAX_WITNESSES];
+static int n_witnesses, samples;
+static struct { char what[160]; int n; } tally[MAX_TALLY];
+static int n_tally;
+static double wait_began, last_sample;
+
+static void tally_add(const char *what) {
+    for (int i = 0; i < n_tally; i++)
+        if (strcmp(tally[i].what, what) == 0) { tally[i].n++; return; }
+    if (n_tally == MAX_TALLY) return;
+    snprintf(tally[n_tally].what, sizeof tally[n_tally].what, "%s", what);
+    tally[n_tally++].n = 1;
+}
+
+/* Each witness thread that is running (R) or in uninterruptible sleep (D, with its wchan). */
+static void sample_witnesses(void) {
+    samples++;
+    for (int w = 0; w < n_witnesses; w++) {
+        char path[320];
+        snprintf(path, sizeof path, "/proc/%d/task", witnesses[w].pid);
+        DIR *tasks = opendir(path);
+        if (!tasks) continue;
+        struct dirent *t;
+        while ((t = readdir(tasks))) {
+            if (t->d_name[0] == '.') continue;
+            char stat[512] = "", wchan[96] = "";
+            snprintf(path, sizeof path, "/proc/%d/task/%s/stat", witnesses[w].pid, t->d_name);
+            FILE *f = fopen(path, "r");
+            if (!f) continue;
+            size_t n = fread(stat, 1, sizeof stat - 1, f);
+            fclose(f);
+            stat[n] = 0;
+            char *end = strrchr(stat, ')');  /* the state follows the command name, which may hold spaces */
+            if (!end || end[1] != ' ') continue;
+            char state = end[2];
+            if (state != 'R' && state != 'D') continue;
+            if (state == 'D') {
+                /* The innermost kernel function it waits in, and its system call's number. */
+                char line[128] = "", call[32] = "";
+                snprintf(path, sizeof path, "/proc/%d/task/%s/stack", witnesses[w].pid, t->d_name);
+                if ((f = fopen(path, "r"))) {
+                    if (fgets(line, sizeof line, f)) sscanf(line, "[<%*[^>]>] %63[^+\n]", wchan);
+                    fclose(f);
+                }
+                snprintf(path, sizeof path, "/proc/%d/task/%s/syscall", witnesses[w].pid, t->d_name);
+                if ((f = fopen(path, "r"))) {
+                    if (fgets(line, sizeof line, f) && sscanf(line, "%31s", call) == 1) {
+                        size_t used = strlen(wchan);
+                        snprintf(wchan + used, sizeof wchan - used, " in syscall %s", call);
+                    }
+                    fclose(f);
+                }
+            }
+            char what[160];
+            snprintf(what, sizeof what, "%s%s %c%s%s", witnesses[w].name, atoi(t->d_name) == witnesses[w].pid ? "" : " thread",
+                     state, *wchan ? " " : "", wchan);
+            tally_add(what);
+        }
+        closedir(tasks);
+    }
+}
+
 static int retry_every_100us(void *deadline, int attempt) {
     (void)attempt;
-    if (now_us() > *(double *)deadline) return 0;
+    double now = now_us();
+    if (now > *(double *)deadline) return 0;
+    if (n_witnesses && now - wait_began >= 20e3 && now - last_sample >= 1e3) {
+        last_sample = now;
+        sample_witnesses();
+    }
     usleep(100);
     return 1;
 }
@@ -142,12 +217,14 @@ static int probe(const char *store, const char *stop) {
     double deadline = 0, longest = 0, start = now_us();
     long probes = 0;
     enum { LONG_WAITS = 200 };
-    struct { double ms, at_s, wal_mb, dirty_mb, writeback_mb; } waits[LONG_WAITS];
+    struct { double ms, at_s, wal_mb, dirty_mb, writeback_mb; char holders[512]; } waits[LONG_WAITS];
     int long_waits = 0;
     sqlite3_busy_handler(db, retry_every_100us, &deadline);
     while (access(stop, F_OK) != 0) {
         double t0 = now_us();
         deadline = t0 + 10e6;
+        wait_began = t0;
+        n_tally = samples = 0;
         if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) die("begin", db);
         double waited = now_us() - t0;
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
@@ -158,6 +235,11 @@ static int probe(const char *store, const char *stop) {
             waits[long_waits].at_s = (t0 - start) / 1e6;
             waits[long_waits].wal_mb = stat(wal, &st) == 0 ? st.st_size / 1e6 : -1;
             page_cache_state(&waits[long_waits].dirty_mb, &waits[long_waits].writeback_mb);
+            char *h = waits[long_waits].holders;
+            size_t room = sizeof waits[long_waits].holders, used = 0;
+            used += (size_t)snprintf(h, room, "%d samples", samples);
+            for (int i = 0; i < n_tally && used < room; i++)
+                used += (size_t)snprintf(h + used, room - used, "%s%s x%d", i ? ", " : ": ", tally[i].what, tally[i].n);
             long_waits++;
         }
         probes++;
@@ -166,14 +248,23 @@ static int probe(const char *store, const char *stop) {
     sqlite3_close(db);
     printf("{\"probes\":%ld,\"longest_wait_us\":%.1f,\"waits_over_20ms\":[", probes, longest);
     for (int i = 0; i < long_waits; i++)
-        printf("%s{\"ms\":%.1f,\"at_s\":%.2f,\"wal_mb\":%.0f,\"dirty_mb\":%.0f,\"writeback_mb\":%.0f}", i ? "," : "",
-               waits[i].ms, waits[i].at_s, waits[i].wal_mb, waits[i].dirty_mb, waits[i].writeback_mb);
+        printf("%s{\"ms\":%.1f,\"at_s\":%.2f,\"wal_mb\":%.0f,\"dirty_mb\":%.0f,\"writeback_mb\":%.0f,\"holders\":\"%s\"}", i ? "," : "",
+               waits[i].ms, waits[i].at_s, waits[i].wal_mb, waits[i].dirty_mb, waits[i].writeback_mb, waits[i].holders);
     printf("]}\n");
     return 0;
 }
 
 int main(int argc, char **argv) {
-    if (argc == 4 && strcmp(argv[1], "--probe") == 0) return probe(argv[2], argv[3]);
+    if (argc >= 4 && strcmp(argv[1], "--probe") == 0) {
+        for (int i = 4; i < argc && n_witnesses < MAX_WITNESSES; i++) {
+            char *eq = strchr(argv[i], '=');
+            if (!eq) continue;
+            *eq = 0;
+            witnesses[n_witnesses].name = argv[i];
+            witnesses[n_witnesses++].pid = atoi(eq + 1);
+        }
+        return probe(argv[2], argv[3]);
+    }
     const char *vfs = NULL;
     size_t batch = 0;
     if (argc >= 5 && strcmp(argv[1], "--gather") == 0) {
@@ -189,7 +280,7 @@ int main(int argc, char **argv) {
         argc -= 2;
     }
     if (argc != 4 || (batched && batch == 0)) {
-        fprintf(stderr, "usage: limit [--gather] [--batch N] STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE\n");
+        fprintf(stderr, "usage: limit [--gather] [--batch N] STORE SCHEMA.sql ROWS.tsv | limit --probe STORE STOPFILE [NAME=PID ...]\n");
         return 2;
     }
     size_t schema_len, rows_len;

@@ -49,7 +49,8 @@ for ($r = 1; $r <= (int) $runs; $r++) {
             $side, $r, $run['hold_ms'], count($run['waits_over_20ms']), $run['loggers']['max_ms'], $run['loggers']['p99_ms'],
             $run['loggers']['errors'], fmt($run['deleted']), $run['seconds'], $run['wal_mb_at_end']));
         foreach ($run['waits_over_20ms'] as $w) {
-            say(sprintf('    %.1f ms at %.2f s, WAL %.0f MB, dirty %.0f MB, write-back %.0f MB', $w['ms'], $w['at_s'], $w['wal_mb'], $w['dirty_mb'], $w['writeback_mb']));
+            say(sprintf('    %.1f ms at %.2f s, WAL %.0f MB, dirty %.0f MB, write-back %.0f MB; %s', $w['ms'], $w['at_s'], $w['wal_mb'],
+                $w['dirty_mb'], $w['writeback_mb'], $w['holders'] ?? ''));
         }
     }
 }
