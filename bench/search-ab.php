@@ -6,16 +6,16 @@ declare(strict_types=1);
  * The bench's narrow searches (Rows::narrowSearches: a customer's month, a
  * reseller's week, the admin's last day) on an existing bench store, for two
  * builds of the library alternating by process: ROUNDS rounds (default 3),
- * each a fresh PHP process per build that runs each search once to warm up
- * and times the second. Prints each search's median per build and their
+ * each a fresh `worker.php search` per build that runs each search once to
+ * warm up and times the second. Prints each search's median per build and their
  * totals, which must agree. An experiment against its baseline, not part of
  * `make bench`.
  *
  *   php -d ffi.enable=1 bench/search-ab.php var/bench/big-10000000-el.sqlite LIB_A LIB_B [ROUNDS]
  */
 
-require __DIR__ . '/Rows.php';
-require __DIR__ . '/Stats.php';
+require __DIR__ . '/bootstrap.php';
+require __DIR__ . '/functions.php';
 
 use StreamEvents\Bench\Rows;
 use StreamEvents\Bench\Stats;
@@ -29,29 +29,15 @@ $rounds = (int) ($argv[4] ?? 3);
 $meta = json_decode(file_get_contents(preg_replace('/-el\.sqlite$/', '.json', $store)), true, flags: JSON_THROW_ON_ERROR);
 $searches = Rows::narrowSearches($meta['startMs'] + $meta['spanMs']);
 
-// One process per build and round: each opens the store as a panel worker would.
-$child = <<<'PHP'
-    require $argv[1] . '/bootstrap.php';
-    $el = StreamEvents\Bench\ElSide::open($argv[2]);
-    $out = [];
-    foreach (json_decode($argv[3], true) as [, $role, $id, $filter]) {
-        $el->page($role, $id, $filter);
-        $t0 = hrtime(true);
-        $page = $el->page($role, $id, $filter);
-        $out[] = [(hrtime(true) - $t0) / 1e6, $page['total']];
-    }
-    echo json_encode($out);
-    PHP;
+// One worker process per build and round: each opens the store as a panel worker would.
 $ms = [];
 $totals = [];
 for ($r = 0; $r < $rounds; $r++) {
-    foreach (['A' => $libA, 'B' => $libB] as $side => $lib) {
-        $command = 'STREAM_EVENTS_LIB=' . escapeshellarg($lib) . ' php -d ffi.enable=1 -r ' . escapeshellarg($child)
-            . ' ' . escapeshellarg(__DIR__) . ' ' . escapeshellarg($store) . ' ' . escapeshellarg(json_encode($searches));
-        $result = json_decode((string) shell_exec($command), true) ?? throw new RuntimeException("round $r, build $side: no result");
-        foreach ($result as $i => [$t, $total]) {
-            $ms[$i][$side][] = $t;
-            $totals[$i][$side] = $total;
+    foreach (['A' => $libA, 'B' => $libB] as $side => $library) {
+        putenv("STREAM_EVENTS_LIB=$library"); // the worker inherits it
+        foreach (run(worker('search', $store, json_encode($searches))) as $i => $result) {
+            $ms[$i][$side][] = $result['ms'];
+            $totals[$i][$side] = $result['total'];
         }
     }
 }

@@ -12,6 +12,7 @@ declare(strict_types=1);
  *   worker.php export SIDE STORE ROLE ID FILTER_JSON EXPECTED
  *   worker.php load LIBRARY STORE                         FFI scope + el_open + first el_log
  *   worker.php copy URL SQLITE_STORE                      el_copy of an SQLite store into a MariaDB one
+ *   worker.php search STORE SEARCHES_JSON                  each [label, role, id, filter] paged twice, the second timed
  * SIDE is el, pdo or lean (log and batch only); GOFILE '-' starts at once. STORE is an
  * SQLite file or a mysql:// URL (el and pdo).
  */
@@ -135,6 +136,19 @@ switch ($cmd) {
         $seconds = (hrtime(true) - $start) / 1e9;
         echo json_encode(['rows' => $rows, 'seconds' => $seconds, 'rows_per_s' => $rows / $seconds, 'rss_start_kib' => $before['now'],
             'peak_at_10pct_kib' => $atTenth, 'peak_kib' => Stats::rssKiB()['peak'], 'php_peak_kib' => intdiv(memory_get_peak_usage(true), 1024)]), "\n";
+        break;
+
+    case 'search':
+        [, , $store, $searchesJson] = $argv;
+        $s = ElSide::open($store);
+        $out = [];
+        foreach (json_decode($searchesJson, true, 512, JSON_THROW_ON_ERROR) as [, $role, $id, $filter]) {
+            $s->page($role, $id, $filter);
+            $t0 = hrtime(true);
+            $page = $s->page($role, $id, $filter);
+            $out[] = ['ms' => (hrtime(true) - $t0) / 1e6, 'total' => $page['total']];
+        }
+        echo json_encode($out), "\n";
         break;
 
     case 'load':
