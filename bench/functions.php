@@ -142,11 +142,14 @@ function loggersDuring(array $loggers, int $t0, int $t1): array
  *
  * @return array{deleted: int, seconds: float, wal_mb: float, loggers: array, probe: ?array}
  */
-function pruneWhileLogging(string $side, string $source, string $copy, ?string $limit, Closure $prune): array
+function pruneWhileLogging(string $side, string $source, string $copy, ?string $limit, Closure $prune, bool $cold = false): array
 {
     removeStore($copy);
     copy($source, $copy);
     exec('sync ' . escapeshellarg($copy));
+    if ($cold) {
+        coldButToday($copy);
+    }
     $stop = "$copy.stop";
     $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
     $nice = posix_geteuid() === 0 ? ['nice', '-n', '-10'] : [];
@@ -168,6 +171,31 @@ function pruneWhileLogging(string $side, string $source, string $copy, ?string $
     removeStore($copy);
     @unlink($stop);
     return $result;
+}
+
+/**
+ * Takes the store's pages out of the page cache (fadvise DONTNEED, through dd), then reads back
+ * what a panel's default views and loggers touch: the newest day, in the table, in each time
+ * index (for every service and type) and in the counters. What is left on the disk is what a
+ * panel has not read for weeks, such as the day the prune deletes.
+ */
+function coldButToday(string $store): void
+{
+    exec('dd if=' . escapeshellarg($store) . ' iflag=nocache count=0 status=none', $out, $rc);
+    if ($rc !== 0) {
+        throw new RuntimeException("dd could not drop $store from the page cache");
+    }
+    $db = new PDO("sqlite:$store", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
+    foreach ([
+        'SELECT sum((SELECT count(*) FROM event INDEXED BY event_service_ts WHERE service_id = s.id AND ts > (SELECT max(ts) - 86400000 FROM event))) FROM service AS s',
+        'SELECT sum((SELECT count(*) FROM event INDEXED BY event_type_ts WHERE type = t.code AND ts > (SELECT max(ts) - 86400000 FROM event))) FROM event_type AS t',
+        'SELECT count(*) FROM event INDEXED BY event_ts WHERE ts > (SELECT max(ts) - 86400000 FROM event)',
+        'SELECT sum(length(message)) FROM event WHERE id >= (SELECT min(id) FROM event WHERE ts > (SELECT max(ts) - 86400000 FROM event))',
+        'SELECT sum(n) FROM count_service_day WHERE ts >= (SELECT max(ts) - 86400000 FROM count_service_day)',
+        'SELECT sum(n) FROM count_hour WHERE ts >= (SELECT max(ts) - 86400000 FROM count_hour)',
+    ] as $sql) {
+        $db->query($sql)->fetchAll();
+    }
 }
 
 /** The library's prune of a copy of the big el store at the "now" at which its oldest day leaves the 30-day window. */

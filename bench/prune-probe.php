@@ -17,7 +17,10 @@ declare(strict_types=1);
  * With LIBRARY_B (another build of the library), runs alternate between the
  * library under test (STREAM_EVENTS_LIB) and it, A first: an experiment and
  * its baseline in one sitting on one machine. Writes the runs to
- * WORKDIR/results-prune.json. Never gates on time.
+ * WORKDIR/results-prune.json. Never gates on time. With COLD=1 in the
+ * environment the copy's pages leave the page cache before each prune but for
+ * what a panel reads all day (functions.php, coldButToday): the prune reads
+ * the day it deletes from the disk.
  */
 
 use StreamEvents\Bench\Stats;
@@ -29,6 +32,7 @@ if ($work === null || $limit === null) {
     exit("usage: prune-probe.php WORKDIR LIMIT_BINARY RUNS [LIBRARY_B]\n");
 }
 $n = (int) (getenv('EVENTS') ?: 10_000_000);
+$cold = getenv('COLD') === '1';
 $tmp = "$work/tmp";
 @mkdir($tmp, 0700, true);
 $libraries = ['A' => getenv('STREAM_EVENTS_LIB')] + ($libraryB === null ? [] : ['B' => $libraryB]);
@@ -39,7 +43,7 @@ $results = [];
 for ($r = 1; $r <= (int) $runs; $r++) {
     foreach ($libraries as $side => $library) {
         putenv("STREAM_EVENTS_LIB=$library"); // the loggers inherit it; ElSide::open reads it
-        $pass = pruneWhileLogging('el', $bigEl, "$tmp/prune-probe.sqlite", $limit, elPruneOfTheOldestDay($meta));
+        $pass = pruneWhileLogging('el', $bigEl, "$tmp/prune-probe.sqlite", $limit, elPruneOfTheOldestDay($meta), $cold);
         $run = ['library' => $side, 'run' => $r, 'deleted' => $pass['deleted'], 'seconds' => $pass['seconds'],
             'hold_ms' => $pass['probe']['longest_wait_us'] / 1e3, 'waits_over_20ms' => $pass['probe']['waits_over_20ms'],
             'wal_mb_at_end' => $pass['wal_mb'], 'loggers' => $pass['loggers']];
@@ -60,5 +64,5 @@ foreach ($libraries as $side => $library) {
         $side, $ids[$side], implode(' / ', array_map(static fn (array $x): string => sprintf('%.1f', $x['hold_ms']), $mine)),
         Stats::median(array_column($mine, 'seconds')), Stats::median(array_map(static fn (array $x): float => $x['loggers']['p99_ms'], $mine))));
 }
-file_put_contents("$work/results-prune.json", json_encode(['events' => $n, 'libraries' => $ids, 'runs' => $results,
+file_put_contents("$work/results-prune.json", json_encode(['events' => $n, 'cold' => $cold, 'libraries' => $ids, 'runs' => $results,
     'at' => gmdate('Y-m-d H:i:s') . ' UTC'], JSON_PRETTY_PRINT));

@@ -5,7 +5,8 @@
 #   (bench/live.php; EVENTS, RUNS, PAGES from the environment).
 # MODE=prune: the daily prune of the 10M store with the lock probe and 2 loggers
 #   together, RUNS times (bench/prune-probe.php; EVENTS, RUNS, and LIBRARY_B: another
-#   build to alternate with, an experiment against its baseline).
+#   build to alternate with, an experiment against its baseline; COLD=1: the store's
+#   pages leave the page cache before each prune, as a month-old day's have).
 # bench/run.sh mariadb [quick|full] (make bench ENGINE=mariadb MODE=...): the same
 #   on MariaDB against a PDO pdo_mysql peer (bench/maria.php), on a private server
 #   started here and stopped at the end (Tests/mariadb/server.sh).
