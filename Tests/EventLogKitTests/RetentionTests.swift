@@ -69,4 +69,26 @@ import Glibc
         #expect(try t.count("PRAGMA freelist_count") == 0)
         #expect(try t.count("PRAGMA page_count") < pagesBefore / 4)
     }
+
+    /// The prune reads pages ahead through the store's own file handle
+    /// (another descriptor would drop SQLite's locks when closed): the pages
+    /// asked for that are in the file, none past its end (a page still only
+    /// in the WAL is not in the file yet).
+    @Test func readAheadReadsTheStoresPages() throws {
+        let t = try TempStore(now: now)
+        for i in 0..<200 { try t.log(restart(10 + Int64(i % 7), time: now)) }
+        let db = t.store.connection
+        db.checkpoint(restart: true)  // most pages into the file
+        let pages = try #require(db.pages)
+        var file = stat()
+        #expect(stat(t.path, &file) == 0)
+        let inFile = Int64(file.st_size) / pages.size
+        #expect(pages.size == 4096 && inFile > 2)
+        #expect(db.readAhead(pages: [1...pages.count], pageSize: pages.size) == inFile * pages.size)
+        #expect(db.readAhead(pages: [2...2, inFile...inFile], pageSize: pages.size) == 2 * pages.size)
+        #expect(db.readAhead(pages: [inFile + 1...inFile + 5], pageSize: pages.size) == 0)
+        // The store is still the store: a write after the reads commits.
+        try t.log(restart(10, time: now))
+        #expect(try t.count() == 201)
+    }
 }

@@ -124,6 +124,45 @@ final class Connection {
         _ = se_sqlite3_no_checkpoint_on_close(handle)
     }
 
+    /// The database file's page size and page count, nil if unknown.
+    var pages: (size: Int64, count: Int64)? {
+        guard let size = try? integer("PRAGMA page_size"), let count = try? integer("PRAGMA page_count"),
+              size > 0, count > 0 else { return nil }
+        return (size, count)
+    }
+
+    /// Reads pages of the database file (numbered from 1) and drops them,
+    /// so that a job about to change them under the write lock finds them in
+    /// the page cache instead of reading each from the disk while writers
+    /// wait. It reads through SQLite's own file handle: closing a second
+    /// descriptor of the file would release SQLite's POSIX locks on it.
+    /// Pages past the file's end (still only in the WAL) are skipped. Best
+    /// effort: a failure only leaves the pages where they were. Returns the
+    /// bytes read; it stops at the first read that fails.
+    @discardableResult
+    func readAhead(pages ranges: [ClosedRange<Int64>], pageSize: Int64) -> Int64 {
+        var pointer: UnsafeMutableRawPointer?
+        var fileSize: sqlite3_int64 = 0
+        guard pageSize > 0, sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &pointer) == SQLITE_OK,
+              let file = pointer?.assumingMemoryBound(to: sqlite3_file.self), let methods = file.pointee.pMethods,
+              let read = methods.pointee.xRead, methods.pointee.xFileSize?(file, &fileSize) == SQLITE_OK else { return 0 }
+        let chunk: Int64 = 64 * 1024
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: Int(chunk), alignment: 4096)
+        defer { buffer.deallocate() }
+        var total: Int64 = 0
+        for range in ranges where range.lowerBound >= 1 {
+            var offset = (range.lowerBound - 1) * pageSize
+            let end = min(range.upperBound * pageSize, fileSize)
+            while offset < end {
+                let n = min(chunk, end - offset)
+                guard read(file, buffer, Int32(n), offset) == SQLITE_OK else { return total }
+                offset += n
+                total += n
+            }
+        }
+        return total
+    }
+
     /// A passive checkpoint: copies what it can without waiting for anyone.
     /// With `restart`, it takes the write lock (waiting as the busy timeout
     /// allows), copies everything and waits for readers of the WAL to move

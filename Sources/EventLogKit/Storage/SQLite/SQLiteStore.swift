@@ -441,8 +441,13 @@ final class SQLiteStore: EventStore {
         let cutoff = (now == 0 ? clock() : now) - retentionDays * Time.millisecondsPerDay
         return try writing("prune the store") {
             var deleted: Int64 = 0
+            if try connection.integer("SELECT count(*) FROM (SELECT 1 FROM event WHERE ts < ? LIMIT 1)", [.integer(cutoff)]) == 1 {
+                try readIndexesAhead(before: cutoff)
+                readPointerMapAhead()
+            }
             let batch = try connection.statement("SELECT json_group_array(id) FROM (SELECT id FROM event WHERE ts < ? ORDER BY ts, id LIMIT \(Self.pruneBatchRows))")
             while true {
+                try readAhead(batch: batch, cutoff: cutoff)
                 let n = try connection.writeTransaction {
                     guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return Int64(0) }
                     try PruneMark.set(connection)
@@ -466,11 +471,77 @@ final class SQLiteStore: EventStore {
         }
     }
 
+    /// Reads, without the write lock, the pages of the next batch that the
+    /// passes before the first did not: its rows (to their last column,
+    /// overflow pages too) and the rows after them (a table page the batch
+    /// empties is merged with the next), its delivery keys and counters.
+    /// A month-old day has left the page cache on a panel; read under the
+    /// lock, each disk read kept the loggers waiting (the lock probe saw a
+    /// 65 ms hold spent in pread). The batch's transaction reads the ids again.
+    private func readAhead(batch: Statement, cutoff: Int64) throws {
+        try connection.beginRead()
+        defer { connection.endRead() }
+        guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return }
+        for sql in [
+            "SELECT sum(length(message)) FROM event WHERE id IN (SELECT value FROM json_each(?1))",
+            "SELECT sum(length(message)) FROM (SELECT message FROM event WHERE id > (SELECT max(value) FROM json_each(?1)) ORDER BY id LIMIT 64)",
+            "SELECT count(*) FROM delivery WHERE event_id IN (SELECT value FROM json_each(?1))",
+        ] {
+            _ = try connection.integer(sql, [.text(ids)])
+        }
+        try Totals.readAhead(ids: ids, db: connection)
+    }
+
+    /// Reads, once before the first batch, the index entries of every event
+    /// the prune will delete, in each time index, and the entries on either
+    /// side of them: deleting empties index pages, and SQLite then merges
+    /// each with its neighbours, which a batch's own rows do not reach (the
+    /// next page of the same service's events is read by a later batch, the
+    /// previous one holds another service's). Some 1.7 million entries for
+    /// a day of 10M events, a fifth of a second when they are in memory.
+    private func readIndexesAhead(before cutoff: Int64) throws {
+        let neighbours = 320  // two index pages' worth of entries
+        _ = try connection.integer("""
+            SELECT (SELECT count(*) FROM event INDEXED BY event_ts WHERE ts < ?1)
+                 + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY event_ts WHERE ts >= ?1 ORDER BY ts LIMIT \(neighbours)))
+            """, [.integer(cutoff)])
+        for (index, key) in [("event_service_ts", "service_id"), ("event_type_ts", "type")] {
+            // Each key of the index, skipping from one to the next.
+            _ = try connection.integer("""
+                WITH RECURSIVE k(v) AS (
+                    SELECT (SELECT min(\(key)) FROM event INDEXED BY \(index))
+                    UNION ALL
+                    SELECT (SELECT min(\(key)) FROM event INDEXED BY \(index) WHERE \(key) > k.v) FROM k WHERE k.v IS NOT NULL)
+                SELECT sum((SELECT count(*) FROM event INDEXED BY \(index) WHERE \(key) = k.v AND ts < ?1)
+                         + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY \(index) WHERE \(key) = k.v AND ts >= ?1
+                                                  ORDER BY ts LIMIT \(neighbours)))
+                         + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY \(index) WHERE \(key) < k.v
+                                                  ORDER BY \(key) DESC, ts DESC LIMIT \(neighbours))))
+                FROM k WHERE k.v IS NOT NULL
+                """, [.integer(cutoff)])
+        }
+    }
+
+    /// Reads the store's pointer-map pages (in an auto-vacuum file, one every
+    /// page size / 5 + 1 pages from page 2, holding each page's parent): a
+    /// delete writes the entry of every page it frees, the vacuum that of
+    /// every page it moves and of its children. Some 630 pages at 10M events.
+    private func readPointerMapAhead() {
+        guard (try? connection.integer("PRAGMA auto_vacuum")) != 0, let pages = connection.pages else { return }
+        let step = Int(pages.size / 5 + 1)
+        connection.readAhead(pages: stride(from: Int64(2), through: pages.count, by: step).map { $0...$0 }, pageSize: pages.size)
+    }
+
     private func reclaimFreePages() throws {
         // Stores created before auto_vacuum was set cannot shrink this way.
         guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return }
         var free = try connection.integer("PRAGMA freelist_count") ?? 0
+        if free > 0 { readPointerMapAhead() }
         while free > 0 {
+            // It moves the file's last pages into free ones.
+            if let pages = connection.pages {
+                connection.readAhead(pages: [max(pages.count - Int64(Self.vacuumBatchPages) + 1, 1)...pages.count], pageSize: pages.size)
+            }
             try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
             connection.letWaitingWritersIn()
             let left = try connection.integer("PRAGMA freelist_count") ?? 0

@@ -229,6 +229,21 @@ enum Totals {
             """).run([.text(ids), through])
     }
 
+    /// Reads the counter rows that `uncount(ids:)` will change, outside the
+    /// write lock (the prune's read-ahead).
+    static func readAhead(ids: String, db: Connection) throws {
+        _ = try db.integer("""
+            SELECT sum(c.n) FROM (SELECT DISTINCT ts - ts % \(Kind.hour.length) AS ts, type, actor_type FROM event
+                                  WHERE id IN (SELECT value FROM json_each(?1))) AS d
+            JOIN count_hour AS c ON c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
+            """, [.text(ids)])
+        _ = try db.integer("""
+            SELECT sum(c.n) FROM (SELECT DISTINCT service_id, ts - ts % \(Kind.serviceDay.length) AS ts, type, actor_type FROM event
+                                  WHERE id IN (SELECT value FROM json_each(?1))) AS d
+            JOIN count_service_day AS c ON c.service_id = d.service_id AND c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
+            """, [.text(ids)])
+    }
+
     /// The most emptied counter rows one write transaction drops: at 10M
     /// events a pruned day empties some 30,000 service-day rows, too many
     /// for one transaction if writers are to wait milliseconds.
