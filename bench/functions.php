@@ -142,13 +142,17 @@ function loggersDuring(array $loggers, int $t0, int $t1): array
  *
  * @return array{deleted: int, seconds: float, wal_mb: float, loggers: array, probe: ?array}
  */
-function pruneWhileLogging(string $side, string $source, string $copy, ?string $limit, Closure $prune, bool $cold = false): array
+/**
+ * $cold: null, the copy as the copy left it (in the page cache); 'today', its pages dropped from the
+ * page cache but for the newest day's (coldButToday); 'all', every page dropped.
+ */
+function pruneWhileLogging(string $side, string $source, string $copy, ?string $limit, Closure $prune, ?string $cold = null): array
 {
     removeStore($copy);
     copy($source, $copy);
     exec('sync ' . escapeshellarg($copy));
-    if ($cold) {
-        coldButToday($copy);
+    if ($cold !== null) {
+        coldButToday($copy, $cold === 'today');
     }
     $stop = "$copy.stop";
     $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
@@ -179,11 +183,14 @@ function pruneWhileLogging(string $side, string $source, string $copy, ?string $
  * index (for every service and type) and in the counters. What is left on the disk is what a
  * panel has not read for weeks, such as the day the prune deletes.
  */
-function coldButToday(string $store): void
+function coldButToday(string $store, bool $readBackToday = true): void
 {
     exec('dd if=' . escapeshellarg($store) . ' iflag=nocache count=0 status=none', $out, $rc);
     if ($rc !== 0) {
         throw new RuntimeException("dd could not drop $store from the page cache");
+    }
+    if (!$readBackToday) {
+        return;
     }
     $db = new PDO("sqlite:$store", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
     foreach ([

@@ -20,7 +20,8 @@ declare(strict_types=1);
  * WORKDIR/results-prune.json. Never gates on time. With COLD=1 in the
  * environment the copy's pages leave the page cache before each prune but for
  * what a panel reads all day (functions.php, coldButToday): the prune reads
- * the day it deletes from the disk.
+ * the day it deletes from the disk; with COLD=all every page does, as on a
+ * host whose memory holds little of the store.
  */
 
 use StreamEvents\Bench\Stats;
@@ -32,7 +33,7 @@ if ($work === null || $limit === null) {
     exit("usage: prune-probe.php WORKDIR LIMIT_BINARY RUNS [LIBRARY_B]\n");
 }
 $n = (int) (getenv('EVENTS') ?: 10_000_000);
-$cold = getenv('COLD') === '1';
+$cold = ['1' => 'today', 'all' => 'all'][getenv('COLD') ?: ''] ?? null;
 $tmp = "$work/tmp";
 @mkdir($tmp, 0700, true);
 $libraries = ['A' => getenv('STREAM_EVENTS_LIB')] + ($libraryB === null ? [] : ['B' => $libraryB]);

@@ -6,7 +6,8 @@
 # MODE=prune: the daily prune of the 10M store with the lock probe and 2 loggers
 #   together, RUNS times (bench/prune-probe.php; EVENTS, RUNS, and LIBRARY_B: another
 #   build to alternate with, an experiment against its baseline; COLD=1: the store's
-#   pages leave the page cache before each prune, as a month-old day's have).
+#   pages leave the page cache before each prune but for the newest day, as on a panel;
+#   COLD=all: every page does, as on a host whose memory holds little of the store).
 # bench/run.sh mariadb [quick|full] (make bench ENGINE=mariadb MODE=...): the same
 #   on MariaDB against a PDO pdo_mysql peer (bench/maria.php), on a private server
 #   started here and stopped at the end (Tests/mariadb/server.sh).
