@@ -138,13 +138,11 @@ function loggersDuring(array $loggers, int $t0, int $t1): array
  * set one (on 2 cores shared with the pruner and 2 loggers, a probe waiting for a core would count
  * that wait as a hold: BENCHMARKS.md has the runs that showed it). $prune(copy) prunes and returns
  * the rows it deleted. Returns those, the prune's time, the WAL's size right after it, what the
- * loggers saw of it (loggersDuring) and the probe's answer (null without $limit).
+ * loggers saw of it (loggersDuring) and the probe's answer (null without $limit). $cold: null, the
+ * copy in the page cache as copying left it; 'all', every page of it dropped from the cache; 'today',
+ * the same, then its newest day read back (readBackNewestDay).
  *
  * @return array{deleted: int, seconds: float, wal_mb: float, loggers: array, probe: ?array}
- */
-/**
- * $cold: null, the copy as the copy left it (in the page cache); 'today', its pages dropped from the
- * page cache but for the newest day's (coldButToday); 'all', every page dropped.
  */
 function pruneWhileLogging(string $side, string $source, string $copy, ?string $limit, Closure $prune, ?string $cold = null): array
 {
@@ -152,7 +150,10 @@ function pruneWhileLogging(string $side, string $source, string $copy, ?string $
     copy($source, $copy);
     exec('sync ' . escapeshellarg($copy));
     if ($cold !== null) {
-        coldButToday($copy, $cold === 'today');
+        dropFromPageCache($copy);
+    }
+    if ($cold === 'today') {
+        readBackNewestDay($copy);
     }
     $stop = "$copy.stop";
     $loggers = startLoggers(2, $side, $copy, $stop, SEED + 20);
@@ -177,21 +178,23 @@ function pruneWhileLogging(string $side, string $source, string $copy, ?string $
     return $result;
 }
 
-/**
- * Takes the store's pages out of the page cache (fadvise DONTNEED, through dd), then reads back
- * what a panel's default views and loggers touch: the newest day, in the table, in each time
- * index (for every service and type) and in the counters. What is left on the disk is what a
- * panel has not read for weeks, such as the day the prune deletes.
- */
-function coldButToday(string $store, bool $readBackToday = true): void
+/** Takes a file's pages out of the page cache (fadvise DONTNEED, through dd). */
+function dropFromPageCache(string $file): void
 {
-    exec('dd if=' . escapeshellarg($store) . ' iflag=nocache count=0 status=none', $out, $rc);
+    exec('dd if=' . escapeshellarg($file) . ' iflag=nocache count=0 status=none', $out, $rc);
     if ($rc !== 0) {
-        throw new RuntimeException("dd could not drop $store from the page cache");
+        throw new RuntimeException("dd could not drop $file from the page cache");
     }
-    if (!$readBackToday) {
-        return;
-    }
+}
+
+/**
+ * Reads what a panel's default views and loggers touch all day: the store's newest day, in the
+ * table, in each time index (for every service and type) and in the counters. After
+ * dropFromPageCache, what is left on the disk is what a panel has not read for weeks, such as
+ * the day the prune deletes.
+ */
+function readBackNewestDay(string $store): void
+{
     $db = new PDO("sqlite:$store", null, null, [PDO::ATTR_ERRMODE => PDO::ERRMODE_EXCEPTION]);
     foreach ([
         'SELECT sum((SELECT count(*) FROM event INDEXED BY event_service_ts WHERE service_id = s.id AND ts > (SELECT max(ts) - 86400000 FROM event))) FROM service AS s',

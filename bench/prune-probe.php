@@ -19,7 +19,7 @@ declare(strict_types=1);
  * its baseline in one sitting on one machine. Writes the runs to
  * WORKDIR/results-prune.json. Never gates on time. With COLD=1 in the
  * environment the copy's pages leave the page cache before each prune but for
- * what a panel reads all day (functions.php, coldButToday): the prune reads
+ * what a panel reads all day (functions.php, readBackNewestDay): the prune reads
  * the day it deletes from the disk; with COLD=all every page does, as on a
  * host whose memory holds little of the store.
  */
