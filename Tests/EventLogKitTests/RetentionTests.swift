@@ -76,9 +76,13 @@ import Glibc
     /// in the WAL is not in the file yet).
     @Test func readAheadReadsTheStoresPages() throws {
         let t = try TempStore(now: now)
-        for i in 0..<200 { try t.log(restart(10 + Int64(i % 7), time: now)) }
+        // Fewer WAL pages than start the store's background checkpointer
+        // (`Connection.checkpointPages`): a checkpoint of its running at the
+        // same time would make this one fail with SQLITE_BUSY.
+        for i in 0..<100 { try t.log(restart(10 + Int64(i % 7), time: now)) }
         let db = t.store.connection
-        db.checkpoint(restart: true)  // most pages into the file
+        let wal = try #require(db.checkpoint(restart: true))
+        #expect(wal.frames < Connection.checkpointPages && wal.copied == wal.frames)  // every page in the file
         let pages = try #require(db.pages)
         var file = stat()
         #expect(stat(t.path, &file) == 0)
@@ -89,6 +93,6 @@ import Glibc
         #expect(db.readAhead(pages: [inFile + 1...inFile + 5], pageSize: pages.size) == 0)
         // The store is still the store: a write after the reads commits.
         try t.log(restart(10, time: now))
-        #expect(try t.count() == 201)
+        #expect(try t.count() == 101)
     }
 }
