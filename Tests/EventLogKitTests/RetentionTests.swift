@@ -70,6 +70,23 @@ import Glibc
         #expect(try t.count("PRAGMA page_count") < pagesBefore / 4)
     }
 
+    /// Before its first batch the prune reads the index entries it will
+    /// delete and their neighbours: in each service's and type's range only
+    /// where that range has events to delete.
+    @Test func readIndexesAheadOnlyWhereEventsGo() throws {
+        let t = try TempStore(now: now - 35 * day)
+        for _ in 0..<3 { try t.log(restart(15, time: now - 40 * day)) }
+        t.clock.now = now
+        for service in Int64(10)...19 {
+            for _ in 0..<5 { try t.log(restart(service, time: now)) }
+        }
+        // Time index: 3 going, 50 after them. Service index: service 15's 3,
+        // its 5 kept, the 25 of services 10-14 before it. Type index: all
+        // restarts, 3 and 50.
+        #expect(try t.store.readIndexesAhead(before: now - 30 * day) == (3 + 50) + (3 + 5 + 25) + (3 + 50))
+        #expect(try t.store.prune(now: now) == 3)
+    }
+
     /// The prune reads pages ahead through the store's own file handle
     /// (another descriptor would drop SQLite's locks when closed): the pages
     /// asked for that are in the file, none past its end (a page still only
@@ -88,9 +105,9 @@ import Glibc
         #expect(stat(t.path, &file) == 0)
         let inFile = Int64(file.st_size) / pages.size
         #expect(pages.size == 4096 && inFile > 2)
-        #expect(db.readAhead(pages: [1...pages.count], pageSize: pages.size) == inFile * pages.size)
-        #expect(db.readAhead(pages: [2...2, inFile...inFile], pageSize: pages.size) == 2 * pages.size)
-        #expect(db.readAhead(pages: [inFile + 1...inFile + 5], pageSize: pages.size) == 0)
+        #expect(db.readAhead(pages: [1...pages.count]) == inFile * pages.size)
+        #expect(db.readAhead(pages: [2...2, inFile...inFile]) == 2 * pages.size)
+        #expect(db.readAhead(pages: [inFile + 1...inFile + 5]) == 0)
         // The store is still the store: a write after the reads commits.
         try t.log(restart(10, time: now))
         #expect(try t.count() == 101)

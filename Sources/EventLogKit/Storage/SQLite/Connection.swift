@@ -140,10 +140,10 @@ final class Connection {
     /// effort: a failure only leaves the pages where they were. Returns the
     /// bytes read; it stops at the first read that fails.
     @discardableResult
-    func readAhead(pages ranges: [ClosedRange<Int64>], pageSize: Int64) -> Int64 {
+    func readAhead(pages ranges: [ClosedRange<Int64>]) -> Int64 {
         var pointer: UnsafeMutableRawPointer?
         var fileSize: sqlite3_int64 = 0
-        guard pageSize > 0, sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &pointer) == SQLITE_OK,
+        guard let pageSize = pages?.size, sqlite3_file_control(handle, "main", SQLITE_FCNTL_FILE_POINTER, &pointer) == SQLITE_OK,
               let file = pointer?.assumingMemoryBound(to: sqlite3_file.self), let methods = file.pointee.pMethods,
               let read = methods.pointee.xRead, methods.pointee.xFileSize?(file, &fileSize) == SQLITE_OK else { return 0 }
         let chunk: Int64 = 64 * 1024

@@ -499,27 +499,33 @@ final class SQLiteStore: EventStore {
     /// next page of the same service's events is read by a later batch, the
     /// previous one holds another service's). Some 1.7 million entries for
     /// a day of 10M events, a fifth of a second when they are in memory.
-    private func readIndexesAhead(before cutoff: Int64) throws {
+    /// Returns the number of entries read.
+    @discardableResult
+    func readIndexesAhead(before cutoff: Int64) throws -> Int64 {
         let neighbours = 320  // two index pages' worth of entries
-        _ = try connection.integer("""
+        var read = try connection.integer("""
             SELECT (SELECT count(*) FROM event INDEXED BY event_ts WHERE ts < ?1)
                  + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY event_ts WHERE ts >= ?1 ORDER BY ts LIMIT \(neighbours)))
-            """, [.integer(cutoff)])
+            """, [.integer(cutoff)]) ?? 0
         for (index, key) in [("event_service_ts", "service_id"), ("event_type_ts", "type")] {
-            // Each key of the index, skipping from one to the next.
-            _ = try connection.integer("""
+            // Each key of the index, skipping from one to the next; the
+            // neighbours only of keys with events to delete (a panel with
+            // tens of thousands of services has many without).
+            read += try connection.integer("""
                 WITH RECURSIVE k(v) AS (
                     SELECT (SELECT min(\(key)) FROM event INDEXED BY \(index))
                     UNION ALL
-                    SELECT (SELECT min(\(key)) FROM event INDEXED BY \(index) WHERE \(key) > k.v) FROM k WHERE k.v IS NOT NULL)
-                SELECT sum((SELECT count(*) FROM event INDEXED BY \(index) WHERE \(key) = k.v AND ts < ?1)
-                         + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY \(index) WHERE \(key) = k.v AND ts >= ?1
-                                                  ORDER BY ts LIMIT \(neighbours)))
-                         + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY \(index) WHERE \(key) < k.v
-                                                  ORDER BY \(key) DESC, ts DESC LIMIT \(neighbours))))
-                FROM k WHERE k.v IS NOT NULL
-                """, [.integer(cutoff)])
+                    SELECT (SELECT min(\(key)) FROM event INDEXED BY \(index) WHERE \(key) > k.v) FROM k WHERE k.v IS NOT NULL),
+                deleted(v, n) AS MATERIALIZED (
+                    SELECT v, (SELECT count(*) FROM event INDEXED BY \(index) WHERE \(key) = k.v AND ts < ?1) FROM k WHERE v IS NOT NULL)
+                SELECT sum(n + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY \(index) WHERE \(key) = deleted.v AND ts >= ?1
+                                                      ORDER BY ts LIMIT \(neighbours)))
+                             + (SELECT count(*) FROM (SELECT 1 FROM event INDEXED BY \(index) WHERE \(key) < deleted.v
+                                                      ORDER BY \(key) DESC, ts DESC LIMIT \(neighbours))))
+                FROM deleted WHERE n > 0
+                """, [.integer(cutoff)]) ?? 0
         }
+        return read
     }
 
     /// Reads the store's pointer-map pages (in an auto-vacuum file, one every
@@ -529,18 +535,20 @@ final class SQLiteStore: EventStore {
     private func readPointerMapAhead() {
         guard (try? connection.integer("PRAGMA auto_vacuum")) != 0, let pages = connection.pages else { return }
         let step = Int(pages.size / 5 + 1)
-        connection.readAhead(pages: stride(from: Int64(2), through: pages.count, by: step).map { $0...$0 }, pageSize: pages.size)
+        connection.readAhead(pages: stride(from: Int64(2), through: pages.count, by: step).map { $0...$0 })
     }
 
     private func reclaimFreePages() throws {
         // Stores created before auto_vacuum was set cannot shrink this way.
         guard try connection.integer("PRAGMA auto_vacuum") == 2 else { return }
         var free = try connection.integer("PRAGMA freelist_count") ?? 0
+        // In memory after a prune's batches; from disk after one that was
+        // interrupted before its vacuum and deletes nothing now.
         if free > 0 { readPointerMapAhead() }
         while free > 0 {
             // It moves the file's last pages into free ones.
             if let pages = connection.pages {
-                connection.readAhead(pages: [max(pages.count - Int64(Self.vacuumBatchPages) + 1, 1)...pages.count], pageSize: pages.size)
+                connection.readAhead(pages: [max(pages.count - Int64(Self.vacuumBatchPages) + 1, 1)...pages.count])
             }
             try connection.writeTransaction { try connection.execute("PRAGMA incremental_vacuum(\(Self.vacuumBatchPages))") }
             connection.letWaitingWritersIn()

@@ -210,38 +210,38 @@ enum Totals {
         }
     }
 
+    /// Per counter table, the keys of the rows that count the events `?1` (a
+    /// JSON array of ids) up to the id `?2`, each with how many of those
+    /// events it counts (`d`), and how a counter row (`c`) matches one.
+    private static let batchKeys: [(table: String, grouped: String, match: String)] = [
+        ("count_hour", """
+            SELECT ts - ts % \(Kind.hour.length) AS ts, type, actor_type, count(*) AS n FROM event
+            WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2 GROUP BY 1, 2, 3
+            """, "c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type"),
+        ("count_service_day", """
+            SELECT service_id, ts - ts % \(Kind.serviceDay.length) AS ts, type, actor_type, count(*) AS n FROM event
+            WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2 GROUP BY 1, 2, 3, 4
+            """, "c.service_id = d.service_id AND c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type"),
+    ]
+
     /// Takes the events `ids` (a JSON array) out of the counters, before they
     /// are deleted in the same transaction. Events above the watermark were
     /// never counted.
     static func uncount(ids: String, db: Connection) throws {
         let through: SQLValue = .integer(try countedThrough(db))
-        try db.statement("""
-            UPDATE count_hour AS c SET n = c.n - d.n
-            FROM (SELECT ts - ts % \(Kind.hour.length) AS ts, type, actor_type, count(*) AS n FROM event
-                  WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2 GROUP BY 1, 2, 3) AS d
-            WHERE c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
-            """).run([.text(ids), through])
-        try db.statement("""
-            UPDATE count_service_day AS c SET n = c.n - d.n
-            FROM (SELECT service_id, ts - ts % \(Kind.serviceDay.length) AS ts, type, actor_type, count(*) AS n FROM event
-                  WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2 GROUP BY 1, 2, 3, 4) AS d
-            WHERE c.service_id = d.service_id AND c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
-            """).run([.text(ids), through])
+        for keys in batchKeys {
+            try db.statement("UPDATE \(keys.table) AS c SET n = c.n - d.n FROM (\(keys.grouped)) AS d WHERE \(keys.match)")
+                .run([.text(ids), through])
+        }
     }
 
     /// Reads the counter rows that `uncount(ids:)` will change, outside the
     /// write lock (the prune's read-ahead).
     static func readAhead(ids: String, db: Connection) throws {
-        _ = try db.integer("""
-            SELECT sum(c.n) FROM (SELECT DISTINCT ts - ts % \(Kind.hour.length) AS ts, type, actor_type FROM event
-                                  WHERE id IN (SELECT value FROM json_each(?1))) AS d
-            JOIN count_hour AS c ON c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
-            """, [.text(ids)])
-        _ = try db.integer("""
-            SELECT sum(c.n) FROM (SELECT DISTINCT service_id, ts - ts % \(Kind.serviceDay.length) AS ts, type, actor_type FROM event
-                                  WHERE id IN (SELECT value FROM json_each(?1))) AS d
-            JOIN count_service_day AS c ON c.service_id = d.service_id AND c.ts = d.ts AND c.type = d.type AND c.actor_type = d.actor_type
-            """, [.text(ids)])
+        let through: SQLValue = .integer(try countedThrough(db))
+        for keys in batchKeys {
+            _ = try db.integer("SELECT sum(c.n) FROM (\(keys.grouped)) AS d JOIN \(keys.table) AS c ON \(keys.match)", [.text(ids), through])
+        }
     }
 
     /// The most emptied counter rows one write transaction drops: at 10M
