@@ -7,6 +7,10 @@ struct StoreOptions: Sendable {
     /// before the call fails with EL_EIO (a server that is down or hung).
     var connectTimeoutMs: Int64 = 5000
     var readTimeoutMs: Int64 = 30000
+    /// SQLite: whether a handle that logs starts the search counters'
+    /// thread (`SearchCounterThread`). Not an option of `el_open`: tests
+    /// that change a store's schema under it turn it off.
+    var countsSearchesBehind = true
 
     init() {}
 

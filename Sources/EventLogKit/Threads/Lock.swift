@@ -35,6 +35,16 @@ final class Lock: @unchecked Sendable {
     /// Wakes spuriously too: wait in a loop on what is awaited.
     func wait() { pthread_cond_wait(condition, mutex) }
 
+    /// As `wait`, for at most `milliseconds`.
+    func wait(milliseconds: Int) {
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        let nanoseconds = Int(deadline.tv_nsec) + milliseconds % 1000 * 1_000_000
+        deadline.tv_sec += milliseconds / 1000 + nanoseconds / 1_000_000_000
+        deadline.tv_nsec = nanoseconds % 1_000_000_000
+        pthread_cond_timedwait(condition, mutex, &deadline)
+    }
+
     /// Wakes a thread that waits.
     func signal() { pthread_cond_signal(condition) }
 

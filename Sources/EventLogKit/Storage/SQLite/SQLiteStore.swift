@@ -30,6 +30,10 @@ final class SQLiteStore: EventStore {
     private var countedThrough: Int64 = 0
     /// The directory's names of the services batches logged lately.
     private let batchNames = BatchNames()
+    /// Counts the search counters behind this handle's writes, once it has
+    /// logged `SearchCounterThread.startAfterEvents` since it last started one.
+    private var searchCounter: SearchCounterThread?
+    private var loggedSinceSearchCounter: Int64 = 0
 
     init(path: String, options: StoreOptions = StoreOptions(), clock: @escaping @Sendable () -> Int64 = Time.nowMilliseconds) throws {
         guard !path.isEmpty else { throw EventLogError.invalid("the store path is empty") }
@@ -60,6 +64,8 @@ final class SQLiteStore: EventStore {
             throw EventLogError(error, doing: "cannot open the store '\(shownStorePath(path))'")
         }
     }
+
+    deinit { searchCounter?.stop() }
 
     private func start() throws {
         connection.setBusyTimeout(milliseconds: Int32(options.busyTimeoutMs))
@@ -276,6 +282,7 @@ final class SQLiteStore: EventStore {
                 connection.checkpointIfDue()  // writeTransaction does it for the other writes
             }
             foldIfDue(after: id)
+            countSearchesIfDue(logged: 1)
             return id
         }
     }
@@ -312,6 +319,7 @@ final class SQLiteStore: EventStore {
                 }
                 if counted { countedThrough = last }
                 foldIfDue(after: last)
+                countSearchesIfDue(logged: logged)
                 return logged
             }
         } catch {
@@ -333,6 +341,18 @@ final class SQLiteStore: EventStore {
             let current = try Totals.countedThrough(connection)
             return id - current >= Totals.foldEvery ? try Totals.fold(db: connection) : current
         }) ?? countedThrough
+    }
+
+    /// Starts the search counters' thread after enough events of this
+    /// handle's, unless one runs (it ends by itself once it has caught up).
+    private func countSearchesIfDue(logged: Int64) {
+        loggedSinceSearchCounter += logged
+        guard options.countsSearchesBehind, loggedSinceSearchCounter >= SearchCounterThread.startAfterEvents else { return }
+        loggedSinceSearchCounter = 0
+        if let running = searchCounter, !running.hasEnded { return }
+        searchCounter?.stop()
+        let (path, identity) = (path, identity)
+        searchCounter = SearchCounterThread(path: path) { FileIdentity(path: path) == identity }
     }
 
     /// Inside a write transaction: stores the event unless its delivery key
@@ -452,6 +472,7 @@ final class SQLiteStore: EventStore {
                     guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return Int64(0) }
                     try PruneMark.set(connection)
                     try Totals.uncount(ids: ids, db: connection)
+                    try SearchCounters.uncount(ids: ids, db: connection)
                     try connection.statement("DELETE FROM delivery WHERE event_id IN (SELECT value FROM json_each(?))").run([.text(ids)])
                     try connection.statement("DELETE FROM event WHERE id IN (SELECT value FROM json_each(?))").run([.text(ids)])
                     return connection.changes
@@ -464,9 +485,14 @@ final class SQLiteStore: EventStore {
                 connection.checkpoint()
                 connection.letWaitingWritersIn()
             }
-            if deleted > 0 { try Totals.dropEmpty(before: cutoff, db: connection) { connection.letWaitingWritersIn() } }
+            if deleted > 0 {
+                try Totals.dropEmpty(before: cutoff, db: connection) { connection.letWaitingWritersIn() }
+                try SearchCounters.dropPruned(before: cutoff, db: connection) { connection.letWaitingWritersIn() }
+            }
             try reclaimFreePages()
             if deleted > 0 { try connection.writeTransaction { try PruneMark.end(connection) } }
+            // What no handle's thread counted (workers that log a few events each never start one).
+            while try SearchCounters.countChunk(connection) { connection.letWaitingWritersIn() }
             return deleted
         }
     }

@@ -149,6 +149,29 @@ enum Schema {
                     """
                 }
             }).joined(separator: "\n"),
+        // 8: the search counters (SearchCounters.swift): a dictionary of the
+        // events' folded words with a trigram index, a sample of trigram
+        // frequencies, events per word and hour, and the days that have a
+        // posting table (created as events of the day are counted). The
+        // watermark starts at 0: the counting thread and the prune count
+        // the events stored before.
+        """
+        CREATE TABLE search_token (
+            id     INTEGER PRIMARY KEY,
+            token  TEXT NOT NULL UNIQUE,
+            posted INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE VIRTUAL TABLE search_token_trigram USING fts5(token, content='', detail='none', tokenize='trigram case_sensitive 1');
+        CREATE TABLE search_trigram (trigram TEXT PRIMARY KEY, tokens INTEGER NOT NULL) WITHOUT ROWID;
+        -- Keyed by hour first: a chunk of new events writes the pages of its hour's counters only.
+        CREATE TABLE search_count_hour (
+            ts       INTEGER NOT NULL,
+            token_id INTEGER NOT NULL,
+            n        INTEGER NOT NULL,
+            PRIMARY KEY (ts, token_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE search_posting_day (day INTEGER PRIMARY KEY);
+        """,
     ]
 
     static var currentVersion: Int64 { Int64(migrations.count) }

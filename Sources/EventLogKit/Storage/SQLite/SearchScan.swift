@@ -13,8 +13,15 @@ struct SearchScan {
     /// The matches' ids newest first, when there are few; otherwise nil.
     let newest: [Int64]?
 
-    /// Call inside the read transaction that also reads the page.
+    /// Call inside the read transaction that also reads the page. The
+    /// search counters answer first when they can (`SearchIndex`); their
+    /// `newest` may hold more than `PageQuery.sortedPageLimit` matches, or
+    /// only the newest the page needs.
     init(_ view: Filter, scope: Scope, db: Connection) throws {
+        if let counted = try SearchIndex.answer(view, scope: scope, db: db) {
+            (total, newest) = (counted.total, counted.newest)
+            return
+        }
         if let index = try Self.narrowIndex(view, scope: scope, db: db) {
             let found = try Self.matches(view, scope: scope, through: index, stopPastLimit: false, db: db)
             (total, newest) = (found.count, found.newest)

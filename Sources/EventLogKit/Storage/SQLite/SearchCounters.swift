@@ -1,0 +1,226 @@
+/// Counts of the words of events, kept behind the writers, so that a text
+/// search (`q`) gets its exact total and its page without reading every row
+/// of its view (`SearchIndex` reads them).
+///
+/// Per token (`SearchTokens`): events per hour (`search_count_hour`), and,
+/// while the token is rare (never more than `postedPerHour` events in an
+/// hour), the ids of its events, in one contentless FTS5 table a day
+/// (`search_posting_<day>`, listed in `search_posting_day`; a day the prune
+/// emptied is dropped whole, as FTS5 cannot delete from a contentless
+/// table). The dictionary `search_token` has an FTS5 trigram index, through
+/// which a needle finds the tokens that contain it, and a sample of trigram
+/// frequencies (`search_trigram`) to pick the needle's rarest trigrams.
+///
+/// Every event with an id up to the watermark `searchCountedThrough` is
+/// counted; a search reads the events above it live, so its totals are
+/// exact however far behind the counting is. Counting is the work of a
+/// thread of the handle that logs (`SearchCounterThread`) and of the prune;
+/// never of `el_log`, which keeps its speed, nor of a reader. The prune
+/// takes the events it deletes out of the hour counters in its batch's
+/// transaction, so a prune killed at any point leaves them exact.
+enum SearchCounters {
+    static let watermarkKey = "searchCountedThrough"
+    /// Events counted per write transaction.
+    static let chunkEvents = 1000
+    /// A token with more events than this in an hour is no longer posted:
+    /// its events are found through the hours, newest first.
+    static let postedPerHour: Int64 = 32
+    /// One new token in this many adds its trigrams to the sample.
+    static let trigramSampleEvery: Int64 = 16
+    static let hourLength = CounterPeriod.hour.length
+
+    static func countedThrough(_ db: Connection) throws -> Int64 {
+        try db.integer("SELECT value FROM setting WHERE key = '\(watermarkKey)'") ?? 0
+    }
+
+    static func postingTable(day: Int64) -> String { "search_posting_\(day)" }
+    static func day(_ ts: Int64) -> Int64 { CounterPeriod.floor(ts, Time.millisecondsPerDay) / Time.millisecondsPerDay }
+
+    /// The next events to count, tokenized, and the ids of the tokens
+    /// already known, read without the write lock.
+    struct Chunk {
+        let after: Int64
+        var through: Int64 = 0
+        var events: [(id: Int64, ts: Int64, tokens: [String])] = []
+        var known: [String: Int64] = [:]
+    }
+
+    /// Reads the next chunk in a read transaction of its own; nil when
+    /// every event is counted.
+    static func read(_ db: Connection) throws -> Chunk? {
+        try db.beginRead()
+        defer { db.endRead() }
+        var chunk = Chunk(after: try countedThrough(db))
+        let rows = try db.statement("SELECT id, ts, dj_name, source_ip, message FROM event WHERE id > ?1 ORDER BY id LIMIT \(chunkEvents)")
+        try rows.bind([.integer(chunk.after)])
+        defer { rows.reset() }
+        while try rows.step() {
+            chunk.events.append((rows.int64(0), rows.int64(1), Array(SearchTokens.of([rows.text(2), rows.text(3), rows.text(4)]))))
+        }
+        guard let last = chunk.events.last else { return nil }
+        chunk.through = last.id
+        let lookUp = try db.statement("SELECT id FROM search_token WHERE token = ?1")
+        for event in chunk.events {
+            for token in event.tokens where chunk.known[token] == nil {
+                if let id = try lookUp.firstRow([.text(token)], { $0.int64(0) }) { chunk.known[token] = id }
+            }
+        }
+        return chunk
+    }
+
+    /// Adds a chunk to the counters and moves the watermark past it; call
+    /// inside a write transaction. False, with nothing written, if another
+    /// connection counted since the chunk was read (read it again).
+    static func write(_ chunk: Chunk, db: Connection) throws -> Bool {
+        guard try countedThrough(db) == chunk.after else { return false }
+        var ids = chunk.known
+        let newToken = try db.statement("INSERT INTO search_token (token) VALUES (?1) ON CONFLICT DO NOTHING RETURNING id")
+        let existing = try db.statement("SELECT id FROM search_token WHERE token = ?1")
+        let trigramIndex = try db.statement("INSERT INTO search_token_trigram (rowid, token) VALUES (?1, ?2)")
+        let sample = try db.statement("INSERT INTO search_trigram (trigram, tokens) VALUES (?1, 1) ON CONFLICT DO UPDATE SET tokens = tokens + 1")
+        var hours: [HourKey: Int64] = [:]
+        for event in chunk.events {
+            for token in event.tokens {
+                let id: Int64
+                if let known = ids[token] {
+                    id = known
+                } else if let added = try newToken.firstRow([.text(token)], { $0.int64(0) }) {
+                    id = added
+                    try trigramIndex.run([.integer(id), .text(token)])
+                    trigramIndex.reset()
+                    if id % trigramSampleEvery == 0 {
+                        for trigram in Set(SearchTokens.trigrams(token)) {
+                            try sample.run([.text(trigram)])
+                            sample.reset()
+                        }
+                    }
+                    ids[token] = id
+                } else {
+                    // Stored after the chunk's look-up (by nothing this library
+                    // does, the watermark being unchanged): use its id.
+                    guard let found = try existing.firstRow([.text(token)], { $0.int64(0) }) else { continue }
+                    id = found
+                    ids[token] = id
+                }
+                hours[HourKey(ts: CounterPeriod.floor(event.ts, hourLength), token: id), default: 0] += 1
+            }
+        }
+        // Upserted in key order; a token past `postedPerHour` stops being posted.
+        let upsert = try db.statement("""
+            INSERT INTO search_count_hour (ts, token_id, n) VALUES (?1, ?2, ?3)
+            ON CONFLICT DO UPDATE SET n = n + excluded.n RETURNING n
+            """)
+        var busy = Set<Int64>()
+        for (key, n) in hours.sorted(by: { ($0.key.ts, $0.key.token) < ($1.key.ts, $1.key.token) }) {
+            if let total = try upsert.firstRow([.integer(key.ts), .integer(key.token), .integer(n)], { $0.int64(0) }), total > postedPerHour {
+                busy.insert(key.token)
+            }
+        }
+        let unpost = try db.statement("UPDATE search_token SET posted = 0 WHERE id = ?1 AND posted = 1")
+        for token in busy {
+            try unpost.run([.integer(token)])
+            unpost.reset()
+        }
+        try post(chunk, ids: ids, db: db)
+        try db.setSetting(watermarkKey, chunk.through)
+        return true
+    }
+
+    private struct HourKey: Hashable { let ts: Int64, token: Int64 }
+
+    /// Writes the chunk's events that hold posted tokens into their days' posting tables.
+    private static func post(_ chunk: Chunk, ids: [String: Int64], db: Connection) throws {
+        let posted = try db.statement("SELECT posted FROM search_token WHERE id = ?1")
+        var isPosted: [Int64: Bool] = [:]
+        var tables: Set<Int64> = []
+        for event in chunk.events {
+            var terms: [String] = []
+            for token in event.tokens {
+                guard let id = ids[token] else { continue }
+                if isPosted[id] == nil { isPosted[id] = try posted.firstRow([.integer(id)], { $0.int64(0) == 1 }) ?? false }
+                if isPosted[id] == true { terms.append("t\(id)") }
+            }
+            guard !terms.isEmpty else { continue }
+            let day = day(event.ts)
+            if !tables.contains(day) {
+                try createPostingTable(day: day, db: db)
+                tables.insert(day)
+            }
+            try db.statement("INSERT INTO \(postingTable(day: day)) (rowid, tokens) VALUES (?1, ?2)")
+                .run([.integer(event.id), .text(terms.joined(separator: " "))])
+        }
+    }
+
+    private static func createPostingTable(day: Int64, db: Connection) throws {
+        guard try db.integer("SELECT 1 FROM search_posting_day WHERE day = ?1", [.integer(day)]) == nil else { return }
+        // Token ids as words: unicode61 keeps `t123` whole. No positions, no column sizes: only ids are asked for.
+        try db.execute("CREATE VIRTUAL TABLE IF NOT EXISTS \(postingTable(day: day)) USING fts5(tokens, content='', detail='none', columnsize=0)")
+        try db.statement("INSERT INTO search_posting_day (day) VALUES (?1)").run([.integer(day)])
+    }
+
+    /// Counts one chunk in a write transaction of its own; false when
+    /// nothing was left to count.
+    static func countChunk(_ db: Connection) throws -> Bool {
+        while true {
+            guard let chunk = try read(db) else { return false }
+            if try db.writeTransaction({ try write(chunk, db: db) }) { return true }
+        }
+    }
+
+    /// Takes the events `ids` (a JSON array) out of the hour counters,
+    /// before they are deleted in the same transaction (the prune's). Events
+    /// above the watermark were never counted; their postings, and those of
+    /// the events taken out, are left for the day's table to be dropped (a
+    /// search reads each posted event, and finds none for a deleted one).
+    static func uncount(ids: String, db: Connection) throws {
+        let rows = try db.statement("""
+            SELECT ts, dj_name, source_ip, message FROM event
+            WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2
+            """)
+        try rows.bind([.text(ids), .integer(try countedThrough(db))])
+        var tokens: [HourToken: Int64] = [:]
+        while try rows.step() {
+            let hour = CounterPeriod.floor(rows.int64(0), hourLength)
+            for token in SearchTokens.of([rows.text(1), rows.text(2), rows.text(3)]) {
+                tokens[HourToken(ts: hour, token: token), default: 0] += 1
+            }
+        }
+        rows.reset()
+        let update = try db.statement("""
+            UPDATE search_count_hour SET n = n - ?3
+            WHERE ts = ?1 AND token_id = (SELECT id FROM search_token WHERE token = ?2)
+            """)
+        for (key, n) in tokens {
+            try update.run([.integer(key.ts), .text(key.token), .integer(n)])
+            update.reset()
+        }
+    }
+
+    private struct HourToken: Hashable { let ts: Int64, token: String }
+
+    /// After a prune's deletes (each step in its own write transaction,
+    /// calling `between` after it; tidying, safe to skip or interrupt):
+    /// drops the posting tables of the days before `cutoff` and the emptied
+    /// hour counters.
+    static func dropPruned(before cutoff: Int64, db: Connection, between: () -> Void) throws {
+        let days = try db.statement("SELECT day FROM search_posting_day WHERE (day + 1) * \(Time.millisecondsPerDay) <= ?1")
+        try days.bind([.integer(cutoff)])
+        var emptied: [Int64] = []
+        while try days.step() { emptied.append(days.int64(0)) }
+        days.reset()
+        for day in emptied {
+            try db.writeTransaction {
+                try db.execute("DROP TABLE IF EXISTS \(postingTable(day: day))")
+                try db.statement("DELETE FROM search_posting_day WHERE day = ?1").run([.integer(day)])
+            }
+            between()
+        }
+        let drop = """
+            DELETE FROM search_count_hour WHERE (ts, token_id) IN
+                (SELECT ts, token_id FROM search_count_hour WHERE ts < ?1 AND n = 0 LIMIT \(Totals.dropBatchRows))
+            """
+        while try db.writeTransaction({ try db.statement(drop).run([.integer(cutoff)]); return db.changes }) == Totals.dropBatchRows {
+            between()
+        }
+    }
+}
