@@ -15,12 +15,13 @@ final class SearchCounterThread: @unchecked Sendable {
     static let quietMilliseconds = 100
     static let maxBacklog: Int64 = 100_000
     static let idleRounds = 20
+    static let busyRounds = 10
     static let startAfterEvents: Int64 = 1000
     /// A passive checkpoint every this many chunks: when the writers are
     /// quiet, no one else copies the WAL back.
     static let checkpointEveryChunks = 16
 
-    private let connection: Connection  // the thread's alone once it runs
+    private var connection: Connection?  // the thread's alone
     private let lock = Lock()  // its condition: the stop
     private var stopping = false  // guarded by lock
     private var ended = false  // guarded by lock
@@ -30,21 +31,29 @@ final class SearchCounterThread: @unchecked Sendable {
     /// The thread's name, as `top -H` and /proc show it.
     static let threadName = "el-search-count"
 
-    /// Opens the connection and starts the thread; nil if either cannot be
-    /// done or the path no longer names the store opened.
-    init?(path: String, isSameFile: () -> Bool) {
-        do {
-            connection = try Connection(path: path, create: false)
-            connection.forbidCheckpointOnClose()  // the store's own connection decides that
-            try connection.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
-        } catch {
-            return nil
-        }
-        guard isSameFile() else { return nil }
-        connection.setBusyTimeout(milliseconds: 5000)
+    /// Starts the thread, which opens its connection itself (the `el_log`
+    /// that starts it does not wait for that) and ends at once if it cannot,
+    /// or if `isSameFile` says the path no longer names the store opened.
+    /// Nil if the thread cannot be started.
+    init?(path: String, isSameFile: @escaping @Sendable () -> Bool) {
         // FTS5's queries and merges take more stack than a checkpoint.
-        guard let thread = BackgroundThread.start(stackBytes: 1024 * 1024, detached: false, { self.run() }) else { return nil }
+        guard let thread = BackgroundThread.start(stackBytes: 1024 * 1024, detached: false, {
+            self.open(path: path, isSameFile: isSameFile)
+            self.run()
+            self.connection = nil
+            self.lock.withLock { self.ended = true }
+        }) else { return nil }
         self.thread = thread
+    }
+
+    private func open(path: String, isSameFile: () -> Bool) {
+        guard let opened = try? Connection(path: path, create: false) else { return }
+        opened.forbidCheckpointOnClose()  // the store's own connection decides that
+        // A first read opens the WAL and its index by name: only if the path
+        // still names the store's file afterwards are they the store's.
+        guard (try? opened.execute("SELECT 1 FROM sqlite_schema LIMIT 1")) != nil, isSameFile() else { return }
+        opened.setBusyTimeout(milliseconds: 5000)
+        connection = opened
     }
 
     /// Whether the thread has ended by itself (nothing left to count).
@@ -71,12 +80,19 @@ final class SearchCounterThread: @unchecked Sendable {
     private var isStopping: Bool { lock.withLock { stopping } }
 
     private func run() {
+        guard let connection else { return }
         se_name_this_thread(Self.threadName)
-        defer { lock.withLock { ended = true } }
         var seen = dataVersion()
         var idle = 0
         var chunks = 0
+        var rounds = 0
         while !pause() {
+            var version = dataVersion()
+            let busy = version != seen
+            seen = version
+            rounds += 1
+            // Writers at work: the backlog is looked at once in `busyRounds` only.
+            if busy && rounds % Self.busyRounds != 0 { continue }
             guard let backlog = backlog() else { return }
             if backlog == 0 {
                 idle += 1
@@ -84,11 +100,7 @@ final class SearchCounterThread: @unchecked Sendable {
                 continue
             }
             idle = 0
-            var version = dataVersion()
-            guard version == seen || backlog >= Self.maxBacklog else {
-                seen = version  // writers are busy: look again later
-                continue
-            }
+            guard !busy || backlog >= Self.maxBacklog else { continue }
             // Chunk after chunk while no other connection commits (or the backlog is long).
             var left = backlog
             repeat {
@@ -108,10 +120,10 @@ final class SearchCounterThread: @unchecked Sendable {
             SELECT COALESCE((SELECT max(id) FROM event), 0)
                  - COALESCE((SELECT value FROM setting WHERE key = '\(SearchCounters.watermarkKey)'), 0)
             """
-        guard let n = (try? connection.integer(sql)) ?? nil else { return nil }
+        guard let n = (try? connection?.integer(sql)) ?? nil else { return nil }
         return max(n, 0)
     }
 
     /// Changes when another connection commits.
-    private func dataVersion() -> Int64 { (try? connection.integer("PRAGMA data_version")) ?? 0 }
+    private func dataVersion() -> Int64 { (try? connection?.integer("PRAGMA data_version")) ?? 0 }
 }

@@ -18,7 +18,8 @@ struct SearchScan {
     /// `newest` may hold more than `PageQuery.sortedPageLimit` matches, or
     /// only the newest the page needs.
     init(_ view: Filter, scope: Scope, db: Connection) throws {
-        if let counted = try SearchIndex.answer(view, scope: scope, db: db) {
+        // A needle FTS5 cannot parse, or counters it cannot read: the scan answers.
+        if let counted = (try? SearchIndex.answer(view, scope: scope, db: db)) ?? nil {
             (total, newest) = (counted.total, counted.newest)
             return
         }
