@@ -88,6 +88,21 @@ import Glibc
         let counted = try expectSearchesMatchExports(t, "counted", needles: Self.needles, now: now)
         #expect(counted[.postings, default: 0] > 50 && counted[.hours, default: 0] >= 8, "\(counted)")
 
+        // The finished days' postings merged into one segment each: the same answers.
+        func segmentsOf(_ day: Int64) throws -> Int64 {
+            try t.count("SELECT count(DISTINCT segid) FROM \(SearchCounters.postingTable(day: day))_idx")
+        }
+        let days = try t.store.connection.statement("SELECT day FROM search_posting_day ORDER BY day")
+        var listed: [Int64] = []
+        while try days.step() { listed.append(days.int64(0)) }
+        days.reset()
+        #expect(listed.count >= 3)
+        #expect(try listed.dropLast().map(segmentsOf).allSatisfy { $0 > 1 }, "chunk by chunk, a day's postings are several segments")
+        while try SearchCounters.mergeStep(t.store.connection) {}
+        #expect(try listed.dropLast().map(segmentsOf).allSatisfy { $0 == 1 })
+        #expect(try t.count("SELECT count(*) FROM search_posting_day WHERE merged = 1") == Int64(listed.count - 1))
+        try expectSearchesMatchExports(t, "merged", needles: ["10.3.7.1", "röyksopp", "song 12"], now: now)
+
         // A tail above the watermark, read live.
         _ = try t.store.logBatch(json: events(700, rng: &rng, now: now, span: 4 * day))
         let withTail = try expectSearchesMatchExports(t, "with a tail", needles: Self.needles, now: now)

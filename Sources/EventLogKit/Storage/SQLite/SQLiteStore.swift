@@ -493,6 +493,7 @@ final class SQLiteStore: EventStore {
             if deleted > 0 { try connection.writeTransaction { try PruneMark.end(connection) } }
             // What no handle's thread counted (workers that log a few events each never start one).
             while try SearchCounters.countChunk(connection) { connection.letWaitingWritersIn() }
+            while try SearchCounters.mergeStep(connection) { connection.letWaitingWritersIn() }
             return deleted
         }
     }
@@ -500,7 +501,8 @@ final class SQLiteStore: EventStore {
     /// Reads, without the write lock, the pages of the next batch that the
     /// passes before the first did not: its rows (to their last column,
     /// overflow pages too) and the rows after them (a table page the batch
-    /// empties is merged with the next), its delivery keys and counters.
+    /// empties is merged with the next), its delivery keys, counters and
+    /// search counters.
     /// A month-old day has left the page cache on a panel; read under the
     /// lock, each disk read kept the loggers waiting (the lock probe saw a
     /// 65 ms hold spent in pread). The batch's transaction reads the ids again.
@@ -516,6 +518,7 @@ final class SQLiteStore: EventStore {
             _ = try connection.integer(sql, [.text(ids)])
         }
         try Totals.readAhead(ids: ids, db: connection)
+        try SearchCounters.readAhead(ids: ids, db: connection)
     }
 
     /// Reads, once before the first batch, the index entries of every event

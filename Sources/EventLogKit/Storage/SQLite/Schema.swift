@@ -170,7 +170,8 @@ enum Schema {
             n        INTEGER NOT NULL,
             PRIMARY KEY (ts, token_id)
         ) WITHOUT ROWID;
-        CREATE TABLE search_posting_day (day INTEGER PRIMARY KEY);
+        -- merged: the day's postings are one FTS5 segment (SearchCounters.mergeStep).
+        CREATE TABLE search_posting_day (day INTEGER PRIMARY KEY, merged INTEGER NOT NULL DEFAULT 0);
         """,
     ]
 

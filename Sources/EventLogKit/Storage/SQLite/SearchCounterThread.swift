@@ -95,6 +95,12 @@ final class SearchCounterThread: @unchecked Sendable {
             if busy && rounds % Self.busyRounds != 0 { continue }
             guard let backlog = backlog() else { return }
             if backlog == 0 {
+                // Caught up: merge the finished days' postings while no one writes.
+                if !busy, (try? SearchCounters.mergeStep(connection)) == true {
+                    idle = 0
+                    while dataVersion() == seen && !isStopping, (try? SearchCounters.mergeStep(connection)) == true {}
+                    continue
+                }
                 idle += 1
                 if idle >= Self.idleRounds { return }
                 continue
