@@ -491,8 +491,13 @@ final class SQLiteStore: EventStore {
             }
             try reclaimFreePages()
             if deleted > 0 { try connection.writeTransaction { try PruneMark.end(connection) } }
-            // What no handle's thread counted (workers that log a few events each never start one).
-            while try SearchCounters.countChunk(connection) { connection.letWaitingWritersIn() }
+            // What no handle's thread counted (workers that log a few events each never start
+            // one), up to the newest event now: not the events logged meanwhile, which
+            // writers that never pause would make endless.
+            let newest = try connection.integer("SELECT max(id) FROM event") ?? 0
+            while try SearchCounters.countedThrough(connection) < newest, try SearchCounters.countChunk(connection) {
+                connection.letWaitingWritersIn()
+            }
             while try SearchCounters.mergeStep(connection) { connection.letWaitingWritersIn() }
             return deleted
         }
