@@ -37,6 +37,14 @@ import Glibc
         return "[" + items.joined(separator: ",") + "]"
     }
 
+    /// A store with the panel's directory and `count` events, no thread counting them.
+    func store(_ count: Int, now: Int64, span: Int64, rng: inout SplitMix64) throws -> TempStore {
+        let t = try TempStore(options: Self.noThread)
+        try t.store.putDirectory(json: panelDirectory)
+        _ = try t.store.logBatch(json: events(count, rng: &rng, now: now, span: span))
+        return t
+    }
+
     func countAll(_ store: SQLiteStore) throws {
         while try SearchCounters.countChunk(store.connection) {}
     }
@@ -78,9 +86,7 @@ import Glibc
     @Test func countedSearchesEqualTheScan() throws {
         let now = Time.nowMilliseconds()
         var rng = SplitMix64(state: 11)
-        let t = try TempStore(options: Self.noThread)
-        try t.store.putDirectory(json: panelDirectory)
-        _ = try t.store.logBatch(json: events(6000, rng: &rng, now: now, span: 2 * day))  // busy enough for some tokens to leave the postings
+        let t = try store(6000, now: now, span: 2 * day, rng: &rng)  // busy enough for some tokens to leave the postings
         // Uncounted: the scan answers.
         #expect(try source(t.store, admin, #"{"q":"dj17"}"#) == nil)
         try countAll(t.store)
@@ -117,9 +123,7 @@ import Glibc
     @Test func busyTokensAreCountedByTheHour() throws {
         let now = Time.nowMilliseconds()
         var rng = SplitMix64(state: 5)
-        let t = try TempStore(options: Self.noThread)
-        try t.store.putDirectory(json: panelDirectory)
-        _ = try t.store.logBatch(json: events(3000, rng: &rng, now: now, span: 3 * day))
+        let t = try store(3000, now: now, span: 3 * day, rng: &rng)
         let busyHour = CounterPeriod.floor(now - day, hour)
         let burst = (0..<Int(SearchCounters.postedPerHour) + 1).map {
             #"{"type":"dj.connect","serviceId":10,"djName":"dj17","sourceIp":"10.9.9.9","time":\#(busyHour + Int64($0) * 1000)}"#
@@ -150,9 +154,7 @@ import Glibc
     @Test func thePruneUncountsAndCounts() throws {
         let now = Time.nowMilliseconds()
         var rng = SplitMix64(state: 3)
-        let t = try TempStore(options: Self.noThread)
-        try t.store.putDirectory(json: panelDirectory)
-        _ = try t.store.logBatch(json: events(4000, rng: &rng, now: now, span: 4 * day))
+        let t = try store(4000, now: now, span: 4 * day, rng: &rng)
         try countAll(t.store)
         let daysBefore = try t.count("SELECT count(*) FROM search_posting_day")
         _ = try t.store.logBatch(json: events(500, rng: &rng, now: now, span: 4 * day))  // left for the prune to count
