@@ -467,12 +467,12 @@ final class SQLiteStore: EventStore {
             }
             let batch = try connection.statement("SELECT json_group_array(id) FROM (SELECT id FROM event WHERE ts < ? ORDER BY ts, id LIMIT \(Self.pruneBatchRows))")
             while true {
-                try readAhead(batch: batch, cutoff: cutoff)
+                let searchCounts = try readAhead(batch: batch, cutoff: cutoff)
                 let n = try connection.writeTransaction {
                     guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return Int64(0) }
                     try PruneMark.set(connection)
                     try Totals.uncount(ids: ids, db: connection)
-                    try SearchCounters.uncount(ids: ids, db: connection)
+                    try SearchCounters.uncount(ids: ids, prepared: searchCounts, db: connection)
                     try connection.statement("DELETE FROM delivery WHERE event_id IN (SELECT value FROM json_each(?))").run([.text(ids)])
                     try connection.statement("DELETE FROM event WHERE id IN (SELECT value FROM json_each(?))").run([.text(ids)])
                     return connection.changes
@@ -511,10 +511,11 @@ final class SQLiteStore: EventStore {
     /// A month-old day has left the page cache on a panel; read under the
     /// lock, each disk read kept the loggers waiting (the lock probe saw a
     /// 65 ms hold spent in pread). The batch's transaction reads the ids again.
-    private func readAhead(batch: Statement, cutoff: Int64) throws {
+    /// Returns the batch's search counts, tallied for the transaction.
+    private func readAhead(batch: Statement, cutoff: Int64) throws -> SearchCounters.Uncount? {
         try connection.beginRead()
         defer { connection.endRead() }
-        guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return }
+        guard let ids = try batch.firstRow([.integer(cutoff)], { $0.text(0) }) ?? nil, ids != "[]" else { return nil }
         for sql in [
             "SELECT sum(length(message)) FROM event WHERE id IN (SELECT value FROM json_each(?1))",
             "SELECT sum(length(message)) FROM (SELECT message FROM event WHERE id > (SELECT max(value) FROM json_each(?1)) ORDER BY id LIMIT 64)",
@@ -523,7 +524,7 @@ final class SQLiteStore: EventStore {
             _ = try connection.integer(sql, [.text(ids)])
         }
         try Totals.readAhead(ids: ids, db: connection)
-        try SearchCounters.readAhead(ids: ids, db: connection)
+        return try SearchCounters.tally(ids: ids, db: connection)
     }
 
     /// Reads, once before the first batch, the index entries of every event

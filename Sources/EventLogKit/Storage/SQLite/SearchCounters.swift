@@ -126,7 +126,7 @@ enum SearchCounters {
         return true
     }
 
-    private struct HourKey: Hashable { let ts: Int64, token: Int64 }
+    fileprivate struct HourKey: Hashable { let ts: Int64, token: Int64 }
 
     /// Writes the chunk's events that hold posted tokens into their days' posting tables.
     private static func post(_ chunk: Chunk, ids: [String: Int64], db: Connection) throws {
@@ -198,53 +198,63 @@ enum SearchCounters {
         }
     }
 
-    /// Takes the events `ids` (a JSON array) out of the hour counters,
-    /// before they are deleted in the same transaction (the prune's). Events
-    /// above the watermark were never counted; their postings, and those of
-    /// the events taken out, are left for the day's table to be dropped (a
-    /// search reads each posted event, and finds none for a deleted one).
-    static func uncount(ids: String, db: Connection) throws {
-        let update = try db.statement("""
-            UPDATE search_count_hour SET n = n - ?3
-            WHERE ts = ?1 AND token_id = (SELECT id FROM search_token WHERE token = ?2)
-            """)
-        for (key, n) in try counted(ids: ids, db: db) {
-            try update.run([.integer(key.ts), .text(key.token), .integer(n)])
-            update.reset()
-        }
+    /// A prune batch's events as hour counters to take them out of: the
+    /// tokens of its counted events, folded, looked up and summed without
+    /// the write lock (`tally`), so that under it `uncount` only updates
+    /// rows, in key order.
+    struct Uncount {
+        let ids: String
+        let watermark: Int64
+        fileprivate let counts: [(key: HourKey, n: Int64)]
     }
 
-    /// Reads the counter rows that `uncount(ids:)` will change, outside the
-    /// write lock (the prune's read-ahead: a month-old hour's counters are
-    /// often not in memory).
-    static func readAhead(ids: String, db: Connection) throws {
-        let read = try db.statement("""
-            SELECT n FROM search_count_hour WHERE ts = ?1 AND token_id = (SELECT id FROM search_token WHERE token = ?2)
-            """)
-        for key in try counted(ids: ids, db: db).keys {
-            _ = try read.firstRow([.integer(key.ts), .text(key.token)]) { $0.int64(0) }
-        }
-    }
-
-    /// How many of the counted events `ids` each (hour, token) counts.
-    private static func counted(ids: String, db: Connection) throws -> [HourToken: Int64] {
+    /// Tallies the events `ids` (a JSON array) that are counted; reads the
+    /// counter rows `uncount` will change on the way (the prune's
+    /// read-ahead: a month-old hour's counters are often not in memory).
+    static func tally(ids: String, db: Connection) throws -> Uncount {
+        let watermark = try countedThrough(db)
         let rows = try db.statement("""
             SELECT ts, dj_name, source_ip, message FROM event
             WHERE id IN (SELECT value FROM json_each(?1)) AND id <= ?2
             """)
-        try rows.bind([.text(ids), .integer(try countedThrough(db))])
-        defer { rows.reset() }
-        var tokens: [HourToken: Int64] = [:]
+        try rows.bind([.text(ids), .integer(watermark)])
+        var byToken: [String: [Int64: Int64]] = [:]
         while try rows.step() {
             let hour = CounterPeriod.floor(rows.int64(0), hourLength)
             for token in SearchTokens.of([rows.text(1), rows.text(2), rows.text(3)]) {
-                tokens[HourToken(ts: hour, token: token), default: 0] += 1
+                byToken[token, default: [:]][hour, default: 0] += 1
             }
         }
-        return tokens
+        rows.reset()
+        let lookUp = try db.statement("SELECT id FROM search_token WHERE token = ?1")
+        let read = try db.statement("SELECT n FROM search_count_hour WHERE ts = ?1 AND token_id = ?2")
+        var counts: [(key: HourKey, n: Int64)] = []
+        for (token, hours) in byToken {
+            // A counted event's tokens are in the dictionary (tokens are never deleted).
+            guard let id = try lookUp.firstRow([.text(token)], { $0.int64(0) }) else { continue }
+            for (hour, n) in hours { counts.append((HourKey(ts: hour, token: id), n)) }
+        }
+        counts.sort { ($0.key.ts, $0.key.token) < ($1.key.ts, $1.key.token) }
+        for (key, _) in counts { _ = try read.firstRow([.integer(key.ts), .integer(key.token)]) { $0.int64(0) } }
+        return Uncount(ids: ids, watermark: watermark, counts: counts)
     }
 
-    private struct HourToken: Hashable { let ts: Int64, token: String }
+    /// Takes the events `ids` (a JSON array) out of the hour counters,
+    /// before they are deleted in the same transaction (the prune's), with
+    /// `prepared` if it was tallied for the same events and watermark.
+    /// Events above the watermark were never counted; their postings, and
+    /// those of the events taken out, are left for the day's table to be
+    /// dropped (a search reads each posted event, and finds none for a
+    /// deleted one).
+    static func uncount(ids: String, prepared: Uncount?, db: Connection) throws {
+        let watermark = try countedThrough(db)
+        let counts = try prepared.flatMap { $0.ids == ids && $0.watermark == watermark ? $0 : nil } ?? tally(ids: ids, db: db)
+        let update = try db.statement("UPDATE search_count_hour SET n = n - ?3 WHERE ts = ?1 AND token_id = ?2")
+        for (key, n) in counts.counts {
+            try update.run([.integer(key.ts), .integer(key.token), .integer(n)])
+            update.reset()
+        }
+    }
 
     /// After a prune's deletes (each step in its own write transaction,
     /// calling `between` after it; tidying, safe to skip or interrupt):
