@@ -144,6 +144,18 @@ import Glibc
         // "dj1" lies in dj1, dj10...dj19: every hour is shared.
         #expect(try source(t.store, admin, #"{"q":"dj1"}"#) == nil)
         try expectSearchesMatchExports(t, "busy", needles: ["dj17", "j17", "dj1", "10.9.9.9"], now: now)
+        // More busy tokens than the hours' walk looks up: the scan.
+        let many = (0...SearchIndex.maxTokens).flatMap { n in
+            (0...Int(SearchCounters.postedPerHour)).map {
+                #"{"type":"dj.connect","serviceId":12,"djName":"zzz\#(n)q","time":\#(busyHour + 700 + Int64($0) * 1000)}"#
+            }
+        }
+        _ = try t.store.logBatch(json: "[" + many.joined(separator: ",") + "]")
+        try countAll(t.store)
+        #expect(try t.count("SELECT count(*) FROM search_token WHERE token LIKE 'zzz%q' AND posted = 0") == Int64(SearchIndex.maxTokens + 1))
+        #expect(try source(t.store, admin, #"{"q":"zzz1"}"#) == .hours)  // 111 of them
+        #expect(try source(t.store, admin, #"{"q":"zzz"}"#) == nil)
+        try expectSearchesMatchExports(t, "many busy tokens", needles: ["zzz1", "zzz"], now: now)
         _ = try t.store.logBatch(json: "[" + burst.joined(separator: ",") + "]")
         try expectSearchesMatchExports(t, "busy with a tail", needles: ["dj17"], now: now)
     }

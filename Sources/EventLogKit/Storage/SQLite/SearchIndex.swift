@@ -32,7 +32,8 @@ struct SearchIndex {
     /// A needle whose trigrams match more tokens than this is too common
     /// to be worth the dictionary (a letter or two): scan.
     static let maxCandidates = 20_000
-    /// Most tokens whose postings are read.
+    /// Most tokens whose postings, or hour counters, are read: the hours'
+    /// walk looks each one up in every hour of the range (720 in a month).
     static let maxTokens = 256
     static let postingRows = 5_000
     static let maxSharedHours = 8
@@ -57,8 +58,8 @@ struct SearchIndex {
                   let ids = try postings(tokens.map(\.id), view, db: db) else { continue }
             return try combined(try matches(ids, view, scope, db: db), view, scope, watermark, .postings, db: db)
         }
-        guard let single, scope.isUnrestricted, view.typeCodes == nil, view.serviceId == nil, view.ownerId == nil,
-              view.actor == nil else { return nil }
+        guard let single, single.count <= maxTokens, scope.isUnrestricted, view.typeCodes == nil, view.serviceId == nil,
+              view.ownerId == nil, view.actor == nil else { return nil }
         return try fromHours(single.map(\.id), view, scope, watermark, db: db)
     }
 
